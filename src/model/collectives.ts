@@ -1,0 +1,34 @@
+import type { ClusterSpec, Layout, LinkSpec } from './types.js';
+
+/**
+ * Collective costs as latency + bytes / achieved bandwidth (the alpha-beta
+ * model). Bandwidths are per GPU per direction; every function returns seconds.
+ */
+
+/** Ring AllReduce of `bytes` over n ranks: 2(n-1) steps, each moving bytes/n. */
+export function ringAllReduceSec(bytes: number, n: number, link: LinkSpec): number {
+  if (n <= 1) return 0;
+  const steps = 2 * (n - 1);
+  return steps * link.latencySec + (steps / n) * (bytes / (link.bytesPerSec * link.efficiency));
+}
+
+/** One point-to-point message to a ring neighbour (a SendRecv step). */
+export function sendRecvSec(bytes: number, link: LinkSpec): number {
+  return link.latencySec + bytes / (link.peerBytesPerSec * link.efficiency);
+}
+
+/** All2All where each rank sends `bytesSentPerRank` in total, split over n-1 peers. */
+export function allToAllSec(bytesSentPerRank: number, n: number, link: LinkSpec): number {
+  if (n <= 1) return 0;
+  return (n - 1) * link.latencySec + bytesSentPerRank / (link.bytesPerSec * link.efficiency);
+}
+
+/** The link a TP group's AllReduce runs over: NVLink inside a node, else the network. */
+export function tpLink(cluster: ClusterSpec, layout: Layout): LinkSpec {
+  return layout.tpSpansNodes ? cluster.scaleOut : cluster.scaleUp;
+}
+
+/** The slowest hop of a CP ring: the network as soon as the ring leaves a node. */
+export function cpRingLink(cluster: ClusterSpec, layout: Layout): LinkSpec {
+  return layout.cpRingCrossesNodes ? cluster.scaleOut : cluster.scaleUp;
+}

@@ -1,0 +1,69 @@
+import { resolveLayout, type LayoutRequest } from './layout.js';
+import { memoryPerGpu, type MemoryEstimate } from './memory.js';
+import { estimatePrefill, type PrefillEstimate } from './prefill.js';
+import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
+
+export type VariantChoice = RingVariant | 'auto';
+
+export interface EstimateInput {
+  model: ModelSpec;
+  cluster: ClusterSpec;
+  precision: Precision;
+  layout: LayoutRequest;
+  workload: Workload;
+  variant: VariantChoice;
+}
+
+export interface EstimateResult {
+  model: ModelSpec;
+  cluster: ClusterSpec;
+  precision: Precision;
+  layout: Layout;
+  workload: Workload;
+  /** The variant reported (the faster one under `auto`). */
+  prefill: PrefillEstimate;
+  /** Both ring variants, for comparison. */
+  variants: Record<RingVariant, PrefillEstimate>;
+  memory: MemoryEstimate;
+  warnings: string[];
+}
+
+/** Evaluates one layout and workload. Pure: returns data, never prints. */
+export function estimate(input: EstimateInput): EstimateResult {
+  const { model, cluster, precision, workload } = input;
+  const layout = resolveLayout(input.layout, model, cluster);
+  const variants = {
+    'pass-kv': estimatePrefill(model, cluster, layout, precision, workload, 'pass-kv'),
+    'pass-q': estimatePrefill(model, cluster, layout, precision, workload, 'pass-q'),
+  };
+  const chosen =
+    input.variant === 'auto'
+      ? variants['pass-q'].ttftSec < variants['pass-kv'].ttftSec
+        ? 'pass-q'
+        : 'pass-kv'
+      : input.variant;
+  return {
+    model,
+    cluster,
+    precision,
+    layout,
+    workload,
+    prefill: variants[chosen],
+    variants,
+    memory: memoryPerGpu(model, cluster, layout, precision, workload),
+    warnings: warningsFor(model, cluster, precision, workload),
+  };
+}
+
+function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload): string[] {
+  const warnings: string[] = [];
+  if (workload.contextTokens > model.maxContextTokens) {
+    warnings.push(
+      `context ${workload.contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; the estimate extrapolates the model beyond what it was trained for`,
+    );
+  }
+  if (precision.weights !== 'bf16' && cluster.gpu.fp8FlopsPerSec === null) {
+    warnings.push(`${cluster.gpu.name} has no FP8 tensor cores: FP8 weights save memory but run at the BF16 rate`);
+  }
+  return warnings;
+}

@@ -1,0 +1,69 @@
+import { InputError } from '../errors.js';
+import type { ClusterSpec, Layout, ModelSpec } from './types.js';
+
+export interface LayoutRequest {
+  nodes: number;
+  tp?: number;
+  cp?: number;
+}
+
+/**
+ * Resolves TP and CP for `nodes` nodes and checks that the layout can exist.
+ * TP defaults to the GPUs of one node, CP to the remaining factor. GPUs are
+ * numbered node by node and TP groups are contiguous, so a TP group stays
+ * inside a node when TP <= GPUs per node and spans whole nodes otherwise; each
+ * CP ring joins the GPUs with the same TP rank (one ring per KV-head shard).
+ */
+export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster: ClusterSpec): Layout {
+  const { nodes } = request;
+  const perNode = cluster.gpusPerNode;
+  if (nodes > cluster.maxNodes) {
+    throw new InputError(
+      `--nodes ${nodes}: cluster '${cluster.name}' has at most ${cluster.maxNodes} nodes; use fewer nodes or a cluster file with a larger maxNodes`,
+    );
+  }
+  const gpus = nodes * perNode;
+  const tp = request.tp ?? (request.cp !== undefined ? gpus / request.cp : Math.min(perNode, gpus));
+  const cp = request.cp ?? gpus / tp;
+
+  if (!Number.isInteger(tp) || !Number.isInteger(cp) || tp * cp !== gpus) {
+    throw new InputError(
+      `layout: TP ${fmt(tp)} x CP ${fmt(cp)} must equal the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; adjust --tp/--cp or --nodes`,
+    );
+  }
+  if (tp > perNode && tp % perNode !== 0) {
+    throw new InputError(`--tp ${tp}: a TP group larger than a node must span whole nodes (a multiple of ${perNode})`);
+  }
+  if (tp < perNode && perNode % tp !== 0) {
+    throw new InputError(`--tp ${tp}: must divide the ${perNode} GPUs of a node so TP groups do not straddle nodes`);
+  }
+  const heads = model.attentionHeads;
+  const kv = model.kvHeads;
+  if (heads % tp !== 0) {
+    throw new InputError(
+      `--tp ${tp}: does not divide the ${heads} attention heads of ${model.name}; use a TP size that divides ${heads}`,
+    );
+  }
+  if (kv % tp !== 0 && tp % kv !== 0) {
+    throw new InputError(
+      `--tp ${tp}: must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`,
+    );
+  }
+  const kvHeadsPerGpu = Math.max(1, kv / tp);
+  return {
+    nodes,
+    gpusPerNode: perNode,
+    gpus,
+    tp,
+    cp,
+    qHeadsPerGpu: heads / tp,
+    kvHeadsPerGpu,
+    kvReplication: tp > kv ? tp / kv : 1,
+    tpSpansNodes: tp > perNode,
+    cpRingCrossesNodes: cp > 1 && nodes > 1,
+  };
+}
+
+function fmt(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}

@@ -1,0 +1,96 @@
+/**
+ * The model's inputs in SI units (seconds, bytes, FLOP/s, bytes/s) and plain
+ * counts. Presets are converted to these once, at load time.
+ */
+export type WeightRecipe = 'bf16' | 'fp8' | 'fp8-ffn';
+export type KvDtype = 'bf16' | 'fp8';
+export type RingVariant = 'pass-kv' | 'pass-q';
+
+export interface ModelSpec {
+  name: string;
+  displayName: string;
+  source: string;
+  layers: number;
+  hiddenSize: number;
+  attentionHeads: number;
+  kvHeads: number;
+  headDim: number;
+  ffnSize: number;
+  /** Weight matrices in one FFN block: 3 for SwiGLU (gate, up, down), 2 for GELU. */
+  ffnMatrices: number;
+  vocabSize: number;
+  tiedEmbeddings: boolean;
+  maxContextTokens: number;
+  defaultWeights: WeightRecipe;
+  defaultKvDtype: KvDtype;
+}
+
+export interface LinkSpec {
+  name: string;
+  kind: string;
+  /** Per GPU per direction, used by collectives that spread over all peers. */
+  bytesPerSec: number;
+  /** Per direction to one peer, used by point-to-point ring sends. */
+  peerBytesPerSec: number;
+  latencySec: number;
+  /** Achieved fraction of the line rate. */
+  efficiency: number;
+}
+
+export interface GpuSpec {
+  name: string;
+  bf16FlopsPerSec: number;
+  /** null when the GPU has no FP8 tensor cores. */
+  fp8FlopsPerSec: number | null;
+  hbmBytes: number;
+  hbmBytesPerSec: number;
+}
+
+export interface ClusterSpec {
+  name: string;
+  displayName: string;
+  source: string;
+  gpu: GpuSpec;
+  gpusPerNode: number;
+  maxNodes: number;
+  scaleUp: LinkSpec;
+  scaleOut: LinkSpec;
+  gemmEfficiency: number;
+  attentionEfficiency: number;
+  hbmEfficiency: number;
+  serialSecPerContextToken: number;
+  runtimeReserveBytes: number;
+}
+
+export interface Precision {
+  weights: WeightRecipe;
+  kvDtype: KvDtype;
+}
+
+/** A resolved, validated parallel layout. */
+export interface Layout {
+  nodes: number;
+  gpusPerNode: number;
+  gpus: number;
+  tp: number;
+  cp: number;
+  /** Query heads held by one GPU. */
+  qHeadsPerGpu: number;
+  /** KV heads held by one GPU (replicated when TP exceeds the model's KV heads). */
+  kvHeadsPerGpu: number;
+  /** How many times each KV head is stored across one TP group (1 when TP <= KV heads). */
+  kvReplication: number;
+  /** Whether a TP group spans more than one node (TP AllReduce over the network). */
+  tpSpansNodes: boolean;
+  /** Whether the CP ring has at least one hop over the network. */
+  cpRingCrossesNodes: boolean;
+}
+
+export interface Workload {
+  /** Tokens of context after the prefill: cached + new. */
+  contextTokens: number;
+  /** Tokens already in the persistent KV cache (P). */
+  cachedTokens: number;
+  /** Sequences prefilled together. */
+  batch: number;
+}

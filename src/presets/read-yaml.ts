@@ -1,0 +1,90 @@
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+
+/** Preset files larger than this are refused before parsing. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+interface Parsed<T> {
+  data: T;
+}
+
+/**
+ * Reads a YAML file and validates it against a strict zod schema. Every
+ * failure becomes one InputError line: `file:line:col path: problem`.
+ */
+export function readYamlFile<S extends z.ZodType>(file: string, label: string, schema: S): Parsed<z.infer<S>> {
+  const text = readText(file, label);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = lineCounter.linePos(syntax.pos[0]);
+    throw new InputError(`${label}:${pos.line}:${pos.col}: invalid YAML: ${firstLine(syntax.message)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(`${label}: cannot read YAML: ${firstLine((error as Error).message)}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${label}: expected a YAML mapping of keys to values; see 'cp-plan presets show' for an example`);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+    const where = locate(doc, lineCounter, issue);
+    const path = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys : undefined;
+    const problem = keys ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+    throw new InputError(`${label}${where} ${path}${problem}${more}`);
+  }
+  return { data: result.data };
+}
+
+function readText(file: string, label: string): string {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new InputError(`${label}: is a directory, not a YAML file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${label}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
+  }
+  if (size > MAX_FILE_BYTES) throw new InputError(`${label}: file is ${size} bytes; a preset must be under 1 MiB`);
+  const buffer = readFileSync(file);
+  if (buffer.includes(0)) throw new InputError(`${label}: is a binary file, not YAML`);
+  const text = buffer.toString('utf8');
+  if (text.trim() === '') throw new InputError(`${label}: file is empty; see 'cp-plan presets show' for an example`);
+  return text;
+}
+
+/** `:line:col` of the node an issue points at, or of its nearest existing parent. */
+function locate(doc: Document, lines: LineCounter, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+  const keys = 'keys' in issue && Array.isArray(issue.keys) ? (issue.keys as string[]) : [];
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (!isNode(node) || !node.range) continue;
+    if (depth === path.length && keys.length && isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === keys[0]);
+      const keyNode = pair?.key;
+      if (isNode(keyNode) && keyNode.range) return at(lines, keyNode.range[0]);
+    }
+    return at(lines, node.range[0]);
+  }
+  return '';
+}
+
+function at(lines: LineCounter, offset: number): string {
+  const pos = lines.linePos(offset);
+  return `:${pos.line}:${pos.col}`;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}

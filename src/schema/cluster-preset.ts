@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const positive = z.number().positive();
+const fraction = z.number().gt(0).max(1);
+const nonNegative = z.number().min(0);
+
+const linkSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Per GPU, per direction: what one GPU can push while it also receives. */
+  bandwidthPerDirectionGBps: positive,
+  /**
+   * What a single point-to-point send to one peer gets, per direction. Equal to
+   * bandwidthPerDirectionGBps behind a switch (NVSwitch, one NIC per GPU); one
+   * link's worth on a point-to-point mesh (AMD Infinity Fabric). Defaults to
+   * bandwidthPerDirectionGBps.
+   */
+  peerBandwidthPerDirectionGBps: positive.optional(),
+  /** Fixed cost of one message or one collective step (launch + wire + sync). */
+  latencyUs: nonNegative,
+});
+
+/**
+ * A cluster preset as written in YAML: the GPU, how many share a scale-up
+ * domain (a node), the two link tiers, and the calibrated efficiencies.
+ * Every figure carries its unit in its key; FLOPS are dense (no sparsity).
+ */
+export const clusterPresetSchema = z.strictObject({
+  name: z.string().min(1),
+  displayName: z.string().min(1),
+  source: z.string().min(1),
+  gpu: z.strictObject({
+    name: z.string().min(1),
+    bf16DenseTflops: positive,
+    /** Omit for GPUs without FP8 tensor cores: FP8 weights then run as weight-only quantisation at the BF16 rate. */
+    fp8DenseTflops: positive.optional(),
+    hbmCapacityGB: positive,
+    hbmBandwidthTBps: positive,
+  }),
+  gpusPerNode: z.number().int().positive(),
+  /** Largest number of nodes this cluster offers. */
+  maxNodes: z.number().int().positive(),
+  scaleUp: linkSchema.extend({ kind: z.enum(['nvlink', 'infinity-fabric', 'pcie']) }),
+  scaleOut: linkSchema.extend({ kind: z.enum(['rdma', 'tcp']) }),
+  /** Achieved fraction of each peak (dimensionless, 0 < f <= 1). */
+  efficiency: z.strictObject({
+    gemmFractionOfPeak: fraction,
+    attentionFractionOfPeak: fraction,
+    hbmFractionOfPeak: fraction,
+    scaleUpFractionOfPeak: fraction,
+    scaleOutFractionOfPeak: fraction,
+  }),
+  overhead: z.strictObject({
+    /** Serial time per context token that CP does not divide (host-side work over the whole sequence). */
+    serialUsPerContextToken: nonNegative,
+  }),
+  memory: z.strictObject({
+    /** HBM held back per GPU for the CUDA/ROCm context, communication buffers, allocator slack, graphs. */
+    runtimeReserveGB: nonNegative,
+  }),
+});
+
+export type ClusterPreset = z.infer<typeof clusterPresetSchema>;
