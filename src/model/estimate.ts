@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { resolveLayout, type LayoutRequest } from './layout.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
@@ -32,6 +33,12 @@ export interface EstimateResult {
 export function estimate(input: EstimateInput): EstimateResult {
   const { model, cluster, precision, workload } = input;
   const layout = resolveLayout(input.layout, model, cluster);
+  const newTokens = workload.contextTokens - workload.cachedTokens;
+  if (newTokens < layout.cp) {
+    throw new InputError(
+      `CP${layout.cp} needs at least one new token per rank, but only ${newTokens} new token(s) are prefilled; use fewer CP ranks or a longer context`,
+    );
+  }
   const variants = {
     'pass-kv': estimatePrefill(model, cluster, layout, precision, workload, 'pass-kv'),
     'pass-q': estimatePrefill(model, cluster, layout, precision, workload, 'pass-q'),
@@ -59,7 +66,7 @@ function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precisio
   const warnings: string[] = [];
   if (workload.contextTokens > model.maxContextTokens) {
     warnings.push(
-      `context ${workload.contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; the estimate extrapolates the model beyond what it was trained for`,
+      `context of ${workload.contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; time and memory are still modelled, the model's quality there is not`,
     );
   }
   if (precision.weights !== 'bf16' && cluster.gpu.fp8FlopsPerSec === null) {

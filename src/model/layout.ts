@@ -23,6 +23,11 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
     );
   }
   const gpus = nodes * perNode;
+  for (const [flag, value] of [['--tp', request.tp], ['--cp', request.cp]] as const) {
+    if (value !== undefined && gpus % value !== 0) {
+      throw new InputError(`${flag} ${value}: does not divide the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; choose a divisor of ${gpus}`);
+    }
+  }
   const tp = request.tp ?? (request.cp !== undefined ? gpus / request.cp : Math.min(perNode, gpus));
   const cp = request.cp ?? gpus / tp;
 

@@ -86,3 +86,4 @@ export function maxContextThatFits(
   // Slots come in pairs of chunks: ceil(T / 2N) <= floor(slots / 2)  <=>  T <= 2N * floor(slots / 2).
   return 2 * layout.cp * Math.floor(slots / 2);
 }
+

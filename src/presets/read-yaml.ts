@@ -34,15 +34,25 @@ export function readYamlFile<S extends z.ZodType>(file: string, label: string, s
   }
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    // A typo shows up twice (an unknown key and a missing one): name the typo first.
+    const issues = [...result.error.issues].sort((a, b) => rank(a) - rank(b));
+    const issue = issues[0]!;
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
     const where = locate(doc, lineCounter, issue);
     const path = issue.path.length ? `${issue.path.join('.')}: ` : '';
     const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys : undefined;
-    const problem = keys ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
-    throw new InputError(`${label}${where} ${path}${problem}${more}`);
+    const problem = keys
+      ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')} (a typo? keys are case-sensitive)`
+      : issue.code === 'invalid_type' && /received undefined/.test(issue.message)
+        ? `required key is missing (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`
+        : issue.message;
+    throw new InputError(`${label}${where}: ${path}${problem}${more}`);
   }
   return { data: result.data };
+}
+
+function rank(issue: z.core.$ZodIssue): number {
+  return issue.code === 'unrecognized_keys' ? 0 : 1;
 }
 
 function readText(file: string, label: string): string {

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandContext, CommandResult } from './commands/result.js';
+import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
+import { parsePositiveInt, parseTokenCount, parseTokenCountOrZero } from './units.js';
+
+/**
+ * The only module that reads argv, writes stdout/stderr and sets the exit code.
+ * Commands are imported when they run, so --help and --version load nothing else.
+ */
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const ctx: CommandContext = { version: pkg.version, isTTY: Boolean(process.stdout.isTTY), env: process.env };
+
+let exitCode = EXIT_OK;
+function emit(result: CommandResult): void {
+  process.stdout.write(result.stdout);
+  for (const line of result.stderr) process.stderr.write(`cp-plan: ${line}\n`);
+  exitCode = result.exitCode;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success (and, for estimate, the layout fits in memory)
+  1  a check failed (e.g. the workload does not fit in GPU memory)
+  2  bad usage or input (flag, unit, preset file, impossible layout)
+  3  internal error (please report it)`;
+
+const program = new Command('cp-plan')
+  .description('Capacity planner for long-context LLM inference with context parallelism (ring pass-KV / pass-Q).')
+  .version(pkg.version, '-V, --version', 'print the version')
+  .helpOption('-h, --help', 'show help')
+  .exitOverride()
+  .configureOutput({
+    // Commander's usage errors: one line, our prefix, a pointer to --help.
+    outputError: (message, write) => write(`cp-plan: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '')}; see --help\n`),
+  })
+  .addHelpText('after', EXIT_CODES_HELP);
+
+const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);
+const positive = (flag: string) => (value: string) => parsePositiveInt(value, flag);
+
+program
+  .command('estimate')
+  .description('Predict prefill latency (TTFT) and per-GPU memory for one model, cluster and CP x TP layout.')
+  .requiredOption('--ctx <tokens>', 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)', tokens('--ctx'))
+  .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+  .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+  .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
+  .option('--tp <n>', 'tensor-parallel size (default: GPUs per node)', positive('--tp'))
+  .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
+  .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill)', (v: string) => parseTokenCountOrZero(v, '--cached'), 0)
+  .option('--batch <n>', 'sequences prefilled together', positive('--batch'), 1)
+  .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+  .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+  .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
+  .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  cp-plan estimate --ctx 1M --nodes 16
+  cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --ctx 256K --json
+  cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
+${EXIT_CODES_HELP}`,
+  )
+  .action(async (opts) => {
+    const { runEstimate } = await import('./commands/estimate.js');
+    emit(runEstimate(opts, ctx));
+  });
+
+const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
+presets
+  .command('list')
+  .description('List built-in models and clusters with their key figures.')
+  .option('--json', 'print JSON', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .action(async (opts) => {
+    const { runPresetsList } = await import('./commands/presets.js');
+    emit(runPresetsList(opts, ctx));
+  });
+presets
+  .command('show')
+  .description('Print a built-in preset file (with the source of every figure).')
+  .argument('<name>', 'preset name, e.g. llama3-405b or gtt')
+  .option('--json', 'print the parsed preset as JSON', false)
+  .action(async (name: string, opts) => {
+    const { runPresetsShow } = await import('./commands/presets.js');
+    emit(runPresetsShow(name, { ...opts, color: false }));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  exitCode = exitCodeFor(error);
+}
+process.exitCode = exitCode;
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed help, the version, or a one-line usage error.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
+  }
+  if (error instanceof CpPlanError) {
+    process.stderr.write(`cp-plan: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`cp-plan: internal error: ${message.split('\n')[0]}; please report it with the command you ran\n`);
+  if (process.env.CP_PLAN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT_INTERNAL;
+}

@@ -1,0 +1,73 @@
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
+import { estimate, type VariantChoice } from '../model/estimate.js';
+import { smallestNodesThatFit } from '../model/fit.js';
+import type { KvDtype, WeightRecipe } from '../model/types.js';
+import { loadCluster, loadModel } from '../presets/catalog.js';
+import { colorEnabled, makeChalk } from '../render/color.js';
+import { estimateToJson } from '../render/estimate-json.js';
+import { estimateToTable } from '../render/estimate-table.js';
+import { formatBytes, formatInt } from '../render/format.js';
+import type { CommandContext, CommandResult } from './result.js';
+
+export interface EstimateOptions {
+  model: string;
+  cluster: string;
+  nodes: number;
+  tp?: number;
+  cp?: number;
+  ctx: number;
+  cached: number;
+  batch: number;
+  variant: VariantChoice;
+  weights?: WeightRecipe;
+  kvDtype?: KvDtype;
+  json: boolean;
+  color: boolean;
+}
+
+export function runEstimate(opts: EstimateOptions, ctx: CommandContext): CommandResult {
+  if (opts.cached >= opts.ctx) {
+    throw new InputError(
+      `--cached ${opts.cached}: must be smaller than --ctx ${opts.ctx} (at least one new token is prefilled)`,
+    );
+  }
+  const model = loadModel(opts.model);
+  const cluster = loadCluster(opts.cluster);
+  const result = estimate({
+    model: model.spec,
+    cluster: cluster.spec,
+    precision: {
+      weights: opts.weights ?? model.spec.defaultWeights,
+      kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype,
+    },
+    layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp },
+    workload: { contextTokens: opts.ctx, cachedTokens: opts.cached, batch: opts.batch },
+    variant: opts.variant,
+  });
+
+  const stderr = result.warnings.map((w) => `warning: ${w}`);
+  let exitCode = EXIT_OK;
+  if (!result.memory.fits) {
+    const m = result.memory.perGpu;
+    const nodes = smallestNodesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload);
+    const fix =
+      nodes !== null && nodes > result.layout.nodes
+        ? `--nodes ${nodes} (TP${result.layout.tp}) fits, or try --kv-dtype fp8`
+        : `use a larger TP, FP8 weights/KV or a GPU with more memory`;
+    stderr.push(
+      `does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}` +
+        (result.memory.maxContextTokens > 0
+          ? `; this layout holds at most ${formatInt(result.memory.maxContextTokens)} tokens at batch ${opts.batch}`
+          : '; the weights and reserve alone exceed the HBM') +
+        `; ${fix}`,
+    );
+    exitCode = EXIT_CHECK_FAILED;
+  }
+
+  if (opts.json) {
+    const doc = estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file });
+    return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
+  }
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
+  return { stdout: estimateToTable(result, makeChalk(color), color), stderr, exitCode };
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import { InputError } from '../errors.js';
+import { kvBytesPerToken } from '../model/kv-cache.js';
+import { totalParams } from '../model/shapes.js';
+import { builtinFile, builtinNames, loadCluster, loadModel, type PresetKind } from '../presets/catalog.js';
+import { closestNames } from '../presets/closest.js';
+import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
+import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { formatBytes, formatInt } from '../render/format.js';
+import type { CommandContext, CommandResult } from './result.js';
+
+export interface PresetsOptions {
+  json: boolean;
+  color: boolean;
+}
+
+export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): CommandResult {
+  const models = builtinNames('model').map((n) => loadModel(n));
+  const clusters = builtinNames('cluster').map((n) => loadCluster(n));
+  if (opts.json) {
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      models: models.map(({ spec: m }) => ({
+        name: m.name,
+        displayName: m.displayName,
+        params: totalParams(m),
+        kvBytesPerTokenBf16: kvBytesPerToken(m, 'bf16'),
+        maxContextTokens: m.maxContextTokens,
+        source: m.source,
+      })),
+      clusters: clusters.map(({ preset: c }) => ({
+        name: c.name,
+        displayName: c.displayName,
+        gpu: c.gpu.name,
+        gpusPerNode: c.gpusPerNode,
+        maxNodes: c.maxNodes,
+        source: c.source,
+      })),
+    };
+    return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
+  }
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
+  const style = tableStyle(color);
+  const chalk = makeChalk(color);
+  const mt = new Table({
+    head: ['Model', 'Name', 'Layers', 'Heads Q/KV', 'Head dim', 'Params', 'KV/token (BF16)', 'Max context'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    style,
+    chars: COMPACT_CHARS,
+  });
+  for (const { spec: m } of models) {
+    mt.push([
+      m.name,
+      m.displayName,
+      m.layers,
+      `${m.attentionHeads}/${m.kvHeads}`,
+      m.headDim,
+      `${(totalParams(m) / 1e9).toFixed(1)}B`,
+      formatBytes(kvBytesPerToken(m, 'bf16')),
+      formatInt(m.maxContextTokens),
+    ]);
+  }
+  const ct = new Table({
+    head: ['Cluster', 'GPU', 'GPUs/node', 'BF16 TF/s', 'FP8 TF/s', 'HBM', 'HBM TB/s', 'Scale-up GB/s', 'Scale-out GB/s', 'Max nodes'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    style,
+    chars: COMPACT_CHARS,
+  });
+  for (const { preset: c } of clusters) {
+    ct.push([
+      c.name,
+      c.gpu.name,
+      c.gpusPerNode,
+      c.gpu.bf16DenseTflops,
+      c.gpu.fp8DenseTflops ?? '-',
+      `${c.gpu.hbmCapacityGB} GB`,
+      c.gpu.hbmBandwidthTBps,
+      `${c.scaleUp.peerBandwidthPerDirectionGBps ?? c.scaleUp.bandwidthPerDirectionGBps} ${c.scaleUp.kind}`,
+      `${c.scaleOut.bandwidthPerDirectionGBps} ${c.scaleOut.kind}`,
+      c.maxNodes,
+    ]);
+  }
+  const text = [
+    chalk.bold('Models'),
+    mt.toString(),
+    '',
+    chalk.bold('Clusters') + ' (dense FLOPS; bandwidths per GPU per direction; scale-up to one peer)',
+    ct.toString(),
+    '',
+    "Show one with 'cp-plan presets show NAME'; pass your own YAML file with --model/--cluster PATH.",
+  ].join('\n');
+  return { stdout: text + '\n', stderr: [], exitCode: 0 };
+}
+
+export function runPresetsShow(name: string, opts: PresetsOptions): CommandResult {
+  const kind = kindOf(name);
+  const file = builtinFile(kind, name);
+  if (opts.json) {
+    const loaded = kind === 'model' ? loadModel(name) : loadCluster(name);
+    const doc = { schemaVersion: SCHEMA_VERSION, kind, name, file: loaded.file, preset: loaded.preset };
+    return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
+  }
+  // The file itself: its comments carry the source of every figure.
+  return { stdout: readFileSync(file, 'utf8'), stderr: [], exitCode: 0 };
+}
+
+function kindOf(name: string): PresetKind {
+  if (builtinNames('model').includes(name)) return 'model';
+  if (builtinNames('cluster').includes(name)) return 'cluster';
+  const near = closestNames(name, [...builtinNames('model'), ...builtinNames('cluster')]);
+  throw new InputError(
+    `unknown preset '${name}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all)`,
+  );
+}

@@ -1,0 +1,14 @@
+/** What a command hands back to cli.ts, which alone writes it and sets the exit code. */
+export interface CommandResult {
+  stdout: string;
+  /** One line each, written to stderr after stdout. */
+  stderr: string[];
+  exitCode: number;
+}
+
+/** What cli.ts tells a command about the terminal and environment. */
+export interface CommandContext {
+  version: string;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}

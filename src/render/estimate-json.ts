@@ -1,0 +1,121 @@
+import { kvBytesPerToken } from '../model/kv-cache.js';
+import type { EstimateResult } from '../model/estimate.js';
+import type { PrefillEstimate } from '../model/prefill.js';
+import { totalParams, weightBytesTotal } from '../model/shapes.js';
+import { round } from './format.js';
+
+/** Bumped only when a key is removed or changes meaning; new keys may be added freely. */
+export const SCHEMA_VERSION = 1;
+
+export interface Provenance {
+  version: string;
+  modelFile: string;
+  clusterFile: string;
+}
+
+const ms = (sec: number): number => round(sec * 1e3, 3);
+
+function prefillJson(p: PrefillEstimate) {
+  const b = p.breakdown;
+  return {
+    ttftMs: ms(p.ttftSec),
+    variant: p.variant,
+    breakdownMs: {
+      gemm: ms(b.gemmSec),
+      attention: ms(b.attentionSec),
+      merge: ms(b.mergeSec),
+      tpCommExposed: ms(b.tpCommSec),
+      cpCommExposed: ms(b.cpCommExposedSec),
+      lmHead: ms(b.lmHeadSec),
+      overhead: ms(b.overheadSec),
+    },
+    ring: {
+      steps: p.ring.steps,
+      messageBytes: Math.round(p.ring.messageBytes),
+      stepComputeMs: ms(p.ring.stepComputeSec),
+      stepSendRecvMs: ms(p.ring.stepSendRecvSec),
+      allToAllMsPerLayer: ms(p.ring.allToAllSec),
+      exposedMsPerLayer: ms(p.ring.exposedSec),
+    },
+    flops: {
+      gemmBf16: p.flops.gemmBf16,
+      gemmFp8: p.flops.gemmFp8,
+      attention: p.flops.attention,
+      total: p.flops.total,
+    },
+    mfu: round(p.mfu, 4),
+    achievedTflopsPerGpu: round(p.achievedFlopsPerSecPerGpu / 1e12, 1),
+  };
+}
+
+/** The stable `estimate --json` document. Pure: the same result gives the same object. */
+export function estimateToJson(r: EstimateResult, provenance: Provenance) {
+  const { model, cluster, layout, workload, precision } = r;
+  const mem = r.memory.perGpu;
+  const parts = {
+    weightsBytes: Math.round(mem.weightsBytes),
+    kvCacheBytes: Math.round(mem.kvCacheBytes),
+    activationBytes: Math.round(mem.activationBytes),
+    reserveBytes: Math.round(mem.reserveBytes),
+  };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generator: `cp-plan ${provenance.version}`,
+    model: {
+      name: model.name,
+      displayName: model.displayName,
+      source: model.source,
+      file: provenance.modelFile,
+      params: totalParams(model),
+      kvBytesPerToken: kvBytesPerToken(model, precision.kvDtype),
+      maxContextTokens: model.maxContextTokens,
+    },
+    cluster: {
+      name: cluster.name,
+      displayName: cluster.displayName,
+      source: cluster.source,
+      file: provenance.clusterFile,
+      gpu: cluster.gpu.name,
+      gpusPerNode: cluster.gpusPerNode,
+    },
+    precision: { weights: precision.weights, kvDtype: precision.kvDtype },
+    layout: {
+      nodes: layout.nodes,
+      gpusPerNode: layout.gpusPerNode,
+      gpus: layout.gpus,
+      tp: layout.tp,
+      cp: layout.cp,
+      qHeadsPerGpu: layout.qHeadsPerGpu,
+      kvHeadsPerGpu: layout.kvHeadsPerGpu,
+      kvReplication: layout.kvReplication,
+      tpLink: layout.tp > 1 ? (layout.tpSpansNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
+      cpRingLink: layout.cp > 1 ? (layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
+    },
+    workload: {
+      contextTokens: workload.contextTokens,
+      cachedTokens: workload.cachedTokens,
+      newTokens: workload.contextTokens - workload.cachedTokens,
+      batch: workload.batch,
+    },
+    prefill: {
+      ...prefillJson(r.prefill),
+      variants: {
+        'pass-kv': { ttftMs: ms(r.variants['pass-kv'].ttftSec) },
+        'pass-q': { ttftMs: ms(r.variants['pass-q'].ttftSec) },
+      },
+    },
+    memory: {
+      perGpu: {
+        ...parts,
+        // The sum of the rounded parts, so that total = sum of parts holds exactly.
+        totalBytes: parts.weightsBytes + parts.kvCacheBytes + parts.activationBytes + parts.reserveBytes,
+        capacityBytes: Math.round(mem.capacityBytes),
+      },
+      fits: r.memory.fits,
+      tokensPerGpu: r.memory.tokensPerGpu,
+      maxContextTokens: r.memory.maxContextTokens,
+      weightsTotalBytes: Math.round(weightBytesTotal(model, precision.weights)),
+    },
+    warnings: r.warnings,
+  };
+}
