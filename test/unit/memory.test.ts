@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { smallestNodesThatFit } from '../../src/model/fit.js';
+import { kvBytesPerToken } from '../../src/model/kv-cache.js';
+import { resolveLayout } from '../../src/model/layout.js';
+import { maxContextThatFits, memoryPerGpu } from '../../src/model/memory.js';
+import { weightBytesTotal } from '../../src/model/shapes.js';
+import type { Workload } from '../../src/model/types.js';
+import { gtt, llama405b, paperPrecision } from './specs.js';
+
+const full = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
+
+test('per-GPU total is the sum of its parts, and capacity is the HBM', () => {
+  const model = llama405b();
+  const m = memoryPerGpu(model, gtt(), resolveLayout({ nodes: 16 }, model, gtt()), paperPrecision, full(1_000_000));
+  const p = m.perGpu;
+  assert.equal(p.totalBytes, p.weightsBytes + p.kvCacheBytes + p.activationBytes + p.reserveBytes);
+  assert.equal(p.capacityBytes, 96e9);
+  assert.ok(m.fits);
+});
+
+test('memory per GPU x GPUs covers the whole model and the whole KV cache (CP replicates weights)', () => {
+  const model = llama405b();
+  for (const nodes of [1, 2, 4, 8, 16]) {
+    const layout = resolveLayout({ nodes }, model, gtt());
+    const ctx = 100_000;
+    const m = memoryPerGpu(model, gtt(), layout, paperPrecision, full(ctx));
+    assert.ok(m.perGpu.weightsBytes * layout.gpus >= weightBytesTotal(model, 'fp8-ffn') * layout.cp * 0.999);
+    assert.ok(m.perGpu.kvCacheBytes * layout.gpus >= kvBytesPerToken(model, 'bf16') * ctx);
+  }
+});
+
+test('KV cache per GPU shrinks with CP and grows with batch', () => {
+  const model = llama405b();
+  const kv = (nodes: number, batch: number) =>
+    memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(256_000, batch)).perGpu.kvCacheBytes;
+  assert.ok(Math.abs(kv(4, 1) * 4 - kv(1, 1)) < 1);
+  assert.equal(kv(2, 3), 3 * kv(2, 1));
+});
+
+test('the largest context that fits does fit, and a little more does not', () => {
+  const model = llama405b();
+  for (const nodes of [1, 4, 16]) {
+    const layout = resolveLayout({ nodes }, model, gtt());
+    const max = maxContextThatFits(model, gtt(), layout, paperPrecision, 1);
+    assert.ok(max > 0);
+    assert.ok(memoryPerGpu(model, gtt(), layout, paperPrecision, full(max)).fits, `${nodes}: ${max} fits`);
+    assert.ok(!memoryPerGpu(model, gtt(), layout, paperPrecision, full(max + 2 * layout.cp)).fits, `${nodes}: beyond`);
+  }
+});
+
+test("the paper's runs fit: 128K on one node, 1M on 8 and 16 nodes; 1M does not fit one node", () => {
+  const model = llama405b();
+  const fits = (nodes: number, ctx: number) =>
+    memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(ctx)).fits;
+  assert.ok(fits(1, 128_000));
+  assert.ok(fits(8, 1_000_000));
+  assert.ok(fits(16, 1_000_000));
+  assert.ok(!fits(1, 1_000_000));
+});
+
+test('smallest node count that fits is minimal', () => {
+  const model = llama405b();
+  const layout = resolveLayout({ nodes: 1 }, model, gtt());
+  const n = smallestNodesThatFit(model, gtt(), layout, paperPrecision, full(1_000_000));
+  assert.ok(n !== null && n > 1);
+  const fitsAt = (nodes: number) =>
+    memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(1_000_000)).fits;
+  assert.ok(fitsAt(n!));
+  assert.ok(!fitsAt(n! - 1));
+});
+
+test('BF16 Llama3 405B weights do not fit one 96 GB node at TP8: no context fits', () => {
+  const model = llama405b();
+  const layout = resolveLayout({ nodes: 1 }, model, gtt());
+  assert.equal(maxContextThatFits(model, gtt(), layout, { weights: 'bf16', kvDtype: 'bf16' }, 1), 0);
+});

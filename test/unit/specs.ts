@@ -1,0 +1,37 @@
+// Shared specs for unit tests: the shipped presets, and a synthetic cluster
+// with round numbers for closed-form checks.
+import { loadCluster, loadModel } from '../../src/presets/catalog.js';
+import type { ClusterSpec, LinkSpec, ModelSpec, Precision } from '../../src/model/types.js';
+
+export const llama405b = (): ModelSpec => loadModel('llama3-405b').spec;
+export const gtt = (): ClusterSpec => loadCluster('gtt').spec;
+export const paperPrecision: Precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
+
+const link = (bytesPerSec: number, latencySec = 0): LinkSpec => ({
+  name: 'test link',
+  kind: 'test',
+  bytesPerSec,
+  peerBytesPerSec: bytesPerSec,
+  latencySec,
+  efficiency: 1,
+});
+
+/** 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB, 1 TB/s HBM, 100 GB/s scale-up, 10 GB/s scale-out, ideal efficiencies. */
+export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
+  return {
+    name: 'round',
+    displayName: 'round numbers',
+    source: 'test',
+    gpu: { name: 'gpu', bf16FlopsPerSec: 1e15, fp8FlopsPerSec: 2e15, hbmBytes: 100e9, hbmBytesPerSec: 1e12 },
+    gpusPerNode: 8,
+    maxNodes: 64,
+    scaleUp: link(100e9),
+    scaleOut: link(10e9),
+    gemmEfficiency: 1,
+    attentionEfficiency: 1,
+    hbmEfficiency: 1,
+    serialSecPerContextToken: 0,
+    runtimeReserveBytes: 0,
+    ...overrides,
+  };
+}
