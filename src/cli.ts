@@ -47,7 +47,7 @@ program
   .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
   .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
   .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
-  .option('--tp <n>', 'tensor-parallel size (default: GPUs per node)', positive('--tp'))
+  .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
   .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
   .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill)', (v: string) => parseTokenCountOrZero(v, '--cached'), 0)
   .option('--batch <n>', 'sequences prefilled together', positive('--batch'), 1)
@@ -82,9 +82,10 @@ presets
   });
 presets
   .command('show')
-  .description('Print a built-in preset file (with the source of every figure).')
-  .argument('<name>', 'preset name, e.g. llama3-405b or gtt')
+  .description('Print a preset file (with the source of every figure) after validating it.')
+  .argument('<name|file>', 'preset name (e.g. llama3-405b, gtt) or a YAML file to validate and print')
   .option('--json', 'print the parsed preset as JSON', false)
+  .option('--no-color', 'accepted for symmetry; the file is printed as is')
   .action(async (name: string, opts) => {
     const { runPresetsShow } = await import('./commands/presets.js');
     emit(runPresetsShow(name, { ...opts, color: false }));

@@ -6,28 +6,31 @@ import { InputError } from './errors.js';
  * Mi = 2^20, Gi = 2^30). Suffixes are case-insensitive except that the binary
  * `i` must follow the letter. The result must be a whole, positive, safe integer.
  */
-const TOKEN_PATTERN = /^(\d+(?:\.\d+)?)([kKmMgG]i?)?$/;
-const MULTIPLIERS: Record<string, number> = {
-  k: 1e3, m: 1e6, g: 1e9,
-  ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30,
-};
+const TOKEN_PATTERN = /^(\d+)(?:\.(\d+))?([kKmMgG]i?)?$/;
+const SI_EXPONENT: Record<string, number> = { k: 3, m: 6, g: 9 };
+const BINARY_EXPONENT: Record<string, number> = { ki: 10, mi: 20, gi: 30 };
 
 export function parseTokenCount(text: string, flag: string): number {
-  const match = TOKEN_PATTERN.exec(text.trim() === text ? text : '');
+  const match = TOKEN_PATTERN.exec(text);
   if (!match) {
     throw new InputError(
       `${flag}: '${text}' is not a token count; write an integer or a number with K, M, G (10^3, 10^6, 10^9) or Ki, Mi, Gi (2^10, 2^20, 2^30), e.g. 128K or 1M`,
     );
   }
-  const suffix = (match[2] ?? '').toLowerCase();
-  const value = Number(match[1]) * (suffix ? MULTIPLIERS[suffix]! : 1);
-  const rounded = Math.round(value);
-  if (Math.abs(value - rounded) > 1e-6 * Math.max(1, value)) {
-    throw new InputError(`${flag}: '${text}' is ${value} tokens, not a whole number; give a whole token count`);
+  // Exact decimal arithmetic: a count is either a whole number or an error, never rounded.
+  const [, whole, fraction = '', suffixRaw = ''] = match;
+  const suffix = suffixRaw.toLowerCase();
+  let numerator = BigInt(whole! + fraction);
+  const denominator = 10n ** BigInt(fraction.length);
+  if (suffix in SI_EXPONENT) numerator *= 10n ** BigInt(SI_EXPONENT[suffix]!);
+  if (suffix in BINARY_EXPONENT) numerator *= 2n ** BigInt(BINARY_EXPONENT[suffix]!);
+  if (numerator % denominator !== 0n) {
+    throw new InputError(`${flag}: '${text}' is not a whole number of tokens; give a whole token count`);
   }
-  if (rounded <= 0) throw new InputError(`${flag}: '${text}' must be at least 1 token`);
-  if (!Number.isSafeInteger(rounded)) throw new InputError(`${flag}: '${text}' is too large`);
-  return rounded;
+  const tokens = numerator / denominator;
+  if (tokens <= 0n) throw new InputError(`${flag}: '${text}' must be at least 1 token`);
+  if (tokens > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError(`${flag}: '${text}' is too large`);
+  return Number(tokens);
 }
 
 /** A token count that may be zero (cached tokens). */

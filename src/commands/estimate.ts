@@ -54,13 +54,14 @@ export function runEstimate(opts: EstimateOptions, ctx: CommandContext): Command
       nodes !== null && nodes > result.layout.nodes
         ? `--nodes ${nodes} (TP${result.layout.tp}) fits, or try --kv-dtype fp8`
         : `use a larger TP, FP8 weights/KV or a GPU with more memory`;
-    stderr.push(
-      `does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}` +
-        (result.memory.maxContextTokens > 0
-          ? `; this layout holds at most ${formatInt(result.memory.maxContextTokens)} tokens at batch ${opts.batch}`
-          : '; the weights and reserve alone exceed the HBM') +
-        `; ${fix}`,
-    );
+    const max = result.memory.maxContextTokens;
+    const why =
+      m.weightsBytes + m.reserveBytes > m.capacityBytes
+        ? 'the weights and runtime reserve alone exceed the HBM'
+        : max > 0
+          ? `this layout holds at most ${formatInt(max)} token${max === 1 ? '' : 's'} per sequence at batch ${opts.batch}`
+          : `not even one token per sequence fits at batch ${opts.batch}; lower --batch`;
+    stderr.push(`does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}; ${why}; ${fix}`);
     exitCode = EXIT_CHECK_FAILED;
   }
 

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { InputError } from '../errors.js';
 import { kvBytesPerToken } from '../model/kv-cache.js';
 import { totalParams } from '../model/shapes.js';
-import { builtinFile, builtinNames, loadCluster, loadModel, type PresetKind } from '../presets/catalog.js';
+import { builtinNames, isPath, loadCluster, loadModel, presetFile, type PresetKind } from '../presets/catalog.js';
 import { closestNames } from '../presets/closest.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
@@ -95,17 +95,27 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
 
 export function runPresetsShow(name: string, opts: PresetsOptions): CommandResult {
   const kind = kindOf(name);
-  const file = builtinFile(kind, name);
+  // Loading validates: a user's file is printed only if it is a valid preset.
+  const loaded = kind === 'model' ? loadModel(name) : loadCluster(name);
   if (opts.json) {
-    const loaded = kind === 'model' ? loadModel(name) : loadCluster(name);
-    const doc = { schemaVersion: SCHEMA_VERSION, kind, name, file: loaded.file, preset: loaded.preset };
+    const doc = { schemaVersion: SCHEMA_VERSION, kind, name: loaded.preset.name, file: loaded.file, preset: loaded.preset };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
   }
   // The file itself: its comments carry the source of every figure.
-  return { stdout: readFileSync(file, 'utf8'), stderr: [], exitCode: 0 };
+  return { stdout: readFileSync(presetFile(kind, name), 'utf8'), stderr: [], exitCode: 0 };
 }
 
+/** A cluster file is recognised by its top-level `gpu:` block. */
 function kindOf(name: string): PresetKind {
+  if (isPath(name)) {
+    let text = '';
+    try {
+      text = readFileSync(name, 'utf8');
+    } catch {
+      // Unreadable: let the loader report it with its usual message.
+    }
+    return /^gpu\s*:/m.test(text) ? 'cluster' : 'model';
+  }
   if (builtinNames('model').includes(name)) return 'model';
   if (builtinNames('cluster').includes(name)) return 'cluster';
   const near = closestNames(name, [...builtinNames('model'), ...builtinNames('cluster')]);

@@ -41,6 +41,10 @@ function locate(kind: PresetKind, ref: string): Located {
   }
   const names = builtinNames(kind);
   if (!names.includes(ref)) {
+    const other: PresetKind = kind === 'model' ? 'cluster' : 'model';
+    if (builtinNames(other).includes(ref)) {
+      throw new InputError(`'${ref}' is a ${other} preset, not a ${kind}; pass it as --${other} ${ref}`);
+    }
     const near = closestNames(ref, names);
     throw new InputError(
       `unknown ${kind} '${ref}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all; a path to a .yaml file also works)`,
@@ -76,7 +80,7 @@ export function loadCluster(ref: string): LoadedCluster {
   return { spec: clusterSpecFromPreset(data), preset: data, file: where.label, builtin: where.builtin };
 }
 
-/** The raw text of a built-in preset, comments included (for `presets show`). */
-export function builtinFile(kind: PresetKind, name: string): string {
-  return locate(kind, name).file;
+/** Where a preset's file is: a built-in's path inside the package, or the user's path as given. */
+export function presetFile(kind: PresetKind, ref: string): string {
+  return locate(kind, ref).file;
 }

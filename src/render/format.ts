@@ -11,9 +11,12 @@ export function formatSeconds(sec: number): string {
 
 /** Decimal units, as HBM capacities are quoted (GB = 10^9 bytes). */
 export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'KB']];
+  const units: [number, string][] = [[1e18, 'EB'], [1e15, 'PB'], [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'KB']];
   for (const [size, unit] of units) {
-    if (Math.abs(bytes) >= size) return `${(bytes / size).toPrecision(3)} ${unit}`;
+    if (Math.abs(bytes) >= size) {
+      const value = bytes / size;
+      return `${value >= 1000 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)} ${unit}`;
+    }
   }
   return `${Math.round(bytes)} B`;
 }

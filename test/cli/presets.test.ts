@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { assertGolden } from '../helpers/golden.js';
+import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
+
+const PRESETS = join(REPO_ROOT, 'presets');
+const names = (folder: string) =>
+  readdirSync(join(PRESETS, folder))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => basename(f, '.yaml'))
+    .sort();
+const MODELS = names('models');
+const CLUSTERS = names('clusters');
+
+describe('presets list', () => {
+  test('table: every built-in model and cluster, golden', () => {
+    assert.ok(MODELS.length > 0 && CLUSTERS.length > 0);
+    const r = runCli(['presets', 'list']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    for (const name of [...MODELS, ...CLUSTERS]) {
+      assert.match(r.stdout, new RegExp(`│ ${name.replace(/\./g, '\\.')} +│`), `lists ${name}`);
+    }
+    assert.ok(!r.stdout.includes('\x1b['), 'no colour with NO_COLOR=1');
+    assertGolden('presets-list.txt', r.stdout);
+  });
+
+  test('--json: models and clusters arrays with every name', () => {
+    const r = runCli(['presets', 'list', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    assert.equal(doc.schemaVersion, 1);
+    assert.ok(Array.isArray(doc.models) && Array.isArray(doc.clusters));
+    assert.deepEqual(doc.models.map((m: { name: string }) => m.name).sort(), MODELS);
+    assert.deepEqual(doc.clusters.map((c: { name: string }) => c.name).sort(), CLUSTERS);
+  });
+});
+
+describe('presets show', () => {
+  test('gtt: prints the preset file exactly, comments included', () => {
+    const r = runCli(['presets', 'show', 'gtt']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(PRESETS, 'clusters', 'gtt.yaml'), 'utf8'));
+  });
+
+  test('every built-in preset shows as its file', () => {
+    for (const [folder, list] of [['models', MODELS], ['clusters', CLUSTERS]] as const) {
+      for (const name of list) {
+        const r = runCli(['presets', 'show', name]);
+        assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+        assert.equal(r.stdout, readFileSync(join(PRESETS, folder, `${name}.yaml`), 'utf8'), name);
+      }
+    }
+  });
+
+  test('llama3-405b --json: the parsed preset', () => {
+    const r = runCli(['presets', 'show', 'llama3-405b', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    assert.equal(doc.kind, 'model');
+    assert.equal(doc.preset.name, 'llama3-405b');
+    assert.equal(doc.preset.layers, 126);
+    assert.equal(doc.file, 'presets/models/llama3-405b.yaml');
+  });
+
+  test("gtx: exit 2, one line, suggests 'gtt'", () => {
+    assert.match(assertOneLineError(runCli(['presets', 'show', 'gtx'])), /'gtt'/);
+  });
+
+  test('no name: exit 2, one line', () => {
+    assert.match(assertOneLineError(runCli(['presets', 'show'])), /name/);
+  });
+});
+
+describe('presets show FILE and name mix-ups', () => {
+  test('a user file is validated and printed; an invalid one is a one-line error naming its line', () => {
+    const ok = runCli(['presets', 'show', 'presets/clusters/h100-ib.yaml']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, readFileSync(join(REPO_ROOT, 'presets', 'clusters', 'h100-ib.yaml'), 'utf8'));
+    const dir = mkdtempSync(join(tmpdir(), 'cp-plan-show-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(join(REPO_ROOT, 'presets', 'models', 'llama3-8b.yaml'), 'utf8').replace(/^layers:/m, 'layerz:'));
+    const r = runCli(['presets', 'show', bad]);
+    assertOneLineError(r);
+    assert.match(r.stderr, /bad\.yaml:\d+:\d+: unknown key 'layerz'/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a cluster name given as --model says which flag it belongs to', () => {
+    const r = runCli(['estimate', '--ctx', '128K', '--model', 'gtt']);
+    assertOneLineError(r);
+    assert.match(r.stderr, /'gtt' is a cluster preset.*--cluster gtt/);
+  });
+
+  test('when the batch, not the weights, is what does not fit, stderr says so', () => {
+    const r = runCli(['estimate', '--ctx', '1', '--batch', '1000000']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /not even one token per sequence fits at batch 1000000; lower --batch/);
+    assert.doesNotMatch(r.stderr, /weights and runtime reserve alone/);
+  });
+});
