@@ -3,30 +3,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parse } from 'yaml';
-import { estimate } from '../../src/model/estimate.js';
-import { gtt, llama405b, paperPrecision } from './specs.js';
+import { paperFullPrefillCases, predictFullPrefillMs } from './specs.js';
 
 const README = new URL('../../README.md', import.meta.url);
 const BEGIN = '<!-- accuracy:full-prefill:begin -->';
 const END = '<!-- accuracy:full-prefill:end -->';
 
-interface Case { tp: number; cp: number; context: number; ttft_ms: number; role: string; ref: string }
-
 function table(): string {
-  const data = parse(readFileSync(new URL('../../validation/paper-measurements.yaml', import.meta.url), 'utf8')) as { full_prefill: Case[] };
-  const rows = data.full_prefill.map((c) => {
-    const r = estimate({
-      model: llama405b(),
-      cluster: gtt(),
-      precision: paperPrecision,
-      layout: { nodes: (c.tp * c.cp) / 8, tp: c.tp, cp: c.cp },
-      workload: { contextTokens: c.context, cachedTokens: 0, batch: 1 },
-      variant: 'pass-kv',
-    });
-    const predicted = r.prefill.ttftSec * 1e3;
-    const error = (predicted / c.ttft_ms - 1) * 100;
-    return { c, predicted, error };
+  const rows = paperFullPrefillCases().map((c) => {
+    const predicted = predictFullPrefillMs(c);
+    return { c, predicted, error: (predicted / c.ttft_ms - 1) * 100 };
   });
   const mape = (role?: string) => {
     const sel = rows.filter((r) => !role || r.c.role === role);

@@ -1,5 +1,8 @@
 // Shared specs for unit tests: the shipped presets, and a synthetic cluster
 // with round numbers for closed-form checks.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { estimate } from '../../src/model/estimate.js';
 import { loadCluster, loadModel } from '../../src/presets/catalog.js';
 import type { ClusterSpec, LinkSpec, ModelSpec, Precision } from '../../src/model/types.js';
 
@@ -34,4 +37,32 @@ export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec 
     runtimeReserveBytes: 0,
     ...overrides,
   };
+}
+
+/** A full-prefill row of validation/paper-measurements.yaml. */
+export interface FullPrefillCase {
+  tp: number;
+  cp: number;
+  context: number;
+  ttft_ms: number;
+  role: 'fit' | 'held-out';
+  ref: string;
+}
+
+export function paperFullPrefillCases(): FullPrefillCase[] {
+  const text = readFileSync(new URL('../../validation/paper-measurements.yaml', import.meta.url), 'utf8');
+  return (parse(text) as { full_prefill: FullPrefillCase[] }).full_prefill;
+}
+
+/** cp-plan's TTFT for a paper case (gtt, the paper's precision recipe, pass-KV), in ms. */
+export function predictFullPrefillMs(c: FullPrefillCase): number {
+  const r = estimate({
+    model: llama405b(),
+    cluster: gtt(),
+    precision: paperPrecision,
+    layout: { nodes: (c.tp * c.cp) / gtt().gpusPerNode, tp: c.tp, cp: c.cp },
+    workload: { contextTokens: c.context, cachedTokens: 0, batch: 1 },
+    variant: 'pass-kv',
+  });
+  return r.prefill.ttftSec * 1e3;
 }

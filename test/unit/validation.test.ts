@@ -1,50 +1,24 @@
 // Every full-prefill measurement of arXiv:2411.01783v3 that cp-plan keeps in
 // validation/paper-measurements.yaml, predicted with the gtt preset within 10%.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parse } from 'yaml';
 import { estimate } from '../../src/model/estimate.js';
-import { gtt, llama405b, paperPrecision } from './specs.js';
+import { gtt, llama405b, paperFullPrefillCases, paperPrecision, predictFullPrefillMs } from './specs.js';
 
-interface FullPrefillCase {
-  tp: number;
-  cp: number;
-  context: number;
-  ttft_ms: number;
-  role: 'fit' | 'held-out';
-  ref: string;
-}
-
-const data = parse(readFileSync(new URL('../../validation/paper-measurements.yaml', import.meta.url), 'utf8')) as {
-  full_prefill: FullPrefillCase[];
-};
-
+const cases = paperFullPrefillCases();
 const TOLERANCE = 0.1;
 
-function predictMs(c: FullPrefillCase): number {
-  const r = estimate({
-    model: llama405b(),
-    cluster: gtt(),
-    precision: paperPrecision,
-    layout: { nodes: (c.tp * c.cp) / 8, tp: c.tp, cp: c.cp },
-    workload: { contextTokens: c.context, cachedTokens: 0, batch: 1 },
-    variant: 'pass-kv',
-  });
-  return r.prefill.ttftSec * 1e3;
-}
-
-for (const c of data.full_prefill) {
+for (const c of cases) {
   test(`full prefill TP${c.tp} CP${c.cp} ${c.context} tokens: ${c.ttft_ms} ms measured (${c.ref}, ${c.role}) within 10%`, () => {
-    const predicted = predictMs(c);
+    const predicted = predictFullPrefillMs(c);
     const error = predicted / c.ttft_ms - 1;
     assert.ok(Math.abs(error) <= TOLERANCE, `predicted ${predicted.toFixed(0)} ms, error ${(error * 100).toFixed(1)}%`);
   });
 }
 
 test('held-out cases are at least a third of the full-prefill data', () => {
-  const held = data.full_prefill.filter((c) => c.role === 'held-out').length;
-  assert.ok(held * 3 >= data.full_prefill.length);
+  const held = cases.filter((c) => c.role === 'held-out').length;
+  assert.ok(held * 3 >= cases.length);
 });
 
 test('1M on CP16 achieves about the 502 TF/s per GPU the paper reports (App. A), within 5%', () => {
