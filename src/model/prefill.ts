@@ -170,8 +170,9 @@ function ringTiming(
     // (the paper's App. C: (N-1)(D+1) T e / BW), then merges them.
     messageBytes = b * newPerRank * layout.qHeadsPerGpu * model.headDim * ACTIVATION_BYTES;
     stepComputeSec = attnStep;
+    // The merge of the returned partials is in the breakdown's mergeSec, as for pass-KV.
     const returned = (n - 1) * b * newPerRank * layout.qHeadsPerGpu * (model.headDim + 1) * ACTIVATION_BYTES;
-    allToAll = allToAllSec(returned, n, link) + (n - 1) * mergeStep;
+    allToAll = allToAllSec(returned, n, link);
   }
   const stepSendRecvSec = sendRecvSec(messageBytes, link);
   return {

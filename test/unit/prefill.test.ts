@@ -138,3 +138,16 @@ test('a GPU without FP8 runs FP8 weights at the BF16 rate and says so', () => {
   assert.ok(Math.abs(r.prefill.breakdown.gemmSec - bf.prefill.breakdown.gemmSec) / bf.prefill.breakdown.gemmSec < 1e-9);
   assert.ok(r.memory.perGpu.weightsBytes < bf.memory.perGpu.weightsBytes);
 });
+
+test('on an infinitely fast network the two variants cost the same: the merge is counted once in each', () => {
+  const model = llama405b();
+  const base = roundCluster();
+  const instant = { ...base.scaleOut, bytesPerSec: Infinity, peerBytesPerSec: Infinity, latencySec: 0 };
+  const cluster = roundCluster({ scaleOut: instant, scaleUp: { ...instant } });
+  const layout = resolveLayout({ nodes: 4 }, model, cluster);
+  const kv = estimatePrefill(model, cluster, layout, bf16, full(128_000), 'pass-kv');
+  const q = estimatePrefill(model, cluster, layout, bf16, full(128_000), 'pass-q');
+  assert.ok(kv.breakdown.mergeSec > 0);
+  assert.equal(q.breakdown.mergeSec, kv.breakdown.mergeSec);
+  assert.ok(Math.abs(q.ttftSec - kv.ttftSec) < 1e-12 * kv.ttftSec, `pass-Q ${q.ttftSec} vs pass-KV ${kv.ttftSec}`);
+});

@@ -1,5 +1,5 @@
-// The README's accuracy table must be what the model predicts today.
-// UPDATE_GOLDEN=1 npm test rewrites the block between the markers.
+// The README's accuracy table and sample output must be what cp-plan produces today.
+// UPDATE_GOLDEN=1 npm test rewrites the blocks between the markers.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -42,4 +42,24 @@ test('README accuracy table matches the model', () => {
     return;
   }
   assert.equal(readme.slice(start + BEGIN.length, end).trim(), expected);
+});
+
+const SAMPLE_BEGIN = '<!-- sample:estimate-1m:begin -->';
+const SAMPLE_END = '<!-- sample:estimate-1m:end -->';
+
+test('README sample output is the golden output of the quick-start command', () => {
+  // test/golden/estimate-1m-16nodes.txt is checked against the real binary by test/cli/estimate.test.ts.
+  const golden = readFileSync(new URL('../golden/estimate-1m-16nodes.txt', import.meta.url), 'utf8');
+  const warning =
+    "cp-plan: warning: context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072; time and memory are still modelled, the model's quality there is not";
+  const expected = ['```', '$ cp-plan estimate --ctx 1M --nodes 16', golden.trimEnd(), warning, '```'].join('\n');
+  const readme = readFileSync(README, 'utf8');
+  const start = readme.indexOf(SAMPLE_BEGIN);
+  const end = readme.indexOf(SAMPLE_END);
+  assert.ok(start >= 0 && end > start, 'README has the sample markers');
+  if (process.env.UPDATE_GOLDEN === '1') {
+    writeFileSync(README, readme.slice(0, start + SAMPLE_BEGIN.length) + '\n' + expected + '\n' + readme.slice(end));
+    return;
+  }
+  assert.equal(readme.slice(start + SAMPLE_BEGIN.length, end).trim(), expected);
 });
