@@ -1,12 +1,13 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
+import { assertRepresentable } from '../representable.js';
 import { smallestNodesThatFit } from '../model/fit.js';
 import type { KvDtype, WeightRecipe } from '../model/types.js';
 import { loadCluster, loadModel } from '../presets/catalog.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { estimateToTable } from '../render/estimate-table.js';
-import { formatBytes, formatInt } from '../render/format.js';
+import { formatBytes, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
 
 export interface EstimateOptions {
@@ -52,23 +53,23 @@ export function runEstimate(opts: EstimateOptions, ctx: CommandContext): Command
     const nodes = smallestNodesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload);
     const fix =
       nodes !== null && nodes > result.layout.nodes
-        ? `--nodes ${nodes} (TP${result.layout.tp}) fits, or try --kv-dtype fp8`
+        ? `--nodes ${nodes} (TP${result.layout.tp}) fits` + (result.precision.kvDtype === 'fp8' ? '' : ', or try --kv-dtype fp8')
         : `use a larger TP, FP8 weights/KV or a GPU with more memory`;
     const max = result.memory.maxContextTokens;
     const why =
       m.weightsBytes + m.reserveBytes > m.capacityBytes
         ? 'the weights and runtime reserve alone exceed the HBM'
         : max > 0
-          ? `this layout holds at most ${formatInt(max)} token${max === 1 ? '' : 's'} per sequence at batch ${opts.batch}`
+          ? `this layout holds at most ${plural(max, 'token')} per sequence at batch ${opts.batch}`
           : `not even one token per sequence fits at batch ${opts.batch}; lower --batch`;
     stderr.push(`does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}; ${why}; ${fix}`);
     exitCode = EXIT_CHECK_FAILED;
   }
 
-  if (opts.json) {
-    const doc = estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file });
-    return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
-  }
+  // Checked in both modes: the table shows the same numbers.
+  const doc = estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file });
+  assertRepresentable(doc);
+  if (opts.json) return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   return { stdout: estimateToTable(result, makeChalk(color), color), stderr, exitCode };
 }

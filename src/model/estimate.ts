@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { assertRepresentable } from '../representable.js';
 import { resolveLayout, type LayoutRequest } from './layout.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
@@ -49,6 +50,8 @@ export function estimate(input: EstimateInput): EstimateResult {
         ? 'pass-q'
         : 'pass-kv'
       : input.variant;
+  const memory = memoryPerGpu(model, cluster, layout, precision, workload);
+  assertRepresentable({ variants, memory });
   return {
     model,
     cluster,
@@ -57,7 +60,7 @@ export function estimate(input: EstimateInput): EstimateResult {
     workload,
     prefill: variants[chosen],
     variants,
-    memory: memoryPerGpu(model, cluster, layout, precision, workload),
+    memory,
     warnings: warningsFor(model, cluster, precision, workload),
   };
 }

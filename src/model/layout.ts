@@ -44,15 +44,17 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
   }
   const heads = model.attentionHeads;
   const kv = model.kvHeads;
-  if (heads % tp !== 0) {
-    throw new InputError(
-      `--tp ${tp}: does not divide the ${heads} attention heads of ${model.name}; use a TP size that divides ${heads}`,
-    );
-  }
-  if (kv % tp !== 0 && tp % kv !== 0) {
-    throw new InputError(
-      `--tp ${tp}: must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`,
-    );
+  const validTp = (t: number) => heads % t === 0 && (kv % t === 0 || t % kv === 0);
+  if (!validTp(tp)) {
+    // Name where the TP came from: the user's flag, or the default.
+    const which = request.tp !== undefined ? `--tp ${tp}` : request.cp !== undefined ? `TP ${tp} (GPUs / --cp)` : `the default TP ${tp} (GPUs per node)`;
+    const problem =
+      heads % tp !== 0
+        ? `does not divide the ${heads} attention heads of ${model.name}`
+        : `must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`;
+    const options = divisors(perNode).filter(validTp);
+    const hint = options.length ? `; try --tp ${options[options.length - 1]}` : '';
+    throw new InputError(`${which}: ${problem}${hint}`);
   }
   const kvHeadsPerGpu = Math.max(1, kv / tp);
   return {
@@ -67,6 +69,10 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
     tpSpansNodes: tp > perNode,
     cpRingCrossesNodes: cp > 1 && nodes > 1,
   };
+}
+
+function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 }
 
 function fmt(value: number): string {

@@ -70,13 +70,17 @@ export interface LoadedCluster {
 
 export function loadModel(ref: string): LoadedModel {
   const where = locate('model', ref);
-  const { data } = readYamlFile(where.file, where.label, modelPresetSchema);
+  const { data } = readYamlFile(where.file, where.label, modelPresetSchema, (raw) =>
+    'gpu' in raw && !('layers' in raw) ? 'this is a cluster file (it has a gpu block), not a model; pass it as --cluster' : undefined,
+  );
   return { spec: modelSpecFromPreset(data), preset: data, file: where.label, builtin: where.builtin };
 }
 
 export function loadCluster(ref: string): LoadedCluster {
   const where = locate('cluster', ref);
-  const { data } = readYamlFile(where.file, where.label, clusterPresetSchema);
+  const { data } = readYamlFile(where.file, where.label, clusterPresetSchema, (raw) =>
+    'layers' in raw && !('gpu' in raw) ? 'this is a model file (it has layers), not a cluster; pass it as --model' : undefined,
+  );
   return { spec: clusterSpecFromPreset(data), preset: data, file: where.label, builtin: where.builtin };
 }
 

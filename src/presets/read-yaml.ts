@@ -14,7 +14,13 @@ interface Parsed<T> {
  * Reads a YAML file and validates it against a strict zod schema. Every
  * failure becomes one InputError line: `file:line:col path: problem`.
  */
-export function readYamlFile<S extends z.ZodType>(file: string, label: string, schema: S): Parsed<z.infer<S>> {
+export function readYamlFile<S extends z.ZodType>(
+  file: string,
+  label: string,
+  schema: S,
+  /** Checked before the schema: a one-line diagnosis of a whole-file mistake (e.g. the wrong kind of preset). */
+  diagnose?: (raw: Record<string, unknown>) => string | undefined,
+): Parsed<z.infer<S>> {
   const text = readText(file, label);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -32,6 +38,8 @@ export function readYamlFile<S extends z.ZodType>(file: string, label: string, s
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${label}: expected a YAML mapping of keys to values; see 'cp-plan presets show' for an example`);
   }
+  const diagnosis = diagnose?.(raw as Record<string, unknown>);
+  if (diagnosis) throw new InputError(`${label}: ${diagnosis}`);
   const result = schema.safeParse(raw);
   if (!result.success) {
     // A typo shows up twice (an unknown key and a missing one): name the typo first.

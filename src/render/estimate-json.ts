@@ -44,7 +44,7 @@ function prefillJson(p: PrefillEstimate) {
       total: p.flops.total,
     },
     mfu: round(p.mfu, 4),
-    achievedTflopsPerGpu: round(p.achievedFlopsPerSecPerGpu / 1e12, 1),
+    achievedTflopsPerGpu: Number((p.achievedFlopsPerSecPerGpu / 1e12).toPrecision(3)),
   };
 }
 

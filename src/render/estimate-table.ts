@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu } from '../model/kv-cache.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
-import { formatBytes, formatInt, formatPercent, formatSeconds } from './format.js';
+import { formatBytes, formatFlops, formatInt, formatPercent, formatSeconds, plural } from './format.js';
 
 const VARIANT_LABEL = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
 
@@ -17,7 +17,7 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
   lines.push(chalk.bold(`${model.displayName} on ${cluster.name}`) + `: ${cluster.displayName}`);
   lines.push(`Layout    ${describeLayout(r)}`);
   lines.push(
-    `Workload  ${formatInt(workload.contextTokens)} tokens of context` +
+    `Workload  ${plural(workload.contextTokens, 'token')} of context` +
       (workload.cachedTokens > 0 ? ` (${formatInt(workload.cachedTokens)} cached, ${formatInt(newTokens)} new)` : '') +
       ` x batch ${workload.batch}; weights ${precision.weights}, KV cache ${precision.kvDtype}`,
   );
@@ -49,8 +49,8 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
         : ': none (CP1)'),
   );
   lines.push(
-    `MFU ${formatPercent(prefill.mfu)} of dtype peak; ${(prefill.achievedFlopsPerSecPerGpu / 1e12).toFixed(0)} TFLOP/s per GPU achieved ` +
-      `(${(prefill.flops.total / 1e18).toPrecision(3)} EFLOP useful work)`,
+    `MFU ${formatPercent(prefill.mfu)} of dtype peak; ${formatFlops(prefill.achievedFlopsPerSecPerGpu)}/s per GPU achieved ` +
+      `(${formatFlops(prefill.flops.total)} of useful work)`,
   );
   lines.push('');
 
@@ -61,7 +61,7 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
   mem.push([
     'KV cache',
     formatBytes(m.kvCacheBytes),
-    `${formatInt(memory.tokensPerGpu * workload.batch)} tokens x ${formatBytes(kvPerToken)}`,
+    `${plural(memory.tokensPerGpu * workload.batch, 'token')} x ${formatBytes(kvPerToken)}`,
   ]);
   mem.push(['Activations (prefill peak)', formatBytes(m.activationBytes), 'one layer in flight']);
   mem.push(['Runtime reserve', formatBytes(m.reserveBytes), 'context, comm buffers']);
@@ -72,7 +72,7 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
     `${formatPercent(m.totalBytes / m.capacityBytes)} of ${formatBytes(m.capacityBytes)}: ${verdict}`,
   ]);
   lines.push(mem.toString());
-  lines.push(`Largest context that fits this layout at batch ${workload.batch}: ${formatInt(memory.maxContextTokens)} tokens`);
+  lines.push(`Largest context that fits this layout at batch ${workload.batch}: ${plural(memory.maxContextTokens, 'token')}`);
   return lines.join('\n') + '\n';
 }
 

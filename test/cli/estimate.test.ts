@@ -230,3 +230,19 @@ describe('estimate: warnings', () => {
     assert.equal(r.stderr, '');
   });
 });
+
+describe('estimate: short prefill table and wrong-kind files', () => {
+  test('a sub-second prefill prints milliseconds with three significant digits (golden)', () => {
+    const r = runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '8K']);
+    assert.equal(r.status, 0, r.stderr);
+    const ttft = parseJson(runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '8K', '--json']).stdout).prefill.ttftMs;
+    assert.match(r.stdout, new RegExp(`TTFT\\s+│\\s+${Number(ttft.toPrecision(3))} ms`));
+    assertGolden('estimate-70b-h100-8k.txt', r.stdout);
+  });
+
+  test('a cluster file given as --model says which flag it belongs to', () => {
+    const r = runCli(['estimate', '--ctx', '128K', '--model', 'presets/clusters/gtt.yaml']);
+    assertOneLineError(r);
+    assert.match(r.stderr, /cluster file.*--cluster/);
+  });
+});

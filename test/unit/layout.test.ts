@@ -34,3 +34,9 @@ test('impossible layouts are input errors', () => {
   // Qwen2.5-14B has 40 heads: TP 16 does not divide them.
   assert.throws(() => resolveLayout({ nodes: 2, tp: 16 }, loadModel('qwen2.5-14b-1m').spec, gtt()), /40 attention heads/);
 });
+
+test('a default TP that does not fit the model is named as the default, with a TP that works', () => {
+  const model = { ...llama405b(), name: 'heads28', attentionHeads: 28, kvHeads: 4 };
+  assert.throws(() => resolveLayout({ nodes: 2 }, model, gtt()), /^InputError: the default TP 8 \(GPUs per node\): does not divide the 28 attention heads.*try --tp 4$/);
+  assert.throws(() => resolveLayout({ nodes: 1, tp: 8 }, model, gtt()), /--tp 8: does not divide/);
+});
