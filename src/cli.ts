@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
-import { parsePositiveInt, parseTokenCount, parseTokenCountOrZero } from './units.js';
+import { parsePositiveInt, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
 
 /**
  * The only module that reads argv, writes stdout/stderr and sets the exit code.
@@ -42,15 +42,18 @@ const positive = (flag: string) => (value: string) => parsePositiveInt(value, fl
 
 program
   .command('estimate')
-  .description('Predict prefill latency (TTFT) and per-GPU memory for one model, cluster and CP x TP layout.')
+  .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.')
   .requiredOption('--ctx <tokens>', 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)', tokens('--ctx'))
   .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
   .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
   .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
   .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
   .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
-  .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill)', (v: string) => parseTokenCountOrZero(v, '--cached'), 0)
-  .option('--batch <n>', 'sequences prefilled together', positive('--batch'), 1)
+  .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
+  .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
+  .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
+  .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
+  .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
   .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
   .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
   .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
@@ -61,6 +64,10 @@ program
     `
 Examples:
   cp-plan estimate --ctx 1M --nodes 16
+  cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
+  cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
+  cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
+  cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --tp 16 --dcp 2 --ctx 1M
   cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --ctx 256K --json
   cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
 ${EXIT_CODES_HELP}`,

@@ -8,7 +8,8 @@ import { InputError } from './errors.js';
  */
 export function assertRepresentable(value: unknown, path = ''): void {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) {
+    // Times, sizes and counts cannot be negative; other values (an equation's threshold) may be.
+    if (!Number.isFinite(value) || (value < 0 && /(Ms|Sec|Bytes|Tokens)$/.test(path))) {
       throw new InputError(`the inputs give ${value} for ${path}; check the preset figures and sizes for extreme values`);
     }
     if (/Bytes$/.test(path) && value > Number.MAX_SAFE_INTEGER) {

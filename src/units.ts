@@ -48,3 +48,17 @@ export function parsePositiveInt(text: string, flag: string): number {
   if (!Number.isSafeInteger(value)) throw new InputError(`${flag}: '${text}' is too large`);
   return value;
 }
+
+/**
+ * A rate as a percentage (`10%`, `2.5%`) or a fraction (`0.1`). Returns the
+ * fraction; the caller states which interval is allowed.
+ */
+export function parseRate(text: string, flag: string): number {
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  const fraction = /^(?:0|1)?(?:\.\d+)?$/.test(text) && text !== '' && text !== '.' ? Number(text) : NaN;
+  const value = percent ? Number(percent[1]) / 100 : fraction;
+  if (!Number.isFinite(value)) {
+    throw new InputError(`${flag}: '${text}' is not a rate; write a percentage such as 10% or a fraction such as 0.1`);
+  }
+  return value;
+}

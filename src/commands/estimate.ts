@@ -17,8 +17,11 @@ export interface EstimateOptions {
   tp?: number;
   cp?: number;
   ctx: number;
-  cached: number;
+  cached?: number;
+  missRate?: number;
+  hitRate?: number;
   batch: number;
+  dcp: number;
   variant: VariantChoice;
   weights?: WeightRecipe;
   kvDtype?: KvDtype;
@@ -26,12 +29,29 @@ export interface EstimateOptions {
   color: boolean;
 }
 
-export function runEstimate(opts: EstimateOptions, ctx: CommandContext): CommandResult {
-  if (opts.cached >= opts.ctx) {
-    throw new InputError(
-      `--cached ${opts.cached}: must be smaller than --ctx ${opts.ctx} (at least one new token is prefilled)`,
-    );
+/** Cached tokens from whichever of --cached, --miss-rate, --hit-rate was given (at most one). */
+function cachedTokens(opts: EstimateOptions): number {
+  const given = (['cached', 'missRate', 'hitRate'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length > 1) {
+    throw new InputError('--cached, --miss-rate and --hit-rate all say how much is cached; give only one of them');
   }
+  let cached = opts.cached ?? 0;
+  if (opts.missRate !== undefined) {
+    if (opts.missRate <= 0 || opts.missRate > 1) throw new InputError(`--miss-rate: must be in (0, 100%], got ${opts.missRate * 100}%`);
+    cached = opts.ctx - Math.max(1, Math.round(opts.ctx * opts.missRate));
+  }
+  if (opts.hitRate !== undefined) {
+    if (opts.hitRate < 0 || opts.hitRate >= 1) throw new InputError(`--hit-rate: must be in [0, 100%), got ${opts.hitRate * 100}%`);
+    cached = Math.min(opts.ctx - 1, Math.round(opts.ctx * opts.hitRate));
+  }
+  if (cached >= opts.ctx) {
+    throw new InputError(`--cached ${cached}: must be smaller than --ctx ${opts.ctx} (at least one new token is prefilled)`);
+  }
+  return cached;
+}
+
+export function runEstimate(opts: EstimateOptions, ctx: CommandContext): CommandResult {
+  const cached = cachedTokens(opts);
   const model = loadModel(opts.model);
   const cluster = loadCluster(opts.cluster);
   const result = estimate({
@@ -41,8 +61,8 @@ export function runEstimate(opts: EstimateOptions, ctx: CommandContext): Command
       weights: opts.weights ?? model.spec.defaultWeights,
       kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype,
     },
-    layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp },
-    workload: { contextTokens: opts.ctx, cachedTokens: opts.cached, batch: opts.batch },
+    layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp, dcp: opts.dcp },
+    workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch },
     variant: opts.variant,
   });
 

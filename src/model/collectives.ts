@@ -3,13 +3,21 @@ import type { ClusterSpec, Layout, LinkSpec } from './types.js';
 /**
  * Collective costs as latency + bytes / achieved bandwidth (the alpha-beta
  * model). Bandwidths are per GPU per direction; every function returns seconds.
+ * Latency has two parts, as in NCCL's own tuning model: a fixed start
+ * (`latencySec`) and a per-hop term for each ring step inside the collective.
  */
 
-/** Ring AllReduce of `bytes` over n ranks: 2(n-1) steps, each moving bytes/n. */
+/** Ring AllReduce of `bytes` over n ranks: 2(n-1) hops, each moving bytes/n. */
 export function ringAllReduceSec(bytes: number, n: number, link: LinkSpec): number {
   if (n <= 1) return 0;
-  const steps = 2 * (n - 1);
-  return steps * link.latencySec + (steps / n) * (bytes / (link.bytesPerSec * link.efficiency));
+  const hops = 2 * (n - 1);
+  return link.latencySec + hops * link.hopLatencySec + (hops / n) * (bytes / (link.bytesPerSec * link.efficiency));
+}
+
+/** Ring AllGather (or ReduceScatter) where each rank ends with n times its `bytesPerRank`. */
+export function ringAllGatherSec(bytesPerRank: number, n: number, link: LinkSpec): number {
+  if (n <= 1) return 0;
+  return link.latencySec + (n - 1) * link.hopLatencySec + ((n - 1) * bytesPerRank) / (link.bytesPerSec * link.efficiency);
 }
 
 /** One point-to-point message to a ring neighbour (a SendRecv step). */
@@ -17,10 +25,14 @@ export function sendRecvSec(bytes: number, link: LinkSpec): number {
   return link.latencySec + bytes / (link.peerBytesPerSec * link.efficiency);
 }
 
-/** All2All where each rank sends `bytesSentPerRank` in total, split over n-1 peers. */
+/**
+ * All2All where each rank sends `bytesSentPerRank` in total, split over n-1
+ * peers: one message (and its latency) per peer, the bytes at All2All's own
+ * achieved bandwidth.
+ */
 export function allToAllSec(bytesSentPerRank: number, n: number, link: LinkSpec): number {
   if (n <= 1) return 0;
-  return (n - 1) * link.latencySec + bytesSentPerRank / (link.bytesPerSec * link.efficiency);
+  return (n - 1) * link.latencySec + bytesSentPerRank / (link.bytesPerSec * link.allToAllEfficiency);
 }
 
 /** The link a TP group's AllReduce runs over: NVLink inside a node, else the network. */

@@ -1,5 +1,8 @@
 import { InputError } from '../errors.js';
 import { assertRepresentable } from '../representable.js';
+import { crossoverMissRate, type Crossover } from './crossover.js';
+import { estimateDecode, type DecodeEstimate } from './decode.js';
+import { paperHeuristic, type HeuristicReport } from './heuristic.js';
 import { resolveLayout, type LayoutRequest } from './layout.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
@@ -26,6 +29,13 @@ export interface EstimateResult {
   prefill: PrefillEstimate;
   /** Both ring variants, for comparison. */
   variants: Record<RingVariant, PrefillEstimate>;
+  /** The faster predicted variant (what `auto` picks). */
+  fasterVariant: RingVariant;
+  heuristic: HeuristicReport;
+  crossover: Crossover;
+  decode: DecodeEstimate;
+  /** The same decode on CP1 with this TP (and DCP), to show what CP costs decode. */
+  decodeCp1: DecodeEstimate;
   memory: MemoryEstimate;
   warnings: string[];
 }
@@ -44,14 +54,13 @@ export function estimate(input: EstimateInput): EstimateResult {
     'pass-kv': estimatePrefill(model, cluster, layout, precision, workload, 'pass-kv'),
     'pass-q': estimatePrefill(model, cluster, layout, precision, workload, 'pass-q'),
   };
-  const chosen =
-    input.variant === 'auto'
-      ? variants['pass-q'].ttftSec < variants['pass-kv'].ttftSec
-        ? 'pass-q'
-        : 'pass-kv'
-      : input.variant;
+  const fasterVariant: RingVariant = variants['pass-q'].ttftSec < variants['pass-kv'].ttftSec ? 'pass-q' : 'pass-kv';
+  const chosen = input.variant === 'auto' ? fasterVariant : input.variant;
   const memory = memoryPerGpu(model, cluster, layout, precision, workload);
-  assertRepresentable({ variants, memory });
+  const decode = estimateDecode(model, cluster, layout, precision, workload);
+  const cp1Layout = resolveLayout({ nodes: Math.max(1, layout.tp / cluster.gpusPerNode), tp: layout.tp, dcp: layout.dcp }, model, cluster);
+  const decodeCp1 = layout.cp === 1 ? decode : estimateDecode(model, cluster, cp1Layout, precision, workload);
+  assertRepresentable({ variants, memory, decode, decodeCp1 });
   return {
     model,
     cluster,
@@ -60,6 +69,11 @@ export function estimate(input: EstimateInput): EstimateResult {
     workload,
     prefill: variants[chosen],
     variants,
+    fasterVariant,
+    heuristic: paperHeuristic(model, cluster, layout, precision, workload),
+    crossover: crossoverMissRate(model, cluster, layout, precision, workload),
+    decode,
+    decodeCp1,
     memory,
     warnings: warningsFor(model, cluster, precision, workload),
   };

@@ -11,6 +11,11 @@ export function kvBytesPerTokenPerGpu(model: ModelSpec, layout: Layout, kvDtype:
   return 2 * model.layers * layout.kvHeadsPerGpu * model.headDim * kvBytesPerElement(kvDtype);
 }
 
+/** Token slots of KV one GPU stores: its CP rank's share, then every dcp-th token of it (DCP). */
+export function kvTokensPerGpu(tokens: number, layout: Layout): number {
+  return Math.ceil(tokensPerCpRank(tokens, layout.cp) / layout.dcp);
+}
+
 /**
  * Tokens one CP rank holds with the paper's load-balanced sharding: the
  * sequence is cut into 2N equal chunks (the last padded) and rank i takes

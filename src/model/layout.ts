@@ -5,6 +5,8 @@ export interface LayoutRequest {
   nodes: number;
   tp?: number;
   cp?: number;
+  /** Decode context parallelism inside the TP group (vLLM/SGLang DCP); default 1. */
+  dcp?: number;
 }
 
 /**
@@ -57,6 +59,20 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
     throw new InputError(`${which}: ${problem}${hint}`);
   }
   const kvHeadsPerGpu = Math.max(1, kv / tp);
+  const kvReplication = tp > kv ? tp / kv : 1;
+  const dcp = request.dcp ?? 1;
+  if (dcp > 1) {
+    if (kvReplication === 1) {
+      throw new InputError(
+        `--dcp ${dcp}: not applicable: at TP${tp} each GPU holds distinct KV heads of ${model.name} (${kv} KV heads), so there is no duplicated KV to shard; DCP needs TP > KV heads (e.g. --tp ${kv * 2} --dcp 2)`,
+      );
+    }
+    if (tp % dcp !== 0 || dcp > kvReplication) {
+      throw new InputError(
+        `--dcp ${dcp}: must divide TP ${tp} and be at most TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times)`,
+      );
+    }
+  }
   return {
     nodes,
     gpusPerNode: perNode,
@@ -65,9 +81,10 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
     cp,
     qHeadsPerGpu: heads / tp,
     kvHeadsPerGpu,
-    kvReplication: tp > kv ? tp / kv : 1,
+    kvReplication,
     tpSpansNodes: tp > perNode,
     cpRingCrossesNodes: cp > 1 && nodes > 1,
+    dcp,
   };
 }
 

@@ -1,4 +1,4 @@
-import { kvBytesPerTokenPerGpu, tokensPerCpRank } from './kv-cache.js';
+import { kvBytesPerTokenPerGpu, kvTokensPerGpu, tokensPerCpRank } from './kv-cache.js';
 import { ACTIVATION_BYTES, PARTIAL_OUTPUT_BYTES, kvBytesPerElement } from './precision.js';
 import { weightBytesPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
@@ -19,6 +19,10 @@ export interface MemoryEstimate {
   tokensPerGpu: number;
   /** Largest context (per sequence, at this batch) whose prefill fits this layout; 0 if none. */
   maxContextTokens: number;
+  /** Tokens of KV one GPU can hold next to its weights and runtime reserve. */
+  kvCapacityTokensPerGpu: number;
+  /** Largest batch of sequences of this context whose prefill and KV fit; 0 if none. */
+  maxBatch: number;
 }
 
 /**
@@ -48,27 +52,41 @@ export function memoryPerGpu(
   precision: Precision,
   workload: Workload,
 ): MemoryEstimate {
-  const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
-  const reserveBytes = cluster.runtimeReserveBytes;
-  const capacityBytes = cluster.gpu.hbmBytes;
-  const tokensPerGpu = tokensPerCpRank(workload.contextTokens, layout.cp);
-  const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
-  const kvCacheBytes = workload.batch * tokensPerGpu * kvBytesPerTokenPerGpu(model, layout, precision.kvDtype);
-  const activationBytes = workload.batch * newTokensPerGpu * activationBytesPerToken(model, layout, precision);
-  const totalBytes = weightsBytes + kvCacheBytes + activationBytes + reserveBytes;
+  const parts = memoryParts(model, cluster, layout, precision, workload);
+  const free = cluster.gpu.hbmBytes - parts.weightsBytes - parts.reserveBytes;
   return {
-    perGpu: { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes },
-    fits: totalBytes <= capacityBytes,
-    tokensPerGpu,
+    perGpu: parts,
+    fits: parts.totalBytes <= parts.capacityBytes,
+    tokensPerGpu: kvTokensPerGpu(workload.contextTokens, layout),
     maxContextTokens: maxContextThatFits(model, cluster, layout, precision, workload.batch),
+    kvCapacityTokensPerGpu: Math.max(0, Math.floor(free / kvBytesPerTokenPerGpu(model, layout, precision.kvDtype))),
+    maxBatch: largestFitting((batch) => fitsAt(model, cluster, layout, precision, { ...workload, batch })),
   };
 }
 
-/**
- * Largest full-prefill context that fits: memory grows linearly with the
- * token slots per GPU (KV + activations), so solve for the slots and map them
- * back to tokens through the 2N-chunk sharding.
- */
+function memoryParts(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+): MemoryPerGpu {
+  const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
+  const reserveBytes = cluster.runtimeReserveBytes;
+  const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
+  const kvCacheBytes =
+    workload.batch * kvTokensPerGpu(workload.contextTokens, layout) * kvBytesPerTokenPerGpu(model, layout, precision.kvDtype);
+  const activationBytes = workload.batch * newTokensPerGpu * activationBytesPerToken(model, layout, precision);
+  const totalBytes = weightsBytes + kvCacheBytes + activationBytes + reserveBytes;
+  return { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes: cluster.gpu.hbmBytes };
+}
+
+function fitsAt(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): boolean {
+  const m = memoryParts(model, cluster, layout, precision, workload);
+  return m.totalBytes <= m.capacityBytes;
+}
+
+/** Largest full-prefill context that fits at `batch`; memory grows monotonically with context. */
 export function maxContextThatFits(
   model: ModelSpec,
   cluster: ClusterSpec,
@@ -76,14 +94,25 @@ export function maxContextThatFits(
   precision: Precision,
   batch: number,
 ): number {
-  const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.runtimeReserveBytes;
-  const free = cluster.gpu.hbmBytes - fixed;
-  const perSlot =
-    batch * (kvBytesPerTokenPerGpu(model, layout, precision.kvDtype) + activationBytesPerToken(model, layout, precision));
-  if (free <= 0) return 0;
-  const slots = Math.floor(free / perSlot);
-  if (layout.cp <= 1) return slots;
-  // Slots come in pairs of chunks: ceil(T / 2N) <= floor(slots / 2)  <=>  T <= 2N * floor(slots / 2).
-  return 2 * layout.cp * Math.floor(slots / 2);
+  return largestFitting((contextTokens) =>
+    fitsAt(model, cluster, layout, precision, { contextTokens, cachedTokens: 0, batch }),
+  );
 }
 
+/** The largest positive integer x with fits(x), for a monotone predicate; 0 if fits(1) is false. */
+function largestFitting(fits: (x: number) => boolean): number {
+  if (!fits(1)) return 0;
+  let lo = 1;
+  let hi = 2;
+  while (fits(hi)) {
+    lo = hi;
+    hi *= 2;
+    if (hi > Number.MAX_SAFE_INTEGER) return lo;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

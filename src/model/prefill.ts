@@ -1,5 +1,6 @@
 import { allToAllSec, cpRingLink, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
 import { tokensPerCpRank } from './kv-cache.js';
+import { gemmSec } from './roofline.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from './precision.js';
 import { attentionFlopsPerPair, causalPairs, layerParams, layerParamsPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
@@ -16,6 +17,8 @@ export interface RingTiming {
   messageBytes: number;
   /** Pass-Q only: the All2All returning partial outputs and LSE, not overlapped. */
   allToAllSec: number;
+  /** Fixed per-step cost of the ring (launch, bookkeeping, waiting for the slowest rank), per layer. */
+  syncSec: number;
   /** Communication that is not hidden under compute, per layer. */
   exposedSec: number;
 }
@@ -29,7 +32,7 @@ export interface PrefillBreakdown {
   mergeSec: number;
   /** TP AllReduce after attention and after the FFN (two per layer), not overlapped. */
   tpCommSec: number;
-  /** CP ring SendRecv not hidden under attention, plus pass-Q's All2All. */
+  /** CP ring SendRecv not hidden under attention, the ring's per-step sync, and pass-Q's All2All. */
   cpCommExposedSec: number;
   /** LM head on the last token of each sequence. */
   lmHeadSec: number;
@@ -54,13 +57,6 @@ export interface PrefillEstimate {
   /** Useful FLOPs over the time the GPUs would need at each dtype's dense peak. */
   mfu: number;
   achievedFlopsPerSecPerGpu: number;
-}
-
-/** Seconds of one GEMM group: compute-bound at high token counts, weight-read-bound at low. */
-function gemmSec(flops: number, weightBytes: number, peakFlops: number, cluster: ClusterSpec): number {
-  const compute = flops / (peakFlops * cluster.gemmEfficiency);
-  const weightRead = weightBytes / (cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency);
-  return Math.max(compute, weightRead);
 }
 
 /**
@@ -119,7 +115,7 @@ export function estimatePrefill(
     attentionSec: L * n * attnStep,
     mergeSec: L * mergeLayer,
     tpCommSec: L * tpLayer,
-    cpCommExposedSec: L * (ring.exposedSec + ring.allToAllSec),
+    cpCommExposedSec: L * (ring.exposedSec + ring.allToAllSec + ring.syncSec),
     lmHeadSec,
     overheadSec: cluster.serialSecPerContextToken * b * workload.contextTokens,
   };
@@ -154,7 +150,7 @@ function ringTiming(
   const p = workload.cachedTokens;
   const newPerRank = tokensPerCpRank(workload.contextTokens - p, n);
   if (n <= 1) {
-    return { variant, steps: 1, stepComputeSec: attnStep, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, exposedSec: 0 };
+    return { variant, steps: 1, stepComputeSec: attnStep, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0 };
   }
   const link = cpRingLink(cluster, layout);
   let messageBytes: number;
@@ -182,6 +178,7 @@ function ringTiming(
     stepSendRecvSec,
     messageBytes,
     allToAllSec: allToAll,
+    syncSec: n * cluster.ringStepSec,
     exposedSec: (n - 1) * Math.max(0, stepSendRecvSec - stepComputeSec),
   };
 }

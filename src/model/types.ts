@@ -32,9 +32,14 @@ export interface LinkSpec {
   bytesPerSec: number;
   /** Per direction to one peer, used by point-to-point ring sends. */
   peerBytesPerSec: number;
+  /** Fixed cost of one message, or of starting one collective. */
   latencySec: number;
-  /** Achieved fraction of the line rate. */
+  /** Added per ring hop inside a collective. */
+  hopLatencySec: number;
+  /** Achieved fraction of the line rate by ring SendRecv and AllReduce. */
   efficiency: number;
+  /** Achieved fraction of the line rate by All2All. */
+  allToAllEfficiency: number;
 }
 
 export interface GpuSpec {
@@ -59,6 +64,10 @@ export interface ClusterSpec {
   attentionEfficiency: number;
   hbmEfficiency: number;
   serialSecPerContextToken: number;
+  /** Fixed time per layer of one decode step. */
+  decodeLayerSec: number;
+  /** Fixed time per CP ring step. */
+  ringStepSec: number;
   runtimeReserveBytes: number;
 }
 
@@ -84,6 +93,8 @@ export interface Layout {
   tpSpansNodes: boolean;
   /** Whether the CP ring has at least one hop over the network. */
   cpRingCrossesNodes: boolean;
+  /** Decode context parallelism: each GPU of a DCP group of this size keeps every dcp-th token. */
+  dcp: number;
 }
 
 export interface Workload {

@@ -30,14 +30,16 @@ export function modelSpecFromPreset(p: ModelPreset): ModelSpec {
 
 type LinkPreset = ClusterPreset['scaleUp'] | ClusterPreset['scaleOut'];
 
-function link(l: LinkPreset, efficiency: number): LinkSpec {
+function link(l: LinkPreset, efficiency: number, allToAllEfficiency: number): LinkSpec {
   return {
     name: l.name,
     kind: l.kind,
     bytesPerSec: l.bandwidthPerDirectionGBps * GB,
     peerBytesPerSec: (l.peerBandwidthPerDirectionGBps ?? l.bandwidthPerDirectionGBps) * GB,
     latencySec: l.latencyUs * US,
+    hopLatencySec: l.hopLatencyUs * US,
     efficiency,
+    allToAllEfficiency,
   };
 }
 
@@ -55,12 +57,14 @@ export function clusterSpecFromPreset(p: ClusterPreset): ClusterSpec {
     },
     gpusPerNode: p.gpusPerNode,
     maxNodes: p.maxNodes,
-    scaleUp: link(p.scaleUp, p.efficiency.scaleUpFractionOfPeak),
-    scaleOut: link(p.scaleOut, p.efficiency.scaleOutFractionOfPeak),
+    scaleUp: link(p.scaleUp, p.efficiency.scaleUpFractionOfPeak, p.efficiency.scaleUpAllToAllFractionOfPeak),
+    scaleOut: link(p.scaleOut, p.efficiency.scaleOutFractionOfPeak, p.efficiency.scaleOutAllToAllFractionOfPeak),
     gemmEfficiency: p.efficiency.gemmFractionOfPeak,
     attentionEfficiency: p.efficiency.attentionFractionOfPeak,
     hbmEfficiency: p.efficiency.hbmFractionOfPeak,
     serialSecPerContextToken: p.overhead.serialUsPerContextToken * US,
+    decodeLayerSec: p.overhead.decodeLayerUs * US,
+    ringStepSec: p.overhead.ringStepUs * US,
     runtimeReserveBytes: p.memory.runtimeReserveGB * GB,
   };
 }

@@ -3,6 +3,8 @@ import type { EstimateResult } from '../model/estimate.js';
 import type { PrefillEstimate } from '../model/prefill.js';
 import { totalParams, weightBytesTotal } from '../model/shapes.js';
 import { round } from './format.js';
+import { choiceNotes, choiceReason } from './reason.js';
+import type { HeuristicReport } from '../model/heuristic.js';
 
 /** Bumped only when a key is removed or changes meaning; new keys may be added freely. */
 export const SCHEMA_VERSION = 1;
@@ -48,6 +50,21 @@ function prefillJson(p: PrefillEstimate) {
   };
 }
 
+function heuristicJson(h: HeuristicReport) {
+  return {
+    computeTflopsPerGpu: round(h.computeFlopsPerSec / 1e12, 1),
+    bandwidthGBpsPerGpu: round(h.bandwidthBytesPerSec / 1e9, 2),
+    bytesPerElement: h.bytesPerElement,
+    missRate: round(h.missRate, 6),
+    eq1: { threshold: round(h.eq1.threshold, 6), holds: h.eq1.holds },
+    eq2: { minNewTokens: Math.ceil(h.eq2.minNewTokens), holds: h.eq2.holds },
+    eq3: { minContextTokens: Math.ceil(h.eq3.minContextTokens), holds: h.eq3.holds },
+    eq5: { threshold: round(h.eq5.threshold, 6), holds: h.eq5.holds },
+    algorithm1: h.algorithm1,
+    algorithm5: h.algorithm5,
+  };
+}
+
 /** The stable `estimate --json` document. Pure: the same result gives the same object. */
 export function estimateToJson(r: EstimateResult, provenance: Provenance) {
   const { model, cluster, layout, workload, precision } = r;
@@ -88,6 +105,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       qHeadsPerGpu: layout.qHeadsPerGpu,
       kvHeadsPerGpu: layout.kvHeadsPerGpu,
       kvReplication: layout.kvReplication,
+      dcp: layout.dcp,
       tpLink: layout.tp > 1 ? (layout.tpSpansNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
       cpRingLink: layout.cp > 1 ? (layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
     },
@@ -95,6 +113,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       contextTokens: workload.contextTokens,
       cachedTokens: workload.cachedTokens,
       newTokens: workload.contextTokens - workload.cachedTokens,
+      missRate: round((workload.contextTokens - workload.cachedTokens) / workload.contextTokens, 6),
       batch: workload.batch,
     },
     prefill: {
@@ -103,6 +122,29 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
         'pass-kv': { ttftMs: ms(r.variants['pass-kv'].ttftSec) },
         'pass-q': { ttftMs: ms(r.variants['pass-q'].ttftSec) },
       },
+      fasterVariant: r.fasterVariant,
+      reason: choiceReason(r),
+      notes: choiceNotes(r),
+      heuristic: heuristicJson(r.heuristic),
+      crossoverMissRate: r.crossover.missRate === null ? null : round(r.crossover.missRate, 6),
+      crossover: { belowWins: r.crossover.below, aboveWins: r.crossover.above },
+    },
+    decode: {
+      ttitMs: ms(r.decode.ttitSec),
+      tokensPerSecond: round(r.decode.tokensPerSecondPerSequence, 3),
+      aggregateTokensPerSecond: round(r.decode.tokensPerSecondAggregate, 3),
+      paddedBatch: r.decode.paddedBatch,
+      breakdownMs: {
+        gemm: ms(r.decode.breakdown.gemmSec),
+        attention: ms(r.decode.breakdown.attentionSec),
+        tpComm: ms(r.decode.breakdown.tpCommSec),
+        cpComm: ms(r.decode.breakdown.cpCommSec),
+        dcpComm: ms(r.decode.breakdown.dcpCommSec),
+        lmHead: ms(r.decode.breakdown.lmHeadSec),
+        overhead: ms(r.decode.breakdown.overheadSec),
+      },
+      cp1TtitMs: ms(r.decodeCp1.ttitSec),
+      regressionVsCp1: round(r.decode.ttitSec / r.decodeCp1.ttitSec, 4),
     },
     memory: {
       perGpu: {
@@ -114,6 +156,8 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       fits: r.memory.fits,
       tokensPerGpu: r.memory.tokensPerGpu,
       maxContextTokens: r.memory.maxContextTokens,
+      kvCapacityTokens: r.memory.kvCapacityTokensPerGpu,
+      maxBatch: r.memory.maxBatch,
       weightsTotalBytes: Math.round(weightBytesTotal(model, precision.weights)),
     },
     warnings: r.warnings,

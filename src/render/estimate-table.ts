@@ -2,27 +2,35 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu } from '../model/kv-cache.js';
+import { choiceSection } from './choice-section.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
-import { formatBytes, formatFlops, formatInt, formatPercent, formatSeconds, plural } from './format.js';
-
-const VARIANT_LABEL = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
+import { decodeSection } from './decode-section.js';
+import { formatBytes, formatFlops, formatPercent, formatSeconds, plural } from './format.js';
+import { VARIANT_LABEL, type SectionContext } from './sections.js';
 
 /** The human-readable report of `cp-plan estimate`. Pure: returns the text. */
 export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: boolean): string {
-  const { model, cluster, layout, workload, precision, prefill, memory } = r;
-  const style = tableStyle(color);
-  const lines: string[] = [];
+  const ctx: SectionContext = { chalk, style: tableStyle(color) };
+  const sections = [headerSection(r, ctx), prefillSection(r, ctx), choiceSection(r, ctx), decodeSection(r, ctx), memorySection(r, ctx)];
+  return sections.filter((s) => s.length > 0).map((s) => s.join('\n')).join('\n\n') + '\n';
+}
 
+function headerSection(r: EstimateResult, { chalk }: SectionContext): string[] {
+  const { model, cluster, workload, precision } = r;
   const newTokens = workload.contextTokens - workload.cachedTokens;
-  lines.push(chalk.bold(`${model.displayName} on ${cluster.name}`) + `: ${cluster.displayName}`);
-  lines.push(`Layout    ${describeLayout(r)}`);
-  lines.push(
+  return [
+    chalk.bold(`${model.displayName} on ${cluster.name}`) + `: ${cluster.displayName}`,
+    `Layout    ${describeLayout(r)}`,
     `Workload  ${plural(workload.contextTokens, 'token')} of context` +
-      (workload.cachedTokens > 0 ? ` (${formatInt(workload.cachedTokens)} cached, ${formatInt(newTokens)} new)` : '') +
+      (workload.cachedTokens > 0
+        ? ` (${plural(workload.cachedTokens, 'token')} cached, ${plural(newTokens, 'token')} new: miss rate ${formatPercent(newTokens / workload.contextTokens)})`
+        : '') +
       ` x batch ${workload.batch}; weights ${precision.weights}, KV cache ${precision.kvDtype}`,
-  );
-  lines.push('');
+  ];
+}
 
+function prefillSection(r: EstimateResult, { chalk, style }: SectionContext): string[] {
+  const { prefill } = r;
   const b = prefill.breakdown;
   const rows: [string, number][] = [
     ['GEMMs (QKV/O, FFN)', b.gemmSec],
@@ -33,27 +41,27 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
     ['LM head (last token)', b.lmHeadSec],
     ['Serial overhead (per context token)', b.overheadSec],
   ];
-  const time = new Table({ head: ['Prefill', 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style, chars: COMPACT_CHARS });
+  const head = `Prefill, ${VARIANT_LABEL[prefill.variant]}`;
+  const time = new Table({ head: [head, 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style, chars: COMPACT_CHARS });
   for (const [label, sec] of rows) time.push([label, formatSeconds(sec), formatPercent(sec / prefill.ttftSec)]);
   time.push([chalk.bold('TTFT'), chalk.bold(formatSeconds(prefill.ttftSec)), '100.0%']);
-  lines.push(time.toString());
-
-  const other = prefill.variant === 'pass-kv' ? 'pass-q' : 'pass-kv';
-  lines.push(
-    `Ring ${VARIANT_LABEL[prefill.variant]}` +
-      (layout.cp > 1
-        ? `: ${prefill.ring.steps} steps per layer; per step ${formatSeconds(prefill.ring.stepComputeSec)} compute vs ` +
-          `${formatSeconds(prefill.ring.stepSendRecvSec)} SendRecv of ${formatBytes(prefill.ring.messageBytes)} ` +
-          `(${prefill.ring.exposedSec > 0 ? 'communication exposed' : 'hidden'}); ` +
-          `${VARIANT_LABEL[other]} would take ${formatSeconds(r.variants[other].ttftSec)}`
-        : ': none (CP1)'),
-  );
+  const lines = [time.toString()];
+  if (r.layout.cp > 1) {
+    lines.push(
+      `Ring: ${prefill.ring.steps} steps per layer; per step ${formatSeconds(prefill.ring.stepComputeSec)} compute vs ` +
+        `${formatSeconds(prefill.ring.stepSendRecvSec)} SendRecv of ${formatBytes(prefill.ring.messageBytes)} ` +
+        `(${prefill.ring.exposedSec > 0 ? 'communication exposed' : 'hidden'})`,
+    );
+  }
   lines.push(
     `MFU ${formatPercent(prefill.mfu)} of dtype peak; ${formatFlops(prefill.achievedFlopsPerSecPerGpu)}/s per GPU achieved ` +
       `(${formatFlops(prefill.flops.total)} of useful work)`,
   );
-  lines.push('');
+  return lines;
+}
 
+function memorySection(r: EstimateResult, { chalk, style }: SectionContext): string[] {
+  const { model, layout, workload, precision, memory } = r;
   const m = memory.perGpu;
   const kvPerToken = kvBytesPerTokenPerGpu(model, layout, precision.kvDtype);
   const mem = new Table({ head: ['Memory per GPU', 'Bytes', 'Detail'], colAligns: ['left', 'right', 'left'], style, chars: COMPACT_CHARS });
@@ -61,7 +69,7 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
   mem.push([
     'KV cache',
     formatBytes(m.kvCacheBytes),
-    `${plural(memory.tokensPerGpu * workload.batch, 'token')} x ${formatBytes(kvPerToken)}`,
+    `${plural(memory.tokensPerGpu * workload.batch, 'token')} x ${formatBytes(kvPerToken)}` + (layout.dcp > 1 ? ` (DCP${layout.dcp})` : ''),
   ]);
   mem.push(['Activations (prefill peak)', formatBytes(m.activationBytes), 'one layer in flight']);
   mem.push(['Runtime reserve', formatBytes(m.reserveBytes), 'context, comm buffers']);
@@ -71,16 +79,21 @@ export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: 
     chalk.bold(formatBytes(m.totalBytes)),
     `${formatPercent(m.totalBytes / m.capacityBytes)} of ${formatBytes(m.capacityBytes)}: ${verdict}`,
   ]);
-  lines.push(mem.toString());
-  lines.push(`Largest context that fits this layout at batch ${workload.batch}: ${plural(memory.maxContextTokens, 'token')}`);
-  return lines.join('\n') + '\n';
+  return [
+    mem.toString(),
+    `KV capacity: ${plural(memory.kvCapacityTokensPerGpu, 'token')} per GPU next to weights and reserve. ` +
+      `At this layout: largest context ${plural(memory.maxContextTokens, 'token')} at batch ${workload.batch}; ` +
+      `largest batch ${memory.maxBatch} at this context`,
+  ];
 }
 
 function describeLayout(r: EstimateResult): string {
   const { layout, cluster } = r;
-  const tpWhere = layout.tp === 1 ? 'no TP' : `TP${layout.tp} ${layout.tpSpansNodes ? `across nodes (${cluster.scaleOut.name})` : `in-node (${cluster.scaleUp.name})`}`;
+  const tpWhere =
+    layout.tp === 1 ? 'no TP' : `TP${layout.tp} ${layout.tpSpansNodes ? `across nodes (${cluster.scaleOut.name})` : `in-node (${cluster.scaleUp.name})`}`;
   const cpWhere =
     layout.cp === 1 ? 'no CP' : `CP${layout.cp} ring over ${layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name}`;
   const replication = layout.kvReplication > 1 ? `; KV heads replicated ${layout.kvReplication}x` : '';
-  return `${layout.nodes} node(s) x ${layout.gpusPerNode} GPUs = ${layout.gpus} GPUs; ${tpWhere}, ${cpWhere}${replication}`;
+  const dcp = layout.dcp > 1 ? `; DCP${layout.dcp}` : '';
+  return `${layout.nodes} node(s) x ${layout.gpusPerNode} GPUs = ${layout.gpus} GPUs; ${tpWhere}, ${cpWhere}${replication}${dcp}`;
 }

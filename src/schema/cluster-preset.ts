@@ -15,8 +15,10 @@ const linkSchema = z.strictObject({
    * bandwidthPerDirectionGBps.
    */
   peerBandwidthPerDirectionGBps: positive.optional(),
-  /** Fixed cost of one message or one collective step (launch + wire + sync). */
+  /** Fixed cost of one message or of starting one collective (launch + wire + sync). */
   latencyUs: nonNegative,
+  /** Added per ring hop inside a collective (NCCL's per-hop latency). */
+  hopLatencyUs: nonNegative,
 });
 
 /**
@@ -48,10 +50,17 @@ export const clusterPresetSchema = z.strictObject({
     hbmFractionOfPeak: fraction,
     scaleUpFractionOfPeak: fraction,
     scaleOutFractionOfPeak: fraction,
+    /** All2All reaches a different fraction of the line rate than ring SendRecv. */
+    scaleUpAllToAllFractionOfPeak: fraction,
+    scaleOutAllToAllFractionOfPeak: fraction,
   }),
   overhead: z.strictObject({
     /** Serial time per context token that CP does not divide (host-side work over the whole sequence). */
     serialUsPerContextToken: nonNegative,
+    /** Fixed time per layer of one decode step: kernel launches and small syncs that no roofline term covers. */
+    decodeLayerUs: nonNegative,
+    /** Fixed time per CP ring step (launch, merge bookkeeping, waiting for the slowest rank). */
+    ringStepUs: nonNegative,
   }),
   memory: z.strictObject({
     /** HBM held back per GPU for the CUDA/ROCm context, communication buffers, allocator slack, graphs. */

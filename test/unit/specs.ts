@@ -16,7 +16,9 @@ const link = (bytesPerSec: number, latencySec = 0): LinkSpec => ({
   bytesPerSec,
   peerBytesPerSec: bytesPerSec,
   latencySec,
+  hopLatencySec: 0,
   efficiency: 1,
+  allToAllEfficiency: 1,
 });
 
 /** 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB, 1 TB/s HBM, 100 GB/s scale-up, 10 GB/s scale-out, ideal efficiencies. */
@@ -34,6 +36,8 @@ export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec 
     attentionEfficiency: 1,
     hbmEfficiency: 1,
     serialSecPerContextToken: 0,
+    decodeLayerSec: 0,
+    ringStepSec: 0,
     runtimeReserveBytes: 0,
     ...overrides,
   };

@@ -1,0 +1,47 @@
+import { estimatePrefill } from './prefill.js';
+import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
+
+export interface Crossover {
+  /** Miss rate T/(T+P) at which the two predicted TTFTs tie; null when one variant wins everywhere. */
+  missRate: number | null;
+  /** Which variant wins below the crossover (low miss rates), and above it. */
+  below: RingVariant;
+  above: RingVariant;
+}
+
+/**
+ * Where pass-KV and pass-Q tie at this context, layout and batch, varying the
+ * new tokens T from 1 to the whole context (miss rate 1/context .. 100%).
+ * Bisection on the sign of TTFT(pass-KV) - TTFT(pass-Q).
+ */
+export function crossoverMissRate(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+): Crossover {
+  const context = workload.contextTokens;
+  const minNew = Math.min(context, layout.cp); // every CP rank needs a new token
+  const gap = (newTokens: number) => {
+    const w = { ...workload, cachedTokens: context - newTokens };
+    return (
+      estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec -
+      estimatePrefill(model, cluster, layout, precision, w, 'pass-q').ttftSec
+    );
+  };
+  const low = gap(minNew);
+  const high = gap(context);
+  const winner = (g: number): RingVariant => (g > 0 ? 'pass-q' : 'pass-kv');
+  if (layout.cp <= 1 || Math.sign(low) === Math.sign(high) || low === 0) {
+    return { missRate: null, below: winner(low), above: winner(high) };
+  }
+  let lo = minNew;
+  let hi = context;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (Math.sign(gap(mid)) === Math.sign(low)) lo = mid;
+    else hi = mid;
+  }
+  return { missRate: hi / context, below: winner(low), above: winner(high) };
+}

@@ -1,0 +1,35 @@
+import Table from 'cli-table3';
+import type { EstimateResult } from '../model/estimate.js';
+import { COMPACT_CHARS } from './color.js';
+import { formatPercent, formatSeconds } from './format.js';
+import type { SectionContext } from './sections.js';
+
+/** The decode (TTIT) breakdown and throughput. */
+export function decodeSection(r: EstimateResult, { chalk, style }: SectionContext): string[] {
+  const d = r.decode;
+  const b = d.breakdown;
+  const rows: [string, number][] = [
+    ['GEMMs (weight reads)', b.gemmSec],
+    ['Attention (KV reads)', b.attentionSec],
+    ['TP AllReduce', b.tpCommSec],
+    ...(r.layout.cp > 1 ? [['CP ring pass-Q (SendRecv, All2All, merge)', b.cpCommSec] as [string, number]] : []),
+    ...(r.layout.dcp > 1 ? [['DCP query gather, output reduce', b.dcpCommSec] as [string, number]] : []),
+    ['LM head', b.lmHeadSec],
+    ['Fixed per-layer overhead', b.overheadSec],
+  ];
+  const table = new Table({ head: ['Decode, per token', 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style, chars: COMPACT_CHARS });
+  for (const [label, sec] of rows) table.push([label, formatSeconds(sec), formatPercent(sec / d.ttitSec)]);
+  table.push([chalk.bold('TTIT'), chalk.bold(formatSeconds(d.ttitSec)), '100.0%']);
+  const padded = d.paddedBatch !== r.workload.batch ? ` (padded to ${d.paddedBatch} for CP${r.layout.cp})` : '';
+  const lines = [
+    table.toString(),
+    `${d.tokensPerSecondPerSequence.toFixed(1)} tokens/s per sequence, ${d.tokensPerSecondAggregate.toFixed(1)} tokens/s aggregate at batch ${r.workload.batch}${padded}`,
+  ];
+  if (r.layout.cp > 1) {
+    lines.push(
+      `CP${r.layout.cp} decode is ${(d.ttitSec / r.decodeCp1.ttitSec).toFixed(2)}x the TTIT of CP1 with TP${r.layout.tp} (${formatSeconds(r.decodeCp1.ttitSec)}): ` +
+        'CP is for prefill; consider decoding on fewer nodes (disaggregated serving)',
+    );
+  }
+  return lines;
+}
