@@ -7,7 +7,7 @@ import { loadCluster, loadModel } from '../presets/catalog.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { estimateToTable } from '../render/estimate-table.js';
-import { formatBytes, plural } from '../render/format.js';
+import { formatBytes, formatPercent, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
 
 export interface EstimateOptions {
@@ -37,11 +37,11 @@ function cachedTokens(opts: EstimateOptions): number {
   }
   let cached = opts.cached ?? 0;
   if (opts.missRate !== undefined) {
-    if (opts.missRate <= 0 || opts.missRate > 1) throw new InputError(`--miss-rate: must be in (0, 100%], got ${opts.missRate * 100}%`);
+    if (opts.missRate <= 0 || opts.missRate > 1) throw new InputError(`--miss-rate: must be in (0, 100%], got ${formatPercent(opts.missRate)}`);
     cached = opts.ctx - Math.max(1, Math.round(opts.ctx * opts.missRate));
   }
   if (opts.hitRate !== undefined) {
-    if (opts.hitRate < 0 || opts.hitRate >= 1) throw new InputError(`--hit-rate: must be in [0, 100%), got ${opts.hitRate * 100}%`);
+    if (opts.hitRate < 0 || opts.hitRate >= 1) throw new InputError(`--hit-rate: must be in [0, 100%), got ${formatPercent(opts.hitRate)}`);
     cached = Math.min(opts.ctx - 1, Math.round(opts.ctx * opts.hitRate));
   }
   if (cached >= opts.ctx) {

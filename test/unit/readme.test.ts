@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { paperFullPrefillCases, predictFullPrefillMs } from './specs.js';
+import { estimatePartial, paperDecodeCases, paperFullPrefillCases, paperPartialPrefillCases, predictDecodeMs, predictFullPrefillMs } from './specs.js';
 
 const README = new URL('../../README.md', import.meta.url);
 const BEGIN = '<!-- accuracy:full-prefill:begin -->';
@@ -62,4 +62,58 @@ test('README sample output is the golden output of the quick-start command', () 
     return;
   }
   assert.equal(readme.slice(start + SAMPLE_BEGIN.length, end).trim(), expected);
+});
+
+const PD_BEGIN = '<!-- accuracy:partial-decode:begin -->';
+const PD_END = '<!-- accuracy:partial-decode:end -->';
+
+function partialDecodeTables(): string {
+  const pct = (p: number, m: number) => {
+    const e = (p / m - 1) * 100;
+    return `${e >= 0 ? '+' : ''}${e.toFixed(1)}%`;
+  };
+  const label = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
+  const errors: number[] = [];
+  const partial = paperPartialPrefillCases().map((row) => {
+    const r = estimatePartial(row);
+    const kv = r.variants['pass-kv'].ttftSec * 1e3;
+    const q = r.variants['pass-q'].ttftSec * 1e3;
+    errors.push(Math.abs(kv / row.pass_kv_ms - 1), Math.abs(q / row.pass_q_ms - 1));
+    const measuredFaster = row.pass_kv_ms <= row.pass_q_ms ? 'pass-kv' : 'pass-q';
+    return `| ${row.new.toLocaleString('en-US')} | ${((row.new / (row.new + row.cached)) * 100).toFixed(1)}% | ${row.pass_kv_ms.toFixed(0)} ms | ${kv.toFixed(0)} ms (${pct(kv, row.pass_kv_ms)}) | ${row.pass_q_ms.toFixed(0)} ms | ${q.toFixed(0)} ms (${pct(q, row.pass_q_ms)}) | ${label[measuredFaster]} | ${label[r.prefill.variant]} | ${row.role} |`;
+  });
+  const decode = paperDecodeCases().map((row) => {
+    const p = predictDecodeMs(row);
+    errors.push(Math.abs(p / row.ttit_ms - 1));
+    return `| CP${row.cp} + TP${row.tp} | ${row.context.toLocaleString('en-US')} | ${row.ttit_ms.toFixed(2)} ms | ${p.toFixed(2)} ms | ${pct(p, row.ttit_ms)} | ${row.role} | ${row.ref} |`;
+  });
+  const mape = ((errors.reduce((a, b) => a + b, 0) / errors.length) * 100).toFixed(1);
+  return [
+    'Partial prefill, CP4 + TP8, P + T = 128,000 (the paper\'s Table 4):',
+    '',
+    '| new tokens T | miss rate | pass-KV measured | pass-KV cp-plan | pass-Q measured | pass-Q cp-plan | faster (measured) | cp-plan picks | role |',
+    '|---:|---:|---:|---:|---:|---:|---|---|---|',
+    ...partial,
+    '',
+    'Decode, batch 1 (the paper\'s Table 6):',
+    '',
+    '| Layout | Context (tokens) | Measured TTIT | cp-plan | Error | Role | Source |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...decode,
+    '',
+    `Mean absolute error over these ${errors.length} predictions: ${mape}%.`,
+  ].join('\n');
+}
+
+test('README partial-prefill and decode tables match the model', () => {
+  const readme = readFileSync(README, 'utf8');
+  const start = readme.indexOf(PD_BEGIN);
+  const end = readme.indexOf(PD_END);
+  assert.ok(start >= 0 && end > start, 'README has the partial-decode markers');
+  const expected = partialDecodeTables();
+  if (process.env.UPDATE_GOLDEN === '1') {
+    writeFileSync(README, readme.slice(0, start + PD_BEGIN.length) + '\n' + expected + '\n' + readme.slice(end));
+    return;
+  }
+  assert.equal(readme.slice(start + PD_BEGIN.length, end).trim(), expected);
 });

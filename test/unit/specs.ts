@@ -2,9 +2,9 @@
 // with round numbers for closed-form checks.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { estimate } from '../../src/model/estimate.js';
+import { estimate, type VariantChoice } from '../../src/model/estimate.js';
 import { loadCluster, loadModel } from '../../src/presets/catalog.js';
-import type { ClusterSpec, LinkSpec, ModelSpec, Precision } from '../../src/model/types.js';
+import type { ClusterSpec, LinkSpec, ModelSpec, Precision, RingVariant } from '../../src/model/types.js';
 
 export const llama405b = (): ModelSpec => loadModel('llama3-405b').spec;
 export const gtt = (): ClusterSpec => loadCluster('gtt').spec;
@@ -69,4 +69,60 @@ export function predictFullPrefillMs(c: FullPrefillCase): number {
     variant: 'pass-kv',
   });
   return r.prefill.ttftSec * 1e3;
+}
+
+/** A partial-prefill row of Table 4 (CP4 + TP8). */
+export interface PartialPrefillCase {
+  cached: number;
+  new: number;
+  pass_kv_ms: number;
+  pass_q_ms: number;
+  role: 'fit' | 'held-out';
+}
+
+/** A decode row of Table 6. */
+export interface DecodeCase {
+  tp: number;
+  cp: number;
+  context: number;
+  ttit_ms: number;
+  role: 'fit' | 'held-out';
+  ref: string;
+}
+
+function validationData() {
+  return parse(readFileSync(new URL('../../validation/paper-measurements.yaml', import.meta.url), 'utf8')) as {
+    partial_prefill: { ref: string; rows: PartialPrefillCase[] };
+    ring_iteration_us: { rows: { new: number; variant: RingVariant; sendrecv_us: number; attn_us: number; all2all_us?: number }[] };
+    decode_ttit: DecodeCase[];
+  };
+}
+
+export const paperPartialPrefillCases = (): PartialPrefillCase[] => validationData().partial_prefill.rows;
+export const paperRingIterations = () => validationData().ring_iteration_us.rows;
+export const paperDecodeCases = (): DecodeCase[] => validationData().decode_ttit;
+
+/** cp-plan's estimate for a Table 4 row: CP4 + TP8 on gtt. */
+export function estimatePartial(c: { cached: number; new: number }, variant: VariantChoice = 'auto') {
+  return estimate({
+    model: llama405b(),
+    cluster: gtt(),
+    precision: paperPrecision,
+    layout: { nodes: 4 },
+    workload: { contextTokens: c.cached + c.new, cachedTokens: c.cached, batch: 1 },
+    variant,
+  });
+}
+
+/** cp-plan's TTIT for a Table 6 decode row, in ms. */
+export function predictDecodeMs(c: DecodeCase): number {
+  const r = estimate({
+    model: llama405b(),
+    cluster: gtt(),
+    precision: paperPrecision,
+    layout: { nodes: (c.tp * c.cp) / gtt().gpusPerNode, tp: c.tp, cp: c.cp },
+    workload: { contextTokens: c.context, cachedTokens: 0, batch: 1 },
+    variant: 'auto',
+  });
+  return r.decode.ttitSec * 1e3;
 }

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InputError } from '../../src/errors.js';
+import { estimateDecode } from '../../src/model/decode.js';
+import { resolveLayout } from '../../src/model/layout.js';
+import { memoryPerGpu } from '../../src/model/memory.js';
+import type { Workload } from '../../src/model/types.js';
+import { loadCluster, loadModel } from '../../src/presets/catalog.js';
+import { gtt, llama405b, paperPrecision } from './specs.js';
+
+const w = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
+const bf16 = { weights: 'bf16', kvDtype: 'bf16' } as const;
+
+test('decode: TTIT is the sum of its parts; throughput is 1/TTIT per sequence and B/TTIT in aggregate', () => {
+  const model = llama405b();
+  const d = estimateDecode(model, gtt(), resolveLayout({ nodes: 2 }, model, gtt()), paperPrecision, w(128_000, 8));
+  const sum = Object.values(d.breakdown).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - d.ttitSec) < 1e-12);
+  assert.equal(d.tokensPerSecondPerSequence, 1 / d.ttitSec);
+  assert.equal(d.tokensPerSecondAggregate, 8 / d.ttitSec);
+});
+
+test('decode at batch 1 is bound by reading the weights: ~weights per GPU / HBM', () => {
+  const model = llama405b();
+  const layout = resolveLayout({ nodes: 1 }, model, gtt());
+  const d = estimateDecode(model, gtt(), layout, paperPrecision, w(8000));
+  const weights = memoryPerGpu(model, gtt(), layout, paperPrecision, w(8000)).perGpu.weightsBytes;
+  const readSec = weights / (gtt().gpu.hbmBytesPerSec * gtt().hbmEfficiency);
+  assert.ok(Math.abs((d.breakdown.gemmSec + d.breakdown.lmHeadSec) / readSec - 1) < 0.02);
+});
+
+test('decode grows with context (KV reads) and CP pads the batch to a multiple of its ranks', () => {
+  const model = llama405b();
+  const layout = resolveLayout({ nodes: 4 }, model, gtt());
+  let prev = 0;
+  for (const ctx of [8000, 64_000, 512_000]) {
+    const t = estimateDecode(model, gtt(), layout, paperPrecision, w(ctx)).ttitSec;
+    assert.ok(t > prev);
+    prev = t;
+  }
+  assert.equal(estimateDecode(model, gtt(), layout, paperPrecision, w(8000, 1)).paddedBatch, 4);
+  assert.equal(estimateDecode(model, gtt(), layout, paperPrecision, w(8000, 5)).paddedBatch, 8);
+});
+
+test('multi-node TP decode pays network AllReduces: TP16 halves weight reads but adds latency', () => {
+  const model = llama405b();
+  const tp8 = estimateDecode(model, gtt(), resolveLayout({ nodes: 1 }, model, gtt()), paperPrecision, w(8000));
+  const tp16 = estimateDecode(model, gtt(), resolveLayout({ nodes: 2, tp: 16 }, model, gtt()), paperPrecision, w(8000));
+  assert.ok(tp16.breakdown.gemmSec < tp8.breakdown.gemmSec * 0.6);
+  assert.ok(tp16.breakdown.tpCommSec > tp8.breakdown.tpCommSec * 3);
+});
+
+test('DCP shards the duplicated KV: KV memory and KV reads divide by D, at the cost of two small collectives', () => {
+  const model = loadModel('llama3-70b').spec;
+  const cluster = loadCluster('h100-ib').spec;
+  const plain = resolveLayout({ nodes: 2, tp: 16 }, model, cluster);
+  const dcp = resolveLayout({ nodes: 2, tp: 16, dcp: 2 }, model, cluster);
+  const m1 = memoryPerGpu(model, cluster, plain, bf16, w(1_000_000));
+  const m2 = memoryPerGpu(model, cluster, dcp, bf16, w(1_000_000));
+  assert.ok(Math.abs(m2.perGpu.kvCacheBytes * 2 - m1.perGpu.kvCacheBytes) <= m1.perGpu.kvCacheBytes * 1e-6);
+  const d1 = estimateDecode(model, cluster, plain, bf16, w(1_000_000));
+  const d2 = estimateDecode(model, cluster, dcp, bf16, w(1_000_000));
+  assert.ok(Math.abs(d2.breakdown.attentionSec * 2 - d1.breakdown.attentionSec) < d1.breakdown.attentionSec * 0.01);
+  assert.equal(d1.breakdown.dcpCommSec, 0);
+  assert.ok(d2.breakdown.dcpCommSec > 0);
+});
+
+test('DCP is refused where it cannot apply (vLLM: dcp divides TP and dcp <= TP / KV heads)', () => {
+  const model = loadModel('llama3-70b').spec; // 8 KV heads
+  const cluster = loadCluster('h100-ib').spec;
+  assert.throws(() => resolveLayout({ nodes: 1, tp: 8, dcp: 8 }, model, cluster), (e: unknown) => e instanceof InputError && /not applicable/.test(e.message));
+  assert.throws(() => resolveLayout({ nodes: 2, tp: 16, dcp: 4 }, model, cluster), /at most TP \/ KV heads = 2/);
+  assert.throws(() => resolveLayout({ nodes: 4, tp: 32, dcp: 3 }, model, cluster), /must divide TP 32/);
+});
+
+test('KV capacity and max batch: the largest batch fits, one more does not', () => {
+  const model = llama405b();
+  const layout = resolveLayout({ nodes: 2 }, model, gtt());
+  const m = memoryPerGpu(model, gtt(), layout, paperPrecision, w(128_000));
+  assert.ok(m.maxBatch >= 1);
+  assert.ok(memoryPerGpu(model, gtt(), layout, paperPrecision, w(128_000, m.maxBatch)).fits);
+  assert.ok(!memoryPerGpu(model, gtt(), layout, paperPrecision, w(128_000, m.maxBatch + 1)).fits);
+  // ~30 GB left per GPU after weights and reserve, at 64.5 KB per token.
+  const free = 96e9 - m.perGpu.weightsBytes - m.perGpu.reserveBytes;
+  assert.equal(m.kvCapacityTokensPerGpu, Math.floor(free / 64_512));
+});
