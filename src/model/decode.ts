@@ -1,8 +1,7 @@
 import { allToAllSec, cpRingLink, ringAllGatherSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
 import { kvBytesPerTokenPerGpu } from './kv-cache.js';
-import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, gemmPeakFlopsPerSec, weightDtypes } from './precision.js';
-import { gemmSec } from './roofline.js';
-import { layerParamsPerGpu } from './shapes.js';
+import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, weightDtypes } from './precision.js';
+import { gemmSec, layerGemmSec } from './roofline.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
 
 export interface DecodeBreakdown {
@@ -53,10 +52,7 @@ export function estimateDecode(
   const dt = weightDtypes(precision.weights);
   const hbm = cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency;
 
-  const p = layerParamsPerGpu(model, layout);
-  const gemm =
-    gemmSec(2 * (p.qo + p.kv) * local, (p.qo + p.kv) * BYTES_PER_ELEMENT[dt.attention], gemmPeakFlopsPerSec(cluster, dt.attention), cluster) +
-    gemmSec(2 * p.ffn * local, p.ffn * BYTES_PER_ELEMENT[dt.ffn], gemmPeakFlopsPerSec(cluster, dt.ffn), cluster);
+  const gemm = layerGemmSec(model, cluster, layout, precision, local);
 
   // Every query of the batch meets this GPU's share of its sequence's KV (1/N by CP, 1/D by DCP).
   const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / n) / d);

@@ -1,8 +1,8 @@
 import { allToAllSec, cpRingLink, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
 import { tokensPerCpRank } from './kv-cache.js';
-import { gemmSec } from './roofline.js';
+import { gemmSec, layerGemmSec } from './roofline.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from './precision.js';
-import { attentionFlopsPerPair, causalPairs, layerParams, layerParamsPerGpu } from './shapes.js';
+import { attentionFlopsPerPair, causalPairs, layerParams } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 /** One ring attention layer on one GPU, in seconds. */
@@ -84,15 +84,7 @@ export function estimatePrefill(
   // GEMMs on the slowest rank's new tokens (2 * ceil(T / 2N) after padding).
   const newPerRank = tokensPerCpRank(t, n);
   const tokens = b * newPerRank;
-  const mine = layerParamsPerGpu(model, layout);
-  const attnProj = gemmSec(
-    2 * (mine.qo + mine.kv) * tokens,
-    (mine.qo + mine.kv) * BYTES_PER_ELEMENT[dt.attention],
-    gemmPeakFlopsPerSec(cluster, dt.attention),
-    cluster,
-  );
-  const ffn = gemmSec(2 * mine.ffn * tokens, mine.ffn * BYTES_PER_ELEMENT[dt.ffn], gemmPeakFlopsPerSec(cluster, dt.ffn), cluster);
-  const gemmLayer = attnProj + ffn;
+  const gemmLayer = layerGemmSec(model, cluster, layout, precision, tokens);
 
   // Attention: the causal pairs are spread evenly over ranks and ring steps.
   const pairsPerRank = (b * causalPairs(t, p)) / n;

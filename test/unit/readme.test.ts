@@ -31,18 +31,20 @@ function table(): string {
   return lines.join('\n');
 }
 
-test('README accuracy table matches the model', () => {
+/** The README text between two markers must equal `expected`; UPDATE_GOLDEN=1 rewrites it. */
+function assertReadmeBlock(begin: string, end: string, expected: string): void {
   const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  assert.ok(start >= 0 && end > start, 'README has the accuracy markers');
-  const expected = table();
+  const start = readme.indexOf(begin);
+  const stop = readme.indexOf(end);
+  assert.ok(start >= 0 && stop > start, `README has the markers ${begin} ... ${end}`);
   if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(README, readme.slice(0, start + BEGIN.length) + '\n' + expected + '\n' + readme.slice(end));
+    writeFileSync(README, readme.slice(0, start + begin.length) + '\n' + expected + '\n' + readme.slice(stop));
     return;
   }
-  assert.equal(readme.slice(start + BEGIN.length, end).trim(), expected);
-});
+  assert.equal(readme.slice(start + begin.length, stop).trim(), expected);
+}
+
+test('README accuracy table matches the model', () => assertReadmeBlock(BEGIN, END, table()));
 
 const SAMPLE_BEGIN = '<!-- sample:estimate-1m:begin -->';
 const SAMPLE_END = '<!-- sample:estimate-1m:end -->';
@@ -53,15 +55,7 @@ test('README sample output is the golden output of the quick-start command', () 
   const warning =
     "cp-plan: warning: context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072; time and memory are still modelled, the model's quality there is not";
   const expected = ['```', '$ cp-plan estimate --ctx 1M --nodes 16', golden.trimEnd(), warning, '```'].join('\n');
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf(SAMPLE_BEGIN);
-  const end = readme.indexOf(SAMPLE_END);
-  assert.ok(start >= 0 && end > start, 'README has the sample markers');
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(README, readme.slice(0, start + SAMPLE_BEGIN.length) + '\n' + expected + '\n' + readme.slice(end));
-    return;
-  }
-  assert.equal(readme.slice(start + SAMPLE_BEGIN.length, end).trim(), expected);
+  assertReadmeBlock(SAMPLE_BEGIN, SAMPLE_END, expected);
 });
 
 const PD_BEGIN = '<!-- accuracy:partial-decode:begin -->';
@@ -105,15 +99,4 @@ function partialDecodeTables(): string {
   ].join('\n');
 }
 
-test('README partial-prefill and decode tables match the model', () => {
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf(PD_BEGIN);
-  const end = readme.indexOf(PD_END);
-  assert.ok(start >= 0 && end > start, 'README has the partial-decode markers');
-  const expected = partialDecodeTables();
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(README, readme.slice(0, start + PD_BEGIN.length) + '\n' + expected + '\n' + readme.slice(end));
-    return;
-  }
-  assert.equal(readme.slice(start + PD_BEGIN.length, end).trim(), expected);
-});
+test('README partial-prefill and decode tables match the model', () => assertReadmeBlock(PD_BEGIN, PD_END, partialDecodeTables()));

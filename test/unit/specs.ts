@@ -58,17 +58,21 @@ export function paperFullPrefillCases(): FullPrefillCase[] {
   return (parse(text) as { full_prefill: FullPrefillCase[] }).full_prefill;
 }
 
-/** cp-plan's TTFT for a paper case (gtt, the paper's precision recipe, pass-KV), in ms. */
-export function predictFullPrefillMs(c: FullPrefillCase): number {
-  const r = estimate({
+/** cp-plan on a paper layout (TP x CP on gtt, the paper's precision recipe, batch 1, full prefill). */
+function paperRun(c: { tp: number; cp: number; context: number }, variant: VariantChoice) {
+  return estimate({
     model: llama405b(),
     cluster: gtt(),
     precision: paperPrecision,
     layout: { nodes: (c.tp * c.cp) / gtt().gpusPerNode, tp: c.tp, cp: c.cp },
     workload: { contextTokens: c.context, cachedTokens: 0, batch: 1 },
-    variant: 'pass-kv',
+    variant,
   });
-  return r.prefill.ttftSec * 1e3;
+}
+
+/** cp-plan's TTFT for a paper case, pass-KV as the paper ran it, in ms. */
+export function predictFullPrefillMs(c: FullPrefillCase): number {
+  return paperRun(c, 'pass-kv').prefill.ttftSec * 1e3;
 }
 
 /** A partial-prefill row of Table 4 (CP4 + TP8). */
@@ -116,13 +120,5 @@ export function estimatePartial(c: { cached: number; new: number }, variant: Var
 
 /** cp-plan's TTIT for a Table 6 decode row, in ms. */
 export function predictDecodeMs(c: DecodeCase): number {
-  const r = estimate({
-    model: llama405b(),
-    cluster: gtt(),
-    precision: paperPrecision,
-    layout: { nodes: (c.tp * c.cp) / gtt().gpusPerNode, tp: c.tp, cp: c.cp },
-    workload: { contextTokens: c.context, cachedTokens: 0, batch: 1 },
-    variant: 'auto',
-  });
-  return r.decode.ttitSec * 1e3;
+  return paperRun(c, 'auto').decode.ttitSec * 1e3;
 }
