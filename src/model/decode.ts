@@ -66,11 +66,12 @@ export function estimateDecode(
   let cpComm = 0;
   if (n > 1) {
     const link = cpRingLink(cluster, layout);
-    const qBytes = local * layout.qHeadsPerGpu * model.headDim * ACTIVATION_BYTES;
+    // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
+    const qBytes = local * headsServed * model.headDim * ACTIVATION_BYTES;
     const step = attention / n;
     const exposed = (n - 1) * Math.max(0, sendRecvSec(qBytes, link) - step);
-    const returned = (n - 1) * local * layout.qHeadsPerGpu * (model.headDim + 1) * ACTIVATION_BYTES;
-    const merge = ((n - 1) * 3 * local * layout.qHeadsPerGpu * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
+    const returned = (n - 1) * local * headsServed * (model.headDim + 1) * ACTIVATION_BYTES;
+    const merge = ((n - 1) * 3 * local * headsServed * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
     cpComm = exposed + allToAllSec(returned, n, link) + merge + n * cluster.ringStepSec;
   }
 

@@ -3,7 +3,7 @@ import { assertRepresentable } from '../representable.js';
 import { crossoverMissRate, type Crossover } from './crossover.js';
 import { estimateDecode, type DecodeEstimate } from './decode.js';
 import { paperHeuristic, type HeuristicReport } from './heuristic.js';
-import { resolveLayout, type LayoutRequest } from './layout.js';
+import { resolveLayout, withoutCp, type LayoutRequest } from './layout.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
@@ -36,6 +36,8 @@ export interface EstimateResult {
   decode: DecodeEstimate;
   /** The same decode on CP1 with this TP (and DCP), to show what CP costs decode. */
   decodeCp1: DecodeEstimate;
+  /** Whether that CP1 layout could hold this workload at all. */
+  cp1Fits: boolean;
   memory: MemoryEstimate;
   warnings: string[];
 }
@@ -58,8 +60,9 @@ export function estimate(input: EstimateInput): EstimateResult {
   const chosen = input.variant === 'auto' ? fasterVariant : input.variant;
   const memory = memoryPerGpu(model, cluster, layout, precision, workload);
   const decode = estimateDecode(model, cluster, layout, precision, workload);
-  const cp1Layout = resolveLayout({ nodes: Math.max(1, layout.tp / cluster.gpusPerNode), tp: layout.tp, dcp: layout.dcp }, model, cluster);
+  const cp1Layout = withoutCp(layout);
   const decodeCp1 = layout.cp === 1 ? decode : estimateDecode(model, cluster, cp1Layout, precision, workload);
+  const cp1Fits = layout.cp === 1 ? memory.fits : memoryPerGpu(model, cluster, cp1Layout, precision, workload).fits;
   assertRepresentable({ variants, memory, decode, decodeCp1 });
   return {
     model,
@@ -74,6 +77,7 @@ export function estimate(input: EstimateInput): EstimateResult {
     crossover: crossoverMissRate(model, cluster, layout, precision, workload),
     decode,
     decodeCp1,
+    cp1Fits,
     memory,
     warnings: warningsFor(model, cluster, precision, workload),
   };

@@ -1,25 +1,30 @@
 import { cpRingLink } from './collectives.js';
-import { kvBytesPerElement } from './precision.js';
+import { ACTIVATION_BYTES, kvBytesPerElement } from './precision.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 /**
  * The paper's closed-form tests (Sec. 3.4, Algorithm 1, Appendix C) for this
  * configuration. C is the achieved attention FLOP/s of one GPU and BW the
  * achieved ring bandwidth of one GPU (the ratio C/BW is the same per host).
- * The equations count attention without the causal mask, as the paper does.
+ * N_KV/N_H is taken per GPU (KV heads replicated by TP > N_KV count once per
+ * GPU), and Q and KV keep their own element sizes (e_q = 2 for BF16
+ * activations, e_kv from --kv-dtype); with the paper's setup both reduce to
+ * its equations. Like the paper, they count attention without the causal mask.
  */
 export interface HeuristicReport {
   computeFlopsPerSec: number;
   bandwidthBytesPerSec: number;
-  bytesPerElement: number;
+  /** Bytes per element of Q (activations) and of the KV cache. */
+  qBytesPerElement: number;
+  kvBytesPerElement: number;
   missRate: number;
-  /** Eq. 1: Q messages are smaller than KV messages when T/(T+P) <= 2 N_KV / N_H. */
+  /** Eq. 1: Q messages are smaller than KV messages when T/(T+P) <= 2 (N_KV/N_H) e_kv/e_q. */
   eq1: { threshold: number; holds: boolean };
-  /** Eq. 2: pass-KV hides its SendRecv when T >= N C N_KV e / (2 N_H BW). */
+  /** Eq. 2: pass-KV hides its SendRecv when T >= N C N_KV e_kv / (2 N_H BW). */
   eq2: { minNewTokens: number; holds: boolean };
-  /** Eq. 3: pass-Q hides its SendRecv when T + P >= N e C / (4 BW). */
+  /** Eq. 3: pass-Q hides its SendRecv when T + P >= N e_q C / (4 BW). */
   eq3: { minContextTokens: number; holds: boolean };
-  /** Eq. 5: pass-KV when T/(T+P) >= 2 N_KV / N_H - 4 T BW / (N C e). */
+  /** Eq. 5 (pass-Q beats pass-KV's exposed SendRecv): T/(T+P) <= 2 (N_KV/N_H) e_kv/e_q - 4 T BW / (N C e_q). */
   eq5: { threshold: number; holds: boolean };
   algorithm1: RingVariant;
   algorithm5: RingVariant;
@@ -38,24 +43,26 @@ export function paperHeuristic(
   const C = cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency;
   const link = cpRingLink(cluster, layout);
   const BW = link.peerBytesPerSec * link.efficiency;
-  const e = kvBytesPerElement(precision.kvDtype);
-  const ratio = model.kvHeads / model.attentionHeads;
+  const eKv = kvBytesPerElement(precision.kvDtype);
+  const eQ = ACTIVATION_BYTES;
+  const ratio = layout.kvHeadsPerGpu / layout.qHeadsPerGpu;
   const missRate = T / context;
 
-  const eq1 = 2 * ratio;
-  const eq2 = (N * C * model.kvHeads * e) / (2 * model.attentionHeads * BW);
-  const eq3 = (N * e * C) / (4 * BW);
-  const eq5 = 2 * ratio - (4 * T * BW) / (N * C * e);
+  const eq1 = (2 * ratio * eKv) / eQ;
+  const eq2 = (N * C * ratio * eKv) / (2 * BW);
+  const eq3 = (N * eQ * C) / (4 * BW);
+  const eq5 = eq1 - (4 * T * BW) / (N * C * eQ);
   const passKvByEq2 = T >= eq2;
   return {
     computeFlopsPerSec: C,
     bandwidthBytesPerSec: BW,
-    bytesPerElement: e,
+    qBytesPerElement: eQ,
+    kvBytesPerElement: eKv,
     missRate,
     eq1: { threshold: eq1, holds: missRate <= eq1 },
     eq2: { minNewTokens: eq2, holds: passKvByEq2 },
     eq3: { minContextTokens: eq3, holds: context >= eq3 },
-    eq5: { threshold: eq5, holds: missRate >= eq5 },
+    eq5: { threshold: eq5, holds: missRate <= eq5 },
     algorithm1: passKvByEq2 || missRate >= eq1 ? 'pass-kv' : 'pass-q',
     algorithm5: passKvByEq2 || missRate >= eq5 ? 'pass-kv' : 'pass-q',
   };

@@ -67,9 +67,10 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
         `--dcp ${dcp}: not applicable: at TP${tp} each GPU holds distinct KV heads of ${model.name} (${kv} KV heads), so there is no duplicated KV to shard; DCP needs TP > KV heads (e.g. --tp ${kv * 2} --dcp 2)`,
       );
     }
-    if (tp % dcp !== 0 || dcp > kvReplication) {
+    // A DCP group must lie inside the ranks that duplicate one KV head, so D divides TP / KV heads.
+    if (kvReplication % dcp !== 0) {
       throw new InputError(
-        `--dcp ${dcp}: must divide TP ${tp} and be at most TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times)`,
+        `--dcp ${dcp}: must divide TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times at TP${tp}); try --dcp ${kvReplication}`,
       );
     }
   }
@@ -94,4 +95,13 @@ function divisors(n: number): number[] {
 
 function fmt(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+/**
+ * The same TP group (and DCP) without CP: one TP group on its own, which is
+ * what decode would run on if prefill and decode were disaggregated.
+ */
+export function withoutCp(layout: Layout): Layout {
+  const nodes = Math.max(1, Math.ceil(layout.tp / layout.gpusPerNode));
+  return { ...layout, nodes, gpus: layout.tp, cp: 1, cpRingCrossesNodes: false };
 }

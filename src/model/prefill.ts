@@ -32,8 +32,10 @@ export interface PrefillBreakdown {
   mergeSec: number;
   /** TP AllReduce after attention and after the FFN (two per layer), not overlapped. */
   tpCommSec: number;
-  /** CP ring SendRecv not hidden under attention, the ring's per-step sync, and pass-Q's All2All. */
+  /** CP ring SendRecv not hidden under attention, and pass-Q's All2All. */
   cpCommExposedSec: number;
+  /** The ring's fixed per-step cost (calibrated `ringStepUs`). */
+  ringSyncSec: number;
   /** LM head on the last token of each sequence. */
   lmHeadSec: number;
   /** Serial time per context token that CP does not divide (calibrated). */
@@ -107,7 +109,8 @@ export function estimatePrefill(
     attentionSec: L * n * attnStep,
     mergeSec: L * mergeLayer,
     tpCommSec: L * tpLayer,
-    cpCommExposedSec: L * (ring.exposedSec + ring.allToAllSec + ring.syncSec),
+    cpCommExposedSec: L * (ring.exposedSec + ring.allToAllSec),
+    ringSyncSec: L * ring.syncSec,
     lmHeadSec,
     overheadSec: cluster.serialSecPerContextToken * b * workload.contextTokens,
   };

@@ -18,7 +18,9 @@ export function choiceSection(r: EstimateResult, { chalk }: SectionContext): str
     `    Eq.1 Q smaller than KV if miss rate <= ${formatPercent(h.eq1.threshold)}: ${yes(h.eq1.holds)}; ` +
       `Eq.2 pass-KV hidden if T >= ${plural(Math.ceil(h.eq2.minNewTokens), 'token')}: ${yes(h.eq2.holds)}`,
     `    Eq.3 pass-Q hidden if T+P >= ${plural(Math.ceil(h.eq3.minContextTokens), 'token')}: ${yes(h.eq3.holds)}; ` +
-      `Eq.5 pass-KV if miss rate >= ${formatPercent(h.eq5.threshold)}: ${yes(h.eq5.holds)}`,
+      (h.eq5.threshold > 0
+        ? `Eq.5 pass-Q if miss rate <= ${formatPercent(h.eq5.threshold)}: ${yes(h.eq5.holds)}`
+        : `Eq.5 threshold below 0: pass-KV at any miss rate`),
     `    Algorithm 1: ${VARIANT_LABEL[h.algorithm1]}; Algorithm 5: ${VARIANT_LABEL[h.algorithm5]}`,
   ];
   const c = r.crossover;

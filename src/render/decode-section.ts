@@ -26,10 +26,11 @@ export function decodeSection(r: EstimateResult, { chalk, style }: SectionContex
     `${d.tokensPerSecondPerSequence.toFixed(1)} tokens/s per sequence, ${d.tokensPerSecondAggregate.toFixed(1)} tokens/s aggregate at batch ${r.workload.batch}${padded}`,
   ];
   if (r.layout.cp > 1) {
-    lines.push(
-      `CP${r.layout.cp} decode is ${(d.ttitSec / r.decodeCp1.ttitSec).toFixed(2)}x the TTIT of CP1 with TP${r.layout.tp} (${formatSeconds(r.decodeCp1.ttitSec)}): ` +
-        'CP is for prefill; consider decoding on fewer nodes (disaggregated serving)',
-    );
+    const ratio = d.ttitSec / r.decodeCp1.ttitSec;
+    const versus = `CP${r.layout.cp} decode takes ${ratio.toFixed(2)}x the TTIT of TP${r.layout.tp} without CP (${formatSeconds(r.decodeCp1.ttitSec)})`;
+    if (!r.cp1Fits) lines.push(`${versus}, but TP${r.layout.tp} alone cannot hold this workload, so decode needs the CP ranks' memory`);
+    else if (ratio > 1) lines.push(`${versus}: CP is for prefill; decode on TP${r.layout.tp} alone (disaggregated serving) if latency matters`);
+    else lines.push(`${versus}: here CP also speeds decode, because the KV reads dominate`);
   }
   return lines;
 }

@@ -28,6 +28,7 @@ function prefillJson(p: PrefillEstimate) {
       merge: ms(b.mergeSec),
       tpCommExposed: ms(b.tpCommSec),
       cpCommExposed: ms(b.cpCommExposedSec),
+      ringSync: ms(b.ringSyncSec),
       lmHead: ms(b.lmHeadSec),
       overhead: ms(b.overheadSec),
     },
@@ -54,7 +55,8 @@ function heuristicJson(h: HeuristicReport) {
   return {
     computeTflopsPerGpu: round(h.computeFlopsPerSec / 1e12, 1),
     bandwidthGBpsPerGpu: round(h.bandwidthBytesPerSec / 1e9, 2),
-    bytesPerElement: h.bytesPerElement,
+    qBytesPerElement: h.qBytesPerElement,
+    kvBytesPerElement: h.kvBytesPerElement,
     missRate: round(h.missRate, 6),
     eq1: { threshold: round(h.eq1.threshold, 6), holds: h.eq1.holds },
     eq2: { minNewTokens: Math.ceil(h.eq2.minNewTokens), holds: h.eq2.holds },
@@ -144,6 +146,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
         overhead: ms(r.decode.breakdown.overheadSec),
       },
       cp1TtitMs: ms(r.decodeCp1.ttitSec),
+      cp1Fits: r.cp1Fits,
       regressionVsCp1: round(r.decode.ttitSec / r.decodeCp1.ttitSec, 4),
     },
     memory: {
@@ -157,6 +160,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       tokensPerGpu: r.memory.tokensPerGpu,
       maxContextTokens: r.memory.maxContextTokens,
       kvCapacityTokens: r.memory.kvCapacityTokensPerGpu,
+      kvCapacityContextTokens: r.memory.kvCapacityTokensPerGpu * r.layout.cp * r.layout.dcp,
       maxBatch: r.memory.maxBatch,
       weightsTotalBytes: Math.round(weightBytesTotal(model, precision.weights)),
     },

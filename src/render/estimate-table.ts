@@ -38,6 +38,7 @@ function prefillSection(r: EstimateResult, { chalk, style }: SectionContext): st
     ['Merge of ring partial outputs', b.mergeSec],
     ['TP AllReduce (exposed)', b.tpCommSec],
     [prefill.variant === 'pass-q' ? 'CP ring + All2All (exposed)' : 'CP ring SendRecv (exposed)', b.cpCommExposedSec],
+    ...(r.layout.cp > 1 ? [['CP ring step sync', b.ringSyncSec] as [string, number]] : []),
     ['LM head (last token)', b.lmHeadSec],
     ['Serial overhead (per context token)', b.overheadSec],
   ];
@@ -81,9 +82,11 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
   ]);
   return [
     mem.toString(),
-    `KV capacity: ${plural(memory.kvCapacityTokensPerGpu, 'token')} per GPU next to weights and reserve. ` +
-      `At this layout: largest context ${plural(memory.maxContextTokens, 'token')} at batch ${workload.batch}; ` +
-      `largest batch ${memory.maxBatch} at this context`,
+    `KV capacity: ${plural(memory.kvCapacityTokensPerGpu, 'token')} per GPU next to weights and reserve, ` +
+      `${plural(memory.kvCapacityTokensPerGpu * layout.cp * layout.dcp, 'token')} of context over CP${layout.cp}` +
+      (layout.dcp > 1 ? ` x DCP${layout.dcp}` : '') +
+      `. Largest full-prefill context at batch ${workload.batch}: ${plural(memory.maxContextTokens, 'token')}; ` +
+      `largest batch of this workload: ${memory.maxBatch}`,
   ];
 }
 

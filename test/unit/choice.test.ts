@@ -22,6 +22,22 @@ test("the paper's equations, in closed form, with C and BW per GPU", () => {
   assert.ok(Math.abs(h.eq5.threshold - (0.125 - (4 * 3200 * 10e9) / (4 * 1e15 * 2))) < 1e-15);
   assert.equal(h.missRate, 0.025);
   assert.equal(h.algorithm1, 'pass-q'); // T < Eq.2 and miss rate < 12.5%
+  assert.equal(h.eq5.holds, h.missRate <= h.eq5.threshold, 'Eq. 5 holds in the paper\'s sense: the pass-Q condition');
+});
+
+test('the equations use per-GPU head ratios and each message its own element size', () => {
+  const model = llama405b();
+  const cluster = roundCluster();
+  const w0 = w(128_000, 121_600);
+  // TP16 replicates the 8 KV heads: per GPU 1 KV head serves 8 query heads, so the KV share doubles.
+  const tp16 = paperHeuristic(model, cluster, resolveLayout({ nodes: 4, tp: 16 }, model, cluster), paperPrecision, w0);
+  assert.equal(tp16.eq1.threshold, 0.25);
+  // An FP8 KV cache halves KV messages but not Q messages.
+  const fp8 = paperHeuristic(model, cluster, resolveLayout({ nodes: 4 }, model, cluster), { weights: 'fp8-ffn', kvDtype: 'fp8' }, w0);
+  const bf16 = paperHeuristic(model, cluster, resolveLayout({ nodes: 4 }, model, cluster), paperPrecision, w0);
+  assert.equal(fp8.eq1.threshold, bf16.eq1.threshold / 2);
+  assert.equal(fp8.eq2.minNewTokens, bf16.eq2.minNewTokens / 2);
+  assert.equal(fp8.eq3.minContextTokens, bf16.eq3.minContextTokens);
 });
 
 test('Algorithm 1: a full prefill is always pass-KV; a single new token is pass-Q (paper Sec. 3.4)', () => {

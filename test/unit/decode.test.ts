@@ -69,8 +69,10 @@ test('DCP is refused where it cannot apply (vLLM: dcp divides TP and dcp <= TP /
   const model = loadModel('llama3-70b').spec; // 8 KV heads
   const cluster = loadCluster('h100-ib').spec;
   assert.throws(() => resolveLayout({ nodes: 1, tp: 8, dcp: 8 }, model, cluster), (e: unknown) => e instanceof InputError && /not applicable/.test(e.message));
-  assert.throws(() => resolveLayout({ nodes: 2, tp: 16, dcp: 4 }, model, cluster), /at most TP \/ KV heads = 2/);
-  assert.throws(() => resolveLayout({ nodes: 4, tp: 32, dcp: 3 }, model, cluster), /must divide TP 32/);
+  assert.throws(() => resolveLayout({ nodes: 2, tp: 16, dcp: 4 }, model, cluster), /must divide TP \/ KV heads = 2/);
+  assert.throws(() => resolveLayout({ nodes: 4, tp: 32, dcp: 3 }, model, cluster), /must divide TP \/ KV heads = 4/);
+  // Mistral Large 2 at TP24 duplicates each KV head 3 times: DCP2 groups would straddle two heads.
+  assert.throws(() => resolveLayout({ nodes: 3, tp: 24, dcp: 2 }, loadModel('mistral-large-2').spec, cluster), /must divide TP \/ KV heads = 3/);
 });
 
 test('KV capacity and max batch: the largest batch fits, one more does not', () => {

@@ -100,3 +100,11 @@ function partialDecodeTables(): string {
 }
 
 test('README partial-prefill and decode tables match the model', () => assertReadmeBlock(PD_BEGIN, PD_END, partialDecodeTables()));
+
+test("README's multi-turn example shows the golden report's ring-variant section verbatim", () => {
+  const golden = readFileSync(new URL('../golden/estimate-partial-2.5pct.txt', import.meta.url), 'utf8');
+  const start = golden.indexOf('Ring variant');
+  const section = golden.slice(start, golden.indexOf('\n\n', start));
+  assert.ok(start >= 0 && section.length > 0);
+  assert.ok(readFileSync(README, 'utf8').includes(section), 'README multi-turn example is stale: copy the section from test/golden/estimate-partial-2.5pct.txt');
+});

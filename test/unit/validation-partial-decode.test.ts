@@ -35,6 +35,7 @@ test('Table 4: the predicted crossover lies between the rows where the measured 
   assert.equal(c.above, 'pass-kv');
 });
 
+// The SendRecv times are fit rows (they set the RDMA latency and efficiency); attention and All2All are not.
 test('Table 5: per-iteration SendRecv, attention and All2All in the right order and within a factor of 1.5', () => {
   const model = llama405b();
   const layout = resolveLayout({ nodes: 4 }, model, gtt());
@@ -51,10 +52,13 @@ test('Table 5: per-iteration SendRecv, attention and All2All in the right order 
       const ratio = predicted / measured;
       assert.ok(ratio >= 1 / 1.5 && ratio <= 1.5, `T=${row.new} ${row.variant} ${what}: ${predicted.toFixed(0)} us vs ${measured} us`);
     }
-    // Ordering as measured: pass-KV SendRecv exceeds attention at T=3200 and not at 12800;
-    // pass-Q's All2All exceeds its SendRecv.
-    assert.equal(ring.stepSendRecvSec > attn, row.sendrecv_us > row.attn_us, `T=${row.new} ${row.variant}: SendRecv vs attention order`);
-    if (row.all2all_us !== undefined) assert.ok(ring.allToAllSec > ring.stepSendRecvSec);
+    // Every pair the paper measured more than 5% apart keeps its order.
+    for (let i = 0; i < cases.length; i++)
+      for (let j = i + 1; j < cases.length; j++) {
+        const [a, pa, ma] = cases[i]!;
+        const [b, pb, mb] = cases[j]!;
+        if (Math.abs(ma / mb - 1) > 0.05) assert.equal(pa > pb, ma > mb, `T=${row.new} ${row.variant}: ${a} vs ${b}`);
+      }
   }
 });
 
