@@ -58,6 +58,7 @@ program
   .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
   .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
   .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
+  .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
   .option('--no-color', 'disable colour (also: NO_COLOR=1)')
   .addHelpText(
     'after',

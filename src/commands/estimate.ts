@@ -7,6 +7,7 @@ import { loadCluster, loadModel } from '../presets/catalog.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { estimateToTable } from '../render/estimate-table.js';
+import { explainTerms, explainToText } from '../render/explain.js';
 import { formatBytes, formatPercent, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
 
@@ -26,6 +27,7 @@ export interface EstimateOptions {
   weights?: WeightRecipe;
   kvDtype?: KvDtype;
   json: boolean;
+  explain: boolean;
   color: boolean;
 }
 
@@ -89,7 +91,12 @@ export function runEstimate(opts: EstimateOptions, ctx: CommandContext): Command
   // Checked in both modes: the table shows the same numbers.
   const doc = estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file });
   assertRepresentable(doc);
-  if (opts.json) return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
+  const terms = opts.explain ? explainTerms(result) : [];
+  if (opts.json) {
+    const out = opts.explain ? { ...doc, explain: terms } : doc;
+    return { stdout: JSON.stringify(out, null, 2) + '\n', stderr, exitCode };
+  }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  return { stdout: estimateToTable(result, makeChalk(color), color), stderr, exitCode };
+  const report = estimateToTable(result, makeChalk(color), color);
+  return { stdout: opts.explain ? report + '\n' + explainToText(terms) : report, stderr, exitCode };
 }
