@@ -78,6 +78,48 @@ ${EXIT_CODES_HELP}`,
     emit(runEstimate(opts, ctx));
   });
 
+const rate = (flag: string) => (value: string) => parseRate(value, flag);
+
+program
+  .command('validate')
+  .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
+  .option('--data <file>', 'measurements file (default: the paper\'s, validation/paper-measurements.yaml)')
+  .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
+  .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
+  .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
+  .option('--json', 'print one JSON document', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan validate
+  cp-plan validate --json --max-mape 8% --max-error 15%
+  cp-plan validate --data my-runs.yaml --cluster ./h100-ib-calibrated.yaml
+${EXIT_CODES_HELP}`)
+  .action(async (opts) => {
+    const { runValidate } = await import('./commands/validate.js');
+    emit(runValidate(opts, ctx));
+  });
+
+program
+  .command('calibrate')
+  .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT and write a calibrated preset.")
+  .argument('<file>', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema in schema/measurements.json)')
+  .option('--cluster <name|file>', 'base cluster preset (default: the one the file names)')
+  .option('--params <list>', 'comma-separated parameters to fit: gemm, attention, serial, decode-layer, ring-step, network (default: the first five)')
+  .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
+  .option('--json', 'print one JSON document', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
+  cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
+  cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
+${EXIT_CODES_HELP}`)
+  .action(async (file: string, opts) => {
+    const { runCalibrate } = await import('./commands/calibrate.js');
+    emit(runCalibrate(file, opts, ctx));
+  });
+
 const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
 presets
   .command('list')

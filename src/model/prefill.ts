@@ -152,7 +152,7 @@ function ringTiming(
   let stepComputeSec: number;
   let allToAll = 0;
   if (variant === 'pass-kv') {
-    // KV shards travel; messages are padded to the largest shard: max_i(P_i) + ceil(T/N).
+    // KV shards travel; messages are padded to the largest shard: ceil(P/N) cached (spread evenly) + 2 ceil(T/2N) new.
     const kvTokens = Math.ceil(p / n) + newPerRank;
     messageBytes = b * kvTokens * 2 * layout.kvHeadsPerGpu * model.headDim * kvBytesPerElement(precision.kvDtype);
     stepComputeSec = attnStep + mergeStep;

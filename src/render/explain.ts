@@ -1,20 +1,284 @@
+import { cpRingLink, tpLink } from '../model/collectives.js';
 import type { EstimateResult } from '../model/estimate.js';
+import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
+import { activationBytesPerToken } from '../model/memory.js';
+import { BYTES_PER_ELEMENT, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from '../model/precision.js';
+import { causalPairs, layerParamsPerGpu } from '../model/shapes.js';
+import { formatBytes, formatFlops, formatInt, formatPercent, formatSeconds } from './format.js';
 
 /** One model term of a run: what it is, its formula, its value with a unit. */
 export interface ExplainTerm {
-  phase: 'layout' | 'prefill' | 'decode' | 'memory' | 'choice';
+  phase: 'layout' | 'inputs' | 'prefill' | 'decode' | 'memory' | 'choice';
   term: string;
   formula: string;
   value: number;
   unit: string;
 }
 
-/** Every term of the model with its value for this run (placeholder; being written). */
+/** Unit of a 0/1 term that names a ring variant. */
+const VARIANT_UNIT = 'variant (0 = pass-KV, 1 = pass-Q)';
+const LABEL = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
+const HEADINGS: Record<ExplainTerm['phase'], string> = {
+  layout: 'Layout',
+  inputs: 'Inputs',
+  prefill: 'Prefill',
+  decode: 'Decode',
+  memory: 'Memory',
+  choice: 'Choice',
+};
+
+const sec = formatSeconds;
+const bytes = formatBytes;
+const int = formatInt;
+const rate = (flopsPerSec: number) => `${formatFlops(flopsPerSec)}/s`;
+const bw = (bytesPerSec: number) => `${formatBytes(bytesPerSec)}/s`;
+const mega = (n: number) => `${int(n / 1e6)}M`;
+const yes = (b: boolean) => (b ? 'yes' : 'no');
+
+/**
+ * Every term of the model with its value for this run, in the order a reader
+ * needs to recompute TTFT, TTIT and memory by hand (README "How the model
+ * works"). Values are SI numbers taken from the result itself: per-layer values
+ * are the breakdown divided by the layers, ring values come from the ring
+ * timing, so the totals add up exactly to what the report shows.
+ */
 export function explainTerms(r: EstimateResult): ExplainTerm[] {
-  return [{ phase: 'prefill', term: 'TTFT', formula: 'sum of the prefill terms', value: r.prefill.ttftSec, unit: 's' }];
+  const { model: m, cluster: c, layout: lo, workload: w, precision } = r;
+  const terms: ExplainTerm[] = [];
+  const add = (phase: ExplainTerm['phase'], term: string, value: number, unit: string, formula: string) => {
+    // Never hand a NaN or an Infinity to JSON (it would print null): such a term is left out.
+    if (Number.isFinite(value)) terms.push({ phase, term, formula, value, unit });
+  };
+  const L = m.layers;
+  const N = lo.cp;
+  const B = w.batch;
+  const P = w.cachedTokens;
+  const T = w.contextTokens - P;
+  const tp = lo.tp;
+  const dt = weightDtypes(precision.weights);
+  const eKv = kvBytesPerElement(precision.kvDtype);
+  const bf16 = c.gpu.bf16FlopsPerSec;
+  const hbmBw = c.gpu.hbmBytesPerSec;
+  const tpL = tpLink(c, lo);
+  const cpL = cpRingLink(c, lo);
+  const tpKey = lo.tpSpansNodes ? 'scaleOut' : 'scaleUp';
+  const cpKey = lo.cpRingCrossesNodes ? 'scaleOut' : 'scaleUp';
+  const newPerRank = tokensPerCpRank(T, N);
+  const shard = N > 1 ? `2·⌈${int(T)}/${2 * N}⌉` : int(T);
+  const gemmRoofline = 'max(2·params·tokens / (peak·η_gemm), params·e / (HBM·η_hbm))';
+  const pg = layerParamsPerGpu(m, lo);
+  const gemmParams = `QKV/O ${mega(pg.qo + pg.kv)} params ${dt.attention} + FFN ${mega(pg.ffn)} params ${dt.ffn}`;
+  const lmHeadFormula = (tokens: string) =>
+    `max(2·V·D/TP·${tokens} / (BF16 peak·η_gemm), V·D/TP·2 B / (HBM·η_hbm)), V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
+  const allReduce = (tokens: number) =>
+    `2·(α + 2(TP−1)·α_hop + 2(TP−1)/TP·tokens·D·2 B / (BW·η)) = 2·(${sec(tpL.latencySec)} + ${2 * (tp - 1)}·${sec(tpL.hopLatencySec)} + ` +
+    `${2 * (tp - 1)}/${tp}·${int(tokens)}·${int(m.hiddenSize)}·2 B / (${bw(tpL.bytesPerSec)}·${tpL.efficiency}))`;
+
+  // Layout
+  add('layout', 'GPUs', lo.gpus, 'GPUs', `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}`);
+  add('layout', 'TP', tp, 'GPUs', tp > 1 ? `TP group ${lo.tpSpansNodes ? 'spans nodes' : 'in one node'}, AllReduce over ${tpL.name}` : 'no tensor parallelism');
+  add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${tp}, ring over ${cpL.name}` : 'GPUs / TP = 1: no ring');
+  add('layout', 'DCP', lo.dcp, 'GPUs', lo.dcp > 1 ? 'decode KV sharded over this many GPUs of a TP group' : 'no decode context parallelism');
+  add('layout', 'Q heads per GPU', lo.qHeadsPerGpu, 'heads', `H/TP = ${m.attentionHeads}/${tp}`);
+  add('layout', 'KV heads per GPU', lo.kvHeadsPerGpu, 'heads', `max(1, K/TP) = max(1, ${m.kvHeads}/${tp})`);
+  add('layout', 'KV replication', lo.kvReplication, 'x', tp > m.kvHeads ? `TP/K = ${tp}/${m.kvHeads}` : 'TP ≤ K: 1');
+  add('layout', 'new tokens per CP rank', newPerRank, 'tokens', N > 1 ? `2·⌈T/2N⌉ = ${shard}` : 'T (CP1)');
+
+  // Inputs
+  add('inputs', 'new tokens T', T, 'tokens', `context − cached = ${int(w.contextTokens)} − ${int(P)}`);
+  add('inputs', 'cached tokens P', P, 'tokens', '--cached, --miss-rate or --hit-rate');
+  add('inputs', 'batch B', B, 'sequences', '--batch');
+  const dims: [string, number, string, string][] = [
+    ['layers L', L, 'layers', 'layers'],
+    ['hidden D', m.hiddenSize, 'elements', 'hiddenSize'],
+    ['query heads H', m.attentionHeads, 'heads', 'attentionHeads'],
+    ['KV heads K', m.kvHeads, 'heads', 'kvHeads'],
+    ['head dim d', m.headDim, 'elements', 'headDim'],
+    ['FFN size F', m.ffnSize, 'elements', 'ffnSize'],
+    ['vocabulary V', m.vocabSize, 'tokens', 'vocabSize'],
+  ];
+  for (const [term, value, unit, key] of dims) add('inputs', term, value, unit, `model ${m.name}: ${key}`);
+  const cl = `cluster ${c.name}:`;
+  add('inputs', 'BF16 peak', bf16, 'FLOP/s', `${cl} gpu.bf16DenseTflops`);
+  add('inputs', 'FP8 peak', gemmPeakFlopsPerSec(c, 'fp8'), 'FLOP/s', c.gpu.fp8FlopsPerSec === null ? `${cl} no FP8 tensor cores, so the BF16 rate` : `${cl} gpu.fp8DenseTflops`);
+  add('inputs', 'η_gemm', c.gemmEfficiency, 'fraction', `${cl} efficiency.gemmFractionOfPeak`);
+  add('inputs', 'η_attn', c.attentionEfficiency, 'fraction', `${cl} efficiency.attentionFractionOfPeak`);
+  add('inputs', 'η_hbm', c.hbmEfficiency, 'fraction', `${cl} efficiency.hbmFractionOfPeak`);
+  add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${cl} gpu.hbmCapacityGB`);
+  add('inputs', 'HBM bandwidth', hbmBw, 'B/s', `${cl} gpu.hbmBandwidthTBps`);
+  if (tp > 1) {
+    add('inputs', 'TP link bandwidth', tpL.bytesPerSec, 'B/s', `${cl} ${tpKey}.bandwidthPerDirectionGBps (${tpL.name})`);
+    add('inputs', 'TP link η', tpL.efficiency, 'fraction', `${cl} efficiency.${tpKey}FractionOfPeak`);
+    add('inputs', 'TP link latency α', tpL.latencySec, 's', `${cl} ${tpKey}.latencyUs`);
+    add('inputs', 'TP link hop latency α_hop', tpL.hopLatencySec, 's', `${cl} ${tpKey}.hopLatencyUs`);
+  }
+  if (N > 1) {
+    add('inputs', 'CP link peer bandwidth', cpL.peerBytesPerSec, 'B/s', `${cl} ${cpKey}.${cpL.peerBytesPerSec === cpL.bytesPerSec ? 'bandwidthPerDirectionGBps' : 'peerBandwidthPerDirectionGBps'} (${cpL.name})`);
+    add('inputs', 'CP link η', cpL.efficiency, 'fraction', `${cl} efficiency.${cpKey}FractionOfPeak`);
+    add('inputs', 'CP link All2All bandwidth', cpL.bytesPerSec, 'B/s', `${cl} ${cpKey}.bandwidthPerDirectionGBps`);
+    add('inputs', 'CP link All2All η', cpL.allToAllEfficiency, 'fraction', `${cl} efficiency.${cpKey}AllToAllFractionOfPeak`);
+    add('inputs', 'CP link latency α', cpL.latencySec, 's', `${cl} ${cpKey}.latencyUs`);
+  }
+  add('inputs', 'serial per context token', c.serialSecPerContextToken, 's/token', `${cl} overhead.serialUsPerContextToken`);
+  add('inputs', 'decode fixed per layer', c.decodeLayerSec, 's', `${cl} overhead.decodeLayerUs`);
+  if (N > 1) add('inputs', 'ring step sync', c.ringStepSec, 's', `${cl} overhead.ringStepUs`);
+  add('inputs', 'runtime reserve', c.runtimeReserveBytes, 'B', `${cl} memory.runtimeReserveGB`);
+
+  // Prefill: per layer, then the breakdown (L times the per-layer terms), TTFT, FLOPs, MFU
+  const p = r.prefill;
+  const pb = p.breakdown;
+  const ring = p.ring;
+  const tokens = B * newPerRank;
+  add('prefill', 'variant', p.variant === 'pass-q' ? 1 : 0, VARIANT_UNIT, r.prefill.variant === r.fasterVariant ? 'the faster of the two' : '--variant');
+  add('prefill', 'GEMM per layer', pb.gemmSec / L, 's', `${gemmRoofline}, ${gemmParams}, tokens = B·2⌈T/2N⌉ = ${int(tokens)}`);
+  const pairs = causalPairs(T, P);
+  add('prefill', 'causal pairs', B * pairs, 'pairs', `B·(T·P + T(T+1)/2) = ${B}·(${int(T)}·${int(P)} + ${int(T)}·${int(T + 1)}/2)`);
+  add('prefill', 'attention per ring step', pb.attentionSec / (L * N), 's',
+    `pairs·4·d·(H/TP) / N² / (BF16 peak·η_attn) = ${int(B * pairs)}·4·${m.headDim}·${lo.qHeadsPerGpu} / ${N}² / (${rate(bf16)}·${c.attentionEfficiency})`);
+  add('prefill', 'merge per layer', pb.mergeSec / L, 's', N > 1
+    ? `(N−1)·3·tokens·(H/TP)·(d+1)·4 B / (HBM·η_hbm) = ${N - 1}·3·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·4 B / (${bw(hbmBw)}·${c.hbmEfficiency})`
+    : 'CP1: no partial outputs to merge');
+  if (N > 1) {
+    const msg = p.variant === 'pass-kv'
+      ? `B·(⌈P/N⌉ + 2⌈T/2N⌉)·2·(K/TP)·d·e_kv = ${B}·(${int(Math.ceil(P / N))} + ${int(newPerRank)})·2·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv}`
+      : `B·2⌈T/2N⌉·(H/TP)·d·2 = ${B}·${int(newPerRank)}·${lo.qHeadsPerGpu}·${m.headDim}·2`;
+    add('prefill', 'ring message', ring.messageBytes, 'B', `${LABEL[p.variant]}: ${msg}`);
+    add('prefill', 'ring step SendRecv', ring.stepSendRecvSec, 's',
+      `α + message / (peer BW·η) = ${sec(cpL.latencySec)} + ${bytes(ring.messageBytes)} / (${bw(cpL.peerBytesPerSec)}·${cpL.efficiency})`);
+    add('prefill', 'ring step compute', ring.stepComputeSec, 's', p.variant === 'pass-kv' ? 'attention per ring step + merge per layer / (N−1)' : 'attention per ring step');
+    add('prefill', 'exposed SendRecv per layer', ring.exposedSec, 's',
+      `(N−1)·max(0, SendRecv − step compute) = ${N - 1}·max(0, ${sec(ring.stepSendRecvSec)} − ${sec(ring.stepComputeSec)})`);
+    if (p.variant === 'pass-q') {
+      add('prefill', 'All2All per layer', ring.allToAllSec, 's',
+        `(N−1)·α + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${sec(cpL.latencySec)} + ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B / (${bw(cpL.bytesPerSec)}·${cpL.allToAllEfficiency})`);
+    }
+    add('prefill', 'ring sync per layer', ring.syncSec, 's', `N·ringStepUs = ${N}·${sec(c.ringStepSec)}`);
+  }
+  add('prefill', 'TP AllReduce per layer', pb.tpCommSec / L, 's', tp > 1 ? allReduce(tokens) : 'TP1: no AllReduce');
+  add('prefill', 'GEMMs', pb.gemmSec, 's', `L·GEMM per layer = ${L}·${sec(pb.gemmSec / L)}`);
+  add('prefill', 'attention', pb.attentionSec, 's', `L·N·attention per ring step = ${L}·${N}·${sec(pb.attentionSec / (L * N))}`);
+  add('prefill', 'merge', pb.mergeSec, 's', `L·merge per layer = ${L}·${sec(pb.mergeSec / L)}`);
+  add('prefill', 'TP AllReduce', pb.tpCommSec, 's', `L·TP AllReduce per layer = ${L}·${sec(pb.tpCommSec / L)}`);
+  add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's',
+    N > 1 ? `L·(exposed SendRecv + All2All) per layer = ${L}·(${sec(ring.exposedSec)} + ${sec(ring.allToAllSec)})` : 'CP1: no ring');
+  add('prefill', 'ring sync', pb.ringSyncSec, 's', `L·ring sync per layer = ${L}·${sec(ring.syncSec)}`);
+  add('prefill', 'LM head', pb.lmHeadSec, 's', lmHeadFormula(`B (${B})`));
+  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.serialSecPerContextToken)}·${B}·${int(w.contextTokens)}`);
+  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + LM head + serial overhead');
+  const f = p.flops;
+  add('prefill', 'useful FLOPs', f.total, 'FLOP', `GEMM BF16 + GEMM FP8 + attention = ${formatFlops(f.gemmBf16)} + ${formatFlops(f.gemmFp8)} + ${formatFlops(f.attention)}`);
+  add('prefill', 'MFU', p.mfu, 'fraction', `((GEMM BF16 + attention)/BF16 peak + GEMM FP8/FP8 peak) / (TTFT·GPUs), over ${lo.gpus} GPUs`);
+
+  // Decode
+  const d = r.decode;
+  const db = d.breakdown;
+  const local = d.paddedBatch / N;
+  const ctxHere = Math.ceil(Math.ceil(w.contextTokens / N) / lo.dcp);
+  add('decode', 'padded batch', d.paddedBatch, 'sequences', N > 1 ? `⌈B/N⌉·N = ⌈${B}/${N}⌉·${N}` : 'B (CP1: no padding)');
+  add('decode', 'GEMM per layer', db.gemmSec / L, 's', `${gemmRoofline}, ${gemmParams}, tokens = padded batch / N = ${int(local)}`);
+  add('decode', 'attention per layer', db.attentionSec / L, 's',
+    `max(B·n·4·d·(H/TP)·DCP / (BF16 peak·η_attn), B·n·KV bytes per token per GPU / L / (HBM·η_hbm)), n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)}`);
+  add('decode', 'TP AllReduce per layer', db.tpCommSec / L, 's', tp > 1 ? allReduce(local) : 'TP1: no AllReduce');
+  if (N > 1) {
+    add('decode', 'CP ring pass-Q per layer', db.cpCommSec / L, 's',
+      `(N−1)·max(0, Q SendRecv − attention/N) + All2All + merge + N·ringStepUs (${N}·${sec(c.ringStepSec)}), N = ${N}`);
+  }
+  if (lo.dcp > 1) {
+    add('decode', 'DCP per layer', db.dcpCommSec / L, 's', `AllGather of queries + ReduceScatter of partial outputs over ${lo.dcp} GPUs on ${c.scaleUp.name}`);
+  }
+  add('decode', 'GEMMs', db.gemmSec, 's', `L·GEMM per layer = ${L}·${sec(db.gemmSec / L)}`);
+  add('decode', 'attention', db.attentionSec, 's', `L·attention per layer = ${L}·${sec(db.attentionSec / L)}`);
+  add('decode', 'TP AllReduce', db.tpCommSec, 's', `L·TP AllReduce per layer = ${L}·${sec(db.tpCommSec / L)}`);
+  add('decode', 'CP ring pass-Q', db.cpCommSec, 's', N > 1 ? `L·CP ring pass-Q per layer = ${L}·${sec(db.cpCommSec / L)}` : 'CP1: no ring');
+  add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? `L·DCP per layer = ${L}·${sec(db.dcpCommSec / L)}` : 'DCP1: no exchange');
+  add('decode', 'LM head', db.lmHeadSec, 's', lmHeadFormula(`(B/N) (${int(local)})`));
+  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs = ${L}·${sec(c.decodeLayerSec)}`);
+  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + LM head + fixed overhead');
+  add('decode', 'aggregate throughput', d.tokensPerSecondAggregate, 'tokens/s', `B / TTIT = ${B} / ${sec(d.ttitSec)}`);
+  if (N > 1) add('decode', 'TTIT at CP1', r.decodeCp1.ttitSec, 's', `the same TP${tp} without CP${r.cp1Fits ? '' : ' (cannot hold this workload)'}`);
+
+  // Memory
+  const mem = r.memory;
+  const g = mem.perGpu;
+  const kvPerToken = kvBytesPerTokenPerGpu(m, lo, precision.kvDtype);
+  const actPerToken = activationBytesPerToken(m, lo, precision);
+  const eW = (x: 'bf16' | 'fp8') => BYTES_PER_ELEMENT[x];
+  add('memory', 'weights', g.weightsBytes, 'B', `L·(QKV/O·e + FFN·e + 2·D·2 B) + ${m.tiedEmbeddings ? '' : '2·'}V·D/TP·2 B + D·2 B = ` +
+    `${L}·(${mega(pg.qo + pg.kv)}·${eW(dt.attention)} + ${mega(pg.ffn)}·${eW(dt.ffn)} + ${int(pg.norms)}·2) B + ${mega(((m.tiedEmbeddings ? 1 : 2) * m.vocabSize * m.hiddenSize) / tp)}·2 B + ${int(m.hiddenSize)}·2 B`);
+  add('memory', 'KV bytes per token per GPU', kvPerToken, 'B', `2·L·(K/TP)·d·e_kv = 2·${L}·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv}`);
+  add('memory', 'KV token slots per GPU', mem.tokensPerGpu, 'tokens',
+    lo.dcp > 1 ? `⌈${N > 1 ? '2·⌈(P+T)/2N⌉' : '(P+T)'}/DCP⌉ = ⌈${N > 1 ? `2·⌈${int(w.contextTokens)}/${2 * N}⌉` : int(w.contextTokens)}/${lo.dcp}⌉`
+      : N > 1 ? `2·⌈(P+T)/2N⌉ = 2·⌈${int(w.contextTokens)}/${2 * N}⌉` : `P+T = ${int(w.contextTokens)}`);
+  add('memory', 'KV cache', g.kvCacheBytes, 'B', `B·slots·KV bytes per token per GPU = ${B}·${int(mem.tokensPerGpu)}·${bytes(kvPerToken)}`);
+  add('memory', 'activation bytes per token', actPerToken, 'B', `2·D·2 B + max(Q/K/V + FP32 partial output + 2 ring buffers, ${m.ffnMatrices}·F/TP·2 B)`);
+  add('memory', 'activations', g.activationBytes, 'B', `B·2⌈T/2N⌉·activation bytes per token = ${B}·${int(newPerRank)}·${bytes(actPerToken)}`);
+  add('memory', 'runtime reserve', g.reserveBytes, 'B', 'runtimeReserveGB');
+  add('memory', 'total', g.totalBytes, 'B', `weights + KV cache + activations + runtime reserve; ≤ capacity: ${mem.fits ? 'fits' : 'does not fit'}`);
+  add('memory', 'capacity', g.capacityBytes, 'B', 'HBM capacity (GB = 10⁹ B)');
+  add('memory', 'max context', mem.maxContextTokens, 'tokens', `bisection: largest full-prefill context with total ≤ capacity at batch ${B}`);
+  add('memory', 'KV capacity per GPU', mem.kvCapacityTokensPerGpu, 'tokens',
+    `⌊(capacity − weights − reserve) / KV bytes per token per GPU⌋ = ⌊(${bytes(g.capacityBytes)} − ${bytes(g.weightsBytes)} − ${bytes(g.reserveBytes)}) / ${bytes(kvPerToken)}⌋`);
+  add('memory', 'max batch', mem.maxBatch, 'sequences', 'bisection: largest B with total ≤ capacity at this context');
+
+  // Choice: pass-KV or pass-Q (at CP1 there is no ring, and nothing to choose)
+  if (N === 1) return terms;
+  const h = r.heuristic;
+  add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `BF16 peak·η_attn = ${rate(bf16)}·${c.attentionEfficiency}`);
+  add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `peer BW·η of the CP ring link = ${bw(cpL.peerBytesPerSec)}·${cpL.efficiency}`);
+  add('choice', 'miss rate', h.missRate, 'fraction', `T/(T+P) = ${int(T)}/${int(w.contextTokens)}`);
+  const heads = `${lo.kvHeadsPerGpu}/${lo.qHeadsPerGpu}`;
+  add('choice', 'Eq.1 threshold', h.eq1.threshold, 'fraction',
+    `2·(N_KV/N_H)·e_kv/e_q = 2·(${heads})·${eKv}/${h.qBytesPerElement}; miss rate ≤ it: ${yes(h.eq1.holds)}`);
+  const cBw = (x: string) => x.replace('C', rate(h.computeFlopsPerSec)).replace('BW', bw(h.bandwidthBytesPerSec));
+  add('choice', 'Eq.2 min new tokens', Math.ceil(h.eq2.minNewTokens), 'tokens',
+    `⌈N·C·(N_KV/N_H)·e_kv / (2·BW)⌉ = ⌈${N}·${cBw(`C·(${heads})·${eKv} / (2·BW)`)}⌉; T ≥ it: ${yes(h.eq2.holds)}`);
+  add('choice', 'Eq.3 min context', Math.ceil(h.eq3.minContextTokens), 'tokens',
+    `⌈N·e_q·C / (4·BW)⌉ = ⌈${N}·${h.qBytesPerElement}·${cBw('C / (4·BW)')}⌉; T+P ≥ it: ${yes(h.eq3.holds)}`);
+  add('choice', 'Eq.5 threshold', h.eq5.threshold, 'fraction', `Eq.1 − 4·T·BW / (N·C·e_q); miss rate ≤ it: ${yes(h.eq5.holds)}`);
+  const variant = (v: 'pass-kv' | 'pass-q') => (v === 'pass-q' ? 1 : 0);
+  add('choice', 'Algorithm 1', variant(h.algorithm1), VARIANT_UNIT, 'pass-KV if T ≥ Eq.2 or miss rate ≥ Eq.1, else pass-Q');
+  add('choice', 'Algorithm 5', variant(h.algorithm5), VARIANT_UNIT, 'pass-KV if T ≥ Eq.2 or miss rate ≥ Eq.5, else pass-Q');
+  add('choice', 'TTFT pass-KV', r.variants['pass-kv'].ttftSec, 's', 'the prefill sum with the pass-KV ring');
+  add('choice', 'TTFT pass-Q', r.variants['pass-q'].ttftSec, 's', 'the prefill sum with the pass-Q ring and its All2All');
+  add('choice', 'faster variant', variant(r.fasterVariant), VARIANT_UNIT, 'pass-Q if TTFT pass-Q < TTFT pass-KV, else pass-KV');
+  if (r.crossover.missRate !== null) {
+    add('choice', 'crossover miss rate', r.crossover.missRate, 'fraction',
+      `bisection on T where TTFT pass-KV = TTFT pass-Q; ${LABEL[r.crossover.below]} below, ${LABEL[r.crossover.above]} above`);
+  }
+  return terms;
 }
 
-/** The terms as text, grouped by phase. */
+/** A term's value in human units. */
+function formatValue(t: ExplainTerm): string {
+  const v = t.value;
+  switch (t.unit) {
+    case 's': return formatSeconds(v);
+    case 'B': return formatBytes(v);
+    case 'FLOP': return formatFlops(v);
+    case 'FLOP/s': return rate(v);
+    case 'B/s': return bw(v);
+    case 's/token': return `${formatSeconds(v)}/token`;
+    case 'fraction': return formatPercent(v);
+    case 'tokens/s': return `${v >= 100 ? int(v) : v.toPrecision(3)} tokens/s`;
+    case 'x': return `${int(v)}x`;
+    case VARIANT_UNIT: return v === 1 ? 'pass-Q' : 'pass-KV';
+    default: return `${int(v)} ${Math.round(v) === 1 ? t.unit.replace(/s$/, '') : t.unit}`;
+  }
+}
+
+/** The terms as text: a heading per phase, one aligned `name  value  = formula` line per term. No colour. */
 export function explainToText(terms: ExplainTerm[]): string {
-  return terms.map((t) => `${t.term} = ${t.formula} = ${t.value} ${t.unit}`).join('\n') + '\n';
+  const values = terms.map(formatValue);
+  const nameWidth = Math.max(0, ...terms.map((t) => t.term.length));
+  const valueWidth = Math.max(0, ...values.map((v) => v.length));
+  const lines = ["Model terms for this run (per GPU, slowest CP rank; README 'How the model works')"];
+  let phase: ExplainTerm['phase'] | undefined;
+  terms.forEach((t, i) => {
+    if (t.phase !== phase) {
+      phase = t.phase;
+      lines.push(HEADINGS[phase]);
+    }
+    lines.push(`  ${t.term.padEnd(nameWidth)}  ${values[i]!.padStart(valueWidth)}  = ${t.formula}`);
+  });
+  return lines.join('\n') + '\n';
 }

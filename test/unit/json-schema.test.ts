@@ -5,9 +5,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { clusterPresetSchema } from '../../src/schema/cluster-preset.js';
+import { measurementsFileSchema } from '../../src/schema/measurements.js';
 import { modelPresetSchema } from '../../src/schema/model-preset.js';
 
-for (const [name, schema] of [['model', modelPresetSchema], ['cluster', clusterPresetSchema]] as const) {
+for (const [name, schema] of [['model', modelPresetSchema], ['cluster', clusterPresetSchema], ['measurements', measurementsFileSchema]] as const) {
   test(`schema/${name}.json is generated from the ${name} preset schema`, () => {
     const file = new URL(`../../schema/${name}.json`, import.meta.url);
     const expected = JSON.stringify(z.toJSONSchema(schema), null, 2) + '\n';

@@ -1,0 +1,34 @@
+import { estimateDecode } from '../model/decode.js';
+import { resolveLayout } from '../model/layout.js';
+import { estimatePrefill } from '../model/prefill.js';
+import type { ClusterSpec } from '../model/types.js';
+import type { Measurement } from '../schema/measurements.js';
+import type { ValidationInputs } from '../validation/report.js';
+
+/** One measured time as a fitting target. */
+export interface Target {
+  measurement: Measurement;
+  metric: 'ttft' | 'ttit';
+  measuredSec: number;
+}
+
+export function targetsOf(measurements: readonly Measurement[]): Target[] {
+  return measurements.flatMap((m) => [
+    ...(m.ttftMs !== undefined ? [{ measurement: m, metric: 'ttft' as const, measuredSec: m.ttftMs / 1e3 }] : []),
+    ...(m.ttitMs !== undefined ? [{ measurement: m, metric: 'ttit' as const, measuredSec: m.ttitMs / 1e3 }] : []),
+  ]);
+}
+
+/**
+ * The predicted time of a target: the same prefill and decode functions that
+ * `estimate` calls (auto = the faster variant), without the memory searches
+ * and the crossover bisection a fit has no use for.
+ */
+export function predictSec(t: Target, inputs: ValidationInputs, cluster: ClusterSpec): number {
+  const m = t.measurement;
+  const layout = resolveLayout({ nodes: m.nodes, tp: m.tp, cp: m.cp, dcp: m.dcp }, inputs.model, cluster);
+  const workload = { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch };
+  if (t.metric === 'ttit') return estimateDecode(inputs.model, cluster, layout, inputs.precision, workload).ttitSec;
+  const variants = m.variant === 'auto' ? (['pass-kv', 'pass-q'] as const) : [m.variant];
+  return Math.min(...variants.map((v) => estimatePrefill(inputs.model, cluster, layout, inputs.precision, workload, v).ttftSec));
+}

@@ -1,0 +1,46 @@
+import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import { loadCluster, loadModel } from '../presets/catalog.js';
+import { loadMeasurements } from '../presets/measurements.js';
+import { colorEnabled, makeChalk } from '../render/color.js';
+import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { formatPercent } from '../render/format.js';
+import { validateToJson, validateToTable } from '../render/validate-report.js';
+import { validate } from '../validation/report.js';
+import type { CommandContext, CommandResult } from './result.js';
+
+export interface ValidateOptions {
+  data?: string;
+  cluster?: string;
+  maxMape?: number;
+  maxError?: number;
+  json: boolean;
+  color: boolean;
+}
+
+/** Runs every measurement of a file (the paper's by default) through the model and scores it. */
+export function runValidate(opts: ValidateOptions, ctx: CommandContext): CommandResult {
+  const { data, label } = loadMeasurements(opts.data);
+  const model = loadModel(data.model);
+  const cluster = loadCluster(opts.cluster ?? data.cluster ?? 'gtt');
+  const precision = {
+    weights: data.weights ?? model.spec.defaultWeights,
+    kvDtype: data.kvDtype ?? model.spec.defaultKvDtype,
+  };
+  const report = validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision });
+  const header = { modelName: model.spec.name, clusterName: cluster.spec.name, dataLabel: label };
+
+  const stderr: string[] = [];
+  if (opts.maxMape !== undefined && report.overall.mape > opts.maxMape) {
+    stderr.push(`check failed: overall MAPE ${formatPercent(report.overall.mape)} exceeds --max-mape ${formatPercent(opts.maxMape)}`);
+  }
+  if (opts.maxError !== undefined && report.overall.maxAbsError > opts.maxError) {
+    const worst = report.cases.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a));
+    stderr.push(`check failed: ${worst.name} (${worst.group}) is off by ${formatPercent(Math.abs(worst.error))}, more than --max-error ${formatPercent(opts.maxError)}`);
+  }
+  const exitCode = stderr.length ? EXIT_CHECK_FAILED : EXIT_OK;
+  if (opts.json) {
+    return { stdout: JSON.stringify(validateToJson(report, header, SCHEMA_VERSION), null, 2) + '\n', stderr, exitCode };
+  }
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
+  return { stdout: validateToTable(report, header, makeChalk(color), color), stderr, exitCode };
+}
