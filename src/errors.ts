@@ -14,8 +14,20 @@ export class CpPlanError extends Error {
 
 /** Bad flag, value, unit, preset file or layout: exit code 2. */
 export class InputError extends CpPlanError {
+  /** The measurements-file row the error belongs to, when it came from one. */
+  row?: number;
   constructor(message: string) {
     super(message, 2);
+  }
+}
+
+/** Tags an InputError thrown by `work` with the measurements-file row it came from. */
+export function forRow<T>(row: number, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof InputError && error.row === undefined) error.row = row;
+    throw error;
   }
 }
 

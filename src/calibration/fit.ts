@@ -8,6 +8,8 @@ export interface FittedParam {
   param: CalibrationParam;
   before: number;
   after: number;
+  /** One standard error of the fitted value (preset units); null when there are no spare points. */
+  stdError: number | null;
   /** True when the fit stopped at a bound: the data pulls past what is physical. */
   atBound: boolean;
 }
@@ -19,18 +21,21 @@ export interface CalibrationResult {
   before: number[];
   after: number[];
   iterations: number;
+  converged: boolean;
 }
 
-/** A change of a tenth of a per-mille in some prediction is the least a parameter must cause to be fitted. */
-const MIN_SENSITIVITY = 1e-4;
-/** Columns of the scaled Jacobian this close to parallel cannot be told apart. */
-const MAX_COSINE = 0.9995;
-const MAX_ITERATIONS = 100;
+/** A move of 5% of a parameter's range must change some prediction by at least 0.5% for the data to determine it. */
+const PROBE = 0.05;
+const MIN_EFFECT = 0.005;
+/** A parameter whose effect is within this angle-sine of the others' cannot be separated from them. */
+const MIN_INDEPENDENCE = 0.05;
+const MAX_ITERATIONS = 500;
 
 /**
- * Least squares on relative errors over `params` (Levenberg-Marquardt, each
- * parameter scaled to [0, 1] across its physical bounds and kept inside them).
- * Refuses, as an InputError, when the data cannot determine a parameter.
+ * Least squares on relative errors over `params` (projected Levenberg-Marquardt:
+ * each parameter scaled to [0, 1] across its physical bounds, and a parameter
+ * pressed against a bound is held there). Refuses, as an InputError, when the
+ * data cannot determine a parameter.
  */
 export function calibrate(
   targets: readonly Target[],
@@ -41,10 +46,8 @@ export function calibrate(
   const toUnit = (p: CalibrationParam, v: number) => (v - p.lower) / (p.upper - p.lower);
   const fromUnit = (p: CalibrationParam, u: number) => p.lower + u * (p.upper - p.lower);
   const clusterAt = (u: number[]) => params.reduce((c, p, j) => p.set(c, fromUnit(p, u[j]!)), base);
-  const residuals = (u: number[]) => {
-    const c = clusterAt(u);
-    return targets.map((t) => predictSec(t, inputs, c) / t.measuredSec - 1);
-  };
+  const residualsOf = (c: ClusterSpec) => targets.map((t) => predictSec(t, inputs, c) / t.measuredSec - 1);
+  const residuals = (u: number[]) => residualsOf(clusterAt(u));
   const sse = (r: number[]) => r.reduce((a, x) => a + x * x, 0);
 
   const start = params.map((p) => Math.min(1, Math.max(0, toUnit(p, p.get(base)))));
@@ -52,37 +55,56 @@ export function calibrate(
 
   let u = start;
   let r = residuals(u);
+  if (!Number.isFinite(sse(r))) {
+    throw new InputError('the measured times are so far from any prediction that the error overflows; are they in milliseconds?');
+  }
   let lambda = 1e-3;
   let iterations = 0;
-  for (; iterations < MAX_ITERATIONS; iterations++) {
+  let converged = false;
+  for (; iterations < MAX_ITERATIONS && !converged; iterations++) {
     const J = jacobian(u, r, residuals);
-    const JtJ = params.map((_, a) => params.map((_, b) => J.reduce((s, row) => s + row[a]! * row[b]!, 0)));
-    const Jtr = params.map((_, a) => J.reduce((s, row, i) => s + row[a]! * r[i]!, 0));
-    let improved = false;
-    while (lambda < 1e10) {
+    const gradient = params.map((_, a) => J.reduce((s, row, i) => s + row[a]! * r[i]!, 0));
+    // Hold a parameter at its bound while the gradient pushes it further out.
+    const free = u.map((x, j) => !((x <= 0 && gradient[j]! > 0) || (x >= 1 && gradient[j]! < 0)));
+    const idx = free.flatMap((f, j) => (f ? [j] : []));
+    if (idx.length === 0) break;
+    const JtJ = idx.map((a) => idx.map((b) => J.reduce((s, row) => s + row[a]! * row[b]!, 0)));
+    let accepted = false;
+    while (lambda < 1e12) {
       const damped = JtJ.map((row, a) => row.map((x, b) => (a === b ? x * (1 + lambda) + 1e-12 : x)));
-      const step = solve(damped, Jtr.map((x) => -x));
-      const next = u.map((x, j) => Math.min(1, Math.max(0, x + step[j]!)));
+      const step = solve(damped, idx.map((j) => -gradient[j]!));
+      const next = [...u];
+      idx.forEach((j, k) => (next[j] = Math.min(1, Math.max(0, u[j]! + step[k]!))));
       const rNext = residuals(next);
       if (sse(rNext) < sse(r)) {
-        const gain = sse(r) - sse(rNext);
+        const relGain = (sse(r) - sse(rNext)) / Math.max(sse(r), 1e-300);
+        const moved = Math.max(...next.map((x, j) => Math.abs(x - u[j]!)));
         u = next;
         r = rNext;
-        lambda = Math.max(lambda / 3, 1e-9);
-        improved = gain > 1e-14;
+        lambda = Math.max(lambda / 10, 1e-12);
+        accepted = true;
+        converged = relGain < 1e-10 || moved < 1e-9;
         break;
       }
-      lambda *= 4;
+      lambda *= 10;
     }
-    if (!improved) break;
+    if (!accepted) converged = true; // no step improves: a (constrained) minimum
   }
   const cluster = clusterAt(u);
+  const stdErrors = standardErrors(jacobian(u, r, residuals), r, params.length);
   return {
     cluster,
-    params: params.map((p, j) => ({ param: p, before: p.get(base), after: p.get(cluster), atBound: u[j]! <= 1e-6 || u[j]! >= 1 - 1e-6 })),
-    before: residuals(start),
+    params: params.map((p, j) => ({
+      param: p,
+      before: p.get(base),
+      after: p.get(cluster),
+      stdError: stdErrors === null ? null : stdErrors[j]! * (p.upper - p.lower),
+      atBound: u[j]! <= 1e-6 || u[j]! >= 1 - 1e-6,
+    })),
+    before: residualsOf(base),
     after: r,
     iterations,
+    converged,
   };
 }
 
@@ -96,43 +118,87 @@ function jacobian(u: number[], r: number[], residuals: (u: number[]) => number[]
   return r.map((_, i) => cols.map((col) => col[i]!));
 }
 
+/** sqrt(diag((J^T J)^-1) * SSE / (n - p)) in unit-scaled parameters; null without spare points. */
+function standardErrors(J: number[][], r: number[], p: number): number[] | null {
+  const n = r.length;
+  if (n <= p) return null;
+  const s2 = r.reduce((a, x) => a + x * x, 0) / (n - p);
+  const JtJ = Array.from({ length: p }, (_, a) => Array.from({ length: p }, (_, b) => J.reduce((s, row) => s + row[a]! * row[b]!, 0)));
+  return Array.from({ length: p }, (_, j) => {
+    const e = Array.from({ length: p }, (_, k) => (k === j ? 1 : 0));
+    const col = solve(JtJ, e);
+    return Math.sqrt(Math.max(0, col[j]! * s2));
+  });
+}
+
+/** Targets of the same metric on the same layout and workload count once. */
+function distinctTargets(targets: readonly Target[]): number {
+  const m = (t: Target) => t.measurement;
+  return new Set(targets.map((t) => [t.metric, m(t).nodes, m(t).tp, m(t).cp, m(t).dcp, m(t).contextTokens, m(t).cachedTokens, m(t).batch, m(t).variant].join('/'))).size;
+}
+
 function checkDetermined(
   targets: readonly Target[],
   params: readonly CalibrationParam[],
   u: number[],
   residuals: (u: number[]) => number[],
 ): void {
-  // Sensitivity of each prediction to a 5% move of each parameter across its range.
+  const distinct = distinctTargets(targets);
+  // Effect on each prediction of moving each parameter by 5% of its range.
   const r0 = residuals(u);
   const cols = params.map((_, j) => {
-    const h = u[j]! + 0.05 <= 1 ? 0.05 : -0.05;
-    const r = residuals(u.map((x, k) => (k === j ? x + h : x)));
-    return r.map((v, i) => (v - r0[i]!) / h);
+    const h = u[j]! + PROBE <= 1 ? PROBE : -PROBE;
+    return residuals(u.map((x, k) => (k === j ? x + h : x))).map((v, i) => (v - r0[i]!) / (1 + r0[i]!));
   });
-  const usable = params.filter((_, j) => Math.max(...cols[j]!.map(Math.abs)) >= MIN_SENSITIVITY);
-  const dead = params.filter((p) => !usable.includes(p));
+  const strong = params.map((_, j) => Math.max(...cols[j]!.map(Math.abs)) >= MIN_EFFECT);
+  // A verified suggestion: in the given order, each parameter that matters and stays separable, up to the distinct times.
+  const picked: number[] = [];
+  for (let j = 0; j < params.length; j++) {
+    if (strong[j] && picked.length < distinct && independence([...picked, j].map((k) => cols[k]!)) >= MIN_INDEPENDENCE) picked.push(j);
+  }
+  const tryInstead = picked.length ? `; try --params ${picked.map((k) => params[k]!.id).join(',')}` : '; add measurements';
+  const dead = params.filter((_, j) => !strong[j]);
   if (dead.length > 0) {
     throw new InputError(
-      `the measurements cannot determine ${dead.map((p) => `${p.id} (${p.presetPath[1]}: needs ${p.needs})`).join(', ')}; ` +
-        (usable.length ? `fit the others with --params ${usable.map((p) => p.id).join(',')}` : 'add measurements'),
+      `the measurements cannot determine ${dead.map((p) => `${p.id} (${p.presetPath[1]}; it needs ${p.needs})`).join(', ')}${tryInstead}`,
     );
   }
-  if (targets.length < params.length) {
-    throw new InputError(
-      `${targets.length} measured time(s) cannot determine ${params.length} parameters; add measurements or fit fewer with --params`,
-    );
+  if (distinct < params.length) {
+    throw new InputError(`${distinct} distinct measured time(s) cannot determine ${params.length} parameters (repeats count once)${tryInstead}`);
   }
-  const norm = cols.map((c) => Math.sqrt(c.reduce((a, x) => a + x * x, 0)));
-  for (let a = 0; a < params.length; a++)
-    for (let b = a + 1; b < params.length; b++) {
-      const cos = Math.abs(cols[a]!.reduce((s, x, i) => s + x * cols[b]![i]!, 0)) / (norm[a]! * norm[b]!);
-      if (cos > MAX_COSINE) {
-        throw new InputError(
-          `the measurements cannot tell ${params[a]!.id} from ${params[b]!.id} (they move every prediction alike); ` +
-            `to separate them, ${params[b]!.id} needs ${params[b]!.needs}; or fit only one of them with --params`,
-        );
-      }
+  for (let j = 1; j < params.length; j++) {
+    if (independence(cols.slice(0, j + 1)) < MIN_INDEPENDENCE) {
+      throw new InputError(
+        `the measurements cannot tell ${params[j]!.id} apart from ${params.slice(0, j).map((p) => p.id).join(', ')} ` +
+          `(its effect on every prediction is a mix of theirs: ${params[j]!.id} needs ${params[j]!.needs})${tryInstead}`,
+      );
     }
+  }
+}
+
+/**
+ * How far the last column sticks out of the span of the others, after
+ * normalising all of them (Gram-Schmidt): 1 when orthogonal, 0 when dependent.
+ */
+function independence(cols: number[][]): number {
+  const basis: number[][] = [];
+  let left = 1;
+  for (const col of cols) {
+    let v = normalise(col);
+    for (const b of basis) {
+      const dot = v.reduce((s, x, i) => s + x * b[i]!, 0);
+      v = v.map((x, i) => x - dot * b[i]!);
+    }
+    left = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    if (left < 1e-12) return 0;
+    basis.push(v.map((x) => x / left));
+  }
+  return left;
+}
+
+function normalise(v: number[]): number[] {
+  const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
+  return v.map((x) => x / n);
 }
 
 /** Gaussian elimination with partial pivoting for the small normal equations. */

@@ -1,3 +1,4 @@
+import { forRow } from '../errors.js';
 import { estimateDecode } from '../model/decode.js';
 import { resolveLayout } from '../model/layout.js';
 import { estimatePrefill } from '../model/prefill.js';
@@ -8,14 +9,16 @@ import type { ValidationInputs } from '../validation/report.js';
 /** One measured time as a fitting target. */
 export interface Target {
   measurement: Measurement;
+  /** Its index in the file's measurements list (for error messages). */
+  row: number;
   metric: 'ttft' | 'ttit';
   measuredSec: number;
 }
 
 export function targetsOf(measurements: readonly Measurement[]): Target[] {
-  return measurements.flatMap((m) => [
-    ...(m.ttftMs !== undefined ? [{ measurement: m, metric: 'ttft' as const, measuredSec: m.ttftMs / 1e3 }] : []),
-    ...(m.ttitMs !== undefined ? [{ measurement: m, metric: 'ttit' as const, measuredSec: m.ttitMs / 1e3 }] : []),
+  return measurements.flatMap((m, row) => [
+    ...(m.ttftMs !== undefined ? [{ measurement: m, row, metric: 'ttft' as const, measuredSec: m.ttftMs / 1e3 }] : []),
+    ...(m.ttitMs !== undefined ? [{ measurement: m, row, metric: 'ttit' as const, measuredSec: m.ttitMs / 1e3 }] : []),
   ]);
 }
 
@@ -26,9 +29,11 @@ export function targetsOf(measurements: readonly Measurement[]): Target[] {
  */
 export function predictSec(t: Target, inputs: ValidationInputs, cluster: ClusterSpec): number {
   const m = t.measurement;
-  const layout = resolveLayout({ nodes: m.nodes, tp: m.tp, cp: m.cp, dcp: m.dcp }, inputs.model, cluster);
-  const workload = { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch };
-  if (t.metric === 'ttit') return estimateDecode(inputs.model, cluster, layout, inputs.precision, workload).ttitSec;
-  const variants = m.variant === 'auto' ? (['pass-kv', 'pass-q'] as const) : [m.variant];
-  return Math.min(...variants.map((v) => estimatePrefill(inputs.model, cluster, layout, inputs.precision, workload, v).ttftSec));
+  return forRow(t.row, () => {
+    const layout = resolveLayout({ nodes: m.nodes, tp: m.tp, cp: m.cp, dcp: m.dcp }, inputs.model, cluster);
+    const workload = { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch };
+    if (t.metric === 'ttit') return estimateDecode(inputs.model, cluster, layout, inputs.precision, workload).ttitSec;
+    const variants = m.variant === 'auto' ? (['pass-kv', 'pass-q'] as const) : [m.variant];
+    return Math.min(...variants.map((v) => estimatePrefill(inputs.model, cluster, layout, inputs.precision, workload, v).ttftSec));
+  });
 }

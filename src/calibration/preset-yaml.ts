@@ -25,8 +25,10 @@ export function calibratedPresetYaml(baseText: string, fitted: readonly FittedPa
   const doc = parseDocument(baseText);
   const baseName = String(doc.get('name'));
   doc.set('name', record.name);
-  doc.set('displayName', `${String(doc.get('displayName'))} (calibrated)`);
-  doc.set('source', `${String(doc.get('source'))}; calibrated on ${record.dataLabel}`);
+  const displayName = String(doc.get('displayName')).replace(/ \(calibrated\)$/, '');
+  doc.set('displayName', `${displayName} (calibrated)`);
+  const source = String(doc.get('source')).replace(/; calibrated on .*$/, '');
+  doc.set('source', `${source}; calibrated on ${record.dataLabel}`);
   for (const f of fitted) {
     doc.setIn(f.param.presetPath, tidy(f.after));
     const node = doc.getIn(f.param.presetPath, true);
@@ -36,9 +38,12 @@ export function calibratedPresetYaml(baseText: string, fitted: readonly FittedPa
   }
   const header = [
     ` Calibrated by cp-plan calibrate from ${baseName} on ${record.dataLabel}:`,
-    ` ${record.targets} measured times, MAPE ${pct(record.mapeBefore)} before, ${pct(record.mapeAfter)} after.`,
+    ` fitted on ${record.targets} measured times, MAPE ${pct(record.mapeBefore)} before, ${pct(record.mapeAfter)} after.`,
     ` Fitted: ${fitted.map((f) => f.param.presetPath[1]).join(', ')}.`,
   ].join('\n');
-  doc.commentBefore = doc.commentBefore ? `${doc.commentBefore}\n${header}` : header;
+  // After the file's own header comments (which hang on its first key when the file starts with them).
+  const first = doc.contents && 'items' in doc.contents ? (doc.contents.items[0] as { key?: { commentBefore?: string | null } }) : undefined;
+  if (first?.key?.commentBefore) first.key.commentBefore = `${first.key.commentBefore}\n${header}`;
+  else doc.commentBefore = doc.commentBefore ? `${doc.commentBefore}\n${header}` : header;
   return doc.toString({ lineWidth: 0 });
 }

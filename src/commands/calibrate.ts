@@ -1,16 +1,17 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { calibrate } from '../calibration/fit.js';
 import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS } from '../calibration/params.js';
 import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
-import { targetsOf } from '../calibration/predict.js';
+import { predictSec, targetsOf, type Target } from '../calibration/predict.js';
 import { EXIT_OK, InputError } from '../errors.js';
-import { loadCluster, loadModel, presetFile } from '../presets/catalog.js';
+import { isInsideBuiltinPresets, loadCluster, loadModel, presetFile } from '../presets/catalog.js';
 import { loadMeasurements } from '../presets/measurements.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatPercent, round } from '../render/format.js';
+import { inFile } from '../validation/in-file.js';
 import { mapeOf } from '../validation/report.js';
 import type { CommandContext, CommandResult } from './result.js';
 
@@ -32,61 +33,106 @@ function chosenParams(list: string | undefined) {
   return CALIBRATION_PARAMS.filter((p) => ids.includes(p.id));
 }
 
-/** Fits a cluster's efficiency and overhead parameters to the user's measurements. */
+/** Refuses outputs that would destroy something: the measurements, a shipped preset, a directory. */
+function checkOutput(output: string, measurementsFile: string): void {
+  const target = resolve(output);
+  if (target === resolve(measurementsFile)) throw new InputError(`-o ${output}: is the measurements file itself; choose another file name`);
+  if (isInsideBuiltinPresets(target)) throw new InputError(`-o ${output}: is one of cp-plan's shipped presets; write your calibrated preset elsewhere`);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new InputError(`-o ${output}: is a directory; give a file name such as ${output}/calibrated.yaml`);
+}
+
+/** Writes the whole file or nothing: a temporary file renamed into place, removed on failure. */
+function writeWhole(output: string, text: string): void {
+  const tmp = `${output}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, output);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`-o ${output}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
+  }
+}
+
+/** Fits a cluster's efficiency and overhead parameters to the `fit` rows of the user's measurements. */
 export function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandContext): CommandResult {
   const params = chosenParams(opts.params);
-  const { data, label } = loadMeasurements(file);
+  const loaded = loadMeasurements(file);
+  const { data, label } = loaded;
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give the base cluster with --cluster NAME|FILE`);
+  if (opts.output) checkOutput(opts.output, loaded.file);
   const model = loadModel(data.model);
   const cluster = loadCluster(clusterRef);
   const precision = { weights: data.weights ?? model.spec.defaultWeights, kvDtype: data.kvDtype ?? model.spec.defaultKvDtype };
-  const targets = targetsOf(data.measurements);
-  const result = calibrate(targets, { model: model.spec, cluster: cluster.spec, precision }, params);
+  const inputs = { model: model.spec, cluster: cluster.spec, precision };
+  const all = targetsOf(data.measurements);
+  const fitTargets = all.filter((t) => t.measurement.role === 'fit');
+  const heldOut = all.filter((t) => t.measurement.role === 'held-out');
+  if (fitTargets.length === 0) throw new InputError(`${label}: every measurement is held-out; mark the runs to fit with role: fit`);
+  const result = inFile(label, () => calibrate(fitTargets, inputs, params));
 
-  const mapeBefore = mapeOf(result.before.map((error) => ({ error }))).mape;
-  const mapeAfter = mapeOf(result.after.map((error) => ({ error }))).mape;
+  if (result.params.every((p) => p.atBound)) {
+    throw new InputError(
+      'every fitted parameter ended at a bound: these times are far from anything this model and cluster can produce ' +
+        '(are they in milliseconds, for this model and precision?); nothing written',
+    );
+  }
+  const errorOf = (t: Target, c = cluster.spec) => predictSec(t, inputs, c) / t.measuredSec - 1;
+  const heldBefore = heldOut.map((t) => errorOf(t));
+  const heldAfter = heldOut.map((t) => errorOf(t, result.cluster));
+  const mape = (xs: number[]) => mapeOf(xs.map((error) => ({ error }))).mape;
   const stderr: string[] = [];
   for (const f of result.params.filter((p) => p.atBound)) {
     stderr.push(`warning: ${f.param.presetPath[1]} stopped at its bound (${f.after}); the model may be missing something these runs contain`);
   }
+  if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   if (opts.output) {
-    const name = basename(opts.output, extname(opts.output));
     const yaml = calibratedPresetYaml(readFileSync(presetFile('cluster', clusterRef), 'utf8'), result.params, {
-      name,
+      name: basename(opts.output, extname(opts.output)),
       dataLabel: label,
-      targets: targets.length,
-      mapeBefore,
-      mapeAfter,
+      targets: fitTargets.length,
+      mapeBefore: mape(result.before),
+      mapeAfter: mape(result.after),
     });
-    // Written whole or not at all.
-    const tmp = `${opts.output}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, yaml);
-      renameSync(tmp, opts.output);
-    } catch (error) {
-      throw new InputError(`-o ${opts.output}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the directory`);
-    }
+    writeWhole(opts.output, yaml);
   } else {
     stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
   }
 
-  const points = targets.map((t, i) => ({
+  const points = [
+    ...fitTargets.map((t, i) => ({ t, role: 'fit', before: result.before[i]!, after: result.after[i]! })),
+    ...heldOut.map((t, i) => ({ t, role: 'held-out', before: heldBefore[i]!, after: heldAfter[i]! })),
+  ].map(({ t, role, before, after }) => ({
     name: t.measurement.name ?? `${t.measurement.nodes} node(s) ctx ${t.measurement.contextTokens}`,
     metric: t.metric,
+    role,
     measuredMs: t.measuredSec * 1e3,
-    errorBefore: result.before[i]!,
-    errorAfter: result.after[i]!,
+    errorBefore: before,
+    errorAfter: after,
   }));
+  const summary = {
+    fit: { before: mape(result.before), after: mape(result.after), count: fitTargets.length },
+    heldOut: { before: mape(heldBefore), after: mape(heldAfter), count: heldOut.length },
+  };
   if (opts.json) {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
       data: label,
       baseCluster: cluster.spec.name,
       output: opts.output ?? null,
-      params: result.params.map((f) => ({ id: f.param.id, key: f.param.presetPath.join('.'), before: f.before, after: round(f.after, 6), atBound: f.atBound })),
-      mapeBefore: round(mapeBefore, 5),
-      mapeAfter: round(mapeAfter, 5),
+      iterations: result.iterations,
+      converged: result.converged,
+      params: result.params.map((f) => ({
+        id: f.param.id,
+        key: f.param.presetPath.join('.'),
+        before: f.before,
+        after: round(f.after, 6),
+        stdError: f.stdError === null ? null : round(f.stdError, 6),
+        atBound: f.atBound,
+      })),
+      mapeBefore: round(summary.fit.before, 5),
+      mapeAfter: round(summary.fit.after, 5),
+      heldOut: { count: summary.heldOut.count, mapeBefore: round(summary.heldOut.before, 5), mapeAfter: round(summary.heldOut.after, 5) },
       points: points.map((p) => ({ ...p, errorBefore: round(p.errorBefore, 5), errorAfter: round(p.errorAfter, 5) })),
     };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode: EXIT_OK };
@@ -94,16 +140,22 @@ export function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandC
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const style = tableStyle(color);
-  const pt = new Table({ head: ['Parameter', 'Before', 'After', 'Bounds'], colAligns: ['left', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
-  for (const f of result.params) pt.push([f.param.presetPath.join('.'), f.before, Number(f.after.toPrecision(4)), `[${f.param.lower}, ${f.param.upper}]`]);
-  const et = new Table({ head: ['Measurement', 'Metric', 'Measured ms', 'Error before', 'Error after'], colAligns: ['left', 'left', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
+  const sig = (x: number) => Number(x.toPrecision(4));
+  const pt = new Table({ head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'], colAligns: ['left', 'right', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
+  for (const f of result.params) {
+    pt.push([f.param.presetPath.join('.'), f.before, sig(f.after) + (f.atBound ? ' (bound)' : ''), f.stdError === null ? '-' : sig(f.stdError), `[${f.param.lower}, ${f.param.upper}]`]);
+  }
+  const et = new Table({ head: ['Measurement', 'Metric', 'Role', 'Measured ms', 'Error before', 'Error after'], colAligns: ['left', 'left', 'left', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
   const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
-  for (const p of points) et.push([p.name, p.metric.toUpperCase(), p.measuredMs.toFixed(2), signed(p.errorBefore), signed(p.errorAfter)]);
-  const text = [
-    chalk.bold(`cp-plan calibrate: ${cluster.spec.name} on ${label} (${targets.length} measured times)`),
+  for (const p of points) et.push([p.name, p.metric.toUpperCase(), p.role, p.measuredMs.toFixed(2), signed(p.errorBefore), signed(p.errorAfter)]);
+  const lines = [
+    chalk.bold(`cp-plan calibrate: ${cluster.spec.name} on ${label} (${fitTargets.length} fit, ${heldOut.length} held-out measured times)`),
     pt.toString(),
     et.toString(),
-    `MAPE ${formatPercent(mapeBefore)} before, ${formatPercent(mapeAfter)} after` + (opts.output ? `; wrote ${opts.output}` : ''),
-  ].join('\n');
-  return { stdout: text + '\n', stderr, exitCode: EXIT_OK };
+    `MAPE on the fit times ${formatPercent(summary.fit.before)} before, ${formatPercent(summary.fit.after)} after` +
+      (heldOut.length ? `; on the held-out times ${formatPercent(summary.heldOut.before)} before, ${formatPercent(summary.heldOut.after)} after` : '') +
+      ` (${result.iterations} iterations)` +
+      (opts.output ? `; wrote ${opts.output}` : ''),
+  ];
+  return { stdout: lines.join('\n') + '\n', stderr, exitCode: EXIT_OK };
 }

@@ -1,4 +1,5 @@
-import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
+import { inFile } from '../validation/in-file.js';
 import { loadCluster, loadModel } from '../presets/catalog.js';
 import { loadMeasurements } from '../presets/measurements.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
@@ -21,12 +22,14 @@ export interface ValidateOptions {
 export function runValidate(opts: ValidateOptions, ctx: CommandContext): CommandResult {
   const { data, label } = loadMeasurements(opts.data);
   const model = loadModel(data.model);
-  const cluster = loadCluster(opts.cluster ?? data.cluster ?? 'gtt');
+  const clusterRef = opts.cluster ?? data.cluster;
+  if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give one with --cluster NAME|FILE`);
+  const cluster = loadCluster(clusterRef);
   const precision = {
     weights: data.weights ?? model.spec.defaultWeights,
     kvDtype: data.kvDtype ?? model.spec.defaultKvDtype,
   };
-  const report = validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision });
+  const report = inFile(label, () => validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision }));
   const header = { modelName: model.spec.name, clusterName: cluster.spec.name, dataLabel: label };
 
   const stderr: string[] = [];
@@ -35,7 +38,10 @@ export function runValidate(opts: ValidateOptions, ctx: CommandContext): Command
   }
   if (opts.maxError !== undefined && report.overall.maxAbsError > opts.maxError) {
     const worst = report.cases.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a));
-    stderr.push(`check failed: ${worst.name} (${worst.group}) is off by ${formatPercent(Math.abs(worst.error))}, more than --max-error ${formatPercent(opts.maxError)}`);
+    const variant = worst.variant === 'auto' ? '' : `, ${worst.variant}`;
+    stderr.push(
+      `check failed: ${worst.name} (${worst.group}${variant}) is off by ${formatPercent(Math.abs(worst.error))}, more than --max-error ${formatPercent(opts.maxError)}`,
+    );
   }
   const exitCode = stderr.length ? EXIT_CHECK_FAILED : EXIT_OK;
   if (opts.json) {

@@ -20,9 +20,21 @@ export interface DecodeBreakdown {
   overheadSec: number;
 }
 
+/** Per layer, the parts of ring pass-Q decode (zero on CP1). */
+export interface DecodeRing {
+  qSendRecvSec: number;
+  /** (N-1) x the part of each Q SendRecv that its step's attention does not hide. */
+  exposedSec: number;
+  allToAllSec: number;
+  mergeSec: number;
+  /** N x ringStepUs. */
+  syncSec: number;
+}
+
 export interface DecodeEstimate {
   /** Time to the next token for every sequence of the batch. */
   ttitSec: number;
+  ring: DecodeRing;
   breakdown: DecodeBreakdown;
   /** Batch after padding to a multiple of the CP ranks (ring pass-Q decode). */
   paddedBatch: number;
@@ -63,17 +75,20 @@ export function estimateDecode(
 
   const tpComm = 2 * ringAllReduceSec(local * model.hiddenSize * ACTIVATION_BYTES, layout.tp, tpLink(cluster, layout));
 
-  let cpComm = 0;
+  const ring: DecodeRing = { qSendRecvSec: 0, exposedSec: 0, allToAllSec: 0, mergeSec: 0, syncSec: 0 };
   if (n > 1) {
     const link = cpRingLink(cluster, layout);
     // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
     const qBytes = local * headsServed * model.headDim * ACTIVATION_BYTES;
     const step = attention / n;
-    const exposed = (n - 1) * Math.max(0, sendRecvSec(qBytes, link) - step);
+    ring.qSendRecvSec = sendRecvSec(qBytes, link);
+    ring.exposedSec = (n - 1) * Math.max(0, ring.qSendRecvSec - step);
     const returned = (n - 1) * local * headsServed * (model.headDim + 1) * ACTIVATION_BYTES;
-    const merge = ((n - 1) * 3 * local * headsServed * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
-    cpComm = exposed + allToAllSec(returned, n, link) + merge + n * cluster.ringStepSec;
+    ring.allToAllSec = allToAllSec(returned, n, link);
+    ring.mergeSec = ((n - 1) * 3 * local * headsServed * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
+    ring.syncSec = n * cluster.ringStepSec;
   }
+  const cpComm = ring.exposedSec + ring.allToAllSec + ring.mergeSec + ring.syncSec;
 
   let dcpComm = 0;
   if (d > 1) {
@@ -99,6 +114,7 @@ export function estimateDecode(
   const ttitSec = Object.values(breakdown).reduce((sum, x) => sum + x, 0);
   return {
     ttitSec,
+    ring,
     breakdown,
     paddedBatch,
     tokensPerSecondPerSequence: 1 / ttitSec,

@@ -35,13 +35,18 @@ export interface MemoryEstimate {
  * for SwiGLU; up and its activation for GELU).
  */
 export function activationBytesPerToken(model: ModelSpec, layout: Layout, precision: Precision): number {
+  const parts = activationParts(model, layout, precision);
+  return parts.residual + Math.max(parts.attention, parts.ffn);
+}
+
+/** The three terms of activationBytesPerToken, bytes per token. */
+export function activationParts(model: ModelSpec, layout: Layout, precision: Precision) {
   const residual = 2 * model.hiddenSize * ACTIVATION_BYTES;
   const qkv = (layout.qHeadsPerGpu + 2 * layout.kvHeadsPerGpu) * model.headDim * ACTIVATION_BYTES;
   const partialOutput = layout.qHeadsPerGpu * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES;
   const ringBuffers = 2 * 2 * layout.kvHeadsPerGpu * model.headDim * kvBytesPerElement(precision.kvDtype);
-  const attention = qkv + partialOutput + ringBuffers;
   const ffn = model.ffnMatrices * (model.ffnSize / layout.tp) * ACTIVATION_BYTES;
-  return residual + Math.max(attention, ffn);
+  return { residual, attention: qkv + partialOutput + ringBuffers, ffn };
 }
 
 /** Memory of one GPU after prefilling `workload` (the largest per-GPU footprint of the run). */

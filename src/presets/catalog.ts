@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { basename, isAbsolute, relative } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import type { ClusterSpec, ModelSpec } from '../model/types.js';
@@ -14,6 +14,12 @@ export type PresetKind = 'model' | 'cluster';
 /** Built-in presets ship with the package, beside dist/: found from this file, never the cwd. */
 const PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
 const FOLDER: Record<PresetKind, string> = { model: 'models', cluster: 'clusters' };
+
+/** Whether a path points into the package's own presets (which must never be overwritten). */
+export function isInsideBuiltinPresets(path: string): boolean {
+  const rel = relative(PRESETS_DIR, resolve(path));
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
 
 export function builtinNames(kind: PresetKind): string[] {
   return readdirSync(PRESETS_DIR + FOLDER[kind])

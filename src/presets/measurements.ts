@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { measurementsFileSchema, type MeasurementsFile } from '../schema/measurements.js';
+import { isPath } from './catalog.js';
 import { readYamlFile } from './read-yaml.js';
 
 /** The paper's measurements, shipped with the package beside presets/. */
@@ -10,11 +11,16 @@ export interface LoadedMeasurements {
   data: MeasurementsFile;
   /** How messages and reports name the file. */
   label: string;
+  /** Its path on disk. */
+  file: string;
 }
 
 /** Reads and validates a measurements file (the shipped paper data when `file` is undefined). */
 export function loadMeasurements(file?: string): LoadedMeasurements {
   const path = file ?? PAPER_MEASUREMENTS;
   const label = file === undefined ? 'validation/paper-measurements.yaml' : isAbsolute(file) ? file : relative(process.cwd(), file) || file;
-  return { data: readYamlFile(path, label, measurementsFileSchema).data, label };
+  const { data } = readYamlFile(path, label, measurementsFileSchema);
+  // A relative preset path in the file means relative to the file, not to the working directory.
+  const near = (ref: string | undefined) => (ref !== undefined && isPath(ref) && !isAbsolute(ref) ? join(dirname(path), ref) : ref);
+  return { data: { ...data, model: near(data.model)!, cluster: near(data.cluster) }, label, file: path };
 }

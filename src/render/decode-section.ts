@@ -12,7 +12,7 @@ export function decodeSection(r: EstimateResult, { chalk, style }: SectionContex
     ['GEMMs (weight reads)', b.gemmSec],
     ['Attention (KV reads)', b.attentionSec],
     ['TP AllReduce', b.tpCommSec],
-    ...(r.layout.cp > 1 ? [['CP ring pass-Q (SendRecv, All2All, merge)', b.cpCommSec] as [string, number]] : []),
+    ...(r.layout.cp > 1 ? [['CP ring pass-Q (SendRecv, All2All, merge, sync)', b.cpCommSec] as [string, number]] : []),
     ...(r.layout.dcp > 1 ? [['DCP query gather, output reduce', b.dcpCommSec] as [string, number]] : []),
     ['LM head', b.lmHeadSec],
     ['Fixed per-layer overhead', b.overheadSec],

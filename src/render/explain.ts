@@ -1,7 +1,7 @@
 import { cpRingLink, tpLink } from '../model/collectives.js';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
-import { activationBytesPerToken } from '../model/memory.js';
+import { activationBytesPerToken, activationParts } from '../model/memory.js';
 import { BYTES_PER_ELEMENT, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from '../model/precision.js';
 import { causalPairs, layerParamsPerGpu } from '../model/shapes.js';
 import { formatBytes, formatFlops, formatInt, formatPercent, formatSeconds } from './format.js';
@@ -180,8 +180,10 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
     `max(B·n·4·d·(H/TP)·DCP / (BF16 peak·η_attn), B·n·KV bytes per token per GPU / L / (HBM·η_hbm)), n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)}`);
   add('decode', 'TP AllReduce per layer', db.tpCommSec / L, 's', tp > 1 ? allReduce(local) : 'TP1: no AllReduce');
   if (N > 1) {
+    const dr = r.decode.ring;
     add('decode', 'CP ring pass-Q per layer', db.cpCommSec / L, 's',
-      `(N−1)·max(0, Q SendRecv − attention/N) + All2All + merge + N·ringStepUs (${N}·${sec(c.ringStepSec)}), N = ${N}`);
+      `exposed Q SendRecv + All2All + merge + N·ringStepUs = ${sec(dr.exposedSec)} + ${sec(dr.allToAllSec)} + ${sec(dr.mergeSec)} + ${N}·${sec(c.ringStepSec)} ` +
+        `(one Q SendRecv ${sec(dr.qSendRecvSec)} vs attention/N ${sec(db.attentionSec / L / N)})`);
   }
   if (lo.dcp > 1) {
     add('decode', 'DCP per layer', db.dcpCommSec / L, 's', `AllGather of queries + ReduceScatter of partial outputs over ${lo.dcp} GPUs on ${c.scaleUp.name}`);
@@ -210,7 +212,9 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
     lo.dcp > 1 ? `⌈${N > 1 ? '2·⌈(P+T)/2N⌉' : '(P+T)'}/DCP⌉ = ⌈${N > 1 ? `2·⌈${int(w.contextTokens)}/${2 * N}⌉` : int(w.contextTokens)}/${lo.dcp}⌉`
       : N > 1 ? `2·⌈(P+T)/2N⌉ = 2·⌈${int(w.contextTokens)}/${2 * N}⌉` : `P+T = ${int(w.contextTokens)}`);
   add('memory', 'KV cache', g.kvCacheBytes, 'B', `B·slots·KV bytes per token per GPU = ${B}·${int(mem.tokensPerGpu)}·${bytes(kvPerToken)}`);
-  add('memory', 'activation bytes per token', actPerToken, 'B', `2·D·2 B + max(Q/K/V + FP32 partial output + 2 ring buffers, ${m.ffnMatrices}·F/TP·2 B)`);
+  const act = activationParts(m, lo, r.precision);
+  add('memory', 'activation bytes per token', actPerToken, 'B',
+    `2·D·2 B + max(Q/K/V + FP32 partial output + 2 ring buffers, ${m.ffnMatrices}·F/TP·2 B) = ${bytes(act.residual)} + max(${bytes(act.attention)}, ${bytes(act.ffn)})`);
   add('memory', 'activations', g.activationBytes, 'B', `B·2⌈T/2N⌉·activation bytes per token = ${B}·${int(newPerRank)}·${bytes(actPerToken)}`);
   add('memory', 'runtime reserve', g.reserveBytes, 'B', 'runtimeReserveGB');
   add('memory', 'total', g.totalBytes, 'B', `weights + KV cache + activations + runtime reserve; ≤ capacity: ${mem.fits ? 'fits' : 'does not fit'}`);

@@ -1,3 +1,4 @@
+import { forRow } from '../errors.js';
 import { estimate, type EstimateResult } from '../model/estimate.js';
 import { resolveLayout } from '../model/layout.js';
 import { estimatePrefill } from '../model/prefill.js';
@@ -106,7 +107,7 @@ export function validate(
   ringIterations: readonly RingIterationMeasurement[],
   inputs: ValidationInputs,
 ): ValidationReport {
-  const results = measurements.map((m) => ({ m, r: estimateMeasurement(m, inputs) }));
+  const results = measurements.map((m, i) => ({ m, r: forRow(i, () => estimateMeasurement(m, inputs)) }));
   const cases = results.flatMap(({ m, r }) => casesOf(m, r));
   const byGroup = Object.fromEntries(CASE_GROUPS.map((g) => [g, mapeOf(cases.filter((c) => c.group === g))])) as Record<CaseGroup, Mape>;
   return {
