@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
-import { parsePositiveInt, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
+import { parseDuration, parsePositiveInt, parsePositiveNumber, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
 
 /**
  * The only module that reads argv, writes stdout/stderr and sets the exit code.
@@ -10,7 +10,18 @@ import { parsePositiveInt, parseRate, parseTokenCount, parseTokenCountOrZero } f
  */
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const ctx: CommandContext = { version: pkg.version, isTTY: Boolean(process.stdout.isTTY), env: process.env };
+const ctx: CommandContext = {
+  version: pkg.version,
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+  // A spinner only on an interactive terminal outside CI; ora is loaded only then.
+  progress: async (text) => {
+    if (!process.stderr.isTTY || process.env.CI || process.env.NO_COLOR) return { update: () => {}, stop: () => {} };
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text, stream: process.stderr }).start();
+    return { update: (t) => (spinner.text = t), stop: () => spinner.stop() };
+  },
+};
 
 let exitCode = EXIT_OK;
 function emit(result: CommandResult): void {
@@ -40,23 +51,32 @@ const program = new Command('cp-plan')
 const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);
 const positive = (flag: string) => (value: string) => parsePositiveInt(value, flag);
 
-program
-  .command('estimate')
-  .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.')
-  .requiredOption('--ctx <tokens>', 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)', tokens('--ctx'))
-  .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
-  .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+/** The model, cluster and workload flags that estimate, plan and sweep share. */
+function withWorkload(command: Command, ctxRequired = true): Command {
+  const ctxFlag = '--ctx <tokens>';
+  const ctxHelp = 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)';
+  (ctxRequired ? command.requiredOption(ctxFlag, ctxHelp, tokens('--ctx')) : command.option(ctxFlag, ctxHelp, tokens('--ctx')));
+  return command
+    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+    .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
+    .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
+    .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
+    .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
+    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']));
+}
+
+withWorkload(
+  program
+    .command('estimate')
+    .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.'),
+)
   .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
   .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
   .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
-  .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
-  .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
-  .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
-  .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
   .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
   .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
-  .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
-  .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
   .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
   .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
   .option('--no-color', 'disable colour (also: NO_COLOR=1)')
@@ -79,6 +99,30 @@ ${EXIT_CODES_HELP}`,
   });
 
 const rate = (flag: string) => (value: string) => parseRate(value, flag);
+const duration = (flag: string) => (value: string) => parseDuration(value, flag);
+
+withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fits and meets the SLOs.'))
+  .option('--max-ttft <duration>', 'time to first token SLO, e.g. 60s', duration('--max-ttft'))
+  .option('--max-ttit <duration>', 'time per output token SLO, e.g. 80ms', duration('--max-ttit'))
+  .option('--min-throughput <tokens/s>', 'minimum aggregate decode tokens per second', (v: string) => parsePositiveNumber(v, '--min-throughput'))
+  .option('--max-nodes <n>', "largest node count to consider (default: the cluster's maxNodes)", positive('--max-nodes'))
+  .option('--max-gpus <n>', 'largest GPU count to consider', positive('--max-gpus'))
+  .addOption(new Option('--objective <what>', 'ranking after GPUs used').choices(['ttft', 'ttit', 'gpus']).default('ttft'))
+  .addOption(new Option('--variant <variant>', 'ring attention variant to consider').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+  .option('--no-dcp', 'leave DCP out of the search')
+  .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
+  .option('--json', 'print one JSON document', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan plan --ctx 1M --max-ttft 90s
+  cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 80ms --cluster h100-ib --max-nodes 32
+  cp-plan plan --model llama3-70b --ctx 512K --miss-rate 5% --max-ttft 5s --json
+${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO').replace('the workload does not fit in GPU memory', 'no layout meets the SLOs')}`)
+  .action(async (opts) => {
+    const { runPlan } = await import('./commands/plan.js');
+    emit(runPlan(opts, ctx));
+  });
 
 program
   .command('validate')
@@ -118,6 +162,36 @@ ${EXIT_CODES_HELP}`)
   .action(async (file: string, opts) => {
     const { runCalibrate } = await import('./commands/calibrate.js');
     emit(runCalibrate(file, opts, ctx));
+  });
+
+program
+  .command('sweep')
+  .description('Evaluate a grid of one or two varied quantities (nodes, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
+  .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
+  .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4', '1')
+  .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
+  .option('--batch <values>', 'batch sizes: a value, list or range', '1')
+  .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
+  .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+  .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+  .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+  .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
+  .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
+  .option('--json', 'the same as --format json', false)
+  .option('--chart', 'draw a terminal chart of the metric under the table', false)
+  .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
+  .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
+  cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
+  cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
+${EXIT_CODES_HELP}`)
+  .action(async (opts) => {
+    const { runSweep } = await import('./commands/sweep.js');
+    emit(await runSweep(opts, ctx));
   });
 
 const presets = program.command('presets').description('List and show the built-in model and cluster presets.');

@@ -62,3 +62,49 @@ export function parseRate(text: string, flag: string): number {
   }
   return value;
 }
+
+const DURATION_UNITS: Record<string, number> = { us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600 };
+
+/** A duration with its unit: `80ms`, `60s`, `1.5min`, `2h`. Returns seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|min|h)$/.exec(text);
+  const value = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InputError(`${flag}: '${text}' is not a duration; write a positive number with a unit: us, ms, s, min or h (e.g. 80ms, 60s)`);
+  }
+  return value;
+}
+
+/** A positive number (rates such as tokens per second). */
+export function parsePositiveNumber(text: string, flag: string): number {
+  const value = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value <= 0) throw new InputError(`${flag}: '${text}' is not a positive number`);
+  return value;
+}
+
+/**
+ * Values to sweep: a list (`8K,128K,1M`) or a range `a..b` with an optional
+ * step `a..b:s` (default step 1, or 1% for percentages). Each item is read by
+ * `parse`. At most `limit` values.
+ */
+export function parseSweepValues(text: string, flag: string, parse: (item: string, flag: string) => number, limit = 10_000): number[] {
+  const dots = text.indexOf('..');
+  const [lowText, rest] = dots >= 0 ? [text.slice(0, dots), text.slice(dots + 2)] : [text, undefined];
+  const [highText, stepText] = rest === undefined ? [undefined, undefined] : rest.split(':');
+  let values: number[];
+  if (highText !== undefined && !lowText.includes(',') && !highText.includes(',') && !highText.includes('..')) {
+    const from = parse(lowText, flag);
+    const to = parse(highText, flag);
+    const percent = lowText.endsWith('%');
+    const step = stepText !== undefined ? parse(stepText, flag) : percent ? 0.01 : 1;
+    if (!(to > from) || !(step > 0)) throw new InputError(`${flag}: '${text}' is not an increasing range; write from..to or from..to:step`);
+    const count = Math.floor((to - from) / step + 1e-9) + 1;
+    if (count > limit) throw new InputError(`${flag}: '${text}' has ${count} values; at most ${limit}`);
+    values = Array.from({ length: count }, (_, i) => Number((from + i * step).toPrecision(12)));
+  } else {
+    if (text.includes('..')) throw new InputError(`${flag}: '${text}' is not a range; write from..to or from..to:step`);
+    values = text.split(',').map((item) => parse(item, flag));
+  }
+  if (new Set(values).size !== values.length) throw new InputError(`${flag}: '${text}' repeats a value`);
+  return values;
+}

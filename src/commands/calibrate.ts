@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { calibrate } from '../calibration/fit.js';
@@ -13,6 +13,7 @@ import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatPercent, round } from '../render/format.js';
 import { inFile } from '../validation/in-file.js';
 import { mapeOf } from '../validation/report.js';
+import { writeWhole } from '../write-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 
 export interface CalibrateOptions {
@@ -39,18 +40,6 @@ function checkOutput(output: string, measurementsFile: string): void {
   if (target === resolve(measurementsFile)) throw new InputError(`-o ${output}: is the measurements file itself; choose another file name`);
   if (isInsideBuiltinPresets(target)) throw new InputError(`-o ${output}: is one of cp-plan's shipped presets; write your calibrated preset elsewhere`);
   if (existsSync(target) && statSync(target).isDirectory()) throw new InputError(`-o ${output}: is a directory; give a file name such as ${output}/calibrated.yaml`);
-}
-
-/** Writes the whole file or nothing: a temporary file renamed into place, removed on failure. */
-function writeWhole(output: string, text: string): void {
-  const tmp = `${output}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, output);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw new InputError(`-o ${output}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
-  }
 }
 
 /** Fits a cluster's efficiency and overhead parameters to the `fit` rows of the user's measurements. */
@@ -94,7 +83,7 @@ export function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandC
       mapeBefore: mape(result.before),
       mapeAfter: mape(result.after),
     });
-    writeWhole(opts.output, yaml);
+    writeWhole(opts.output, yaml, '-o');
   } else {
     stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
   }

@@ -1,4 +1,4 @@
-import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
 import { smallestNodesThatFit } from '../model/fit.js';
@@ -8,8 +8,9 @@ import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { estimateToTable } from '../render/estimate-table.js';
 import { explainTerms, explainToText } from '../render/explain.js';
-import { formatBytes, formatPercent, plural } from '../render/format.js';
+import { formatBytes, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
+import { cachedTokens } from './workload-options.js';
 
 export interface EstimateOptions {
   model: string;
@@ -29,27 +30,6 @@ export interface EstimateOptions {
   json: boolean;
   explain: boolean;
   color: boolean;
-}
-
-/** Cached tokens from whichever of --cached, --miss-rate, --hit-rate was given (at most one). */
-function cachedTokens(opts: EstimateOptions): number {
-  const given = (['cached', 'missRate', 'hitRate'] as const).filter((k) => opts[k] !== undefined);
-  if (given.length > 1) {
-    throw new InputError('--cached, --miss-rate and --hit-rate all say how much is cached; give only one of them');
-  }
-  let cached = opts.cached ?? 0;
-  if (opts.missRate !== undefined) {
-    if (opts.missRate <= 0 || opts.missRate > 1) throw new InputError(`--miss-rate: must be in (0, 100%], got ${formatPercent(opts.missRate)}`);
-    cached = opts.ctx - Math.max(1, Math.round(opts.ctx * opts.missRate));
-  }
-  if (opts.hitRate !== undefined) {
-    if (opts.hitRate < 0 || opts.hitRate >= 1) throw new InputError(`--hit-rate: must be in [0, 100%), got ${formatPercent(opts.hitRate)}`);
-    cached = Math.min(opts.ctx - 1, Math.round(opts.ctx * opts.hitRate));
-  }
-  if (cached >= opts.ctx) {
-    throw new InputError(`--cached ${cached}: must be smaller than --ctx ${opts.ctx} (at least one new token is prefilled)`);
-  }
-  return cached;
 }
 
 export function runEstimate(opts: EstimateOptions, ctx: CommandContext): CommandResult {

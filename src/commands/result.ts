@@ -11,4 +11,6 @@ export interface CommandContext {
   version: string;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** Shows progress on an interactive terminal (a no-op elsewhere); returns an update and a stop function. */
+  progress?: (text: string) => Promise<{ update(text: string): void; stop(): void }>;
 }

@@ -17,32 +17,39 @@ export interface LayoutRequest {
  * CP ring joins the GPUs with the same TP rank (one ring per KV-head shard).
  */
 export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster: ClusterSpec): Layout {
+  const result = layoutOrProblem(request, model, cluster);
+  if (typeof result === 'string') throw new InputError(result);
+  return result;
+}
+
+/** The same checks as resolveLayout, returning the problem instead of throwing (for enumeration). */
+export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluster: ClusterSpec): Layout | string {
   const { nodes } = request;
   const perNode = cluster.gpusPerNode;
   if (nodes > cluster.maxNodes) {
-    throw new InputError(
-      `--nodes ${nodes}: cluster '${cluster.name}' has at most ${cluster.maxNodes} nodes; use fewer nodes or a cluster file with a larger maxNodes`,
+    return (
+      `--nodes ${nodes}: cluster '${cluster.name}' has at most ${cluster.maxNodes} nodes; use fewer nodes or a cluster file with a larger maxNodes`
     );
   }
   const gpus = nodes * perNode;
   for (const [flag, value] of [['--tp', request.tp], ['--cp', request.cp]] as const) {
     if (value !== undefined && gpus % value !== 0) {
-      throw new InputError(`${flag} ${value}: does not divide the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; choose a divisor of ${gpus}`);
+      return (`${flag} ${value}: does not divide the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; choose a divisor of ${gpus}`);
     }
   }
   const tp = request.tp ?? (request.cp !== undefined ? gpus / request.cp : Math.min(perNode, gpus));
   const cp = request.cp ?? gpus / tp;
 
   if (!Number.isInteger(tp) || !Number.isInteger(cp) || tp * cp !== gpus) {
-    throw new InputError(
-      `layout: TP ${fmt(tp)} x CP ${fmt(cp)} must equal the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; adjust --tp/--cp or --nodes`,
+    return (
+      `layout: TP ${fmt(tp)} x CP ${fmt(cp)} must equal the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; adjust --tp/--cp or --nodes`
     );
   }
   if (tp > perNode && tp % perNode !== 0) {
-    throw new InputError(`--tp ${tp}: a TP group larger than a node must span whole nodes (a multiple of ${perNode})`);
+    return (`--tp ${tp}: a TP group larger than a node must span whole nodes (a multiple of ${perNode})`);
   }
   if (tp < perNode && perNode % tp !== 0) {
-    throw new InputError(`--tp ${tp}: must divide the ${perNode} GPUs of a node so TP groups do not straddle nodes`);
+    return (`--tp ${tp}: must divide the ${perNode} GPUs of a node so TP groups do not straddle nodes`);
   }
   const heads = model.attentionHeads;
   const kv = model.kvHeads;
@@ -56,21 +63,21 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
         : `must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`;
     const options = divisors(perNode).filter(validTp);
     const hint = options.length ? `; try --tp ${options[options.length - 1]}` : '';
-    throw new InputError(`${which}: ${problem}${hint}`);
+    return (`${which}: ${problem}${hint}`);
   }
   const kvHeadsPerGpu = Math.max(1, kv / tp);
   const kvReplication = tp > kv ? tp / kv : 1;
   const dcp = request.dcp ?? 1;
   if (dcp > 1) {
     if (kvReplication === 1) {
-      throw new InputError(
-        `--dcp ${dcp}: not applicable: at TP${tp} each GPU holds distinct KV heads of ${model.name} (${kv} KV heads), so there is no duplicated KV to shard; DCP needs TP > KV heads (e.g. --tp ${kv * 2} --dcp 2)`,
+      return (
+        `--dcp ${dcp}: not applicable: at TP${tp} each GPU holds distinct KV heads of ${model.name} (${kv} KV heads), so there is no duplicated KV to shard; DCP needs TP > KV heads (e.g. --tp ${kv * 2} --dcp 2)`
       );
     }
     // A DCP group must lie inside the ranks that duplicate one KV head, so D divides TP / KV heads.
     if (kvReplication % dcp !== 0) {
-      throw new InputError(
-        `--dcp ${dcp}: must divide TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times at TP${tp}); try --dcp ${kvReplication}`,
+      return (
+        `--dcp ${dcp}: must divide TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times at TP${tp}); try --dcp ${kvReplication}`
       );
     }
   }

@@ -69,7 +69,7 @@ export function memoryPerGpu(
   };
 }
 
-function memoryParts(
+export function memoryParts(
   model: ModelSpec,
   cluster: ClusterSpec,
   layout: Layout,

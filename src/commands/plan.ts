@@ -1,0 +1,88 @@
+import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
+import { plan, type Objective } from '../planning/plan.js';
+import { loadCluster, loadModel } from '../presets/catalog.js';
+import { colorEnabled, makeChalk } from '../render/color.js';
+import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { formatInt, formatSeconds, round } from '../render/format.js';
+import { describeViolation, planToJson, planToTable } from '../render/plan-report.js';
+import { assertRepresentable } from '../representable.js';
+import type { CommandContext, CommandResult } from './result.js';
+import { cachedTokens, type CacheOptions } from './workload-options.js';
+
+export interface PlanOptions extends CacheOptions {
+  model: string;
+  cluster: string;
+  batch: number;
+  weights?: WeightRecipe;
+  kvDtype?: KvDtype;
+  maxTtft?: number;
+  maxTtit?: number;
+  minThroughput?: number;
+  maxNodes?: number;
+  maxGpus?: number;
+  objective: Objective;
+  variant: 'auto' | RingVariant;
+  dcp: boolean;
+  top: number;
+  json: boolean;
+  color: boolean;
+}
+
+/** Searches every layout up to the limits for the smallest one that meets the SLOs. */
+export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
+  const cached = cachedTokens(opts);
+  const model = loadModel(opts.model);
+  const cluster = loadCluster(opts.cluster);
+  const precision = { weights: opts.weights ?? model.spec.defaultWeights, kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype };
+  const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
+  const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
+  const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes);
+  const result = plan({
+    model: model.spec,
+    cluster: cluster.spec,
+    precision,
+    workload,
+    slo,
+    space: { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp },
+    objective: opts.objective,
+  });
+  const sloText =
+    [
+      opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '',
+      opts.maxTtit !== undefined ? `TTIT <= ${formatSeconds(opts.maxTtit)}` : '',
+      opts.minThroughput !== undefined ? `decode >= ${opts.minThroughput} tokens/s` : '',
+      'fits in memory',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  const stderr: string[] = [];
+  if (!result.best && result.closest) {
+    const worst = [...result.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
+    stderr.push(`check failed: no layout up to ${maxNodes} nodes meets the SLOs; closest ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off)`);
+  } else if (!result.best) {
+    stderr.push('check failed: no valid layout to evaluate within the limits');
+  }
+  const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
+  if (opts.json) {
+    const doc = planToJson(result, opts.top, {
+      schemaVersion: SCHEMA_VERSION,
+      model: model.spec.name,
+      cluster: cluster.spec.name,
+      workload: { contextTokens: opts.ctx, cachedTokens: cached, newTokens: opts.ctx - cached, batch: opts.batch },
+      slo: {
+        maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3),
+        maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3),
+        minTokensPerSecond: opts.minThroughput ?? null,
+      },
+      objective: opts.objective,
+      maxNodes,
+    });
+    assertRepresentable(doc);
+    return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
+  }
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
+  const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
+  const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
+  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color), stderr, exitCode };
+}

@@ -1,0 +1,110 @@
+import { EXIT_OK, InputError } from '../errors.js';
+import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
+import { SWEEP_DIMS, sweep, sweepGrid, type SweepDim, type SweepPoint, type SweepRow } from '../planning/sweep.js';
+import { loadCluster, loadModel } from '../presets/catalog.js';
+import { colorEnabled } from '../render/color.js';
+import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { chartData, terminalChart, type ChartMetric } from '../render/sweep-chart.js';
+import { sweepRowsJson, sweepToCsv, sweepToMarkdown, sweepToTable } from '../render/sweep-output.js';
+import { svgChart } from '../render/svg-chart.js';
+import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
+import { writeWhole } from '../write-file.js';
+import type { CommandContext, CommandResult } from './result.js';
+
+export interface SweepOptions {
+  model: string;
+  cluster: string;
+  weights?: WeightRecipe;
+  kvDtype?: KvDtype;
+  nodes: string;
+  ctx: string;
+  missRate: string;
+  batch: string;
+  tp?: string;
+  variant: 'auto' | RingVariant;
+  format: 'table' | 'csv' | 'json' | 'markdown';
+  json: boolean;
+  chart: boolean;
+  chartMetric: ChartMetric;
+  chartFile?: string;
+  color: boolean;
+}
+
+const MAX_POINTS = 100_000;
+const CHUNK = 5_000;
+
+function values(opts: SweepOptions): Record<SweepDim, number[]> {
+  const v = {
+    nodes: parseSweepValues(opts.nodes, '--nodes', parsePositiveInt),
+    ctx: parseSweepValues(opts.ctx, '--ctx', parseTokenCount),
+    missRate: parseSweepValues(opts.missRate, '--miss-rate', parseRate),
+    batch: parseSweepValues(opts.batch, '--batch', parsePositiveInt),
+    tp: opts.tp === undefined ? [] : parseSweepValues(opts.tp, '--tp', parsePositiveInt),
+  };
+  for (const m of v.missRate) if (m <= 0 || m > 1) throw new InputError(`--miss-rate: ${m * 100}% is outside (0, 100%]`);
+  return v;
+}
+
+/** Evaluates a grid of one or two varied quantities and renders it as a table, CSV, JSON, markdown and charts. */
+export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<CommandResult> {
+  const grid = values(opts);
+  const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
+  const flagOf: Record<SweepDim, string> = { nodes: '--nodes', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp' };
+  if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
+  if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
+  const points = sweepGrid(grid);
+  if (points.length > MAX_POINTS) throw new InputError(`the sweep has ${points.length} points; at most ${MAX_POINTS}`);
+  const model = loadModel(opts.model);
+  const cluster = loadCluster(opts.cluster);
+  const precision = { weights: opts.weights ?? model.spec.defaultWeights, kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype };
+  const forced = opts.variant === 'auto' ? undefined : opts.variant;
+  const format = opts.json ? 'json' : opts.format;
+
+  // Long sweeps go in chunks so that a spinner can turn on an interactive terminal.
+  const rows: SweepRow[] = [];
+  const skipped: { point: SweepPoint; reason: string }[] = [];
+  const spinner = points.length > CHUNK && format === 'table' && ctx.progress ? await ctx.progress(`sweeping ${points.length} points`) : undefined;
+  for (let i = 0; i < points.length; i += CHUNK) {
+    const part = sweep(model.spec, cluster.spec, precision, points.slice(i, i + CHUNK), forced);
+    rows.push(...part.rows);
+    skipped.push(...part.skipped);
+    if (spinner) {
+      spinner.update(`sweeping: ${Math.min(i + CHUNK, points.length)} of ${points.length} points`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  spinner?.stop();
+  if (rows.length === 0) throw new InputError(`no valid point in the sweep: ${skipped[0]?.reason ?? 'empty'}`);
+
+  const stderr: string[] = [];
+  if (skipped.length) {
+    const reasons = [...new Set(skipped.map((s) => s.reason.split(';')[0]))].slice(0, 2).join('; ');
+    stderr.push(`warning: skipped ${skipped.length} point(s) that are not valid layouts or workloads (${reasons})`);
+  }
+  const dims = swept.length ? swept : (['nodes'] as SweepDim[]);
+  const data = swept.length ? chartData(rows, swept, opts.chartMetric) : undefined;
+  if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
+
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });
+  let stdout: string;
+  switch (format) {
+    case 'csv':
+      stdout = sweepToCsv(rows, dims);
+      break;
+    case 'markdown':
+      stdout = sweepToMarkdown(rows, dims);
+      break;
+    case 'json':
+      stdout =
+        JSON.stringify(
+          { schemaVersion: SCHEMA_VERSION, model: model.spec.name, cluster: cluster.spec.name, swept, rows: sweepRowsJson(rows, dims), skipped: skipped.length },
+          null,
+          2,
+        ) + '\n';
+      break;
+    default:
+      stdout = sweepToTable(rows, dims, color) + (opts.chart && data ? '\n' + terminalChart(data, color) : '');
+  }
+  if (opts.chart && format !== 'table' && data) stderr.push('note: --chart is drawn only with the table format; use --chart-file for an SVG');
+  return { stdout, stderr, exitCode: EXIT_OK };
+}

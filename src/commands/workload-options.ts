@@ -1,0 +1,32 @@
+import { InputError } from '../errors.js';
+import { formatPercent } from '../render/format.js';
+
+/** The flags every command that takes a workload shares. */
+export interface CacheOptions {
+  ctx: number;
+  cached?: number;
+  missRate?: number;
+  hitRate?: number;
+}
+
+/** Cached tokens from whichever of --cached, --miss-rate, --hit-rate was given (at most one). */
+export function cachedTokens(opts: CacheOptions): number {
+  const given = (['cached', 'missRate', 'hitRate'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length > 1) {
+    throw new InputError('--cached, --miss-rate and --hit-rate all say how much is cached; give only one of them');
+  }
+  let cached = opts.cached ?? 0;
+  if (opts.missRate !== undefined) {
+    if (opts.missRate <= 0 || opts.missRate > 1) throw new InputError(`--miss-rate: must be in (0, 100%], got ${formatPercent(opts.missRate)}`);
+    cached = opts.ctx - Math.max(1, Math.round(opts.ctx * opts.missRate));
+  }
+  if (opts.hitRate !== undefined) {
+    if (opts.hitRate < 0 || opts.hitRate >= 1) throw new InputError(`--hit-rate: must be in [0, 100%), got ${formatPercent(opts.hitRate)}`);
+    cached = Math.min(opts.ctx - 1, Math.round(opts.ctx * opts.hitRate));
+  }
+  if (cached >= opts.ctx) {
+    throw new InputError(`--cached ${cached}: must be smaller than --ctx ${opts.ctx} (at least one new token is prefilled)`);
+  }
+  return cached;
+}
+

@@ -1,0 +1,120 @@
+import { estimateDecode } from '../model/decode.js';
+import { layoutOrProblem } from '../model/layout.js';
+import { memoryParts } from '../model/memory.js';
+import { estimatePrefill } from '../model/prefill.js';
+import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
+
+export interface Slo {
+  maxTtftSec?: number;
+  maxTtitSec?: number;
+  /** Aggregate decode tokens per second across the batch. */
+  minTokensPerSec?: number;
+}
+
+export type Constraint = 'memory' | 'ttft' | 'ttit' | 'throughput';
+
+export interface Violation {
+  constraint: Constraint;
+  actual: number;
+  limit: number;
+  /** How far off, as a factor >= 1 (actual/limit, or limit/actual for a minimum). */
+  factor: number;
+}
+
+/** One layout and ring variant, evaluated. */
+export interface Candidate {
+  layout: Layout;
+  variant: RingVariant;
+  ttftSec: number;
+  ttitSec: number;
+  tokensPerSec: number;
+  memoryBytes: number;
+  capacityBytes: number;
+  violations: Violation[];
+}
+
+export interface SearchSpace {
+  maxNodes: number;
+  maxGpus?: number;
+  /** Restrict to one variant; both by default. */
+  variant?: RingVariant;
+  /** Include DCP > 1 where the layout allows it (default true). */
+  dcp?: boolean;
+}
+
+const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+
+/** Every valid layout up to the limits: nodes, TP (in a node or across nodes), CP, DCP. */
+export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<Layout> {
+  const maxNodes = Math.min(space.maxNodes, cluster.maxNodes);
+  for (let nodes = 1; nodes <= maxNodes; nodes++) {
+    const gpus = nodes * cluster.gpusPerNode;
+    if (space.maxGpus !== undefined && gpus > space.maxGpus) break;
+    for (const tp of divisors(gpus)) {
+      const base = layoutOrProblem({ nodes, tp }, model, cluster);
+      if (typeof base === 'string') continue;
+      for (const dcp of space.dcp === false ? [1] : divisors(base.kvReplication)) {
+        yield dcp === 1 ? base : { ...base, dcp };
+      }
+    }
+  }
+}
+
+/** The variants worth evaluating on a layout: both when there is a ring, unless one is forced. */
+export function variantsFor(layout: Layout, forced?: RingVariant): RingVariant[] {
+  if (forced) return [forced];
+  return layout.cp > 1 ? ['pass-kv', 'pass-q'] : ['pass-kv'];
+}
+
+/**
+ * Evaluates one layout for both variants with the model's own prefill,
+ * decode and memory functions (no searches, so thousands per millisecond).
+ */
+export function evaluateLayout(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  slo: Slo,
+  forced?: RingVariant,
+): Candidate[] {
+  if (workload.contextTokens - workload.cachedTokens < layout.cp) return [];
+  const mem = memoryParts(model, cluster, layout, precision, workload);
+  const decode = estimateDecode(model, cluster, layout, precision, workload);
+  return variantsFor(layout, forced).map((variant) => {
+    const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
+    const c: Candidate = {
+      layout,
+      variant,
+      ttftSec,
+      ttitSec: decode.ttitSec,
+      tokensPerSec: decode.tokensPerSecondAggregate,
+      memoryBytes: mem.totalBytes,
+      capacityBytes: mem.capacityBytes,
+      violations: [],
+    };
+    c.violations = violationsOf(c, slo);
+    return c;
+  });
+}
+
+function violationsOf(c: Candidate, slo: Slo): Violation[] {
+  const v: Violation[] = [];
+  if (c.memoryBytes > c.capacityBytes) v.push({ constraint: 'memory', actual: c.memoryBytes, limit: c.capacityBytes, factor: c.memoryBytes / c.capacityBytes });
+  if (slo.maxTtftSec !== undefined && c.ttftSec > slo.maxTtftSec) v.push({ constraint: 'ttft', actual: c.ttftSec, limit: slo.maxTtftSec, factor: c.ttftSec / slo.maxTtftSec });
+  if (slo.maxTtitSec !== undefined && c.ttitSec > slo.maxTtitSec) v.push({ constraint: 'ttit', actual: c.ttitSec, limit: slo.maxTtitSec, factor: c.ttitSec / slo.maxTtitSec });
+  if (slo.minTokensPerSec !== undefined && c.tokensPerSec < slo.minTokensPerSec) {
+    v.push({ constraint: 'throughput', actual: c.tokensPerSec, limit: slo.minTokensPerSec, factor: slo.minTokensPerSec / c.tokensPerSec });
+  }
+  return v;
+}
+
+/**
+ * How far a candidate is from qualifying: 1 when it does, else the product of
+ * its violation factors (missing two constraints by 1.5x is further off than
+ * missing one by 1.6x).
+ */
+export function shortfall(c: Candidate): number {
+  return c.violations.reduce((m, v) => m * v.factor, 1);
+}

@@ -1,0 +1,106 @@
+import type { ClusterSpec, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
+import { evaluateLayout, layouts, shortfall, type Candidate, type SearchSpace, type Slo } from './candidates.js';
+
+export type Objective = 'ttft' | 'ttit' | 'gpus';
+
+export interface PlanInput {
+  model: ModelSpec;
+  cluster: ClusterSpec;
+  precision: Precision;
+  workload: Workload;
+  slo: Slo;
+  space: SearchSpace;
+  objective: Objective;
+}
+
+/** A layout family (a TP size, any CP, DCP and variant) in which no candidate qualified, and its closest member. */
+export interface RejectedFamily {
+  family: string;
+  evaluated: number;
+  closest: Candidate;
+}
+
+/** The closest candidate at a GPU count below the best one: why fewer GPUs do not do. */
+export interface SmallerCount {
+  gpus: number;
+  closest: Candidate;
+}
+
+export interface PlanResult {
+  /** Layout x variant combinations evaluated. */
+  evaluated: number;
+  /** Candidates meeting every constraint, best first. */
+  qualifying: Candidate[];
+  best: Candidate | null;
+  rejected: RejectedFamily[];
+  /** For each GPU count below the best's (all counts when nothing qualifies), the closest candidate. */
+  smaller: SmallerCount[];
+  /** Fitting candidates no other fitting one beats on both GPUs and TTFT. */
+  pareto: Candidate[];
+  /** When nothing qualifies: the candidate closest to qualifying. */
+  closest: Candidate | null;
+}
+
+export function familyOf(c: Candidate): string {
+  return `TP${c.layout.tp}`;
+}
+
+const secondary: Record<Objective, (c: Candidate) => number> = {
+  ttft: (c) => c.ttftSec,
+  ttit: (c) => c.ttitSec,
+  gpus: (c) => c.ttftSec,
+};
+
+/** Ranks by GPUs used, then by the objective, then by TTFT, then deterministically by layout. */
+export function compareCandidates(objective: Objective) {
+  return (a: Candidate, b: Candidate): number =>
+    a.layout.gpus - b.layout.gpus ||
+    secondary[objective](a) - secondary[objective](b) ||
+    a.ttftSec - b.ttftSec ||
+    a.layout.tp - b.layout.tp ||
+    a.layout.dcp - b.layout.dcp ||
+    (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0);
+}
+
+const closer = (a: Candidate, b: Candidate) => shortfall(a) - shortfall(b) || a.layout.gpus - b.layout.gpus || a.ttftSec - b.ttftSec;
+
+/** Evaluates every layout in the space and ranks those that meet the SLOs. Pure. */
+export function plan(input: PlanInput): PlanResult {
+  const { model, cluster, precision, workload, slo, space } = input;
+  const all: Candidate[] = [];
+  for (const layout of layouts(model, cluster, space)) {
+    all.push(...evaluateLayout(model, cluster, layout, precision, workload, slo, space.variant));
+  }
+  const qualifying = all.filter((c) => c.violations.length === 0).sort(compareCandidates(input.objective));
+  const best = qualifying[0] ?? null;
+
+  const families = new Map<string, Candidate[]>();
+  for (const c of all) families.set(familyOf(c), [...(families.get(familyOf(c)) ?? []), c]);
+  const rejected = [...families.entries()]
+    .filter(([, members]) => members.every((c) => c.violations.length > 0))
+    .map(([family, members]) => ({ family, evaluated: members.length, closest: [...members].sort(closer)[0]! }))
+    .sort((a, b) => closer(a.closest, b.closest));
+
+  const counts = [...new Set(all.map((c) => c.layout.gpus))].sort((a, b) => a - b);
+  const smaller = counts
+    .filter((g) => best === null || g < best.layout.gpus)
+    .map((gpus) => ({ gpus, closest: all.filter((c) => c.layout.gpus === gpus).sort(closer)[0]! }));
+
+  const fitting = all.filter((c) => !c.violations.some((v) => v.constraint === 'memory'));
+  const pareto: Candidate[] = [];
+  for (const gpus of counts) {
+    const fastest = fitting.filter((c) => c.layout.gpus === gpus).sort((a, b) => a.ttftSec - b.ttftSec)[0];
+    if (fastest && (pareto.length === 0 || fastest.ttftSec < pareto[pareto.length - 1]!.ttftSec)) pareto.push(fastest);
+  }
+  return {
+    evaluated: all.length,
+    qualifying,
+    best,
+    rejected,
+    smaller,
+    pareto,
+    closest: best ? null : ([...all].sort(closer)[0] ?? null),
+  };
+}
+
+export type { Candidate, RingVariant };

@@ -1,0 +1,94 @@
+import { layoutOrProblem } from '../model/layout.js';
+import type { ClusterSpec, ModelSpec, Precision, RingVariant } from '../model/types.js';
+import { evaluateLayout } from './candidates.js';
+
+/** The quantities a sweep can vary. */
+export type SweepDim = 'nodes' | 'ctx' | 'missRate' | 'batch' | 'tp';
+export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'ctx', 'missRate', 'batch', 'tp'];
+
+export interface SweepPoint {
+  nodes: number;
+  tp?: number;
+  ctx: number;
+  /** T / (T + P); 1 for a full prefill. */
+  missRate: number;
+  batch: number;
+}
+
+export interface SweepRow extends SweepPoint {
+  gpus: number;
+  cp: number;
+  tpUsed: number;
+  cachedTokens: number;
+  variant: RingVariant;
+  ttftSec: number;
+  passKvTtftSec: number;
+  passQTtftSec: number;
+  ttitSec: number;
+  tokensPerSec: number;
+  memoryBytes: number;
+  fits: boolean;
+}
+
+export interface SweepResult {
+  rows: SweepRow[];
+  /** Points that are not a valid layout or workload, with the reason. */
+  skipped: { point: SweepPoint; reason: string }[];
+}
+
+/** Every combination of the values, the first dimension varying slowest. */
+export function sweepGrid(values: Record<SweepDim, number[]>): SweepPoint[] {
+  const points: SweepPoint[] = [];
+  for (const nodes of values.nodes)
+    for (const ctx of values.ctx)
+      for (const missRate of values.missRate)
+        for (const batch of values.batch)
+          for (const tp of values.tp.length ? values.tp : [undefined as unknown as number]) points.push({ nodes, ctx, missRate, batch, tp });
+  return points;
+}
+
+/** Evaluates every point with the model's prefill, decode and memory functions. Pure. */
+export function sweep(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  precision: Precision,
+  points: readonly SweepPoint[],
+  forced?: RingVariant,
+): SweepResult {
+  const rows: SweepRow[] = [];
+  const skipped: SweepResult['skipped'] = [];
+  for (const point of points) {
+    const layout = layoutOrProblem({ nodes: point.nodes, tp: point.tp }, model, cluster);
+    if (typeof layout === 'string') {
+      skipped.push({ point, reason: layout });
+      continue;
+    }
+    const newTokens = Math.max(1, Math.round(point.ctx * point.missRate));
+    const workload = { contextTokens: point.ctx, cachedTokens: point.ctx - newTokens, batch: point.batch };
+    const evaluated = evaluateLayout(model, cluster, layout, precision, workload, {});
+    if (evaluated.length === 0) {
+      skipped.push({ point, reason: `CP${layout.cp} needs at least ${layout.cp} new tokens` });
+      continue;
+    }
+    const byVariant = new Map(evaluated.map((c) => [c.variant, c]));
+    const kv = byVariant.get('pass-kv')!;
+    const q = byVariant.get('pass-q') ?? kv; // CP1: the two variants are one computation
+    const chosen = forced ? (byVariant.get(forced) ?? kv) : q.ttftSec < kv.ttftSec ? q : kv;
+    rows.push({
+      ...point,
+      gpus: layout.gpus,
+      cp: layout.cp,
+      tpUsed: layout.tp,
+      cachedTokens: workload.cachedTokens,
+      variant: chosen.variant,
+      ttftSec: chosen.ttftSec,
+      passKvTtftSec: kv.ttftSec,
+      passQTtftSec: q.ttftSec,
+      ttitSec: chosen.ttitSec,
+      tokensPerSec: chosen.tokensPerSec,
+      memoryBytes: chosen.memoryBytes,
+      fits: chosen.memoryBytes <= chosen.capacityBytes,
+    });
+  }
+  return { rows, skipped };
+}

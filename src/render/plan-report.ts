@@ -1,0 +1,127 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { Candidate, Violation } from '../planning/candidates.js';
+import type { PlanResult } from '../planning/plan.js';
+import { COMPACT_CHARS, tableStyle } from './color.js';
+import { formatBytes, formatSeconds, round } from './format.js';
+
+const VARIANT = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
+
+export interface PlanHeader {
+  title: string;
+  slo: string;
+  maxNodes: number;
+  gpusPerNode: number;
+}
+
+export function describeViolation(v: Violation): string {
+  switch (v.constraint) {
+    case 'memory':
+      return `does not fit: ${formatBytes(v.actual)} > ${formatBytes(v.limit)} per GPU`;
+    case 'ttft':
+      return `does not meet TTFT: ${formatSeconds(v.actual)} > ${formatSeconds(v.limit)}`;
+    case 'ttit':
+      return `does not meet TTIT: ${formatSeconds(v.actual)} > ${formatSeconds(v.limit)}`;
+    case 'throughput':
+      return `below throughput: ${v.actual.toFixed(1)} < ${v.limit} tokens/s`;
+  }
+}
+
+export function describeLayout(c: Candidate): string {
+  const l = c.layout;
+  return `${l.nodes} node${l.nodes === 1 ? '' : 's'} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.cp > 1 ? ` ${VARIANT[c.variant]}` : ''}`;
+}
+
+/** The text report of `cp-plan plan`. Pure. */
+export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean): string {
+  const lines = [
+    chalk.bold(`cp-plan plan: ${h.title}`),
+    `SLOs: ${h.slo}. Searched ${r.evaluated} layouts x variants on up to ${h.maxNodes} nodes (${h.maxNodes * h.gpusPerNode} GPUs): ${r.qualifying.length} meet every constraint.`,
+    '',
+  ];
+  if (r.best) {
+    lines.push(chalk.green(`Best: ${describeLayout(r.best)} on ${r.best.layout.gpus} GPUs: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
+    const t = new Table({
+      head: ['#', 'GPUs', 'Layout', 'TTFT', 'TTIT', 'Decode tok/s', 'Memory/GPU'],
+      colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right'],
+      style: tableStyle(color),
+      chars: COMPACT_CHARS,
+    });
+    r.qualifying.slice(0, top).forEach((c, i) => t.push([i + 1, c.layout.gpus, describeLayout(c), formatSeconds(c.ttftSec), formatSeconds(c.ttitSec), c.tokensPerSec.toFixed(1), formatBytes(c.memoryBytes)]));
+    lines.push(t.toString());
+  } else if (r.closest) {
+    const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
+    lines.push(chalk.red(`No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.layout.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`));
+  }
+  if (r.smaller.length) {
+    lines.push('', r.best ? 'Why fewer GPUs do not do (the closest layout at each size):' : 'Closest layout at each size:');
+    for (const g of groupSmaller(r)) lines.push(`  ${g}`);
+  }
+  if (r.rejected.length) {
+    lines.push('', 'Layout families with no qualifying member (closest member):');
+    for (const f of r.rejected) lines.push(`  ${f.family}: ${f.closest.violations.map(describeViolation).join('; ')} (${describeLayout(f.closest)})`);
+  }
+  if (r.pareto.length) {
+    lines.push('', 'Pareto frontier, GPUs vs fastest TTFT that fits in memory:');
+    lines.push(wrap(r.pareto.map((c) => `${c.layout.gpus} GPUs ${formatSeconds(c.ttftSec)}`), 100).map((l) => `  ${l}`).join('\n'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Consecutive sizes whose closest layout fails the same constraints become one line. */
+function groupSmaller(r: PlanResult): string[] {
+  const out: string[] = [];
+  const key = (c: Candidate) => c.violations.map((v) => v.constraint).join('+');
+  let i = 0;
+  while (i < r.smaller.length) {
+    let j = i;
+    while (j + 1 < r.smaller.length && key(r.smaller[j + 1]!.closest) === key(r.smaller[i]!.closest)) j++;
+    const first = r.smaller[i]!;
+    const last = r.smaller[j]!;
+    const range = i === j ? `${first.gpus} GPUs` : `${first.gpus}-${last.gpus} GPUs`;
+    out.push(`${range}: ${last.closest.violations.map(describeViolation).join('; ')} at best (${describeLayout(last.closest)})`);
+    i = j + 1;
+  }
+  return out;
+}
+
+function wrap(items: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line ? `${line}, ${item}` : item;
+    if (next.length > width && line) {
+      lines.push(line + ',');
+      line = item;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const ms = (sec: number) => round(sec * 1e3, 3);
+
+export function candidateJson(c: Candidate) {
+  return {
+    layout: { nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, gpus: c.layout.gpus, dcp: c.layout.dcp },
+    prefill: { ttftMs: ms(c.ttftSec), variant: c.variant },
+    decode: { ttitMs: ms(c.ttitSec), aggregateTokensPerSecond: round(c.tokensPerSec, 3) },
+    memory: { perGpuBytes: Math.round(c.memoryBytes), capacityBytes: Math.round(c.capacityBytes), fits: c.memoryBytes <= c.capacityBytes },
+    violations: c.violations.map((v) => ({ constraint: v.constraint, actual: round(v.actual, 6), limit: v.limit, factor: round(v.factor, 4), reason: describeViolation(v) })),
+  };
+}
+
+/** The stable `plan --json` document. Pure. */
+export function planToJson(r: PlanResult, top: number, extra: Record<string, unknown>) {
+  return {
+    ...extra,
+    evaluated: r.evaluated,
+    best: r.best ? candidateJson(r.best) : null,
+    candidates: r.qualifying.slice(0, top).map(candidateJson),
+    candidatesTotal: r.qualifying.length,
+    rejected: r.rejected.map((f) => ({ family: f.family, evaluated: f.evaluated, reason: f.closest.violations.map(describeViolation).join('; '), closest: candidateJson(f.closest) })),
+    smallerGpuCounts: r.smaller.map((s) => ({ gpus: s.gpus, reason: s.closest.violations.map(describeViolation).join('; '), closest: candidateJson(s.closest) })),
+    pareto: r.pareto.map((c) => ({ gpus: c.layout.gpus, ttftMs: ms(c.ttftSec), layout: candidateJson(c).layout, variant: c.variant })),
+    closest: r.closest ? candidateJson(r.closest) : null,
+  };
+}
