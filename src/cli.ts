@@ -194,6 +194,32 @@ ${EXIT_CODES_HELP}`)
     emit(await runSweep(opts, ctx));
   });
 
+program
+  .command('check')
+  .description('Check named sizing scenarios against their SLOs: exit 0 if all pass, 1 if any fails (a CI gate).')
+  .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
+  .option('--json', 'the same as --format json', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan check sizing.yaml
+  cp-plan check sizing.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
+${EXIT_CODES_HELP.replace('the layout fits in memory', 'every scenario meets its SLOs').replace('the workload does not fit in GPU memory', 'a scenario misses an SLO')}`)
+  .action(async (file: string, opts) => {
+    const { runCheck } = await import('./commands/check.js');
+    emit(runCheck(file, opts, ctx));
+  });
+
+program
+  .command('schema')
+  .description('Print the JSON Schema of a file cp-plan reads, for editor validation.')
+  .argument('<kind>', 'model, cluster, measurements or check')
+  .action(async (kind: string) => {
+    const { runSchema } = await import('./commands/schema.js');
+    emit(runSchema(kind));
+  });
+
 const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
 presets
   .command('list')

@@ -75,3 +75,20 @@ test("README's example measurements file is valid under the measurements schema"
   assert.ok(result.success, JSON.stringify(result.error?.issues));
   assert.ok(result.data.measurements.some((m) => m.ttftMs !== undefined) && result.data.measurements.some((m) => m.ttitMs !== undefined));
 });
+
+test("README's planning samples are the output of plan and sweep", async () => {
+  const ctx = { version: 'test', isTTY: false, env: { NO_COLOR: '1' } };
+  const { runPlan } = await import('../../src/commands/plan.js');
+  const planned = runPlan(
+    { ctx: 1_000_000, model: 'llama3-405b', cluster: 'gtt', batch: 1, maxTtft: 90, objective: 'ttft', variant: 'auto', dcp: true, top: 5, json: false, color: false },
+    ctx,
+  );
+  assertReadmeBlock('<!-- sample:plan:begin -->', '<!-- sample:plan:end -->', ['```', '$ cp-plan plan --ctx 1M --max-ttft 90s', planned.stdout.trimEnd(), '```'].join('\n'));
+  const { runSweep } = await import('../../src/commands/sweep.js');
+  const swept = await runSweep(
+    { model: 'llama3-405b', cluster: 'gtt', nodes: '4', ctx: '128K', missRate: '1%..12%', batch: '1', variant: 'auto', format: 'table', json: false, chart: true, chartMetric: 'ttft', color: false },
+    ctx,
+  );
+  const chart = swept.stdout.slice(swept.stdout.indexOf('TTFT (s) vs'));
+  assertReadmeBlock('<!-- sample:sweep:begin -->', '<!-- sample:sweep:end -->', ['```', '$ cp-plan sweep --miss-rate 1%..12% --nodes 4 --ctx 128K --chart   # chart part', chart.trimEnd(), '```'].join('\n'));
+});

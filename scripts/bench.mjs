@@ -1,0 +1,58 @@
+// npm run bench: measures what issue 5 (planning speed) and issue 7 (start-up) target.
+// - model evaluations per second (in-process, the planner's evaluation of one layout and variant)
+// - wall time of `cp-plan plan` over >= 10,000 candidate layouts, start-up included
+// - start-up: `estimate --json` and `--help` against a bare `node -e 0` (medians of interleaved runs)
+// Run after `npm run build`. Numbers, not pass/fail: compare them with the targets printed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const cli = join(root, 'bin', 'cp-plan.js');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const wall = (args) => {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, stdout: r.stdout, status: r.status };
+};
+
+// 1. Evaluations per second.
+const { loadModel, loadCluster } = await import(join(root, 'dist', 'presets', 'catalog.js'));
+const { layouts, evaluateLayout } = await import(join(root, 'dist', 'planning', 'candidates.js'));
+const model = loadModel('llama3-405b').spec;
+const cluster = { ...loadCluster('gtt').spec, maxNodes: 64 };
+const precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
+const workload = { contextTokens: 1_000_000, cachedTokens: 0, batch: 1 };
+const space = [...layouts(model, cluster, { maxNodes: 64 })];
+let evaluations = 0;
+const start = performance.now();
+while (performance.now() - start < 2000) {
+  for (const layout of space) evaluations += evaluateLayout(model, cluster, layout, precision, workload, { maxTtftSec: 60 }).length;
+}
+const perSec = evaluations / ((performance.now() - start) / 1000);
+
+// 2. A plan over >= 10,000 candidates, start-up included.
+const dir = mkdtempSync(join(tmpdir(), 'cp-plan-bench-'));
+const big = join(dir, 'gtt-1024.yaml');
+writeFileSync(big, readFileSync(join(root, 'presets', 'clusters', 'gtt.yaml'), 'utf8').replace(/^maxNodes: \d+/m, 'maxNodes: 1024').replace(/^name: gtt$/m, 'name: gtt-1024'));
+const planArgs = [cli, 'plan', '--cluster', big, '--max-nodes', '1024', '--ctx', '1M', '--max-ttft', '60s', '--json'];
+const first = wall(planArgs);
+const evaluated = JSON.parse(first.stdout).evaluated;
+const planRuns = Array.from({ length: 5 }, () => wall(planArgs).ms);
+
+// 3. Start-up, interleaved so that machine noise hits every command alike.
+const commands = { 'node -e 0': ['-e', '0'], '--help': [cli, '--help'], '--version': [cli, '--version'], 'estimate --json': [cli, 'estimate', '--ctx', '1M', '--nodes', '16', '--json'] };
+const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+for (let i = 0; i < 15; i++) for (const [k, args] of Object.entries(commands)) times[k].push(wall(args).ms);
+const base = median(times['node -e 0']);
+
+const node = execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();
+console.log(`cp-plan bench (node ${node})`);
+console.log(`model evaluations: ${Math.round(perSec).toLocaleString('en-US')} per second (target >= 200,000)`);
+console.log(`plan over ${evaluated.toLocaleString('en-US')} candidates: median ${median(planRuns).toFixed(0)} ms wall, start-up included (target < 1000 ms)`);
+for (const [k, xs] of Object.entries(times)) {
+  const m = median(xs);
+  console.log(`${k.padEnd(16)} median ${m.toFixed(0).padStart(4)} ms` + (k === 'node -e 0' ? '' : `  ${(m / base).toFixed(2)}x node`));
+}
+console.log('start-up targets (issue 7): estimate --json <= 1.5x node, --help/--version <= 1.2x node');

@@ -1,0 +1,40 @@
+import { isAbsolute, relative } from 'node:path';
+import { EXIT_CHECK_FAILED, EXIT_OK, forRow } from '../errors.js';
+import { checkScenario } from '../planning/check.js';
+import { loadCluster, loadModel, type LoadedCluster, type LoadedModel } from '../presets/catalog.js';
+import { readYamlFile } from '../presets/read-yaml.js';
+import { colorEnabled, makeChalk } from '../render/color.js';
+import { checkToJson, checkToMarkdown, checkToTable } from '../render/check-report.js';
+import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { checkFileSchema } from '../schema/check-file.js';
+import type { CommandContext, CommandResult } from './result.js';
+
+export interface CheckOptions {
+  format: 'table' | 'markdown' | 'json';
+  json: boolean;
+  color: boolean;
+}
+
+/** Evaluates every scenario of a sizing file against its SLOs: exit 0 if all pass, 1 if any fails. */
+export function runCheck(file: string, opts: CheckOptions, ctx: CommandContext): CommandResult {
+  const label = isAbsolute(file) ? file : relative(process.cwd(), file) || file;
+  const { data } = readYamlFile(file, label, checkFileSchema);
+  const models = new Map<string, LoadedModel>();
+  const clusters = new Map<string, LoadedCluster>();
+  const outcomes = data.scenarios.map((s, i) =>
+    forRow(i, () => {
+      const model = models.get(s.model) ?? models.set(s.model, loadModel(s.model)).get(s.model)!;
+      const cluster = clusters.get(s.cluster) ?? clusters.set(s.cluster, loadCluster(s.cluster)).get(s.cluster)!;
+      const precision = { weights: s.weights ?? model.spec.defaultWeights, kvDtype: s.kvDtype ?? model.spec.defaultKvDtype };
+      return checkScenario(s, { model: model.spec, cluster: cluster.spec, precision });
+    }),
+  );
+  const failed = outcomes.filter((o) => !o.pass);
+  const stderr = failed.length ? [`check failed: ${failed.map((o) => `'${o.name}'`).join(', ')} ${failed.length === 1 ? 'misses' : 'miss'} an SLO`] : [];
+  const exitCode = failed.length ? EXIT_CHECK_FAILED : EXIT_OK;
+  const format = opts.json ? 'json' : opts.format;
+  if (format === 'json') return { stdout: JSON.stringify(checkToJson(outcomes, label, SCHEMA_VERSION), null, 2) + '\n', stderr, exitCode };
+  if (format === 'markdown') return { stdout: checkToMarkdown(outcomes, label), stderr, exitCode };
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
+  return { stdout: checkToTable(outcomes, label, makeChalk(color), color), stderr, exitCode };
+}

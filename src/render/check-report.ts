@@ -1,0 +1,103 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { CheckItem, ScenarioOutcome } from '../planning/check.js';
+import { COMPACT_CHARS, tableStyle } from './color.js';
+import { formatBytes, formatInt, formatSeconds, round } from './format.js';
+import { describeLayout, describeViolation } from './plan-report.js';
+
+const LABEL: Record<CheckItem['check'], string> = {
+  maxTtft: 'TTFT <=',
+  maxTtit: 'TTIT <=',
+  mustFit: 'fits in memory',
+  minMaxContext: 'max context >=',
+  plan: 'a layout exists',
+};
+
+function limitText(c: CheckItem): string {
+  switch (c.check) {
+    case 'maxTtft':
+    case 'maxTtit':
+      return formatSeconds(c.limit);
+    case 'mustFit':
+      return formatBytes(c.limit);
+    case 'minMaxContext':
+      return formatInt(c.limit);
+    case 'plan':
+      return `<= ${c.limit} nodes`;
+  }
+}
+
+function actualText(c: CheckItem): string {
+  switch (c.check) {
+    case 'maxTtft':
+    case 'maxTtit':
+      return formatSeconds(c.actual);
+    case 'mustFit':
+      return formatBytes(c.actual);
+    case 'minMaxContext':
+      return formatInt(c.actual);
+    case 'plan':
+      return 'none';
+  }
+}
+
+const marginText = (c: CheckItem) => (c.check === 'plan' ? '-' : `${c.margin >= 0 ? '+' : ''}${(c.margin * 100).toFixed(1)}%`);
+/** Why a planned scenario found no layout: its closest candidate's worst miss. */
+function noLayoutText(o: ScenarioOutcome): string {
+  const worst = o.closest ? [...o.closest.violations].sort((a, b) => b.factor - a.factor)[0] : undefined;
+  return `none up to ${o.maxNodes} nodes` + (worst && o.closest ? `; closest ${describeLayout(o.closest)} ${describeViolation(worst)}` : '');
+}
+
+const layoutText = (o: ScenarioOutcome) =>
+  o.layout ? `${o.layout.nodes}n TP${o.layout.tp} x CP${o.layout.cp}${o.layout.dcp > 1 ? ` DCP${o.layout.dcp}` : ''}` : noLayoutText(o);
+
+function rows(outcomes: readonly ScenarioOutcome[]): { o: ScenarioOutcome; c: CheckItem }[] {
+  return outcomes.flatMap((o) => o.checks.map((c) => ({ o, c })));
+}
+
+const summary = (outcomes: readonly ScenarioOutcome[]) =>
+  `${outcomes.filter((o) => o.pass).length} of ${outcomes.length} scenarios pass`;
+
+export function checkToTable(outcomes: readonly ScenarioOutcome[], label: string, chalk: ChalkInstance, color: boolean): string {
+  const t = new Table({
+    head: ['Scenario', 'Layout', 'Check', 'Limit', 'Predicted', 'Margin', 'Result'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'left'],
+    style: tableStyle(color),
+    chars: COMPACT_CHARS,
+  });
+  for (const { o, c } of rows(outcomes)) {
+    t.push([o.name, layoutText(o), LABEL[c.check], limitText(c), actualText(c), marginText(c), c.pass ? chalk.green('pass') : chalk.red('FAIL')]);
+  }
+  const ok = outcomes.every((o) => o.pass);
+  return [chalk.bold(`cp-plan check: ${label}`), t.toString(), ok ? chalk.green(summary(outcomes)) : chalk.red(summary(outcomes))].join('\n') + '\n';
+}
+
+/** A GitHub-flavoured summary for pull requests (e.g. >> "$GITHUB_STEP_SUMMARY"). */
+export function checkToMarkdown(outcomes: readonly ScenarioOutcome[], label: string): string {
+  const ok = outcomes.every((o) => o.pass);
+  const lines = [
+    `### cp-plan check: ${ok ? 'all SLOs met' : 'SLOs missed'}`,
+    '',
+    `${summary(outcomes)} (\`${label}\`).`,
+    '',
+    '| Scenario | Layout | Check | Limit | Predicted | Margin | Result |',
+    '|---|---|---|---:|---:|---:|---|',
+    ...rows(outcomes).map(({ o, c }) => `| ${o.name} | ${layoutText(o)} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'} |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function checkToJson(outcomes: readonly ScenarioOutcome[], label: string, schemaVersion: number) {
+  return {
+    schemaVersion,
+    file: label,
+    pass: outcomes.every((o) => o.pass),
+    scenarios: outcomes.map((o) => ({
+      name: o.name,
+      pass: o.pass,
+      layout: o.layout,
+      reason: o.layout ? null : noLayoutText(o),
+      checks: o.checks.map((c) => ({ check: c.check, limit: c.limit, predicted: round(c.actual, 6), margin: round(c.margin, 5), pass: c.pass })),
+    })),
+  };
+}

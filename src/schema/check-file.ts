@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { parseDuration, parseRate, parseTokenCount } from '../units.js';
+import { kvDtypes, weightRecipes } from './model-preset.js';
+
+/** A value written with a unit ("1M", "90s", "5%"), read by the CLI's own parser. */
+function withUnit(parse: (text: string, flag: string) => number, example: string) {
+  return z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    try {
+      return parse(value, 'value');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as InputError).message.replace(/^value: /, '') || `write it like ${example}` });
+      return z.NEVER;
+    }
+  });
+}
+
+const tokens = withUnit(parseTokenCount, '1M');
+/** Seconds, or a string with a unit. */
+const duration = withUnit(parseDuration, '90s');
+const positiveInt = z.number().int().positive();
+
+export const checkScenarioSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    model: z.string().min(1).default('llama3-405b'),
+    cluster: z.string().min(1).default('gtt'),
+    weights: z.enum(weightRecipes).optional(),
+    kvDtype: z.enum(kvDtypes).optional(),
+    /** A fixed layout to check. */
+    layout: z.strictObject({ nodes: positiveInt, tp: positiveInt.optional(), cp: positiveInt.optional(), dcp: positiveInt.optional() }).optional(),
+    /** Or: let cp-plan plan the smallest layout that meets the SLOs within these limits. */
+    plan: z.strictObject({ maxNodes: positiveInt.optional(), maxGpus: positiveInt.optional() }).optional(),
+    workload: z.strictObject({
+      ctx: tokens,
+      cached: z.union([z.literal(0), tokens]).optional(),
+      missRate: withUnit(parseRate, '5%').optional(),
+      batch: positiveInt.default(1),
+    }),
+    slo: z.strictObject({
+      maxTtft: duration.optional(),
+      maxTtit: duration.optional(),
+      mustFit: z.boolean().default(true),
+      minMaxContext: tokens.optional(),
+    }),
+  })
+  .refine((s) => (s.layout === undefined) !== (s.plan === undefined), { message: 'give either layout or plan (one of them)' })
+  .refine((s) => s.workload.cached === undefined || s.workload.missRate === undefined, { path: ['workload'], message: 'give cached or missRate, not both' });
+
+export const checkFileSchema = z.strictObject({
+  scenarios: z.array(checkScenarioSchema).min(1),
+});
+
+export type CheckScenario = z.infer<typeof checkScenarioSchema>;
+export type CheckFile = z.infer<typeof checkFileSchema>;
