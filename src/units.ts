@@ -85,21 +85,31 @@ export function parsePositiveNumber(text: string, flag: string): number {
 /**
  * Values to sweep: a list (`8K,128K,1M`) or a range `a..b` with an optional
  * step `a..b:s` (default step 1, or 1% for percentages). Each item is read by
- * `parse`. At most `limit` values.
+ * `parse`. At most `limit` values; a range has at least two.
  */
-export function parseSweepValues(text: string, flag: string, parse: (item: string, flag: string) => number, limit = 10_000): number[] {
+export function parseSweepValues(
+  text: string,
+  flag: string,
+  parse: (item: string, flag: string) => number,
+  limit = 10_000,
+  /** Step of a range without one (1; rates use 0.01). */
+  defaultStep = 1,
+): number[] {
   const dots = text.indexOf('..');
   const [lowText, rest] = dots >= 0 ? [text.slice(0, dots), text.slice(dots + 2)] : [text, undefined];
-  const [highText, stepText] = rest === undefined ? [undefined, undefined] : rest.split(':');
+  const parts = rest === undefined ? [] : rest.split(':');
+  if (parts.length > 2) throw new InputError(`${flag}: '${text}' has more than one step; write from..to:step`);
+  const [highText, stepText] = rest === undefined ? [undefined, undefined] : parts;
   let values: number[];
   if (highText !== undefined && !lowText.includes(',') && !highText.includes(',') && !highText.includes('..')) {
     const from = parse(lowText, flag);
     const to = parse(highText, flag);
     const percent = lowText.endsWith('%');
-    const step = stepText !== undefined ? parse(stepText, flag) : percent ? 0.01 : 1;
+    const step = stepText !== undefined ? parse(stepText, flag) : percent ? 0.01 : defaultStep;
     if (!(to > from) || !(step > 0)) throw new InputError(`${flag}: '${text}' is not an increasing range; write from..to or from..to:step`);
     const count = Math.floor((to - from) / step + 1e-9) + 1;
     if (count > limit) throw new InputError(`${flag}: '${text}' has ${count} values; at most ${limit}`);
+    if (count < 2) throw new InputError(`${flag}: '${text}' holds a single value at its step; give a smaller step, e.g. ${lowText}..${highText}:${percent ? '0.1%' : 'STEP'}`);
     values = Array.from({ length: count }, (_, i) => Number((from + i * step).toPrecision(12)));
   } else {
     if (text.includes('..')) throw new InputError(`${flag}: '${text}' is not a range; write from..to or from..to:step`);

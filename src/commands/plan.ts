@@ -1,4 +1,4 @@
-import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
 import { plan, type Objective } from '../planning/plan.js';
 import { loadCluster, loadModel } from '../presets/catalog.js';
@@ -37,7 +37,12 @@ export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
   const precision = { weights: opts.weights ?? model.spec.defaultWeights, kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype };
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
-  const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes);
+  const perNode = cluster.spec.gpusPerNode;
+  if (opts.maxGpus !== undefined && opts.maxGpus < perNode) {
+    throw new InputError(`--max-gpus ${opts.maxGpus}: less than one node of ${perNode} GPUs on '${cluster.spec.name}'; give at least ${perNode}`);
+  }
+  // --max-gpus is a node limit in disguise: layouts come in whole nodes.
+  const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes, opts.maxGpus === undefined ? Infinity : Math.floor(opts.maxGpus / perNode));
   const result = plan({
     model: model.spec,
     cluster: cluster.spec,

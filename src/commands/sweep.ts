@@ -37,7 +37,7 @@ function values(opts: SweepOptions): Record<SweepDim, number[]> {
   const v = {
     nodes: parseSweepValues(opts.nodes, '--nodes', parsePositiveInt),
     ctx: parseSweepValues(opts.ctx, '--ctx', parseTokenCount),
-    missRate: parseSweepValues(opts.missRate, '--miss-rate', parseRate),
+    missRate: parseSweepValues(opts.missRate, '--miss-rate', parseRate, 10_000, 0.01),
     batch: parseSweepValues(opts.batch, '--batch', parsePositiveInt),
     tp: opts.tp === undefined ? [] : parseSweepValues(opts.tp, '--tp', parsePositiveInt),
   };

@@ -62,8 +62,8 @@ export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSp
 
 /** The variants worth evaluating on a layout: both when there is a ring, unless one is forced. */
 export function variantsFor(layout: Layout, forced?: RingVariant): RingVariant[] {
-  if (forced) return [forced];
-  return layout.cp > 1 ? ['pass-kv', 'pass-q'] : ['pass-kv'];
+  if (layout.cp <= 1) return ['pass-kv']; // no ring: both variants are the same computation
+  return forced ? [forced] : ['pass-kv', 'pass-q'];
 }
 
 /**

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertGolden } from '../helpers/golden.js';
+import { assertOneLineError, parseJson, runCli, stderrLines } from '../helpers/run-cli.js';
+
+const PAPER = ['plan', '--ctx', '1M', '--max-ttft', '90s'];
+const INFEASIBLE = ['plan', '--ctx', '1M', '--max-ttft', '30s', '--max-nodes', '16'];
+
+/** The `plan --json` contract for one candidate. */
+function assertCandidateShape(c: any, where: string) {
+  for (const key of ['nodes', 'tp', 'cp', 'gpus', 'dcp']) assert.ok(Number.isSafeInteger(c.layout[key]) && c.layout[key] >= 1, `${where}.layout.${key}`);
+  assert.equal(c.layout.tp * c.layout.cp, c.layout.gpus, `${where}: TP x CP = GPUs`);
+  assert.ok(typeof c.prefill.ttftMs === 'number' && c.prefill.ttftMs > 0, `${where}.prefill.ttftMs`);
+  assert.ok(['pass-kv', 'pass-q'].includes(c.prefill.variant), `${where}.prefill.variant`);
+  assert.ok(typeof c.decode.ttitMs === 'number' && c.decode.ttitMs > 0, `${where}.decode.ttitMs`);
+}
+
+describe('plan', () => {
+  test("the paper's setup: exit 0, best and why fewer GPUs fail, golden", () => {
+    const r = runCli(PAPER);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Best: /m);
+    assert.match(r.stdout, /Why fewer GPUs/);
+    assert.match(r.stdout, /does not meet TTFT/);
+    assert.match(r.stdout, /Pareto frontier/);
+    assertGolden('plan-1m-90s.txt', r.stdout);
+  });
+
+  test('--json: the stable contract; best uses at most 16 nodes (128 GPUs)', () => {
+    const r = runCli([...PAPER, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    assert.equal(doc.schemaVersion, 1);
+    assertCandidateShape(doc.best, 'best');
+    assert.ok(doc.best.layout.gpus <= 128, `best uses ${doc.best.layout.gpus} GPUs`);
+    assert.ok(doc.best.prefill.ttftMs <= 90_000);
+    assert.ok(Array.isArray(doc.candidates) && doc.candidates.length >= 1 && doc.candidates.length <= 5);
+    doc.candidates.forEach((c: any, i: number) => assertCandidateShape(c, `candidates[${i}]`));
+    assert.deepEqual(doc.candidates[0], doc.best, 'the first candidate is the best');
+    for (let i = 1; i < doc.candidates.length; i++) assert.ok(doc.candidates[i].layout.gpus >= doc.candidates[i - 1].layout.gpus);
+    assert.ok(Array.isArray(doc.rejected) && doc.rejected.length > 0);
+    for (const f of doc.rejected) {
+      assert.match(f.family, /^TP\d+$/);
+      assert.ok(typeof f.reason === 'string' && f.reason.length > 0, f.family);
+    }
+    assert.equal(doc.closest, null);
+    for (const s of doc.smallerGpuCounts) assert.ok(s.gpus < doc.best.layout.gpus && s.reason.length > 0);
+  });
+
+  test('nothing meets the SLOs: exit 1, the report on stdout, one "check failed" line on stderr', () => {
+    const r = runCli(INFEASIBLE);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /No layout meets every constraint\. The binding one is TTFT/);
+    assert.match(r.stdout, /Closest layout at each size/);
+    const lines = stderrLines(r);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^cp-plan: check failed/);
+    assert.match(lines[0]!, /up to 16 nodes/);
+
+    const j = runCli([...INFEASIBLE, '--json']);
+    assert.equal(j.status, 1);
+    const doc = parseJson(j.stdout);
+    assert.equal(doc.best, null);
+    assert.deepEqual(doc.candidates, []);
+    assertCandidateShape(doc.closest, 'closest');
+    assert.ok(doc.closest.violations.length > 0);
+    assert.equal(doc.maxNodes, 16);
+    assert.match(j.stderr, /^cp-plan: check failed/);
+  });
+
+  test('llama3-70b, 512K at a 5% miss rate, TTFT 5 s: exit 0', () => {
+    const r = runCli(['plan', '--model', 'llama3-70b', '--ctx', '512K', '--miss-rate', '5%', '--max-ttft', '5s', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    assert.equal(doc.model, 'llama3-70b');
+    assert.deepEqual(doc.workload, { contextTokens: 512_000, cachedTokens: 486_400, newTokens: 25_600, batch: 1 });
+    assert.equal(doc.slo.maxTtftMs, 5000);
+    assertCandidateShape(doc.best, 'best');
+    assert.ok(doc.best.prefill.ttftMs <= 5000);
+  });
+});
+
+describe('sweep', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cp-plan-sweep-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--nodes 1..32 --ctx 128K,512K,1M --format csv parses back', () => {
+    const r = runCli(['sweep', '--nodes', '1..32', '--ctx', '128K,512K,1M', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.endsWith('\n'));
+    const [head, ...lines] = r.stdout.trimEnd().split('\n');
+    const header = head!.split(',');
+    for (const key of ['nodes', 'contextTokens', 'gpus', 'layout', 'variant', 'ttftMs', 'passKvTtftMs', 'passQTtftMs', 'ttitMs', 'fits']) {
+      assert.ok(header.includes(key), `header has ${key}: ${head}`);
+    }
+    assert.equal(lines.length, 96);
+    const rows = lines.map((l) => {
+      const cells = l.split(',');
+      assert.equal(cells.length, header.length, l);
+      return Object.fromEntries(header.map((k, i) => [k, cells[i]!]));
+    });
+    for (const row of rows) {
+      assert.ok(Number(row.ttftMs) > 0, `ttftMs ${row.ttftMs}`);
+      assert.ok(['true', 'false'].includes(row.fits!));
+    }
+    for (const ctx of ['128000', '512000', '1000000']) {
+      const series = rows.filter((row) => row.contextTokens === ctx);
+      assert.deepEqual(series.map((row) => Number(row.nodes)), Array.from({ length: 32 }, (_, i) => i + 1), ctx);
+      const ttft = series.map((row) => Number(row.ttftMs));
+      assert.ok(ttft[31]! < ttft[0]!, `${ctx}: 32 nodes faster than 1`);
+      for (let i = 1; i < 32; i++) assert.ok(ttft[i]! <= ttft[i - 1]!, `${ctx}: TTFT grew from ${i} to ${i + 1} nodes`);
+    }
+  });
+
+  test('--miss-rate 1%..50% --chart draws a terminal chart with both variants', () => {
+    const r = runCli(['sweep', '--miss-rate', '1%..50%', '--nodes', '4', '--ctx', '128K', '--chart']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.split('\n').filter((l) => l.includes('┤')).length >= 5, 'chart axis lines');
+    assert.match(r.stdout, /TTFT \(s\) vs miss rate/);
+    assert.match(r.stdout, /pass-KV/);
+    assert.match(r.stdout, /pass-Q/);
+    assert.match(r.stdout, /from 1% to 50% \(50 points\)/);
+  });
+
+  test('--format markdown, golden', () => {
+    const r = runCli(['sweep', '--miss-rate', '1%..10%:1%', '--nodes', '4', '--ctx', '128K', '--format', 'markdown']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 12, 'header, rule and 10 rows');
+    assert.ok(lines.every((l) => l.startsWith('| ') && l.endsWith(' |')));
+    assertGolden('sweep-miss-rate.md', r.stdout);
+  });
+
+  test('--chart-file writes a deterministic SVG', () => {
+    const file = join(dir, 'c.svg');
+    const args = ['sweep', '--nodes', '1..8', '--ctx', '1M', '--chart-file', file];
+    const r = runCli(args);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(file));
+    const first = readFileSync(file);
+    const svg = first.toString('utf8');
+    assert.ok(svg.startsWith('<svg'), svg.slice(0, 40));
+    assert.ok(svg.includes('<polyline'));
+    assert.ok(svg.trimEnd().endsWith('</svg>'));
+    assert.equal(runCli(args).status, 0);
+    assert.ok(readFileSync(file).equals(first), 'two runs write identical bytes');
+  });
+
+  test('--format json: rows and swept', () => {
+    const r = runCli(['sweep', '--nodes', '1..4', '--ctx', '128K,1M', '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    assert.deepEqual(doc.swept, ['nodes', 'ctx']);
+    assert.ok(Array.isArray(doc.rows));
+    assert.equal(doc.rows.length, 8);
+    assert.equal(doc.skipped, 0);
+    for (const row of doc.rows) {
+      assert.ok(Number.isInteger(row.nodes) && Number.isInteger(row.contextTokens));
+      assert.ok(row.ttftMs > 0 && typeof row.fits === 'boolean');
+    }
+    assert.deepEqual(parseJson(runCli(['sweep', '--nodes', '1..4', '--ctx', '128K,1M', '--json']).stdout), doc, '--json is --format json');
+  });
+
+  test('invalid TP points are skipped with one warning line', () => {
+    const r = runCli(['sweep', '--tp', '1..8', '--nodes', '1', '--ctx', '128K', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trimEnd().split('\n').length, 5, 'header and TP 1, 2, 4, 8');
+    const lines = stderrLines(r);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^cp-plan: warning: skipped 4 point\(s\)/);
+  });
+});
+
+describe('invalid specs exit 2 with one line', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['decreasing range', ['sweep', '--ctx', '128K', '--nodes', '5..1'], /--nodes: '5\.\.1' is not an increasing range/],
+    ['range to a non-number', ['sweep', '--ctx', '128K', '--nodes', '1..x'], /--nodes: 'x'/],
+    ['bad token suffix', ['sweep', '--ctx', '1Mb'], /--ctx: '1Mb' is not a token count/],
+    ['miss rate from 0%', ['sweep', '--ctx', '128K', '--miss-rate', '0%..10%'], /--miss-rate: .*outside/],
+    ['miss rate above 100%', ['sweep', '--ctx', '128K', '--miss-rate', '1%..120%'], /--miss-rate: .*outside/],
+    ['three swept dims', ['sweep', '--nodes', '1..2', '--batch', '1,2', '--miss-rate', '1%,2%', '--ctx', '128K'], /at most two/],
+    ['chart with nothing swept', ['sweep', '--ctx', '128K', '--chart'], /--chart needs a swept quantity/],
+    ['chart file with nothing swept', ['sweep', '--ctx', '128K', '--chart-file', join(tmpdir(), 'cp-plan-never-written.svg')], /--chart needs a swept quantity/],
+    ['duration without a unit', ['plan', '--ctx', '1M', '--max-ttft', '90'], /--max-ttft: '90' is not a duration/],
+    ['negative duration', ['plan', '--ctx', '1M', '--max-ttft', '-1s'], /--max-ttft/],
+    ['zero duration', ['plan', '--ctx', '1M', '--max-ttit', '0ms'], /--max-ttit: '0ms'/],
+    ['unknown objective', ['plan', '--ctx', '1M', '--objective', 'speed'], /speed/],
+    ['non-numeric throughput', ['plan', '--ctx', '1M', '--min-throughput', 'abc'], /--min-throughput: 'abc'/],
+    ['plan miss rate 0%', ['plan', '--ctx', '1M', '--miss-rate', '0%'], /--miss-rate/],
+  ];
+  for (const [name, args, message] of cases) {
+    test(name, () => {
+      const line = assertOneLineError(runCli(args));
+      assert.match(line, message);
+    });
+  }
+});
