@@ -32,6 +32,7 @@ export interface SweepOptions {
 
 const MAX_POINTS = 100_000;
 const CHUNK = 5_000;
+const MAX_TABLE_ROWS = 500;
 
 function values(opts: SweepOptions): Record<SweepDim, number[]> {
   const v = {
@@ -103,7 +104,11 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         ) + '\n';
       break;
     default:
-      stdout = sweepToTable(rows, dims, color) + (opts.chart && data ? '\n' + terminalChart(data, color) : '');
+      // cli-table3 slows down quadratically past a few hundred rows, and nobody reads more in a terminal.
+      if (rows.length > MAX_TABLE_ROWS) {
+        stderr.push(`note: the table shows the first ${MAX_TABLE_ROWS} of ${rows.length} rows; --format csv, json or markdown give them all`);
+      }
+      stdout = sweepToTable(rows.slice(0, MAX_TABLE_ROWS), dims, color) + (opts.chart && data ? '\n' + terminalChart(data, color) : '');
   }
   if (opts.chart && format !== 'table' && data) stderr.push('note: --chart is drawn only with the table format; use --chart-file for an SVG');
   return { stdout, stderr, exitCode: EXIT_OK };

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { assertGolden } from '../helpers/golden.js';
+import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cp-plan-check-'));
+const write = (name: string, text: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+const passing = write(
+  'pass.yaml',
+  `scenarios:
+  - name: 1M on 16 nodes
+    layout: { nodes: 16 }
+    workload: { ctx: 1M }
+    slo: { maxTtft: 90s, minMaxContext: 1M }
+  - name: chat 5% miss
+    layout: { nodes: 4 }
+    workload: { ctx: 128K, missRate: 5% }
+    slo: { maxTtft: 2s, maxTtit: 120ms }
+`,
+);
+
+describe('cp-plan check', () => {
+  test('all scenarios pass: exit 0, a table with margins', () => {
+    const r = runCli(['check', passing]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /2 of 2 scenarios pass/);
+    assert.match(r.stdout, /\+\d+\.\d%/);
+  });
+
+  test('the shipped example: one scenario misses its SLO, exit 1, named on stderr; markdown golden', () => {
+    const example = 'examples/sizing.yaml'; // relative to the repo root, where runCli runs
+    const r = runCli(['check', example, '--format', 'markdown']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^cp-plan: check failed: '1M in under a minute on 8 nodes' misses an SLO\n$/);
+    assert.match(r.stdout, /^### cp-plan check: SLOs missed/);
+    assert.match(r.stdout, /❌ FAIL/);
+    assertGolden('check-sizing.md', r.stdout);
+  });
+
+  test('--json: one document with per-check margins; a planned scenario reports the layout it chose', () => {
+    const r = runCli(['check', join(REPO_ROOT, 'examples', 'sizing.yaml'), '--json']);
+    assert.equal(r.status, 1);
+    const doc = parseJson(r.stdout);
+    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.pass, false);
+    const planned = doc.scenarios.find((s: { name: string }) => s.name === 'smallest cluster for 70B at 512K');
+    assert.ok(planned.pass && planned.layout.nodes >= 1);
+    const failed = doc.scenarios.find((s: { pass: boolean }) => !s.pass);
+    assert.equal(failed.layout, null);
+    assert.match(failed.reason, /closest .* does not meet TTFT/);
+    for (const s of doc.scenarios) for (const c of s.checks) assert.equal(typeof c.margin, 'number');
+  });
+
+  test('invalid files: exit 2 with file:line, nothing on stdout', () => {
+    const cases: [string, string, RegExp][] = [
+      ['unit.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 1Mb }\n    slo: {}\n', /unit\.yaml:4:\d+: scenarios\.0\.workload\.ctx: '1Mb' is not a token count/],
+      ['duration.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtft: 9 parsecs }\n', /duration\.yaml:5:\d+: scenarios\.0\.slo\.maxTtft: '9 parsecs' is not a duration/],
+      ['neither.yaml', 'scenarios:\n  - name: x\n    workload: { ctx: 8K }\n    slo: {}\n', /neither\.yaml:2:\d+: scenarios\.0: give either layout or plan/],
+      ['typo.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTTFT: 1s }\n', /typo\.yaml:5:\d+: scenarios\.0\.slo: unknown key 'maxTTFT'/],
+      ['empty-list.yaml', 'scenarios: []\n', /empty-list\.yaml:1:\d+: scenarios: /],
+      ['syntax.yaml', 'scenarios:\n  - name: [x\n', /syntax\.yaml:\d+:\d+: invalid YAML/],
+    ];
+    for (const [name, text, message] of cases) {
+      const r = runCli(['check', write(name, text)]);
+      assertOneLineError(r);
+      assert.match(r.stderr, message, name);
+    }
+    assertOneLineError(runCli(['check', join(dir, 'missing.yaml')]));
+    const badLayout = runCli(['check', write('layout.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1, tp: 3 }\n    workload: { ctx: 8K }\n    slo: {}\n')]);
+    assertOneLineError(badLayout);
+    assert.match(badLayout.stderr, /--tp 3/);
+  });
+
+  test('cp-plan schema check prints the JSON Schema shipped as schema/check.json', () => {
+    const r = runCli(['schema', 'check']);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, readFileSync(join(REPO_ROOT, 'schema', 'check.json'), 'utf8'));
+    assert.match(JSON.parse(r.stdout).$schema, /json-schema\.org/);
+    assertOneLineError(runCli(['schema', 'plan']));
+  });
+});
