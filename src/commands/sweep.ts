@@ -79,11 +79,18 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
 
   const stderr: string[] = [];
   if (skipped.length) {
-    const reasons = [...new Set(skipped.map((s) => s.reason.split(';')[0]))].slice(0, 2).join('; ');
-    stderr.push(`warning: skipped ${skipped.length} point(s) that are not valid layouts or workloads (${reasons})`);
+    // Group reasons by their wording with the numbers taken out, and quote the first of each kind.
+    const kinds = new Map<string, string>();
+    for (const s of skipped) {
+      const first = s.reason.split(';')[0]!;
+      const kind = first.replace(/\d+/g, '#');
+      if (!kinds.has(kind)) kinds.set(kind, first);
+    }
+    const reasons = [...kinds.values()].slice(0, 2).join('; ');
+    stderr.push(`warning: skipped ${skipped.length} point(s) that are not valid layouts or workloads (e.g. ${reasons})`);
   }
   const dims = swept.length ? swept : (['nodes'] as SweepDim[]);
-  const data = swept.length ? chartData(rows, swept, opts.chartMetric) : undefined;
+  const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
   if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });

@@ -21,7 +21,7 @@ function ticks(lo: number, hi: number, count = 5): number[] {
 
 /** A static SVG line chart of the sweep for reports. Pure and deterministic. */
 export function svgChart(d: ChartData): string {
-  const ys = d.series.flatMap((s) => s.values);
+  const ys = d.series.flatMap((s) => s.values).filter(Number.isFinite);
   const yTicks = ticks(Math.min(0, ...ys), Math.max(...ys));
   const yLo = yTicks[0]!;
   const yHi = Math.max(yTicks[yTicks.length - 1]!, ...ys);
@@ -47,8 +47,12 @@ export function svgChart(d: ChartData): string {
   parts.push(`<text x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${esc(d.yLabel)}</text>`);
   d.series.forEach((s, k) => {
     const color = COLORS[k % COLORS.length]!;
-    const points = s.values.map((v, i) => `${num(px(i))},${num(py(v))}`).join(' ');
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points}"/>`);
+    // A missing point (an invalid layout) splits the line into segments.
+    const segments: string[][] = [[]];
+    s.values.forEach((v, i) => (Number.isFinite(v) ? segments[segments.length - 1]!.push(`${num(px(i))},${num(py(v))}`) : segments.push([])));
+    for (const seg of segments.filter((g) => g.length > 0)) {
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${seg.join(' ')}"/>`);
+    }
     const lx = M.left + 10 + k * 150;
     parts.push(`<rect x="${lx}" y="${H - 22}" width="14" height="4" fill="${color}"/>`);
     parts.push(`<text x="${lx + 20}" y="${H - 17}">${esc(s.name)}</text>`);

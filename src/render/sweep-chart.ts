@@ -36,7 +36,11 @@ const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100
 export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], metric: ChartMetric): ChartData {
   const [xDim, seriesDim] = dims as [SweepDim, SweepDim | undefined];
   const x = [...new Set(rows.map((r) => dimValue(r, xDim)))];
-  const at = (subset: readonly SweepRow[], f: (r: SweepRow) => number) => x.map((v) => f(subset.find((r) => dimValue(r, xDim) === v)!));
+  const at = (subset: readonly SweepRow[], f: (r: SweepRow) => number) => {
+    const byX = new Map(subset.map((r) => [dimValue(r, xDim), r]));
+    // A point skipped as invalid has no row: NaN leaves a gap rather than a made-up value.
+    return x.map((v) => (byX.has(v) ? f(byX.get(v)!) : NaN));
+  };
   let series: ChartSeries[];
   if (seriesDim) {
     const groups = [...new Set(rows.map((r) => dimValue(r, seriesDim)))];
