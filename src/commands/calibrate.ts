@@ -15,6 +15,7 @@ import { inFile } from '../validation/in-file.js';
 import { mapeOf } from '../validation/report.js';
 import { writeWhole } from '../write-file.js';
 import type { CommandContext, CommandResult } from './result.js';
+import { precisionFor } from './workload-options.js';
 
 export interface CalibrateOptions {
   cluster?: string;
@@ -52,7 +53,7 @@ export function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandC
   if (opts.output) checkOutput(opts.output, loaded.file);
   const model = loadModel(data.model);
   const cluster = loadCluster(clusterRef);
-  const precision = { weights: data.weights ?? model.spec.defaultWeights, kvDtype: data.kvDtype ?? model.spec.defaultKvDtype };
+  const precision = precisionFor(model, data);
   const inputs = { model: model.spec, cluster: cluster.spec, precision };
   const all = targetsOf(data.measurements);
   const fitTargets = all.filter((t) => t.measurement.role === 'fit');

@@ -8,6 +8,7 @@ import { checkToJson, checkToMarkdown, checkToTable } from '../render/check-repo
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { checkFileSchema } from '../schema/check-file.js';
 import type { CommandContext, CommandResult } from './result.js';
+import { precisionFor } from './workload-options.js';
 
 export interface CheckOptions {
   format: 'table' | 'markdown' | 'json';
@@ -25,7 +26,7 @@ export function runCheck(file: string, opts: CheckOptions, ctx: CommandContext):
     forRow(i, () => {
       const model = models.get(s.model) ?? models.set(s.model, loadModel(s.model)).get(s.model)!;
       const cluster = clusters.get(s.cluster) ?? clusters.set(s.cluster, loadCluster(s.cluster)).get(s.cluster)!;
-      const precision = { weights: s.weights ?? model.spec.defaultWeights, kvDtype: s.kvDtype ?? model.spec.defaultKvDtype };
+      const precision = precisionFor(model, s);
       return checkScenario(s, { model: model.spec, cluster: cluster.spec, precision });
     }),
   );

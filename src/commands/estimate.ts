@@ -3,14 +3,13 @@ import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
 import { smallestNodesThatFit } from '../model/fit.js';
 import type { KvDtype, WeightRecipe } from '../model/types.js';
-import { loadCluster, loadModel } from '../presets/catalog.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { estimateToTable } from '../render/estimate-table.js';
 import { explainTerms, explainToText } from '../render/explain.js';
 import { formatBytes, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
-import { cachedTokens } from './workload-options.js';
+import { cachedTokens, loadInputs } from './workload-options.js';
 
 export interface EstimateOptions {
   model: string;
@@ -34,15 +33,11 @@ export interface EstimateOptions {
 
 export function runEstimate(opts: EstimateOptions, ctx: CommandContext): CommandResult {
   const cached = cachedTokens(opts);
-  const model = loadModel(opts.model);
-  const cluster = loadCluster(opts.cluster);
+  const { model, cluster, precision } = loadInputs(opts);
   const result = estimate({
     model: model.spec,
     cluster: cluster.spec,
-    precision: {
-      weights: opts.weights ?? model.spec.defaultWeights,
-      kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype,
-    },
+    precision,
     layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp, dcp: opts.dcp },
     workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch },
     variant: opts.variant,

@@ -1,14 +1,13 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
 import { plan, type Objective } from '../planning/plan.js';
-import { loadCluster, loadModel } from '../presets/catalog.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, round } from '../render/format.js';
 import { describeViolation, planToJson, planToTable } from '../render/plan-report.js';
 import { assertRepresentable } from '../representable.js';
 import type { CommandContext, CommandResult } from './result.js';
-import { cachedTokens, type CacheOptions } from './workload-options.js';
+import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
 
 export interface PlanOptions extends CacheOptions {
   model: string;
@@ -32,9 +31,7 @@ export interface PlanOptions extends CacheOptions {
 /** Searches every layout up to the limits for the smallest one that meets the SLOs. */
 export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
   const cached = cachedTokens(opts);
-  const model = loadModel(opts.model);
-  const cluster = loadCluster(opts.cluster);
-  const precision = { weights: opts.weights ?? model.spec.defaultWeights, kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype };
+  const { model, cluster, precision } = loadInputs(opts);
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
   const perNode = cluster.spec.gpusPerNode;

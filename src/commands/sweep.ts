@@ -1,7 +1,6 @@
 import { EXIT_OK, InputError } from '../errors.js';
 import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
 import { SWEEP_DIMS, sweep, sweepGrid, type SweepDim, type SweepPoint, type SweepRow } from '../planning/sweep.js';
-import { loadCluster, loadModel } from '../presets/catalog.js';
 import { colorEnabled } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { chartData, terminalChart, type ChartMetric } from '../render/sweep-chart.js';
@@ -10,6 +9,7 @@ import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
 import { writeWhole } from '../write-file.js';
 import type { CommandContext, CommandResult } from './result.js';
+import { loadInputs } from './workload-options.js';
 
 export interface SweepOptions {
   model: string;
@@ -55,9 +55,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
   const points = sweepGrid(grid);
   if (points.length > MAX_POINTS) throw new InputError(`the sweep has ${points.length} points; at most ${MAX_POINTS}`);
-  const model = loadModel(opts.model);
-  const cluster = loadCluster(opts.cluster);
-  const precision = { weights: opts.weights ?? model.spec.defaultWeights, kvDtype: opts.kvDtype ?? model.spec.defaultKvDtype };
+  const { model, cluster, precision } = loadInputs(opts);
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
 

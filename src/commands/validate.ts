@@ -8,6 +8,7 @@ import { formatPercent } from '../render/format.js';
 import { validateToJson, validateToTable } from '../render/validate-report.js';
 import { validate } from '../validation/report.js';
 import type { CommandContext, CommandResult } from './result.js';
+import { precisionFor } from './workload-options.js';
 
 export interface ValidateOptions {
   data?: string;
@@ -25,10 +26,7 @@ export function runValidate(opts: ValidateOptions, ctx: CommandContext): Command
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give one with --cluster NAME|FILE`);
   const cluster = loadCluster(clusterRef);
-  const precision = {
-    weights: data.weights ?? model.spec.defaultWeights,
-    kvDtype: data.kvDtype ?? model.spec.defaultKvDtype,
-  };
+  const precision = precisionFor(model, data);
   const report = inFile(label, () => validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision }));
   const header = { modelName: model.spec.name, clusterName: cluster.spec.name, dataLabel: label };
 

@@ -1,4 +1,6 @@
 import { InputError } from '../errors.js';
+import type { KvDtype, Precision, WeightRecipe } from '../model/types.js';
+import { loadCluster, loadModel, type LoadedModel } from '../presets/catalog.js';
 import { formatPercent } from '../render/format.js';
 
 /** The flags every command that takes a workload shares. */
@@ -30,3 +32,15 @@ export function cachedTokens(opts: CacheOptions): number {
   return cached;
 }
 
+
+/** The precision to use: what was asked for, else the model preset's deployment default. */
+export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe; kvDtype?: KvDtype }): Precision {
+  return { weights: asked.weights ?? model.spec.defaultWeights, kvDtype: asked.kvDtype ?? model.spec.defaultKvDtype };
+}
+
+/** Loads the model and cluster presets a command names, and resolves the precision. */
+export function loadInputs(opts: { model: string; cluster: string; weights?: WeightRecipe; kvDtype?: KvDtype }) {
+  const model = loadModel(opts.model);
+  const cluster = loadCluster(opts.cluster);
+  return { model, cluster, precision: precisionFor(model, opts) };
+}
