@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandContext, CommandResult } from './commands/result.js';
+import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
+import { parseDuration, parsePositiveInt, parsePositiveNumber, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
+
+/**
+ * The whole CLI as a function of argv and an output sink, so that it can be
+ * run in-process (tests, fuzzing). Only cli.ts connects it to the real process.
+ * Commands are imported when they run, so --help and --version load nothing else.
+ */
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Where the CLI writes, and what it knows of the terminal. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdout is a terminal (colour decisions). */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  /** The real stderr stream, for a spinner; absent in-process. */
+  stderrStream?: NodeJS.WriteStream;
+}
+
+/** Runs the CLI on argv (node-style: [node, script, ...args]) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+// --debug anywhere on the line shows stack traces of internal errors (also CP_PLAN_DEBUG=1).
+const debug = argv.includes('--debug') || Boolean(io.env.CP_PLAN_DEBUG);
+const args = argv.filter((a) => a !== '--debug');
+
+const ctx: CommandContext = {
+  version: pkg.version,
+  isTTY: io.isTTY,
+  env: io.env,
+  // A spinner only on an interactive terminal outside CI; ora is loaded only then.
+  progress: async (text) => {
+    if (!io.stderrStream?.isTTY || io.env.CI || io.env.NO_COLOR) return { update: () => {}, stop: () => {} };
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text, stream: io.stderrStream }).start();
+    return { update: (t) => (spinner.text = t), stop: () => spinner.stop() };
+  },
+};
+
+let exitCode = EXIT_OK;
+function emit(result: CommandResult): void {
+  io.stdout(result.stdout);
+  for (const line of result.stderr) io.stderr(`cp-plan: ${line}\n`);
+  exitCode = result.exitCode;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success (and, for estimate, the layout fits in memory)
+  1  a check failed (e.g. the workload does not fit in GPU memory)
+  2  bad usage or input (flag, unit, preset file, impossible layout)
+  3  internal error (please report it)`;
+
+const program = new Command('cp-plan')
+  .description('Capacity planner for long-context LLM inference with context parallelism (ring pass-KV / pass-Q).')
+  .version(pkg.version, '-V, --version', 'print the version')
+  .helpOption('-h, --help', 'show help')
+  .exitOverride()
+  .configureOutput({
+    writeOut: (text) => io.stdout(text),
+    writeErr: (text) => io.stderr(text),
+    // Commander's usage errors: one line, our prefix, a pointer to --help.
+    outputError: (message, write) => write(`cp-plan: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '')}; see --help\n`),
+  })
+  .addHelpText('after', EXIT_CODES_HELP);
+
+const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);
+const positive = (flag: string) => (value: string) => parsePositiveInt(value, flag);
+
+/** The model, cluster and workload flags that estimate, plan and sweep share. */
+function withWorkload(command: Command, ctxRequired = true): Command {
+  const ctxFlag = '--ctx <tokens>';
+  const ctxHelp = 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)';
+  (ctxRequired ? command.requiredOption(ctxFlag, ctxHelp, tokens('--ctx')) : command.option(ctxFlag, ctxHelp, tokens('--ctx')));
+  return command
+    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+    .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
+    .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
+    .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
+    .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
+    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']));
+}
+
+withWorkload(
+  program
+    .command('estimate')
+    .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.'),
+)
+  .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
+  .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
+  .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
+  .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
+  .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+  .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
+  .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  cp-plan estimate --ctx 1M --nodes 16
+  cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
+  cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
+  cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
+  cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --tp 16 --dcp 2 --ctx 1M
+  cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --ctx 256K --json
+  cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
+${EXIT_CODES_HELP}`,
+  )
+  .action(async (opts) => {
+    const { runEstimate } = await import('./commands/estimate.js');
+    emit(runEstimate(opts, ctx));
+  });
+
+const rate = (flag: string) => (value: string) => parseRate(value, flag);
+const duration = (flag: string) => (value: string) => parseDuration(value, flag);
+
+withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fits and meets the SLOs.'))
+  .option('--max-ttft <duration>', 'time to first token SLO, e.g. 60s', duration('--max-ttft'))
+  .option('--max-ttit <duration>', 'time per output token SLO, e.g. 80ms', duration('--max-ttit'))
+  .option('--min-throughput <tokens/s>', 'minimum aggregate decode tokens per second', (v: string) => parsePositiveNumber(v, '--min-throughput'))
+  .option('--max-nodes <n>', "largest node count to consider (default: the cluster's maxNodes)", positive('--max-nodes'))
+  .option('--max-gpus <n>', 'largest GPU count to consider', positive('--max-gpus'))
+  .addOption(new Option('--objective <what>', 'ranking after GPUs used').choices(['ttft', 'ttit', 'gpus']).default('ttft'))
+  .addOption(new Option('--variant <variant>', 'ring attention variant to consider').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+  .option('--no-dcp', 'leave DCP out of the search')
+  .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
+  .option('--json', 'print one JSON document', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan plan --ctx 1M --max-ttft 90s
+  cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 80ms --cluster h100-ib --max-nodes 32
+  cp-plan plan --model llama3-70b --ctx 512K --miss-rate 5% --max-ttft 5s --json
+${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO').replace('the workload does not fit in GPU memory', 'no layout meets the SLOs')}`)
+  .action(async (opts) => {
+    const { runPlan } = await import('./commands/plan.js');
+    emit(runPlan(opts, ctx));
+  });
+
+program
+  .command('validate')
+  .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
+  .option('--data <file>', 'measurements file (default: the paper\'s, validation/paper-measurements.yaml)')
+  .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
+  .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
+  .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
+  .option('--json', 'print one JSON document', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan validate
+  cp-plan validate --json --max-mape 8% --max-error 15%
+  cp-plan validate --data my-runs.yaml --cluster ./h100-ib-calibrated.yaml
+${EXIT_CODES_HELP}`)
+  .action(async (opts) => {
+    const { runValidate } = await import('./commands/validate.js');
+    emit(runValidate(opts, ctx));
+  });
+
+program
+  .command('calibrate')
+  .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT and write a calibrated preset.")
+  .argument('<file>', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema in schema/measurements.json)')
+  .option('--cluster <name|file>', 'base cluster preset (default: the one the file names)')
+  .option('--params <list>', 'comma-separated parameters to fit: gemm, attention, serial, decode-layer, ring-step, network (default: the first five)')
+  .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
+  .option('--json', 'print one JSON document', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
+  cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
+  cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
+${EXIT_CODES_HELP}`)
+  .action(async (file: string, opts) => {
+    const { runCalibrate } = await import('./commands/calibrate.js');
+    emit(runCalibrate(file, opts, ctx));
+  });
+
+program
+  .command('sweep')
+  .description('Evaluate a grid of one or two varied quantities (nodes, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
+  .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
+  .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4', '1')
+  .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
+  .option('--batch <values>', 'batch sizes: a value, list or range', '1')
+  .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
+  .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+  .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+  .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+  .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
+  .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
+  .option('--json', 'the same as --format json', false)
+  .option('--chart', 'draw a terminal chart of the metric under the table', false)
+  .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
+  .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
+  cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
+  cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
+${EXIT_CODES_HELP}`)
+  .action(async (opts) => {
+    const { runSweep } = await import('./commands/sweep.js');
+    emit(await runSweep(opts, ctx));
+  });
+
+program
+  .command('check')
+  .description('Check named sizing scenarios against their SLOs: exit 0 if all pass, 1 if any fails (a CI gate).')
+  .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
+  .option('--json', 'the same as --format json', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .addHelpText('after', `
+Examples:
+  cp-plan check sizing.yaml
+  cp-plan check sizing.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
+${EXIT_CODES_HELP.replace('the layout fits in memory', 'every scenario meets its SLOs').replace('the workload does not fit in GPU memory', 'a scenario misses an SLO')}`)
+  .action(async (file: string, opts) => {
+    const { runCheck } = await import('./commands/check.js');
+    emit(runCheck(file, opts, ctx));
+  });
+
+program
+  .command('schema')
+  .description('Print the JSON Schema of a file cp-plan reads, for editor validation.')
+  .argument('<kind>', 'model, cluster, measurements or check')
+  .action(async (kind: string) => {
+    const { runSchema } = await import('./commands/schema.js');
+    emit(runSchema(kind));
+  });
+
+const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
+presets
+  .command('list')
+  .description('List built-in models and clusters with their key figures.')
+  .option('--json', 'print JSON', false)
+  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+  .action(async (opts) => {
+    const { runPresetsList } = await import('./commands/presets.js');
+    emit(runPresetsList(opts, ctx));
+  });
+presets
+  .command('show')
+  .description('Print a preset file (with the source of every figure) after validating it.')
+  .argument('<name|file>', 'preset name (e.g. llama3-405b, gtt) or a YAML file to validate and print')
+  .option('--json', 'print the parsed preset as JSON', false)
+  .option('--no-color', 'accepted for symmetry; the file is printed as is')
+  .action(async (name: string, opts) => {
+    const { runPresetsShow } = await import('./commands/presets.js');
+    emit(runPresetsShow(name, { ...opts, color: false }));
+  });
+
+try {
+  await program.parseAsync(args);
+} catch (error) {
+  exitCode = exitCodeFor(error, io, debug);
+}
+return exitCode;
+}
+
+function exitCodeFor(error: unknown, io: Io, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed help, the version, or a one-line usage error.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
+  }
+  if (error instanceof CpPlanError) {
+    io.stderr(`cp-plan: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`cp-plan: internal error: ${message.split('\n')[0]}; please report it with the command you ran (add --debug for the stack trace)\n`);
+  if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
+  return EXIT_INTERNAL;
+}
