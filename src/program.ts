@@ -27,6 +27,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 // --debug anywhere on the line shows stack traces of internal errors (also CP_PLAN_DEBUG=1).
 const debug = argv.includes('--debug') || Boolean(io.env.CP_PLAN_DEBUG);
 const args = argv.filter((a) => a !== '--debug');
+// A missing command is a usage error: one line, not a page of help on stderr.
+const COMMANDS = ['estimate', 'plan', 'sweep', 'check', 'validate', 'calibrate', 'schema', 'presets', 'help'];
+const words = args.slice(2);
+if (words.length === 0) {
+  io.stderr(`cp-plan: missing command: one of ${COMMANDS.slice(0, -1).join(', ')}; see cp-plan --help\n`);
+  return EXIT_INPUT;
+}
+if (words.length === 1 && words[0] === 'presets') {
+  io.stderr('cp-plan: presets needs a subcommand: list or show NAME; see cp-plan presets --help\n');
+  return EXIT_INPUT;
+}
+if (words[0] === 'help' && words[1] !== undefined && (!COMMANDS.includes(words[1]) || words[1] === 'help')) {
+  io.stderr(`cp-plan: unknown command '${words[1]}'; commands: ${COMMANDS.slice(0, -1).join(', ')}\n`);
+  return EXIT_INPUT;
+}
 
 const ctx: CommandContext = {
   version: pkg.version,
@@ -34,7 +49,8 @@ const ctx: CommandContext = {
   env: io.env,
   // A spinner only on an interactive terminal outside CI; ora is loaded only then.
   progress: async (text) => {
-    if (!io.stderrStream?.isTTY || io.env.CI || io.env.NO_COLOR) return { update: () => {}, stop: () => {} };
+    // Not on a pipe, in CI, with NO_COLOR, or on a terminal that reports no width (a spinner would loop there).
+    if (!io.stderrStream?.isTTY || !(io.stderrStream.columns > 0) || io.env.CI || io.env.NO_COLOR) return { update: () => {}, stop: () => {} };
     const { default: ora } = await import('ora');
     const spinner = ora({ text, stream: io.stderrStream }).start();
     return { update: (t) => (spinner.text = t), stop: () => spinner.stop() };

@@ -6,6 +6,7 @@ import { readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { checkToJson, checkToMarkdown, checkToTable } from '../render/check-report.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { inFile } from '../validation/in-file.js';
 import { checkFileSchema } from '../schema/check-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
@@ -22,14 +23,14 @@ export function runCheck(file: string, opts: CheckOptions, ctx: CommandContext):
   const { data } = readYamlFile(file, label, checkFileSchema);
   const models = new Map<string, LoadedModel>();
   const clusters = new Map<string, LoadedCluster>();
-  const outcomes = data.scenarios.map((s, i) =>
+  const outcomes = inFile(label, () => data.scenarios.map((s, i) =>
     forRow(i, () => {
       const model = models.get(s.model) ?? models.set(s.model, loadModel(s.model)).get(s.model)!;
       const cluster = clusters.get(s.cluster) ?? clusters.set(s.cluster, loadCluster(s.cluster)).get(s.cluster)!;
       const precision = precisionFor(model, s);
       return checkScenario(s, { model: model.spec, cluster: cluster.spec, precision });
     }),
-  );
+  ), 'scenarios');
   const failed = outcomes.filter((o) => !o.pass);
   const stderr = failed.length ? [`check failed: ${failed.map((o) => `'${o.name}'`).join(', ')} ${failed.length === 1 ? 'misses' : 'miss'} an SLO`] : [];
   const exitCode = failed.length ? EXIT_CHECK_FAILED : EXIT_OK;

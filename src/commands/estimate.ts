@@ -7,6 +7,7 @@ import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { estimateToTable } from '../render/estimate-table.js';
 import { explainTerms, explainToText } from '../render/explain.js';
+import { presetsLine } from '../render/provenance.js';
 import { formatBytes, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs } from './workload-options.js';
@@ -72,6 +73,6 @@ export function runEstimate(opts: EstimateOptions, ctx: CommandContext): Command
     return { stdout: JSON.stringify(out, null, 2) + '\n', stderr, exitCode };
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  const report = estimateToTable(result, makeChalk(color), color);
+  const report = estimateToTable(result, makeChalk(color), color) + presetsLine(model, cluster) + '\n';
   return { stdout: opts.explain ? report + '\n' + explainToText(terms) : report, stderr, exitCode };
 }

@@ -5,6 +5,7 @@ import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, round } from '../render/format.js';
 import { describeViolation, planToJson, planToTable } from '../render/plan-report.js';
+import { presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
@@ -28,6 +29,9 @@ export interface PlanOptions extends CacheOptions {
   color: boolean;
 }
 
+/** Beyond this a search takes seconds (it grows faster than linearly); larger clusters need --max-nodes. */
+const MAX_SEARCH_NODES = 4096;
+
 /** Searches every layout up to the limits for the smallest one that meets the SLOs. */
 export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
   const cached = cachedTokens(opts);
@@ -37,6 +41,9 @@ export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
   const perNode = cluster.spec.gpusPerNode;
   if (opts.maxGpus !== undefined && opts.maxGpus < perNode) {
     throw new InputError(`--max-gpus ${opts.maxGpus}: less than one node of ${perNode} GPUs on '${cluster.spec.name}'; give at least ${perNode}`);
+  }
+  if ((opts.maxNodes ?? cluster.spec.maxNodes) > MAX_SEARCH_NODES && (opts.maxGpus === undefined || opts.maxGpus / perNode > MAX_SEARCH_NODES)) {
+    throw new InputError(`plan searches at most ${MAX_SEARCH_NODES} nodes; give --max-nodes (cluster '${cluster.spec.name}' allows ${cluster.spec.maxNodes})`);
   }
   // --max-gpus is a node limit in disguise: layouts come in whole nodes.
   const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes, opts.maxGpus === undefined ? Infinity : Math.floor(opts.maxGpus / perNode));
@@ -58,7 +65,11 @@ export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
     ]
       .filter(Boolean)
       .join(', ');
-  const stderr: string[] = [];
+  const contextWarning =
+    opts.ctx > model.spec.maxContextTokens
+      ? [`context of ${opts.ctx} tokens exceeds ${model.spec.name}'s configured maximum of ${model.spec.maxContextTokens}; time and memory are still modelled, the model's quality there is not`]
+      : [];
+  const stderr: string[] = contextWarning.map((w) => `warning: ${w}`);
   if (!result.best && result.closest) {
     const worst = [...result.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     stderr.push(`check failed: no layout up to ${maxNodes} nodes meets the SLOs; closest ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off)`);
@@ -79,6 +90,8 @@ export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
       },
       objective: opts.objective,
       maxNodes,
+      presets: presetsJson(model, cluster),
+      warnings: contextWarning,
     });
     assertRepresentable(doc);
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
@@ -86,5 +99,5 @@ export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
-  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color), stderr, exitCode };
+  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n', stderr, exitCode };
 }

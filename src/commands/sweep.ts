@@ -5,6 +5,7 @@ import { colorEnabled } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { chartData, terminalChart, type ChartMetric } from '../render/sweep-chart.js';
 import { sweepRowsJson, sweepToCsv, sweepToMarkdown, sweepToTable } from '../render/sweep-output.js';
+import { presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
 import { writeWhole } from '../write-file.js';
@@ -53,8 +54,9 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const flagOf: Record<SweepDim, string> = { nodes: '--nodes', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp' };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
   if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
+  const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
+  if (size > MAX_POINTS) throw new InputError(`the sweep has ${size} points; at most ${MAX_POINTS}: narrow a range or raise its step`);
   const points = sweepGrid(grid);
-  if (points.length > MAX_POINTS) throw new InputError(`the sweep has ${points.length} points; at most ${MAX_POINTS}`);
   const { model, cluster, precision } = loadInputs(opts);
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
@@ -103,7 +105,16 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     case 'json':
       stdout =
         JSON.stringify(
-          { schemaVersion: SCHEMA_VERSION, model: model.spec.name, cluster: cluster.spec.name, swept, rows: sweepRowsJson(rows, dims), skipped: skipped.length },
+          {
+            schemaVersion: SCHEMA_VERSION,
+            model: model.spec.name,
+            cluster: cluster.spec.name,
+            presets: presetsJson(model, cluster),
+            swept,
+            rows: sweepRowsJson(rows, dims),
+            skipped: skipped.length,
+            warnings: stderr.filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length)),
+          },
           null,
           2,
         ) + '\n';

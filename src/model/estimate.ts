@@ -4,6 +4,7 @@ import { crossoverMissRate, type Crossover } from './crossover.js';
 import { estimateDecode, type DecodeEstimate } from './decode.js';
 import { paperHeuristic, type HeuristicReport } from './heuristic.js';
 import { resolveLayout, withoutCp, type LayoutRequest } from './layout.js';
+import { weightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
@@ -46,6 +47,7 @@ export interface EstimateResult {
 export function estimate(input: EstimateInput): EstimateResult {
   const { model, cluster, precision, workload } = input;
   const layout = resolveLayout(input.layout, model, cluster);
+  checkPlausible(model, cluster, layout, precision);
   const newTokens = workload.contextTokens - workload.cachedTokens;
   if (newTokens < layout.cp) {
     throw new InputError(
@@ -79,12 +81,33 @@ export function estimate(input: EstimateInput): EstimateResult {
     decodeCp1,
     cp1Fits,
     memory,
-    warnings: warningsFor(model, cluster, precision, workload),
+    warnings: warningsFor(model, cluster, precision, workload, layout),
   };
 }
 
-function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload): string[] {
+/** A cluster whose GPU cannot hold even one layer of the model is a wrong preset, not a sizing result. */
+function checkPlausible(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision): void {
+  const oneLayer = (weightBytesPerGpu(model, layout, precision.weights) - weightBytesPerGpu({ ...model, layers: 0 }, layout, precision.weights)) / model.layers;
+  if (cluster.gpu.hbmBytes < oneLayer) {
+    throw new InputError(
+      `cluster '${cluster.name}': ${cluster.gpu.hbmBytes / 1e9} GB of HBM per GPU is smaller than one layer of ${model.name} at TP${layout.tp} (${(oneLayer / 1e9).toPrecision(3)} GB); check gpu.hbmCapacityGB`,
+    );
+  }
+}
+
+/** The measured range behind the calibration: the paper's runs (prefill up to 1M tokens and CP16, decode up to CP2). */
+const MEASURED = { contextTokens: 1_000_000, prefillCp: 16, decodeCp: 2 };
+
+function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload, layout: Layout): string[] {
   const warnings: string[] = [];
+  if (workload.contextTokens > MEASURED.contextTokens || layout.cp > MEASURED.prefillCp) {
+    warnings.push(
+      `beyond the measured range (prefill up to ${MEASURED.contextTokens} tokens and CP${MEASURED.prefillCp}): the prediction extrapolates the calibrated model`,
+    );
+  }
+  if (layout.cp > MEASURED.decodeCp) {
+    warnings.push(`decode under CP${layout.cp} is extrapolated: CP decode was measured only up to CP${MEASURED.decodeCp}`);
+  }
   if (workload.contextTokens > model.maxContextTokens) {
     warnings.push(
       `context of ${workload.contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; time and memory are still modelled, the model's quality there is not`,

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { estimate, type EstimateResult } from '../model/estimate.js';
 import type { ClusterSpec, ModelSpec, Precision } from '../model/types.js';
 import type { CheckScenario } from '../schema/check-file.js';
@@ -45,7 +46,11 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
   let layout = s.layout;
   let variant: 'auto' | 'pass-kv' | 'pass-q' = 'auto';
   if (s.plan) {
-    const maxNodes = Math.min(s.plan.maxNodes ?? inputs.cluster.maxNodes, inputs.cluster.maxNodes);
+    if (s.plan.maxGpus !== undefined && s.plan.maxGpus < inputs.cluster.gpusPerNode) {
+      throw new InputError(`plan.maxGpus ${s.plan.maxGpus}: less than one node of ${inputs.cluster.gpusPerNode} GPUs on '${inputs.cluster.name}'`);
+    }
+    const byGpus = s.plan.maxGpus === undefined ? Infinity : Math.floor(s.plan.maxGpus / inputs.cluster.gpusPerNode);
+    const maxNodes = Math.min(s.plan.maxNodes ?? inputs.cluster.maxNodes, inputs.cluster.maxNodes, byGpus);
     const found = plan({
       ...inputs,
       workload,
@@ -63,10 +68,25 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
         maxNodes,
       };
     }
-    layout = { nodes: found.best.layout.nodes, tp: found.best.layout.tp, cp: found.best.layout.cp, dcp: found.best.layout.dcp };
-    variant = found.best.variant;
+    // The planner knows TTFT, TTIT and memory; minMaxContext needs a full estimate. Take the best-ranked
+    // layout that passes every check (or, if none does, the best one, to report what it misses).
+    const asLayout = (c: Candidate) => ({ nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp });
+    const passing = found.qualifying.find((c) => evaluate(s, inputs, workload, asLayout(c), c.variant).pass);
+    const chosen = passing ?? found.best;
+    layout = asLayout(chosen);
+    variant = chosen.variant;
   }
-  const r: EstimateResult = estimate({ ...inputs, layout: layout!, workload, variant });
+  return evaluate(s, inputs, workload, layout!, variant);
+}
+
+function evaluate(
+  s: CheckScenario,
+  inputs: ScenarioInputs,
+  workload: { contextTokens: number; cachedTokens: number; batch: number },
+  layout: { nodes: number; tp?: number; cp?: number; dcp?: number },
+  variant: 'auto' | 'pass-kv' | 'pass-q',
+): ScenarioOutcome {
+  const r: EstimateResult = estimate({ ...inputs, layout, workload, variant });
   const checks: CheckItem[] = [];
   const atMost = (check: CheckKind, actual: number, limit: number) => checks.push({ check, limit, actual, margin: 1 - actual / limit, pass: actual <= limit });
   if (s.slo.maxTtft !== undefined) atMost('maxTtft', r.prefill.ttftSec, s.slo.maxTtft);

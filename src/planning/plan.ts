@@ -75,21 +75,31 @@ export function plan(input: PlanInput): PlanResult {
   const best = qualifying[0] ?? null;
 
   const families = new Map<string, Candidate[]>();
-  for (const c of all) families.set(familyOf(c), [...(families.get(familyOf(c)) ?? []), c]);
+  for (const c of all) {
+    const members = families.get(familyOf(c));
+    if (members) members.push(c);
+    else families.set(familyOf(c), [c]);
+  }
+  const byGpus = new Map<number, Candidate[]>();
+  for (const c of all) {
+    const members = byGpus.get(c.layout.gpus);
+    if (members) members.push(c);
+    else byGpus.set(c.layout.gpus, [c]);
+  }
   const rejected = [...families.entries()]
     .filter(([, members]) => members.every((c) => c.violations.length > 0))
     .map(([family, members]) => ({ family, evaluated: members.length, closest: [...members].sort(closer)[0]! }))
     .sort((a, b) => closer(a.closest, b.closest));
 
-  const counts = [...new Set(all.map((c) => c.layout.gpus))].sort((a, b) => a - b);
+  const counts = [...byGpus.keys()].sort((a, b) => a - b);
   const smaller = counts
     .filter((g) => best === null || g < best.layout.gpus)
-    .map((gpus) => ({ gpus, closest: all.filter((c) => c.layout.gpus === gpus).sort(closer)[0]! }));
+    .map((gpus) => ({ gpus, closest: [...byGpus.get(gpus)!].sort(closer)[0]! }));
 
-  const fitting = all.filter((c) => !c.violations.some((v) => v.constraint === 'memory'));
+  const fits = (c: Candidate) => !c.violations.some((v) => v.constraint === 'memory');
   const pareto: Candidate[] = [];
   for (const gpus of counts) {
-    const fastest = fitting.filter((c) => c.layout.gpus === gpus).sort((a, b) => a.ttftSec - b.ttftSec)[0];
+    const fastest = byGpus.get(gpus)!.filter(fits).sort((a, b) => a.ttftSec - b.ttftSec)[0];
     if (fastest && (pareto.length === 0 || fastest.ttftSec < pareto[pareto.length - 1]!.ttftSec)) pareto.push(fastest);
   }
   return {

@@ -72,6 +72,9 @@ export function checkToTable(outcomes: readonly ScenarioOutcome[], label: string
   return [chalk.bold(`cp-plan check: ${label}`), t.toString(), ok ? chalk.green(summary(outcomes)) : chalk.red(summary(outcomes))].join('\n') + '\n';
 }
 
+/** A markdown table cell: pipes and newlines would break the table. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
 /** A GitHub-flavoured summary for pull requests (e.g. >> "$GITHUB_STEP_SUMMARY"). */
 export function checkToMarkdown(outcomes: readonly ScenarioOutcome[], label: string): string {
   const ok = outcomes.every((o) => o.pass);
@@ -82,7 +85,7 @@ export function checkToMarkdown(outcomes: readonly ScenarioOutcome[], label: str
     '',
     '| Scenario | Layout | Check | Limit | Predicted | Margin | Result |',
     '|---|---|---|---:|---:|---:|---|',
-    ...rows(outcomes).map(({ o, c }) => `| ${o.name} | ${layoutText(o)} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'} |`),
+    ...rows(outcomes).map(({ o, c }) => `| ${cell(o.name)} | ${cell(layoutText(o))} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'} |`),
   ];
   return lines.join('\n') + '\n';
 }

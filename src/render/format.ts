@@ -51,5 +51,6 @@ export function formatPercent(fraction: number): string {
 /** Rounds for JSON: stable, readable, and free of float noise. */
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
-  return Math.round(value * f) / f;
+  // + 0 turns -0 into 0: JSON cannot tell them apart, so the document must not either.
+  return Math.round(value * f) / f + 0;
 }

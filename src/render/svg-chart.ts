@@ -2,7 +2,7 @@ import type { ChartData } from './sweep-chart.js';
 
 const W = 720;
 const H = 420;
-const M = { left: 70, right: 20, top: 40, bottom: 70 };
+const M = { left: 70, right: 20, top: 40, bottom: 80 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -50,12 +50,16 @@ export function svgChart(d: ChartData): string {
     // A missing point (an invalid layout) splits the line into segments.
     const segments: string[][] = [[]];
     s.values.forEach((v, i) => (Number.isFinite(v) ? segments[segments.length - 1]!.push(`${num(px(i))},${num(py(v))}`) : segments.push([])));
-    for (const seg of segments.filter((g) => g.length > 0)) {
+    for (const seg of segments.filter((g) => g.length > 1)) {
       parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${seg.join(' ')}"/>`);
     }
-    const lx = M.left + 10 + k * 150;
-    parts.push(`<rect x="${lx}" y="${H - 22}" width="14" height="4" fill="${color}"/>`);
-    parts.push(`<text x="${lx + 20}" y="${H - 17}">${esc(s.name)}</text>`);
+    // A dot on every point, so that isolated points (between gaps) show too.
+    for (const [cx, cy] of segments.flat().map((p) => p.split(','))) parts.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${color}"/>`);
+    // Legend: four entries per row under the axis title.
+    const lx = M.left + 10 + (k % 4) * 150;
+    const ly = H - M.bottom + 44 + Math.floor(k / 4) * 14;
+    parts.push(`<rect x="${lx}" y="${ly}" width="14" height="4" fill="${color}"/>`);
+    parts.push(`<text x="${lx + 20}" y="${ly + 5}">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';

@@ -1,4 +1,5 @@
 import asciichart from 'asciichart';
+import { InputError } from '../errors.js';
 import type { SweepDim, SweepRow } from '../planning/sweep.js';
 import { formatInt, round } from './format.js';
 
@@ -33,8 +34,13 @@ const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100
  * the second one; with a single swept quantity and a TTFT chart, one series
  * per ring variant (pass-KV and pass-Q).
  */
+/** More lines than this cannot be read; ask for a narrower sweep. */
+export const MAX_SERIES = 8;
+
 export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], metric: ChartMetric): ChartData {
-  const [xDim, seriesDim] = dims as [SweepDim, SweepDim | undefined];
+  // The quantity with more values goes on the x axis; the other makes the series.
+  const count = (d: SweepDim) => new Set(rows.map((r) => dimValue(r, d))).size;
+  const [xDim, seriesDim] = (dims.length === 2 && count(dims[1]!) > count(dims[0]!) ? [dims[1], dims[0]] : dims) as [SweepDim, SweepDim | undefined];
   const x = [...new Set(rows.map((r) => dimValue(r, xDim)))];
   const at = (subset: readonly SweepRow[], f: (r: SweepRow) => number) => {
     const byX = new Map(subset.map((r) => [dimValue(r, xDim), r]));
@@ -43,10 +49,14 @@ export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], 
   };
   let series: ChartSeries[];
   if (seriesDim) {
-    const groups = [...new Set(rows.map((r) => dimValue(r, seriesDim)))];
-    series = groups.map((g) => ({
+    const groups = new Map<number, SweepRow[]>();
+    for (const r of rows) groups.set(dimValue(r, seriesDim), [...(groups.get(dimValue(r, seriesDim)) ?? []), r]);
+    if (groups.size > MAX_SERIES) {
+      throw new InputError(`a chart of ${groups.size} lines cannot be read; sweep at most ${MAX_SERIES} values of ${DIM_LABEL[seriesDim]}`);
+    }
+    series = [...groups.entries()].map(([g, subset]) => ({
       name: `${DIM_LABEL[seriesDim].replace(/ \(.*\)/, '')} ${dimText(seriesDim, g)}`,
-      values: at(rows.filter((r) => dimValue(r, seriesDim) === g), METRIC[metric].value),
+      values: at(subset, METRIC[metric].value),
     }));
   } else if (metric === 'ttft') {
     series = [
@@ -69,13 +79,23 @@ export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], 
 const ANSI = [asciichart.blue, asciichart.red, asciichart.green, asciichart.magenta, asciichart.yellow, asciichart.cyan];
 const LEGEND_MARK = ['blue', 'red', 'green', 'magenta', 'yellow', 'cyan'];
 
-/** A terminal line chart (asciichart), with a legend and the x range. */
+/**
+ * A terminal line chart (asciichart), with a legend and the x range. asciichart
+ * cannot draw gaps (a NaN spoils its scale), so only the x points where every
+ * series has a value are drawn, and the report says how many were left out.
+ */
 export function terminalChart(d: ChartData, color: boolean): string {
+  const keep = d.x.map((_, i) => i).filter((i) => d.series.every((s) => Number.isFinite(s.values[i])));
+  if (keep.length === 0) return `${d.title}\n(no x value where every series is valid; see the table or --chart-file)\n`;
   const plot = asciichart.plot(
-    d.series.map((s) => s.values),
+    d.series.map((s) => keep.map((i) => s.values[i]!)),
     { height: 12, format: (v: number) => v.toPrecision(4).padStart(9), ...(color ? { colors: ANSI.slice(0, d.series.length) } : {}) },
   );
   const legend = d.series.map((s, i) => (color ? `${s.name} (${LEGEND_MARK[i % LEGEND_MARK.length]})` : `${i + 1}: ${s.name}`)).join('   ');
   const overlap = !color && d.series.length > 1 ? ' (series are not told apart without colour; see the table or --chart-file)' : '';
-  return [d.title, plot, `x: ${d.xLabel} from ${d.xText[0]} to ${d.xText[d.xText.length - 1]} (${d.x.length} points)`, `${legend}${overlap}`].join('\n') + '\n';
+  const left = d.x.length - keep.length;
+  const gaps = left ? `; ${left} point(s) where some series is invalid are left out (--chart-file shows them as gaps)` : '';
+  return (
+    [d.title, plot, `x: ${d.xLabel} from ${d.xText[keep[0]!]} to ${d.xText[keep[keep.length - 1]!]} (${keep.length} points${gaps})`, `${legend}${overlap}`].join('\n') + '\n'
+  );
 }

@@ -32,12 +32,14 @@ export const checkScenarioSchema = z
     layout: z.strictObject({ nodes: positiveInt, tp: positiveInt.optional(), cp: positiveInt.optional(), dcp: positiveInt.optional() }).optional(),
     /** Or: let cp-plan plan the smallest layout that meets the SLOs within these limits. */
     plan: z.strictObject({ maxNodes: positiveInt.optional(), maxGpus: positiveInt.optional() }).optional(),
-    workload: z.strictObject({
-      ctx: tokens,
-      cached: z.union([z.literal(0), tokens]).optional(),
-      missRate: withUnit(parseRate, '5%').optional(),
-      batch: positiveInt.default(1),
-    }),
+    workload: z
+      .strictObject({
+        ctx: tokens.refine(Number.isInteger, 'must be a whole number of tokens'),
+        cached: z.union([z.literal(0), tokens.refine(Number.isInteger, 'must be a whole number of tokens')]).optional(),
+        missRate: withUnit(parseRate, '5%').refine((r) => r > 0 && r <= 1, 'must be in (0, 100%]').optional(),
+        batch: positiveInt.default(1),
+      })
+      .refine((w) => w.cached === undefined || w.cached < w.ctx, { path: ['cached'], message: 'must be smaller than ctx' }),
     slo: z.strictObject({
       maxTtft: duration.optional(),
       maxTtit: duration.optional(),

@@ -26,7 +26,8 @@ const linkSchema = z.strictObject({
  * domain (a node), the two link tiers, and the calibrated efficiencies.
  * Every figure carries its unit in its key; FLOPS are dense (no sparsity).
  */
-export const clusterPresetSchema = z.strictObject({
+export const clusterPresetSchema = z
+  .strictObject({
   name: z.string().min(1),
   displayName: z.string().min(1),
   source: z.string().min(1),
@@ -40,7 +41,7 @@ export const clusterPresetSchema = z.strictObject({
   }),
   gpusPerNode: z.number().int().positive(),
   /** Largest number of nodes this cluster offers. */
-  maxNodes: z.number().int().positive(),
+  maxNodes: z.number().int().positive().max(100_000, 'is implausibly large (over 100000 nodes); check the value'),
   scaleUp: linkSchema.extend({ kind: z.enum(['nvlink', 'infinity-fabric', 'pcie']) }),
   scaleOut: linkSchema.extend({ kind: z.enum(['rdma', 'tcp']) }),
   /** Achieved fraction of each peak (dimensionless, 0 < f <= 1). */
@@ -66,6 +67,23 @@ export const clusterPresetSchema = z.strictObject({
     /** HBM held back per GPU for the CUDA/ROCm context, communication buffers, allocator slack, graphs. */
     runtimeReserveGB: nonNegative,
   }),
-});
+  })
+  // Schema-valid but physically impossible combinations.
+  .refine((c) => c.gpu.fp8DenseTflops === undefined || c.gpu.fp8DenseTflops >= c.gpu.bf16DenseTflops, {
+    path: ['gpu', 'fp8DenseTflops'],
+    message: 'is below bf16DenseTflops; FP8 tensor cores are never slower than BF16 (check for a sparse or a swapped figure)',
+  })
+  .refine((c) => (c.scaleUp.peerBandwidthPerDirectionGBps ?? 0) <= c.scaleUp.bandwidthPerDirectionGBps, {
+    path: ['scaleUp', 'peerBandwidthPerDirectionGBps'],
+    message: 'exceeds bandwidthPerDirectionGBps; one peer cannot get more than the whole link',
+  })
+  .refine((c) => (c.scaleOut.peerBandwidthPerDirectionGBps ?? 0) <= c.scaleOut.bandwidthPerDirectionGBps, {
+    path: ['scaleOut', 'peerBandwidthPerDirectionGBps'],
+    message: 'exceeds bandwidthPerDirectionGBps; one peer cannot get more than the whole link',
+  })
+  .refine((c) => c.memory.runtimeReserveGB < c.gpu.hbmCapacityGB, {
+    path: ['memory', 'runtimeReserveGB'],
+    message: 'is not smaller than gpu.hbmCapacityGB; nothing would be left for weights and KV',
+  });
 
 export type ClusterPreset = z.infer<typeof clusterPresetSchema>;

@@ -6,6 +6,8 @@ export const weightRecipes = ['bf16', 'fp8', 'fp8-ffn'] as const;
 export const kvDtypes = ['bf16', 'fp8'] as const;
 
 const positiveInt = z.number().int().positive();
+/** A positive integer with a sanity ceiling: beyond it the file is wrong, not the model big. */
+const bounded = (max: number) => positiveInt.max(max, `is implausibly large (over ${max}); check the value`);
 
 /**
  * A model preset as written in YAML. Shapes are read from the model's config,
@@ -15,15 +17,15 @@ export const modelPresetSchema = z.strictObject({
   name: z.string().min(1),
   displayName: z.string().min(1),
   source: z.string().min(1),
-  layers: positiveInt,
-  hiddenSize: positiveInt,
-  attentionHeads: positiveInt,
-  kvHeads: positiveInt,
-  headDim: positiveInt,
-  ffnSize: positiveInt,
+  layers: bounded(10_000),
+  hiddenSize: bounded(1_000_000),
+  attentionHeads: bounded(10_000),
+  kvHeads: bounded(10_000),
+  headDim: bounded(10_000),
+  ffnSize: bounded(10_000_000),
   /** swiglu: gate, up and down matrices (3); gelu: up and down (2). */
   ffnActivation: z.enum(['swiglu', 'gelu']),
-  vocabSize: positiveInt,
+  vocabSize: bounded(100_000_000),
   tiedEmbeddings: z.boolean(),
   /** The longest context the model was trained or configured for. */
   maxContextTokens: positiveInt,
@@ -37,6 +39,10 @@ export const modelPresetSchema = z.strictObject({
 }).refine((m) => m.attentionHeads % m.kvHeads === 0, {
   path: ['kvHeads'],
   message: 'must divide attentionHeads (each KV head serves a whole group of query heads)',
+}).refine((m) => m.attentionHeads * m.headDim <= 4 * m.hiddenSize && m.attentionHeads * m.headDim * 4 >= m.hiddenSize, {
+  // Real models have heads x head_dim within a factor of 2 of hiddenSize (Qwen3: 2x, Gemma 3: 0.76x).
+  path: ['headDim'],
+  message: 'x attentionHeads is more than 4x away from hiddenSize; the attention projections would be implausible (check headDim and attentionHeads)',
 });
 
 export type ModelPreset = z.infer<typeof modelPresetSchema>;
