@@ -1,8 +1,10 @@
-import { isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { FittedParam } from './fit.js';
 
 export interface FitRecord {
   name: string;
+  /** What the fitted measurements covered: the new preset's calibratedRange. */
+  range: { maxContextTokens: number; maxPrefillCp: number; maxDecodeCp: number };
   dataLabel: string;
   targets: number;
   mapeBefore: number;
@@ -35,6 +37,11 @@ export function calibratedPresetYaml(baseText: string, fitted: readonly FittedPa
     if (isScalar(node)) {
       node.comment = ` fitted by cp-plan calibrate on ${record.dataLabel} (was ${tidy(f.before)}${f.atBound ? '; stopped at its bound' : ''})`;
     }
+  }
+  doc.set('calibratedRange', doc.createNode(record.range));
+  const rangePair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'calibratedRange') : undefined;
+  if (rangePair && isScalar(rangePair.key)) {
+    rangePair.key.commentBefore = ` the range of the measurements this preset was fitted on (${record.dataLabel})`;
   }
   const header = [
     ` Calibrated by cp-plan calibrate from ${baseName} on ${record.dataLabel}:`,

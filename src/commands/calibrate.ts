@@ -6,6 +6,7 @@ import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS } from '../calibration/params.js'
 import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
 import { predictSec, targetsOf, type Target } from '../calibration/predict.js';
 import { EXIT_OK, InputError } from '../errors.js';
+import { resolveLayout } from '../model/layout.js';
 import { isInsideBuiltinPresets, loadCluster, loadModel, presetFile } from '../presets/catalog.js';
 import { loadMeasurements } from '../presets/measurements.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
@@ -77,8 +78,17 @@ export function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandC
   }
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   if (opts.output) {
+    // The new preset's calibrated range is what its fit rows covered.
+    const cpOf = (t: Target) => resolveLayout({ nodes: t.measurement.nodes, tp: t.measurement.tp, cp: t.measurement.cp, dcp: t.measurement.dcp }, model.spec, cluster.spec).cp;
+    const maxOf = (xs: number[]) => (xs.length ? Math.max(...xs) : 1);
+    const range = {
+      maxContextTokens: maxOf(fitTargets.map((t) => t.measurement.contextTokens)),
+      maxPrefillCp: maxOf(fitTargets.filter((t) => t.metric === 'ttft').map(cpOf)),
+      maxDecodeCp: maxOf(fitTargets.filter((t) => t.metric === 'ttit').map(cpOf)),
+    };
     const yaml = calibratedPresetYaml(readFileSync(presetFile('cluster', clusterRef), 'utf8'), result.params, {
       name: basename(opts.output, extname(opts.output)),
+      range,
       dataLabel: label,
       targets: fitTargets.length,
       mapeBefore: mape(result.before),

@@ -95,18 +95,16 @@ function checkPlausible(model: ModelSpec, cluster: ClusterSpec, layout: Layout, 
   }
 }
 
-/** The measured range behind the calibration: the paper's runs (prefill up to 1M tokens and CP16, decode up to CP2). */
-const MEASURED = { contextTokens: 1_000_000, prefillCp: 16, decodeCp: 2 };
-
 function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload, layout: Layout): string[] {
   const warnings: string[] = [];
-  if (workload.contextTokens > MEASURED.contextTokens || layout.cp > MEASURED.prefillCp) {
+  const range = cluster.calibratedRange;
+  if (range && (workload.contextTokens > range.maxContextTokens || layout.cp > range.maxPrefillCp)) {
     warnings.push(
-      `beyond the measured range (prefill up to ${MEASURED.contextTokens} tokens and CP${MEASURED.prefillCp}): the prediction extrapolates the calibrated model`,
+      `beyond the measured range (prefill up to ${range.maxContextTokens} tokens and CP${range.maxPrefillCp}): the prediction extrapolates the calibrated model`,
     );
   }
-  if (layout.cp > MEASURED.decodeCp) {
-    warnings.push(`decode under CP${layout.cp} is extrapolated: CP decode was measured only up to CP${MEASURED.decodeCp}`);
+  if (range && layout.cp > range.maxDecodeCp) {
+    warnings.push(`decode under CP${layout.cp} is extrapolated: CP decode was measured only up to CP${range.maxDecodeCp}`);
   }
   if (workload.contextTokens > model.maxContextTokens) {
     warnings.push(

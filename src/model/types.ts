@@ -69,6 +69,8 @@ export interface ClusterSpec {
   /** Fixed time per CP ring step. */
   ringStepSec: number;
   runtimeReserveBytes: number;
+  /** Where the calibration was measured; null when the preset states none. */
+  calibratedRange: { maxContextTokens: number; maxPrefillCp: number; maxDecodeCp: number } | null;
 }
 
 export interface Precision {

@@ -66,5 +66,6 @@ export function clusterSpecFromPreset(p: ClusterPreset): ClusterSpec {
     decodeLayerSec: p.overhead.decodeLayerUs * US,
     ringStepSec: p.overhead.ringStepUs * US,
     runtimeReserveBytes: p.memory.runtimeReserveGB * GB,
+    calibratedRange: p.calibratedRange ?? null,
   };
 }

@@ -67,6 +67,14 @@ export const clusterPresetSchema = z
     /** HBM held back per GPU for the CUDA/ROCm context, communication buffers, allocator slack, graphs. */
     runtimeReserveGB: nonNegative,
   }),
+  /** The range the calibration was measured over; predictions beyond it carry a warning. Optional. */
+  calibratedRange: z
+    .strictObject({
+      maxContextTokens: z.number().int().positive(),
+      maxPrefillCp: z.number().int().positive(),
+      maxDecodeCp: z.number().int().positive(),
+    })
+    .optional(),
   })
   // Schema-valid but physically impossible combinations.
   .refine((c) => c.gpu.fp8DenseTflops === undefined || c.gpu.fp8DenseTflops >= c.gpu.bf16DenseTflops, {

@@ -38,6 +38,7 @@ export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec 
     decodeLayerSec: 0,
     ringStepSec: 0,
     runtimeReserveBytes: 0,
+    calibratedRange: null,
     ...overrides,
   };
 }
