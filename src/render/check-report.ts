@@ -13,33 +13,23 @@ const LABEL: Record<CheckItem['check'], string> = {
   plan: 'a layout exists',
 };
 
-function limitText(c: CheckItem): string {
-  switch (c.check) {
+/** A check's value (its limit or the prediction) in the check's own unit. */
+function valueText(check: CheckItem['check'], value: number): string {
+  switch (check) {
     case 'maxTtft':
     case 'maxTtit':
-      return formatSeconds(c.limit);
+      return formatSeconds(value);
     case 'mustFit':
-      return formatBytes(c.limit);
+      return formatBytes(value);
     case 'minMaxContext':
-      return formatInt(c.limit);
+      return formatInt(value);
     case 'plan':
-      return `<= ${c.limit} nodes`;
+      return `${value} nodes`;
   }
 }
 
-function actualText(c: CheckItem): string {
-  switch (c.check) {
-    case 'maxTtft':
-    case 'maxTtit':
-      return formatSeconds(c.actual);
-    case 'mustFit':
-      return formatBytes(c.actual);
-    case 'minMaxContext':
-      return formatInt(c.actual);
-    case 'plan':
-      return 'none';
-  }
-}
+const limitText = (c: CheckItem) => (c.check === 'plan' ? `<= ${valueText(c.check, c.limit)}` : valueText(c.check, c.limit));
+const actualText = (c: CheckItem) => (c.check === 'plan' ? 'none' : valueText(c.check, c.actual));
 
 const marginText = (c: CheckItem) => (c.check === 'plan' ? '-' : `${c.margin >= 0 ? '+' : ''}${(c.margin * 100).toFixed(1)}%`);
 /** Why a planned scenario found no layout: its closest candidate's worst miss. */
