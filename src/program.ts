@@ -38,6 +38,10 @@ if (words.length === 1 && words[0] === 'presets') {
   io.stderr('cp-plan: presets needs a subcommand: list or show NAME; see cp-plan presets --help\n');
   return EXIT_INPUT;
 }
+if (words[0] === 'presets' && words[1] === 'help' && words[2] !== undefined && words[2] !== 'list' && words[2] !== 'show') {
+  io.stderr(`cp-plan: unknown presets subcommand '${words[2]}'; use list or show NAME\n`);
+  return EXIT_INPUT;
+}
 if (words[0] === 'help' && words[1] !== undefined && (!COMMANDS.includes(words[1]) || words[1] === 'help')) {
   io.stderr(`cp-plan: unknown command '${words[1]}'; commands: ${COMMANDS.slice(0, -1).join(', ')}\n`);
   return EXIT_INPUT;

@@ -387,26 +387,7 @@ function isBareGroup(args: string[]): boolean {
  * an entry are still checked for "never exit 3, never throws, no stack trace", but not for the
  * property the bug breaks. Delete an entry once its bug is fixed.
  */
-const KNOWN_BAD: { bug: string; examples: string[][]; matches: (args: string[]) => boolean }[] = [
-  {
-    // KNOWN BUG (found by this fuzz): Commander's implicit help command, given a name that is not a
-    // command, prints the whole usage on stderr and exits 2, instead of one line such as
-    // "cp-plan: unknown command 'foo'". `help frobnicate` was fixed in src/program.ts while this test
-    // was written; `help help` and `presets help <anything but list/show>` still do it.
-    bug: 'help <not a command>: the usage on stderr (exit 2) instead of one error line',
-    examples: [
-      ['help', 'help'],
-      ['presets', 'help', 'foo'],
-      ['presets', 'help', 'help'],
-    ],
-    matches: (args) => {
-      const rest = args.filter((a) => a !== '--debug');
-      if (rest[0] === 'help') return rest[1] === 'help';
-      if (rest[0] === 'presets' && rest[1] === 'help') return rest.length >= 3 && rest[2] !== 'list' && rest[2] !== 'show';
-      return false;
-    },
-  },
-];
+const KNOWN_BAD: { bug: string; examples: string[][]; matches: (args: string[]) => boolean }[] = [];
 
 /**
  * Argv the fuzz found breaking the contract at some point, run on every test run (regressions).
