@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const cli = join(root, 'bin', 'cp-plan.js');
+const cli = join(root, 'bin', 'cp-plan.cjs');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const wall = (args) => {
   const t = process.hrtime.bigint();
@@ -18,10 +18,11 @@ const wall = (args) => {
 };
 
 // 1. Evaluations per second.
-const { loadModel, loadCluster } = await import(join(root, 'dist', 'presets', 'catalog.js'));
-const { layouts, evaluateLayout } = await import(join(root, 'dist', 'planning', 'candidates.js'));
-const model = loadModel('llama3-405b').spec;
-const cluster = { ...loadCluster('gtt').spec, maxNodes: 64 };
+// The model's code from source (npm run bench runs node with tsx), presets from the build.
+const { builtinModel, builtinCluster } = await import('../src/presets/catalog.ts');
+const { layouts, evaluateLayout } = await import('../src/planning/candidates.ts');
+const model = builtinModel('llama3-405b').spec;
+const cluster = { ...builtinCluster('gtt').spec, maxNodes: 64 };
 const precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
 const workload = { contextTokens: 1_000_000, cachedTokens: 0, batch: 1 };
 const space = [...layouts(model, cluster, { maxNodes: 64 })];

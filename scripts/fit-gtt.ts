@@ -6,12 +6,12 @@ import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS } from '../src/calibration/params
 import { targetsOf } from '../src/calibration/predict.js';
 import { resolveLayout } from '../src/model/layout.js';
 import { estimatePrefill } from '../src/model/prefill.js';
-import { loadCluster, loadModel } from '../src/presets/catalog.js';
+import { builtinCluster, builtinModel } from '../src/presets/catalog.js';
 import { loadMeasurements } from '../src/presets/measurements.js';
 
 const { data } = loadMeasurements();
-const model = loadModel(data.model).spec;
-const base = loadCluster(data.cluster!).spec;
+const model = builtinModel(data.model).spec;
+const base = builtinCluster(data.cluster!).spec;
 const precision = { weights: data.weights!, kvDtype: data.kvDtype! };
 
 // 1. The RDMA link: least squares of the fit ring iterations' SendRecv times on the size of the

@@ -1,16 +1,85 @@
-import { main } from './program.js';
+import { fstatSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleLoader } from './bundle-loader.js';
 
-// A reader that stops early (`| head`) is not an error: stop writing quietly.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+/**
+ * The only module that touches the real process: argv, stdout, stderr and the
+ * exit code.
+ *
+ * Start-up is most of a short run's time, so this module stays small:
+ * - `--version`, and `--help` on a pipe, are answered from text the build
+ *   rendered with the real commander program (scripts/build.ts; a test checks
+ *   that they agree), without loading the program.
+ * - Output goes straight to file descriptors 1 and 2 with writeSync: creating
+ *   process.stdout for a pipe loads node's stream and net modules (~3 ms), and
+ *   writes to pipes are synchronous on Linux anyway. Whether stdout is a
+ *   terminal is asked only when a command wants to know (colour, tables).
+ */
+declare const CP_PLAN_PRERENDERED: { help: string; version: string } | undefined;
+/** True in the build's bundles (scripts/build.ts), absent when run from source with tsx. */
+declare const CP_PLAN_BUNDLED: boolean | undefined;
 
-// The only module that touches the real process: argv, stdout, stderr and the exit code.
-process.exitCode = await main(process.argv, {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-  isTTY: Boolean(process.stdout.isTTY),
-  env: process.env,
-  stderrStream: process.stderr,
-});
+const args = process.argv.slice(2);
+const canned = typeof CP_PLAN_PRERENDERED === 'undefined' ? undefined : prerendered(args, CP_PLAN_PRERENDERED);
+if (canned !== undefined) write(1, canned);
+else void run();
+
+/** The build's answer for this argv, if it has one. Help is rendered at 80 columns: only for a non-terminal (a terminal wraps at its width). */
+function prerendered(argv: string[], answers: { help: string; version: string }): string | undefined {
+  if (argv.length !== 1) return undefined;
+  if (argv[0] === '--version' || argv[0] === '-V') return answers.version;
+  if ((argv[0] === '--help' || argv[0] === '-h') && !stdoutIsTerminal()) return answers.help;
+  return undefined;
+}
+
+/** A pipe or a file is known not to be a terminal without creating process.stdout; anything else is asked. */
+function stdoutIsTerminal(): boolean {
+  try {
+    const stat = fstatSync(1);
+    if (stat.isFIFO() || stat.isFile() || stat.isSocket()) return false;
+  } catch {
+    // fd 1 closed: not a terminal either.
+    return false;
+  }
+  return Boolean(process.stdout.isTTY);
+}
+
+async function run(): Promise<void> {
+  // Built: the program bundle through the code-cache loader; from source: a plain import.
+  const { main } =
+    typeof CP_PLAN_BUNDLED === 'undefined'
+      ? await import('./program.js')
+      : bundleLoader(dirname(fileURLToPath(import.meta.url))).load<typeof import('./program.js')>('program');
+  process.exitCode = await main(process.argv, {
+    stdout: (text) => write(1, text),
+    stderr: (text) => write(2, text),
+    get isTTY() {
+      return stdoutIsTerminal();
+    },
+    env: process.env,
+    get stderrStream() {
+      return process.stderr;
+    },
+  });
+}
+
+/**
+ * Writes all of text to fd 1 or 2. A reader that stops early (`| head`, EPIPE)
+ * is not an error: stop quietly with the exit code so far. A non-blocking
+ * descriptor that is full (EAGAIN) is retried after a millisecond.
+ */
+function write(fd: 1 | 2, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}

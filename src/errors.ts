@@ -31,6 +31,16 @@ export function forRow<T>(row: number, work: () => T): T {
   }
 }
 
+/** forRow for work that loads files (presets named by a row). */
+export async function forRowAsync<T>(row: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InputError && error.row === undefined) error.row = row;
+    throw error;
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_INPUT = 2;

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
+import { PACKAGE_ROOT } from './root.js';
 import { parseDuration, parsePositiveInt, parsePositiveNumber, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
 
 /**
@@ -9,7 +11,7 @@ import { parseDuration, parsePositiveInt, parsePositiveNumber, parseRate, parseT
  * run in-process (tests, fuzzing). Only cli.ts connects it to the real process.
  * Commands are imported when they run, so --help and --version load nothing else.
  */
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** Where the CLI writes, and what it knows of the terminal. */
 export interface Io {
@@ -49,15 +51,17 @@ if (words[0] === 'help' && words[1] !== undefined && (!COMMANDS.includes(words[1
 
 const ctx: CommandContext = {
   version: pkg.version,
-  isTTY: io.isTTY,
+  // Asked only by a command that needs it (colour): finding out costs start-up time.
+  get isTTY() {
+    return io.isTTY;
+  },
   env: io.env,
   // A spinner only on an interactive terminal outside CI; ora is loaded only then.
   progress: async (text) => {
     // Not on a pipe, in CI, with NO_COLOR, or on a terminal that reports no width (a spinner would loop there).
     if (!io.stderrStream?.isTTY || !(io.stderrStream.columns > 0) || io.env.CI || io.env.NO_COLOR) return { update: () => {}, stop: () => {} };
-    const { default: ora } = await import('ora');
-    const spinner = ora({ text, stream: io.stderrStream }).start();
-    return { update: (t) => (spinner.text = t), stop: () => spinner.stop() };
+    const { startSpinner } = await import('./render/spinner.js');
+    return startSpinner(text, io.stderrStream);
   },
 };
 
@@ -135,7 +139,7 @@ ${EXIT_CODES_HELP}`,
   )
   .action(async (opts) => {
     const { runEstimate } = await import('./commands/estimate.js');
-    emit(runEstimate(opts, ctx));
+    emit(await runEstimate(opts, ctx));
   });
 
 const rate = (flag: string) => (value: string) => parseRate(value, flag);
@@ -161,7 +165,7 @@ Examples:
 ${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO').replace('the workload does not fit in GPU memory', 'no layout meets the SLOs')}`)
   .action(async (opts) => {
     const { runPlan } = await import('./commands/plan.js');
-    emit(runPlan(opts, ctx));
+    emit(await runPlan(opts, ctx));
   });
 
 program
@@ -181,7 +185,7 @@ Examples:
 ${EXIT_CODES_HELP}`)
   .action(async (opts) => {
     const { runValidate } = await import('./commands/validate.js');
-    emit(runValidate(opts, ctx));
+    emit(await runValidate(opts, ctx));
   });
 
 program
@@ -201,7 +205,7 @@ Examples:
 ${EXIT_CODES_HELP}`)
   .action(async (file: string, opts) => {
     const { runCalibrate } = await import('./commands/calibrate.js');
-    emit(runCalibrate(file, opts, ctx));
+    emit(await runCalibrate(file, opts, ctx));
   });
 
 program
@@ -248,7 +252,7 @@ Examples:
 ${EXIT_CODES_HELP.replace('the layout fits in memory', 'every scenario meets its SLOs').replace('the workload does not fit in GPU memory', 'a scenario misses an SLO')}`)
   .action(async (file: string, opts) => {
     const { runCheck } = await import('./commands/check.js');
-    emit(runCheck(file, opts, ctx));
+    emit(await runCheck(file, opts, ctx));
   });
 
 program
@@ -257,7 +261,7 @@ program
   .argument('<kind>', 'model, cluster, measurements or check')
   .action(async (kind: string) => {
     const { runSchema } = await import('./commands/schema.js');
-    emit(runSchema(kind));
+    emit(await runSchema(kind));
   });
 
 const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
@@ -268,7 +272,7 @@ presets
   .option('--no-color', 'disable colour (also: NO_COLOR=1)')
   .action(async (opts) => {
     const { runPresetsList } = await import('./commands/presets.js');
-    emit(runPresetsList(opts, ctx));
+    emit(await runPresetsList(opts, ctx));
   });
 presets
   .command('show')
@@ -278,7 +282,7 @@ presets
   .option('--no-color', 'accepted for symmetry; the file is printed as is')
   .action(async (name: string, opts) => {
     const { runPresetsShow } = await import('./commands/presets.js');
-    emit(runPresetsShow(name, { ...opts, color: false }));
+    emit(await runPresetsShow(name, { ...opts, color: false }));
   });
 
 try {

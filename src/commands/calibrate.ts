@@ -45,15 +45,15 @@ function checkOutput(output: string, measurementsFile: string): void {
 }
 
 /** Fits a cluster's efficiency and overhead parameters to the `fit` rows of the user's measurements. */
-export function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandContext): CommandResult {
+export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: CommandContext): Promise<CommandResult> {
   const params = chosenParams(opts.params);
   const loaded = loadMeasurements(file);
   const { data, label } = loaded;
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give the base cluster with --cluster NAME|FILE`);
   if (opts.output) checkOutput(opts.output, loaded.file);
-  const model = loadModel(data.model);
-  const cluster = loadCluster(clusterRef);
+  const model = await loadModel(data.model);
+  const cluster = await loadCluster(clusterRef);
   const precision = precisionFor(model, data);
   const inputs = { model: model.spec, cluster: cluster.spec, precision };
   const all = targetsOf(data.measurements);

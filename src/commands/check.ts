@@ -1,12 +1,12 @@
 import { isAbsolute, relative } from 'node:path';
-import { EXIT_CHECK_FAILED, EXIT_OK, forRow } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, forRow, forRowAsync } from '../errors.js';
 import { checkScenario } from '../planning/check.js';
 import { loadCluster, loadModel, type LoadedCluster, type LoadedModel } from '../presets/catalog.js';
 import { readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { checkToJson, checkToMarkdown, checkToTable } from '../render/check-report.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
-import { inFile } from '../validation/in-file.js';
+import { inFile, inFileAsync } from '../validation/in-file.js';
 import { checkFileSchema } from '../schema/check-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
@@ -18,15 +18,20 @@ export interface CheckOptions {
 }
 
 /** Evaluates every scenario of a sizing file against its SLOs: exit 0 if all pass, 1 if any fails. */
-export function runCheck(file: string, opts: CheckOptions, ctx: CommandContext): CommandResult {
+export async function runCheck(file: string, opts: CheckOptions, ctx: CommandContext): Promise<CommandResult> {
   const label = isAbsolute(file) ? file : relative(process.cwd(), file) || file;
   const { data } = readYamlFile(file, label, checkFileSchema);
+  // Each preset once, in file order, so that an error names the first scenario that uses it.
   const models = new Map<string, LoadedModel>();
   const clusters = new Map<string, LoadedCluster>();
+  for (const [i, s] of data.scenarios.entries()) {
+    if (!models.has(s.model)) models.set(s.model, await inFileAsync(label, () => forRowAsync(i, () => loadModel(s.model)), 'scenarios'));
+    if (!clusters.has(s.cluster)) clusters.set(s.cluster, await inFileAsync(label, () => forRowAsync(i, () => loadCluster(s.cluster)), 'scenarios'));
+  }
   const outcomes = inFile(label, () => data.scenarios.map((s, i) =>
     forRow(i, () => {
-      const model = models.get(s.model) ?? models.set(s.model, loadModel(s.model)).get(s.model)!;
-      const cluster = clusters.get(s.cluster) ?? clusters.set(s.cluster, loadCluster(s.cluster)).get(s.cluster)!;
+      const model = models.get(s.model)!;
+      const cluster = clusters.get(s.cluster)!;
       const precision = precisionFor(model, s);
       return checkScenario(s, { model: model.spec, cluster: cluster.spec, precision });
     }),

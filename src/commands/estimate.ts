@@ -3,11 +3,8 @@ import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
 import { smallestNodesThatFit } from '../model/fit.js';
 import type { KvDtype, WeightRecipe } from '../model/types.js';
-import { colorEnabled, makeChalk } from '../render/color.js';
 import { estimateToJson } from '../render/estimate-json.js';
-import { estimateToTable } from '../render/estimate-table.js';
-import { explainTerms, explainToText } from '../render/explain.js';
-import { presetsLine } from '../render/provenance.js';
+import { explainTerms } from '../render/explain.js';
 import { formatBytes, plural } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs } from './workload-options.js';
@@ -32,9 +29,9 @@ export interface EstimateOptions {
   color: boolean;
 }
 
-export function runEstimate(opts: EstimateOptions, ctx: CommandContext): CommandResult {
+export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): Promise<CommandResult> {
   const cached = cachedTokens(opts);
-  const { model, cluster, precision } = loadInputs(opts);
+  const { model, cluster, precision } = await loadInputs(opts);
   const result = estimate({
     model: model.spec,
     cluster: cluster.spec,
@@ -72,7 +69,7 @@ export function runEstimate(opts: EstimateOptions, ctx: CommandContext): Command
     const out = opts.explain ? { ...doc, explain: terms } : doc;
     return { stdout: JSON.stringify(out, null, 2) + '\n', stderr, exitCode };
   }
-  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  const report = estimateToTable(result, makeChalk(color), color) + presetsLine(model, cluster) + '\n';
-  return { stdout: opts.explain ? report + '\n' + explainToText(terms) : report, stderr, exitCode };
+  // Tables need chalk and cli-table3; JSON runs (pipelines, loops) never load them.
+  const { estimateText } = await import('../render/estimate-text.js');
+  return { stdout: estimateText(result, terms, { model, cluster, isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color }), stderr, exitCode };
 }

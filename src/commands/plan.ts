@@ -33,9 +33,9 @@ export interface PlanOptions extends CacheOptions {
 const MAX_SEARCH_NODES = 4096;
 
 /** Searches every layout up to the limits for the smallest one that meets the SLOs. */
-export function runPlan(opts: PlanOptions, ctx: CommandContext): CommandResult {
+export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<CommandResult> {
   const cached = cachedTokens(opts);
-  const { model, cluster, precision } = loadInputs(opts);
+  const { model, cluster, precision } = await loadInputs(opts);
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
   const perNode = cluster.spec.gpusPerNode;

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { InputError } from '../errors.js';
 import { kvBytesPerToken } from '../model/kv-cache.js';
 import { totalParams } from '../model/shapes.js';
-import { builtinNames, isPath, loadCluster, loadModel, presetFile, type PresetKind } from '../presets/catalog.js';
+import { builtinCluster, builtinModel, builtinNames, isPath, loadCluster, loadModel, presetFile, type PresetKind } from '../presets/catalog.js';
 import { closestNames } from '../presets/closest.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
@@ -16,8 +16,8 @@ export interface PresetsOptions {
 }
 
 export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): CommandResult {
-  const models = builtinNames('model').map((n) => loadModel(n));
-  const clusters = builtinNames('cluster').map((n) => loadCluster(n));
+  const models = builtinNames('model').map((n) => builtinModel(n));
+  const clusters = builtinNames('cluster').map((n) => builtinCluster(n));
   if (opts.json) {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
@@ -93,10 +93,10 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
   return { stdout: text + '\n', stderr: [], exitCode: 0 };
 }
 
-export function runPresetsShow(name: string, opts: PresetsOptions): CommandResult {
+export async function runPresetsShow(name: string, opts: PresetsOptions): Promise<CommandResult> {
   const kind = kindOf(name);
   // Loading validates: a user's file is printed only if it is a valid preset.
-  const loaded = kind === 'model' ? loadModel(name) : loadCluster(name);
+  const loaded = kind === 'model' ? await loadModel(name) : await loadCluster(name);
   if (opts.json) {
     const doc = { schemaVersion: SCHEMA_VERSION, kind, name: loaded.preset.name, file: loaded.file, preset: loaded.preset };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };

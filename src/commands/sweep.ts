@@ -57,7 +57,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
   if (size > MAX_POINTS) throw new InputError(`the sweep has ${size} points; at most ${MAX_POINTS}: narrow a range or raise its step`);
   const points = sweepGrid(grid);
-  const { model, cluster, precision } = loadInputs(opts);
+  const { model, cluster, precision } = await loadInputs(opts);
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
 

@@ -20,12 +20,12 @@ export interface ValidateOptions {
 }
 
 /** Runs every measurement of a file (the paper's by default) through the model and scores it. */
-export function runValidate(opts: ValidateOptions, ctx: CommandContext): CommandResult {
+export async function runValidate(opts: ValidateOptions, ctx: CommandContext): Promise<CommandResult> {
   const { data, label } = loadMeasurements(opts.data);
-  const model = loadModel(data.model);
+  const model = await loadModel(data.model);
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give one with --cluster NAME|FILE`);
-  const cluster = loadCluster(clusterRef);
+  const cluster = await loadCluster(clusterRef);
   const precision = precisionFor(model, data);
   const report = inFile(label, () => validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision }));
   const header = { modelName: model.spec.name, clusterName: cluster.spec.name, dataLabel: label };

@@ -39,8 +39,8 @@ export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe
 }
 
 /** Loads the model and cluster presets a command names, and resolves the precision. */
-export function loadInputs(opts: { model: string; cluster: string; weights?: WeightRecipe; kvDtype?: KvDtype }) {
-  const model = loadModel(opts.model);
-  const cluster = loadCluster(opts.cluster);
+export async function loadInputs(opts: { model: string; cluster: string; weights?: WeightRecipe; kvDtype?: KvDtype }) {
+  const model = await loadModel(opts.model);
+  const cluster = await loadCluster(opts.cluster);
   return { model, cluster, precision: precisionFor(model, opts) };
 }

@@ -1,68 +1,22 @@
-import { readdirSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CpPlanError, EXIT_INTERNAL, InputError } from '../errors.js';
 import type { ClusterSpec, ModelSpec } from '../model/types.js';
-import { clusterPresetSchema, type ClusterPreset } from '../schema/cluster-preset.js';
-import { modelPresetSchema, type ModelPreset } from '../schema/model-preset.js';
+import { COMPILED_PRESETS, PACKAGE_ROOT } from '../root.js';
+import type { ClusterPreset } from '../schema/cluster-preset.js';
+import type { ModelPreset } from '../schema/model-preset.js';
 import { closestNames } from './closest.js';
-import { clusterSpecFromPreset, modelSpecFromPreset } from './convert.js';
-import { readYamlFile } from './read-yaml.js';
 
 export type PresetKind = 'model' | 'cluster';
 
-/** Built-in presets ship with the package, beside dist/: found from this file, never the cwd. */
-const PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
-const FOLDER: Record<PresetKind, string> = { model: 'models', cluster: 'clusters' };
-
-/** Whether a path points into the package's own presets (which must never be overwritten). */
-export function isInsideBuiltinPresets(path: string): boolean {
-  const rel = relative(PRESETS_DIR, resolve(path));
-  return !rel.startsWith('..') && !isAbsolute(rel);
-}
-
-export function builtinNames(kind: PresetKind): string[] {
-  return readdirSync(PRESETS_DIR + FOLDER[kind])
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => basename(f, '.yaml'))
-    .sort();
-}
-
-/** A name with a slash or a .yaml/.yml ending is a path to the user's own file. */
-export function isPath(ref: string): boolean {
-  return ref.includes('/') || ref.includes('\\') || /\.ya?ml$/i.test(ref);
-}
-
-interface Located {
-  file: string;
-  /** How error messages name the file. */
-  label: string;
-  builtin: boolean;
-}
-
-function locate(kind: PresetKind, ref: string): Located {
-  if (isPath(ref)) {
-    const label = isAbsolute(ref) ? ref : relative(process.cwd(), ref) || ref;
-    return { file: ref, label, builtin: false };
-  }
-  const names = builtinNames(kind);
-  if (!names.includes(ref)) {
-    const other: PresetKind = kind === 'model' ? 'cluster' : 'model';
-    if (builtinNames(other).includes(ref)) {
-      throw new InputError(`'${ref}' is a ${other} preset, not a ${kind}; pass it as --${other} ${ref}`);
-    }
-    const near = closestNames(ref, names);
-    throw new InputError(
-      `unknown ${kind} '${ref}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all; a path to a .yaml file also works)`,
-    );
-  }
-  const file = `${PRESETS_DIR}${FOLDER[kind]}/${ref}.yaml`;
-  return { file, label: `presets/${FOLDER[kind]}/${ref}.yaml`, builtin: true };
-}
+/** Built-in presets ship with the package: found from the package root, never the cwd. */
+const PRESETS_DIR = join(PACKAGE_ROOT, 'presets');
+const FOLDER = { model: 'models', cluster: 'clusters' } as const;
 
 export interface LoadedModel {
   spec: ModelSpec;
   preset: ModelPreset;
+  /** How messages name the file: presets/models/NAME.yaml, or the user's path. */
   file: string;
   builtin: boolean;
 }
@@ -74,23 +28,93 @@ export interface LoadedCluster {
   builtin: boolean;
 }
 
-export function loadModel(ref: string): LoadedModel {
-  const where = locate('model', ref);
-  const { data } = readYamlFile(where.file, where.label, modelPresetSchema, (raw) =>
-    'gpu' in raw && !('layers' in raw) ? 'this is a cluster file (it has a gpu block), not a model; pass it as --cluster' : undefined,
-  );
-  return { spec: modelSpecFromPreset(data), preset: data, file: where.label, builtin: where.builtin };
+/** dist/presets.json: every built-in preset already validated and converted by the build. */
+export interface CompiledPresets {
+  models: Record<string, LoadedModel>;
+  clusters: Record<string, LoadedCluster>;
 }
 
-export function loadCluster(ref: string): LoadedCluster {
-  const where = locate('cluster', ref);
-  const { data } = readYamlFile(where.file, where.label, clusterPresetSchema, (raw) =>
-    'layers' in raw && !('gpu' in raw) ? 'this is a model file (it has layers), not a cluster; pass it as --model' : undefined,
+let compiled: CompiledPresets | undefined;
+
+/** The built-in presets, read once from the build's output (no YAML parsing or validation at run time). */
+function builtins(): CompiledPresets {
+  if (compiled) return compiled;
+  let text: string;
+  try {
+    text = readFileSync(COMPILED_PRESETS, 'utf8');
+  } catch {
+    throw new CpPlanError(`the built-in presets are not compiled (${relative(process.cwd(), COMPILED_PRESETS)} is missing); run npm run build`, EXIT_INTERNAL);
+  }
+  compiled = JSON.parse(text) as CompiledPresets;
+  return compiled;
+}
+
+/** Whether a path points into the package's own presets (which must never be overwritten). */
+export function isInsideBuiltinPresets(path: string): boolean {
+  const rel = relative(PRESETS_DIR, resolve(path));
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+export function builtinNames(kind: PresetKind): string[] {
+  return Object.keys(builtins()[FOLDER[kind]]).sort();
+}
+
+/** A name with a slash or a .yaml/.yml ending is a path to the user's own file. */
+export function isPath(ref: string): boolean {
+  return ref.includes('/') || ref.includes('\\') || /\.ya?ml$/i.test(ref);
+}
+
+/** How messages name a user's file: as given, relative to the cwd. */
+function userLabel(ref: string): string {
+  return isAbsolute(ref) ? ref : relative(process.cwd(), ref) || ref;
+}
+
+/** Throws the one-line "unknown preset" error, with the closest names, unless `name` is built in. */
+function assertBuiltin(kind: PresetKind, name: string): void {
+  const names = builtinNames(kind);
+  if (names.includes(name)) return;
+  const other: PresetKind = kind === 'model' ? 'cluster' : 'model';
+  if (builtinNames(other).includes(name)) {
+    throw new InputError(`'${name}' is a ${other} preset, not a ${kind}; pass it as --${other} ${name}`);
+  }
+  const near = closestNames(name, names);
+  throw new InputError(
+    `unknown ${kind} '${name}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all; a path to a .yaml file also works)`,
   );
-  return { spec: clusterSpecFromPreset(data), preset: data, file: where.label, builtin: where.builtin };
+}
+
+/** A built-in model preset by name (synchronous: no file of the user's is read). */
+export function builtinModel(name: string): LoadedModel {
+  assertBuiltin('model', name);
+  return structuredClone(builtins().models[name]!);
+}
+
+export function builtinCluster(name: string): LoadedCluster {
+  assertBuiltin('cluster', name);
+  return structuredClone(builtins().clusters[name]!);
+}
+
+/** A model preset by built-in name or by the path of the user's YAML file. */
+export async function loadModel(ref: string): Promise<LoadedModel> {
+  if (!isPath(ref)) return builtinModel(ref);
+  const { readModelFile } = await import('./user-preset.js');
+  return readModelFile(ref, userLabel(ref));
+}
+
+export async function loadCluster(ref: string): Promise<LoadedCluster> {
+  if (!isPath(ref)) return builtinCluster(ref);
+  const { readClusterFile } = await import('./user-preset.js');
+  return readClusterFile(ref, userLabel(ref));
 }
 
 /** Where a preset's file is: a built-in's path inside the package, or the user's path as given. */
 export function presetFile(kind: PresetKind, ref: string): string {
-  return locate(kind, ref).file;
+  if (isPath(ref)) return ref;
+  assertBuiltin(kind, ref);
+  return join(PRESETS_DIR, FOLDER[kind], `${ref}.yaml`);
+}
+
+/** The file of a built-in preset as messages name it. */
+export function builtinLabel(kind: PresetKind, name: string): string {
+  return `presets/${FOLDER[kind]}/${name}.yaml`;
 }

@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { PACKAGE_ROOT } from '../root.js';
 import { measurementsFileSchema, type MeasurementsFile } from '../schema/measurements.js';
 import { isPath } from './catalog.js';
 import { readYamlFile } from './read-yaml.js';
 
 /** The paper's measurements, shipped with the package beside presets/. */
-export const PAPER_MEASUREMENTS = fileURLToPath(new URL('../../validation/paper-measurements.yaml', import.meta.url));
+export const PAPER_MEASUREMENTS = join(PACKAGE_ROOT, 'validation', 'paper-measurements.yaml');
 
 export interface LoadedMeasurements {
   data: MeasurementsFile;

@@ -8,9 +8,19 @@ export function inFile<T>(label: string, work: () => T, list = 'measurements'): 
   try {
     return work();
   } catch (error) {
-    if (error instanceof InputError && error.row !== undefined) {
-      throw new InputError(`${label}: ${list}.${error.row}: ${error.message}`);
-    }
-    throw error;
+    throw withRow(error, label, list);
   }
+}
+
+/** inFile for work that loads files. */
+export async function inFileAsync<T>(label: string, work: () => Promise<T>, list = 'measurements'): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw withRow(error, label, list);
+  }
+}
+
+function withRow(error: unknown, label: string, list: string): unknown {
+  return error instanceof InputError && error.row !== undefined ? new InputError(`${label}: ${list}.${error.row}: ${error.message}`) : error;
 }

@@ -629,7 +629,7 @@ describe('CLI fuzz', () => {
     }
   });
 
-  test('subprocess: 30 random argv through bin/cp-plan.js, exit 0/1/2, no stack trace', () => {
+  test('subprocess: 30 random argv through bin/cp-plan.cjs, exit 0/1/2, no stack trace', () => {
     const rng = new Rng(SEED ^ 0x5eed);
     const failures: string[] = [];
     for (let i = 0; i < 30; i++) {

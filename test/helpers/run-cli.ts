@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /** The repository root, found from this file (test/helpers/), never from the cwd. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = join(REPO_ROOT, 'bin', 'cp-plan.js');
+export const BIN = join(REPO_ROOT, 'bin', 'cp-plan.cjs');
 
 export interface CliResult {
   stdout: string;
@@ -19,7 +19,7 @@ export interface RunOptions {
 }
 
 /**
- * Runs the built CLI (bin/cp-plan.js -> dist/) in a child process with a minimal
+ * Runs the built CLI (bin/cp-plan.cjs -> dist/) in a child process with a minimal
  * environment: PATH, NO_COLOR=1 and whatever opts.env adds. Assumes dist/ is built.
  */
 export function runCli(args: string[], opts: RunOptions = {}): CliResult {

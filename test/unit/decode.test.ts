@@ -5,7 +5,7 @@ import { estimateDecode } from '../../src/model/decode.js';
 import { resolveLayout } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
 import type { Workload } from '../../src/model/types.js';
-import { loadCluster, loadModel } from '../../src/presets/catalog.js';
+import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b, paperPrecision } from './specs.js';
 
 const w = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
@@ -51,8 +51,8 @@ test('multi-node TP decode pays network AllReduces: TP16 halves weight reads but
 });
 
 test('DCP shards the duplicated KV: KV memory and KV reads divide by D, at the cost of two small collectives', () => {
-  const model = loadModel('llama3-70b').spec;
-  const cluster = loadCluster('h100-ib').spec;
+  const model = builtinModel('llama3-70b').spec;
+  const cluster = builtinCluster('h100-ib').spec;
   const plain = resolveLayout({ nodes: 2, tp: 16 }, model, cluster);
   const dcp = resolveLayout({ nodes: 2, tp: 16, dcp: 2 }, model, cluster);
   const m1 = memoryPerGpu(model, cluster, plain, bf16, w(1_000_000));
@@ -66,13 +66,13 @@ test('DCP shards the duplicated KV: KV memory and KV reads divide by D, at the c
 });
 
 test('DCP is refused where it cannot apply (vLLM: dcp divides TP and dcp <= TP / KV heads)', () => {
-  const model = loadModel('llama3-70b').spec; // 8 KV heads
-  const cluster = loadCluster('h100-ib').spec;
+  const model = builtinModel('llama3-70b').spec; // 8 KV heads
+  const cluster = builtinCluster('h100-ib').spec;
   assert.throws(() => resolveLayout({ nodes: 1, tp: 8, dcp: 8 }, model, cluster), (e: unknown) => e instanceof InputError && /not applicable/.test(e.message));
   assert.throws(() => resolveLayout({ nodes: 2, tp: 16, dcp: 4 }, model, cluster), /must divide TP \/ KV heads = 2/);
   assert.throws(() => resolveLayout({ nodes: 4, tp: 32, dcp: 3 }, model, cluster), /must divide TP \/ KV heads = 4/);
   // Mistral Large 2 at TP24 duplicates each KV head 3 times: DCP2 groups would straddle two heads.
-  assert.throws(() => resolveLayout({ nodes: 3, tp: 24, dcp: 2 }, loadModel('mistral-large-2').spec, cluster), /must divide TP \/ KV heads = 3/);
+  assert.throws(() => resolveLayout({ nodes: 3, tp: 24, dcp: 2 }, builtinModel('mistral-large-2').spec, cluster), /must divide TP \/ KV heads = 3/);
 });
 
 test('KV capacity and max batch: the largest batch fits, one more does not', () => {

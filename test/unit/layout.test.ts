@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { resolveLayout } from '../../src/model/layout.js';
-import { loadModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b } from './specs.js';
 
 test('defaults: TP = GPUs per node, CP = the rest (the paper layout CPN + TP8)', () => {
@@ -32,7 +32,7 @@ test('impossible layouts are input errors', () => {
     assert.throws(() => resolveLayout(request as { nodes: number }, model, gtt()), InputError, why);
   }
   // Qwen2.5-14B has 40 heads: TP 16 does not divide them.
-  assert.throws(() => resolveLayout({ nodes: 2, tp: 16 }, loadModel('qwen2.5-14b-1m').spec, gtt()), /40 attention heads/);
+  assert.throws(() => resolveLayout({ nodes: 2, tp: 16 }, builtinModel('qwen2.5-14b-1m').spec, gtt()), /40 attention heads/);
 });
 
 test('a default TP that does not fit the model is named as the default, with a TP that works', () => {

@@ -5,7 +5,7 @@ import { resolveLayout } from '../../src/model/layout.js';
 import { estimatePrefill } from '../../src/model/prefill.js';
 import { layerParams } from '../../src/model/shapes.js';
 import type { ClusterSpec, Precision, RingVariant, Workload } from '../../src/model/types.js';
-import { loadCluster, loadModel } from '../../src/presets/catalog.js';
+import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b, paperPrecision, roundCluster } from './specs.js';
 
 const bf16: Precision = { weights: 'bf16', kvDtype: 'bf16' };
@@ -17,7 +17,7 @@ function prefill(nodes: number, ctx: number, variant: RingVariant = 'pass-kv', c
 }
 
 test('CP1 TP1 on one GPU reduces to the single-GPU roofline formula', () => {
-  const model = loadModel('llama3-8b').spec;
+  const model = builtinModel('llama3-8b').spec;
   const cluster = roundCluster({ gpusPerNode: 1 });
   const layout = resolveLayout({ nodes: 1 }, model, cluster);
   const T = 4096;
@@ -78,7 +78,7 @@ test('full-prefill pass-KV hides its SendRecv on RDMA at 128K but exposes it on 
   assert.equal(rdma.ring.exposedSec, 0);
   assert.equal(rdma.breakdown.cpCommExposedSec, 0);
   assert.equal(rdma.breakdown.ringSyncSec, 126 * rdma.ring.syncSec, 'the fixed per-step sync is its own term');
-  const slow = prefill(4, 4000, 'pass-kv', loadCluster('gti').spec);
+  const slow = prefill(4, 4000, 'pass-kv', builtinCluster('gti').spec);
   assert.ok(slow.ring.stepSendRecvSec > slow.ring.stepComputeSec);
   assert.ok(slow.breakdown.cpCommExposedSec > 0);
 });
@@ -122,8 +122,8 @@ test('auto picks the faster variant, and full prefill on RDMA is pass-KV as the 
 
 test('a GPU without FP8 runs FP8 weights at the BF16 rate and says so', () => {
   const r = estimate({
-    model: loadModel('llama3-70b').spec,
-    cluster: loadCluster('a100-ib').spec,
+    model: builtinModel('llama3-70b').spec,
+    cluster: builtinCluster('a100-ib').spec,
     precision: { weights: 'fp8', kvDtype: 'bf16' },
     layout: { nodes: 1 },
     workload: full(32_000),
@@ -131,8 +131,8 @@ test('a GPU without FP8 runs FP8 weights at the BF16 rate and says so', () => {
   });
   assert.ok(r.warnings.some((w) => w.includes('no FP8')));
   const bf = estimate({
-    model: loadModel('llama3-70b').spec,
-    cluster: loadCluster('a100-ib').spec,
+    model: builtinModel('llama3-70b').spec,
+    cluster: builtinCluster('a100-ib').spec,
     precision: bf16,
     layout: { nodes: 1 },
     workload: full(32_000),

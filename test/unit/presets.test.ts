@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { builtinNames, loadCluster, loadModel } from '../../src/presets/catalog.js';
+import { builtinNames, builtinCluster, builtinModel } from '../../src/presets/catalog.js';
 import { closestNames } from '../../src/presets/closest.js';
 
 test('every built-in preset loads, validates, and is named after its file', () => {
-  for (const name of builtinNames('model')) assert.equal(loadModel(name).preset.name, name);
-  for (const name of builtinNames('cluster')) assert.equal(loadCluster(name).preset.name, name);
+  for (const name of builtinNames('model')) assert.equal(builtinModel(name).preset.name, name);
+  for (const name of builtinNames('cluster')) assert.equal(builtinCluster(name).preset.name, name);
   assert.ok(builtinNames('model').length >= 5);
   assert.ok(builtinNames('cluster').length >= 7);
 });
@@ -17,7 +17,7 @@ test('the presets the issue names exist', () => {
 
 test('cluster figures are physically ordered: FP8 >= BF16, per-peer <= aggregate, network slower than scale-up', () => {
   for (const name of builtinNames('cluster')) {
-    const c = loadCluster(name).spec;
+    const c = builtinCluster(name).spec;
     if (c.gpu.fp8FlopsPerSec !== null) assert.ok(c.gpu.fp8FlopsPerSec >= c.gpu.bf16FlopsPerSec, name);
     assert.ok(c.scaleUp.peerBytesPerSec <= c.scaleUp.bytesPerSec, name);
     assert.ok(c.scaleOut.bytesPerSec < c.scaleUp.bytesPerSec, name);
@@ -26,8 +26,8 @@ test('cluster figures are physically ordered: FP8 >= BF16, per-peer <= aggregate
 });
 
 test("the paper's platform: gtt and gti differ only in the network", () => {
-  const gtt = loadCluster('gtt').spec;
-  const gti = loadCluster('gti').spec;
+  const gtt = builtinCluster('gtt').spec;
+  const gti = builtinCluster('gti').spec;
   assert.deepEqual(gti.gpu, gtt.gpu);
   assert.equal(gtt.gpu.bf16FlopsPerSec, 800e12);
   assert.equal(gtt.gpu.hbmBytes, 96e9);
@@ -36,8 +36,8 @@ test("the paper's platform: gtt and gti differ only in the network", () => {
 });
 
 test('llama3-405b defaults to the paper recipe; other models to BF16', () => {
-  assert.equal(loadModel('llama3-405b').spec.defaultWeights, 'fp8-ffn');
-  assert.equal(loadModel('llama3-70b').spec.defaultWeights, 'bf16');
+  assert.equal(builtinModel('llama3-405b').spec.defaultWeights, 'fp8-ffn');
+  assert.equal(builtinModel('llama3-70b').spec.defaultWeights, 'bf16');
 });
 
 test('closest names rank near misses first', () => {

@@ -9,7 +9,7 @@ import { estimate, type EstimateResult, type VariantChoice } from '../../src/mod
 import { layoutOrProblem, type LayoutRequest } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
 import type { ClusterSpec, KvDtype, Layout, LinkSpec, ModelSpec, Precision, WeightRecipe, Workload } from '../../src/model/types.js';
-import { builtinNames, loadCluster, loadModel } from '../../src/presets/catalog.js';
+import { builtinNames, builtinCluster, builtinModel } from '../../src/presets/catalog.js';
 import { estimateToJson } from '../../src/render/estimate-json.js';
 import { roundCluster } from './specs.js';
 
@@ -44,7 +44,7 @@ const randomModel: fc.Arbitrary<ModelSpec> = fc
     }),
   );
 
-const presetModel: fc.Arbitrary<ModelSpec> = fc.constantFrom(...builtinNames('model')).map((name) => loadModel(name).spec);
+const presetModel: fc.Arbitrary<ModelSpec> = fc.constantFrom(...builtinNames('model')).map((name) => builtinModel(name).spec);
 const modelArb: fc.Arbitrary<ModelSpec> = fc.oneof({ arbitrary: randomModel, weight: 4 }, { arbitrary: presetModel, weight: 1 });
 
 const fraction = fc.double({ min: 0.01, max: 1, noNaN: true });
@@ -86,7 +86,7 @@ const randomCluster: fc.Arbitrary<ClusterSpec> = fc
     }),
   );
 
-const presetCluster: fc.Arbitrary<ClusterSpec> = fc.constantFrom(...builtinNames('cluster')).map((name) => loadCluster(name).spec);
+const presetCluster: fc.Arbitrary<ClusterSpec> = fc.constantFrom(...builtinNames('cluster')).map((name) => builtinCluster(name).spec);
 const clusterArb: fc.Arbitrary<ClusterSpec> = fc.oneof({ arbitrary: randomCluster, weight: 4 }, { arbitrary: presetCluster, weight: 1 });
 
 const precisionArb: fc.Arbitrary<Precision> = fc.record({

@@ -26,8 +26,8 @@ function assertReadmeBlock(begin: string, end: string, expected: string): void {
 
 const golden = (name: string) => readFileSync(new URL(`../golden/${name}`, import.meta.url), 'utf8');
 
-test("README's Accuracy section is the output of `cp-plan validate`", () => {
-  const out = runValidate({ json: false, color: false }, { version: 'test', isTTY: false, env: { NO_COLOR: '1' } });
+test("README's Accuracy section is the output of `cp-plan validate`", async () => {
+  const out = await runValidate({ json: false, color: false }, { version: 'test', isTTY: false, env: { NO_COLOR: '1' } });
   assert.equal(out.exitCode, 0);
   assertReadmeBlock('<!-- validate:begin -->', '<!-- validate:end -->', ['```', '$ cp-plan validate', out.stdout.trimEnd(), '```'].join('\n'));
 });
@@ -87,7 +87,7 @@ test("README's example measurements file is valid under the measurements schema"
 test("README's planning samples are the output of plan and sweep", async () => {
   const ctx = { version: 'test', isTTY: false, env: { NO_COLOR: '1' } };
   const { runPlan } = await import('../../src/commands/plan.js');
-  const planned = runPlan(
+  const planned = await runPlan(
     { ctx: 1_000_000, model: 'llama3-405b', cluster: 'gtt', batch: 1, maxTtft: 90, objective: 'ttft', variant: 'auto', dcp: true, top: 5, json: false, color: false },
     ctx,
   );

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { resolveLayout } from '../../src/model/layout.js';
 import { kvBytesPerToken, kvBytesPerTokenPerGpu, tokensPerCpRank } from '../../src/model/kv-cache.js';
 import { causalPairs, totalParams, weightBytesPerGpu, weightBytesTotal } from '../../src/model/shapes.js';
-import { loadModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b } from './specs.js';
 
 test('KV bytes per token of Llama3 405B in BF16 is 2*126*8*128*2 = 516,096 B (paper.md Sec. 9)', () => {
@@ -28,7 +28,7 @@ test('KV bytes per token match hardware-and-models.md Sec. 3 for every dense pre
     'qwen2.5-14b-1m': 196_608,
     'mistral-large-2': 360_448,
   };
-  for (const [name, bytes] of Object.entries(expected)) assert.equal(kvBytesPerToken(loadModel(name).spec, 'bf16'), bytes, name);
+  for (const [name, bytes] of Object.entries(expected)) assert.equal(kvBytesPerToken(builtinModel(name).spec, 'bf16'), bytes, name);
 });
 
 test('parameter counts from the shapes agree with the published totals within 0.5%', () => {
@@ -41,7 +41,7 @@ test('parameter counts from the shapes agree with the published totals within 0.
     'mistral-large-2': 122.61e9,
   };
   for (const [name, params] of Object.entries(published)) {
-    const got = totalParams(loadModel(name).spec);
+    const got = totalParams(builtinModel(name).spec);
     assert.ok(Math.abs(got / params - 1) < 0.005, `${name}: ${got} vs ${params}`);
   }
 });

@@ -1,12 +1,12 @@
 // Shared specs for unit tests: the shipped presets, and a synthetic cluster
 // with round numbers for closed-form checks.
 import { estimate, type VariantChoice } from '../../src/model/estimate.js';
-import { loadCluster, loadModel } from '../../src/presets/catalog.js';
+import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
 import { loadMeasurements } from '../../src/presets/measurements.js';
 import type { ClusterSpec, LinkSpec, ModelSpec, Precision } from '../../src/model/types.js';
 
-export const llama405b = (): ModelSpec => loadModel('llama3-405b').spec;
-export const gtt = (): ClusterSpec => loadCluster('gtt').spec;
+export const llama405b = (): ModelSpec => builtinModel('llama3-405b').spec;
+export const gtt = (): ClusterSpec => builtinCluster('gtt').spec;
 export const paperPrecision: Precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
 
 const link = (bytesPerSec: number, latencySec = 0): LinkSpec => ({

@@ -1,0 +1,144 @@
+// npm run build: dist/ as the package ships it. Run with tsx (a dev dependency).
+//
+// 1. Built-in presets are read, validated and converted once, here, into
+//    dist/presets.json, so that a run never loads yaml or zod for them.
+// 2. esbuild bundles src/ into a few CommonJS files, all directly in dist/.
+//    Each bundle holds what one step needs and nothing more:
+//      cli.cjs       argv, the pre-rendered --help/--version, then program.cjs
+//      program.cjs   the commander program (every flag and --help text)
+//      errors.cjs    the error classes, shared so that `instanceof` holds across bundles
+//      command-*.cjs one per command, loaded when that command runs
+//      user-preset, estimate-text, spinner: loaded only for a user's YAML file,
+//                    a table (chalk, cli-table3) or a spinner (ora)
+//    An import of another bundle's entry becomes a require() of that bundle
+//    (lazy where the source uses import()). CommonJS because node starts an
+//    ES module graph measurably slower, and start-up is a target (issue 7).
+// 3. `cp-plan --help` and `--version` are run once on the built program and
+//    their output embedded in cli.cjs (test/cli/help.test.ts checks they agree).
+// 4. V8's code cache for each bundle (scripts/code-cache.mjs; see src/bundle-loader.ts).
+// 5. The licences of the bundled packages go to dist/THIRD-PARTY-LICENSES.txt.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import type { CompiledPresets } from '../src/presets/catalog.js';
+import { readClusterFile, readModelFile } from '../src/presets/user-preset.js';
+
+const root = resolve(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+const src = join(root, 'src');
+
+/** Bundle name -> source entry. */
+const ENTRIES: Record<string, string> = {
+  cli: 'cli.ts',
+  'bundle-loader': 'bundle-loader.ts',
+  program: 'program.ts',
+  errors: 'errors.ts',
+  'user-preset': 'presets/user-preset.ts',
+  'estimate-text': 'render/estimate-text.ts',
+  spinner: 'render/spinner.ts',
+  ...Object.fromEntries(readdirSync(join(src, 'commands'))
+    .filter((f) => f.endsWith('.ts') && !['result.ts', 'workload-options.ts'].includes(f))
+    .map((f) => [`command-${basename(f, '.ts')}`, `commands/${f}`])),
+};
+const bundleOf = new Map(Object.entries(ENTRIES).map(([name, file]) => [join(src, file), name]));
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+// 1. Presets.
+const presets: CompiledPresets = { models: {}, clusters: {} };
+for (const [folder, read] of [['models', readModelFile], ['clusters', readClusterFile]] as const) {
+  for (const file of readdirSync(join(root, 'presets', folder)).filter((f) => f.endsWith('.yaml')).sort()) {
+    const name = basename(file, '.yaml');
+    const loaded = read(join(root, 'presets', folder, file), `presets/${folder}/${file}`, true);
+    if (loaded.preset.name !== name) throw new Error(`presets/${folder}/${file}: name '${loaded.preset.name}' differs from the file name`);
+    (presets[folder] as Record<string, unknown>)[name] = loaded;
+  }
+}
+writeFileSync(join(dist, 'presets.json'), JSON.stringify(presets));
+
+// 2. Bundles.
+/** Imports of another entry stay outside this bundle: require('./<bundle>.cjs'). */
+const linkEntries = (self: string): Plugin => ({
+  name: 'link-entries',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const target = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      const bundle = bundleOf.get(target);
+      return bundle !== undefined && bundle !== self ? { path: `./${bundle}.cjs`, external: true } : undefined;
+    });
+  },
+});
+
+/**
+ * commander requires node:child_process at load time (2 ms) for executable
+ * subcommands, which cp-plan does not use: load it on first use instead.
+ */
+const lazyChildProcess: Plugin = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes('node_modules/commander/') ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: 'module.exports = new Proxy({}, { get: (_, key) => require("node:child_process")[key] });',
+      loader: 'js',
+    }));
+  },
+};
+
+const inputs = new Set<string>();
+async function bundle(name: string, prerendered?: { help: string; version: string }): Promise<void> {
+  const result = await build({
+    entryPoints: [join(src, ENTRIES[name]!)],
+    outfile: join(dist, `${name}.cjs`),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // import() of another bundle becomes a lazy require(): node's ES module loader would add milliseconds.
+    supported: { 'dynamic-import': false },
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    // root.ts finds the package from its own location: in a bundle, the bundle's.
+    banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    define: { 'import.meta.url': '__import_meta_url', CP_PLAN_BUNDLED: 'true', CP_PLAN_PRERENDERED: prerendered ? JSON.stringify(prerendered) : 'undefined' },
+    plugins: [linkEntries(name), lazyChildProcess],
+  });
+  for (const input of Object.keys((result.metafile as Metafile).inputs)) inputs.add(input);
+}
+await Promise.all(Object.keys(ENTRIES).map((name) => bundle(name)));
+
+// 3. The pre-rendered answers, from the program just built.
+const run = (arg: string) => {
+  const r = spawnSync(process.execPath, [join(dist, 'cli.cjs'), arg], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+  if (r.status !== 0 || r.stderr !== '') throw new Error(`build: cp-plan ${arg} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+};
+await bundle('cli', { help: run('--help'), version: run('--version') });
+
+// 4. V8's code cache of each bundle, from a plain node process (flags must match a normal run's).
+const trained = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.mjs')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+if (trained.status !== 0) throw new Error(`build: code cache failed: ${trained.stderr}`);
+
+// 5. Licences of what was bundled from node_modules.
+const packages = new Map<string, string>();
+for (const input of inputs) {
+  const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (!match) continue;
+  const dir = join(root, match[1]!);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+  const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : `License: ${pkg.license ?? 'unknown'}`;
+  packages.set(`${pkg.name}@${pkg.version}`, text);
+}
+const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([id, text]) => `${id}\n${'-'.repeat(id.length)}\n${text}\n`);
+writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'), `cp-plan bundles these packages into dist/:\n\n${notices.join('\n')}`);
+
+const files = readdirSync(dist).sort();
+const size = (f: string) => readFileSync(join(dist, f)).length;
+console.log(`build: ${files.length} files in ${relative(process.cwd(), dist) || 'dist'}/ (${files.map((f) => `${f} ${(size(f) / 1024).toFixed(0)}K`).join(', ')})`);
+if (!existsSync(join(dirname(dist), 'bin', 'cp-plan.cjs'))) throw new Error('build: bin/cp-plan.cjs is missing');
