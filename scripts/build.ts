@@ -18,6 +18,7 @@
 // 4. V8's code cache for each bundle (scripts/code-cache.mjs; see src/bundle-loader.ts).
 // 5. The licences of the bundled packages go to dist/THIRD-PARTY-LICENSES.txt.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -41,7 +42,10 @@ const ENTRIES: Record<string, string> = {
     .filter((f) => f.endsWith('.ts') && !['result.ts', 'workload-options.ts'].includes(f))
     .map((f) => [`command-${basename(f, '.ts')}`, `commands/${f}`])),
 };
+/** Large libraries more than one bundle needs, bundled once each: bundle name -> package. */
+const SHARED_PACKAGES: Record<string, string> = { zod: 'zod', yaml: 'yaml' };
 const bundleOf = new Map(Object.entries(ENTRIES).map(([name, file]) => [join(src, file), name]));
+const require = createRequire(import.meta.url);
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -63,6 +67,7 @@ writeFileSync(join(dist, 'presets.json'), JSON.stringify(presets));
 const linkEntries = (self: string): Plugin => ({
   name: 'link-entries',
   setup(b) {
+    b.onResolve({ filter: /^(zod|yaml)$/ }, (args) => (args.path !== self ? { path: `./${args.path}.cjs`, external: true } : undefined));
     b.onResolve({ filter: /^\./ }, (args) => {
       const target = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       const bundle = bundleOf.get(target);
@@ -91,7 +96,7 @@ const lazyChildProcess: Plugin = {
 const inputs = new Set<string>();
 async function bundle(name: string, prerendered?: { help: string; version: string }): Promise<void> {
   const result = await build({
-    entryPoints: [join(src, ENTRIES[name]!)],
+    entryPoints: [name in SHARED_PACKAGES ? require.resolve(SHARED_PACKAGES[name]!) : join(src, ENTRIES[name]!)],
     outfile: join(dist, `${name}.cjs`),
     bundle: true,
     platform: 'node',
@@ -110,7 +115,7 @@ async function bundle(name: string, prerendered?: { help: string; version: strin
   });
   for (const input of Object.keys((result.metafile as Metafile).inputs)) inputs.add(input);
 }
-await Promise.all(Object.keys(ENTRIES).map((name) => bundle(name)));
+await Promise.all([...Object.keys(ENTRIES), ...Object.keys(SHARED_PACKAGES)].map((name) => bundle(name)));
 
 // 3. The pre-rendered answers, from the program just built.
 const run = (arg: string) => {
