@@ -30,7 +30,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 const debug = argv.includes('--debug') || Boolean(io.env.CP_PLAN_DEBUG);
 const args = argv.filter((a) => a !== '--debug');
 // A missing command is a usage error: one line, not a page of help on stderr.
-const COMMANDS = ['estimate', 'plan', 'sweep', 'check', 'validate', 'calibrate', 'schema', 'presets', 'help'];
+const COMMANDS = ['estimate', 'plan', 'sweep', 'check', 'validate', 'calibrate', 'schema', 'presets', 'completion', 'help'];
 const words = args.slice(2);
 if (words.length === 0) {
   io.stderr(`cp-plan: missing command: one of ${COMMANDS.slice(0, -1).join(', ')}; see cp-plan --help\n`);
@@ -259,9 +259,28 @@ program
   .command('schema')
   .description('Print the JSON Schema of a file cp-plan reads, for editor validation.')
   .argument('<kind>', 'model, cluster, measurements or check')
+  .addHelpText('after', `
+Examples:
+  cp-plan schema model > cp-plan-model.schema.json
+  # In a preset file, for editors with the YAML language server:
+  # yaml-language-server: $schema=./cp-plan-model.schema.json`)
   .action(async (kind: string) => {
     const { runSchema } = await import('./commands/schema.js');
     emit(await runSchema(kind));
+  });
+
+program
+  .command('completion')
+  .description('Print a shell completion script (commands, flags, preset names, choices).')
+  .argument('<shell>', 'bash or zsh')
+  .addHelpText('after', `
+Examples:
+  cp-plan completion bash > ~/.local/share/bash-completion/completions/cp-plan
+  echo 'source <(cp-plan completion bash)' >> ~/.bashrc
+  cp-plan completion zsh > "\${fpath[1]}/_cp-plan"`)
+  .action(async (shell: string) => {
+    const { runCompletion } = await import('./commands/completion.js');
+    emit(runCompletion(shell, program));
   });
 
 const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
