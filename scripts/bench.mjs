@@ -61,3 +61,10 @@ for (const [k, xs] of Object.entries(times)) {
   const verdict = k in TARGET ? `  ${ratio.toFixed(2)}x node  ${ratio <= TARGET[k] ? 'meets' : 'MISSES'} <= ${TARGET[k]}x` : '';
   console.log(`  ${k.padEnd(16)} median ${m.toFixed(1).padStart(6)} ms${verdict}`);
 }
+// The same as the README's table (between its bench markers).
+const LABEL = { 'node -e 0': '`node -e 0`', '--version': '`cp-plan --version`', '--help': '`cp-plan --help`', 'estimate --json': '`cp-plan estimate --ctx 1M --nodes 16 --json`' };
+console.log('\n| command | median | × `node -e 0` | target |\n|---|---:|---:|---:|');
+for (const k of ['node -e 0', '--version', '--help', 'estimate --json']) {
+  const m = median(times[k]);
+  console.log(`| ${LABEL[k]} | ${m.toFixed(1)} ms | ${(m / base).toFixed(2)} | ${k in TARGET ? `≤ ${TARGET[k]}` : ''} |`);
+}
