@@ -93,6 +93,22 @@ const lazyChildProcess: Plugin = {
   },
 };
 
+/**
+ * chalk detects colour support when loaded, which requires node:tty and with it
+ * node's net and stream modules (~3 ms). cp-plan makes the colour decision
+ * itself (src/render/color.ts) and gives chalk an explicit level, so its
+ * detection is unused: bundle chalk's detection-free variant instead. The
+ * spinner (ora, on a terminal only) keeps the real one.
+ */
+const chalkWithoutDetection = (self: string): Plugin => ({
+  name: 'chalk-without-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      self !== 'spinner' && args.importer.includes('node_modules/chalk/') ? { path: join(dirname(args.importer), 'vendor', 'supports-color', 'browser.js') } : undefined,
+    );
+  },
+});
+
 const inputs = new Set<string>();
 async function bundle(name: string, prerendered?: { help: string; version: string }): Promise<void> {
   const result = await build({
@@ -111,7 +127,7 @@ async function bundle(name: string, prerendered?: { help: string; version: strin
     // root.ts finds the package from its own location: in a bundle, the bundle's.
     banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     define: { 'import.meta.url': '__import_meta_url', CP_PLAN_BUNDLED: 'true', CP_PLAN_PRERENDERED: prerendered ? JSON.stringify(prerendered) : 'undefined' },
-    plugins: [linkEntries(name), lazyChildProcess],
+    plugins: [linkEntries(name), lazyChildProcess, chalkWithoutDetection(name)],
   });
   for (const input of Object.keys((result.metafile as Metafile).inputs)) inputs.add(input);
 }

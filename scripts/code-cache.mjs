@@ -24,6 +24,8 @@ const runs = [
   ['presets', 'show', 'gtt'],
   ['schema', 'model'],
   ['estimate', '--help'],
+  ['calibrate', join(root, 'validation', 'paper-measurements.yaml'), '--json'],
+  ['completion', 'bash'],
 ];
 const sink = { stdout: () => {}, stderr: () => {}, isTTY: false, env: {} };
 for (const argv of runs) {

@@ -57,6 +57,9 @@ async function run(): Promise<void> {
     get isTTY() {
       return stdoutIsTerminal();
     },
+    get columns() {
+      return stdoutIsTerminal() ? process.stdout.columns : undefined;
+    },
     env: process.env,
     get stderrStream() {
       return process.stderr;

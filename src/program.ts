@@ -19,6 +19,8 @@ export interface Io {
   stderr(text: string): void;
   /** Whether stdout is a terminal (colour decisions). */
   isTTY: boolean;
+  /** The terminal's width when stdout is one (help wraps to it); else undefined (80 columns). */
+  columns?: number | undefined;
   env: Record<string, string | undefined>;
   /** The real stderr stream, for a spinner; absent in-process. */
   stderrStream?: NodeJS.WriteStream;
@@ -87,6 +89,9 @@ const program = new Command('cp-plan')
   .configureOutput({
     writeOut: (text) => io.stdout(text),
     writeErr: (text) => io.stderr(text),
+    // Help wraps to the terminal's width, else 80 columns (commander's default when given undefined).
+    getOutHelpWidth: () => io.columns as number,
+    getErrHelpWidth: () => undefined as unknown as number,
     // Commander's usage errors: one line, our prefix, a pointer to --help.
     outputError: (message, write) => write(`cp-plan: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '')}; see --help\n`),
   })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
 
@@ -37,6 +37,7 @@ function syntheticRuns(dir: string): string {
 
 describe('cp-plan calibrate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cp-plan-cal-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const runs = syntheticRuns(dir);
 
   test('round trip: parameters used to generate the measurements are fitted back within 5%', () => {
@@ -91,6 +92,7 @@ describe('cp-plan calibrate', () => {
 
 describe('cp-plan calibrate: the honest split and safe output', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cp-plan-cal2-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const paper = join(import.meta.dirname, '..', '..', 'validation', 'paper-measurements.yaml');
 
   test('fits only the fit rows and reports the held-out rows apart', () => {

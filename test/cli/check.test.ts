@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { assertGolden } from '../helpers/golden.js';
 import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cp-plan-check-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string) => {
   const file = join(dir, name);
   writeFileSync(file, text);
