@@ -1,7 +1,10 @@
 import { allToAllSec, cpRingLink, ringAllGatherSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
-import { kvBytesPerTokenPerGpu } from './kv-cache.js';
-import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, weightDtypes } from './precision.js';
+import { kvElementsPerTokenPerGpu, linearStateBytes } from './kv-cache.js';
+import { cachedTokensOfLayer, layerGroups } from './layers.js';
+import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, kvBytesPerElement, weightDtypes } from './precision.js';
+import { expertAllToAllSec } from './prefill.js';
 import { gemmSec, layerGemmSec } from './roofline.js';
+import { attentionFlopsPerPair, qHeadDim, vHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
 
 export interface DecodeBreakdown {
@@ -15,6 +18,8 @@ export interface DecodeBreakdown {
   cpCommSec: number;
   /** DCP: AllGather of queries and ReduceScatter of partial outputs inside the TP group. */
   dcpCommSec: number;
+  /** Expert parallelism: All2All dispatch and combine of the step's tokens. */
+  epCommSec: number;
   lmHeadSec: number;
   /** Calibrated fixed cost per layer (kernel launches, small syncs). */
   overheadSec: number;
@@ -64,14 +69,15 @@ export function estimateDecode(
   const dt = weightDtypes(precision.weights);
   const hbm = cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency;
 
-  const gemm = layerGemmSec(model, cluster, layout, precision, local);
-
-  // Every query of the batch meets this GPU's share of its sequence's KV (1/N by CP, 1/D by DCP).
-  const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / n) / d);
-  const kvBytesPerLayer = (workload.batch * tokensHere * kvBytesPerTokenPerGpu(model, layout, precision.kvDtype)) / model.layers;
+  const attentionFlopsPerSec = cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency;
+  const eKv = kvBytesPerElement(precision.kvDtype);
   const headsServed = layout.qHeadsPerGpu * d; // DCP gathers the queries of the whole group
-  const attnFlops = workload.batch * tokensHere * 4 * model.headDim * headsServed;
-  const attention = Math.max(attnFlops / (cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency), kvBytesPerLayer / hbm);
+
+  // Full layers: every query of the batch meets this GPU's share of its sequence's KV (1/N by CP, 1/D by DCP).
+  const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / n) / d);
+  const fullKvBytes = workload.batch * tokensHere * kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
+  const fullFlops = (workload.batch * tokensHere * attentionFlopsPerPair(model, 'decode') * headsServed) / model.attentionHeads;
+  const fullAttention = Math.max(fullFlops / attentionFlopsPerSec, fullKvBytes / hbm);
 
   const tpComm = 2 * ringAllReduceSec(local * model.hiddenSize * ACTIVATION_BYTES, layout.tp, tpLink(cluster, layout));
 
@@ -79,13 +85,13 @@ export function estimateDecode(
   if (n > 1) {
     const link = cpRingLink(cluster, layout);
     // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
-    const qBytes = local * headsServed * model.headDim * ACTIVATION_BYTES;
-    const step = attention / n;
+    const qBytes = local * headsServed * qHeadDim(model) * ACTIVATION_BYTES;
+    const step = fullAttention / n;
     ring.qSendRecvSec = sendRecvSec(qBytes, link);
     ring.exposedSec = (n - 1) * Math.max(0, ring.qSendRecvSec - step);
-    const returned = (n - 1) * local * headsServed * (model.headDim + 1) * ACTIVATION_BYTES;
+    const returned = (n - 1) * local * headsServed * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
     ring.allToAllSec = allToAllSec(returned, n, link);
-    ring.mergeSec = ((n - 1) * 3 * local * headsServed * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
+    ring.mergeSec = ((n - 1) * 3 * local * headsServed * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
     ring.syncSec = n * cluster.ringStepSec;
   }
   const cpComm = ring.exposedSec + ring.allToAllSec + ring.mergeSec + ring.syncSec;
@@ -93,24 +99,38 @@ export function estimateDecode(
   let dcpComm = 0;
   if (d > 1) {
     // vLLM's default ag_rs: gather the group's queries, then reduce-scatter partial outputs (+ LSE).
-    const qBytes = local * layout.qHeadsPerGpu * model.headDim * ACTIVATION_BYTES;
-    const outBytes = local * layout.qHeadsPerGpu * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES;
+    const qBytes = local * layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
+    const outBytes = local * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
     dcpComm = ringAllGatherSec(qBytes, d, cluster.scaleUp) + ringAllGatherSec(outBytes, d, cluster.scaleUp);
   }
 
+  const breakdown: DecodeBreakdown = { gemmSec: 0, attentionSec: 0, tpCommSec: 0, cpCommSec: 0, dcpCommSec: 0, epCommSec: 0, lmHeadSec: 0, overheadSec: 0 };
+  for (const g of layerGroups(model)) {
+    breakdown.gemmSec += g.count * layerGemmSec(model, cluster, layout, precision, local, g);
+    breakdown.tpCommSec += g.count * tpComm;
+    breakdown.overheadSec += g.count * cluster.decodeLayerSec;
+    if (g.moe && layout.ep > 1) breakdown.epCommSec += g.count * 2 * expertAllToAllSec(model, cluster, layout, local);
+    if (g.attention === 'full') {
+      breakdown.attentionSec += g.count * fullAttention;
+      breakdown.cpCommSec += g.count * cpComm;
+      breakdown.dcpCommSec += g.count * dcpComm;
+    } else if (g.attention === 'linear') {
+      // Read and write the state of this rank's sequences (their queries run here), and the per-token math on it.
+      const l = model.attention!.linear!;
+      const stateBytes = (2 * local * linearStateBytes(model)) / layout.tp;
+      const flops = (local * 4 * l.heads * l.keyDim * l.valueDim) / layout.tp;
+      breakdown.attentionSec += g.count * Math.max(flops / attentionFlopsPerSec, stateBytes / hbm);
+    } else {
+      // A bounded layer's window stays with the rank that runs its sequence's query: no ring.
+      const window = Math.ceil(cachedTokensOfLayer(model, g.attention, workload.contextTokens) / d);
+      const bytes = local * window * kvElementsPerTokenPerGpu(model, layout, g.attention) * eKv;
+      const flops = (local * window * 4 * model.headDim * headsServed);
+      breakdown.attentionSec += g.count * Math.max(flops / attentionFlopsPerSec, bytes / hbm);
+      breakdown.dcpCommSec += g.count * dcpComm;
+    }
+  }
   const lmParams = (model.vocabSize * model.hiddenSize) / layout.tp;
-  const lmHeadSec = gemmSec(2 * lmParams * local, lmParams * BYTES_PER_ELEMENT[dt.embedding], cluster.gpu.bf16FlopsPerSec, cluster);
-
-  const L = model.layers;
-  const breakdown: DecodeBreakdown = {
-    gemmSec: L * gemm,
-    attentionSec: L * attention,
-    tpCommSec: L * tpComm,
-    cpCommSec: L * cpComm,
-    dcpCommSec: L * dcpComm,
-    lmHeadSec,
-    overheadSec: L * cluster.decodeLayerSec,
-  };
+  breakdown.lmHeadSec = gemmSec(2 * lmParams * local, lmParams * BYTES_PER_ELEMENT[dt.embedding], cluster.gpu.bf16FlopsPerSec, cluster);
   const ttitSec = Object.values(breakdown).reduce((sum, x) => sum + x, 0);
   return {
     ttitSec,

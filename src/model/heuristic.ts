@@ -1,5 +1,7 @@
 import { cpRingLink } from './collectives.js';
+import { kvElementsPerTokenPerGpu } from './kv-cache.js';
 import { ACTIVATION_BYTES, kvBytesPerElement } from './precision.js';
+import { qHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 /**
@@ -45,7 +47,9 @@ export function paperHeuristic(
   const BW = link.peerBytesPerSec * link.efficiency;
   const eKv = kvBytesPerElement(precision.kvDtype);
   const eQ = ACTIVATION_BYTES;
-  const ratio = layout.kvHeadsPerGpu / layout.qHeadsPerGpu;
+  // N_KV/N_H per GPU, generalised to what a token's KV and Q actually hold: for GQA it is
+  // kvHeads/qHeads; for MLA the shared latent (kvLoraRank + rope) against the heads' Q width.
+  const ratio = kvElementsPerTokenPerGpu(model, layout, 'full') / (2 * layout.qHeadsPerGpu * qHeadDim(model));
   const missRate = T / context;
 
   const eq1 = (2 * ratio * eKv) / eQ;

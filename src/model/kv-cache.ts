@@ -1,14 +1,86 @@
-import { kvBytesPerElement } from './precision.js';
-import type { KvDtype, Layout, ModelSpec } from './types.js';
+import { cachedTokensOfLayer, layerGroups, usesMla } from './layers.js';
+import { PARTIAL_OUTPUT_BYTES, kvBytesPerElement } from './precision.js';
+import type { AttentionKind, KvDtype, Layout, ModelSpec } from './types.js';
 
-/** KV-cache bytes one token adds to the whole model: K and V, every layer, every KV head. */
-export function kvBytesPerToken(model: ModelSpec, kvDtype: KvDtype): number {
-  return 2 * model.layers * model.kvHeads * model.headDim * kvBytesPerElement(kvDtype);
+/**
+ * Cache elements one token adds to one layer of this kind, whole model (each
+ * head counted once): GQA's K and V of every KV head; MLA's latent of
+ * kvLoraRank + qkRopeHeadDim, shared by all heads; nothing for linear layers,
+ * whose state does not grow with the context.
+ */
+export function kvElementsPerToken(model: ModelSpec, kind: AttentionKind): number {
+  if (kind === 'linear') return 0;
+  const mla = model.attention?.mla;
+  if (kind === 'full' && mla) return mla.kvLoraRank + mla.qkRopeHeadDim;
+  return 2 * model.kvHeads * model.headDim;
 }
 
-/** KV-cache bytes one token costs on one GPU holding it (replicated heads included). */
+/** The same on one GPU: KV heads split over TP (or replicated when TP exceeds them); the MLA latent on every TP rank. */
+export function kvElementsPerTokenPerGpu(model: ModelSpec, layout: Layout, kind: AttentionKind): number {
+  if (kind === 'linear') return 0;
+  if (kind === 'full' && usesMla(model)) return kvElementsPerToken(model, kind);
+  return 2 * layout.kvHeadsPerGpu * model.headDim;
+}
+
+/**
+ * KV-cache bytes one more token of context adds to the whole model: the
+ * layers whose cache grows with the context (full attention). Sliding-window
+ * and chunked layers stop growing at their window; linear layers never grow.
+ */
+export function kvBytesPerToken(model: ModelSpec, kvDtype: KvDtype): number {
+  let elements = 0;
+  for (const g of layerGroups(model)) if (g.attention === 'full') elements += g.count * kvElementsPerToken(model, g.attention);
+  return elements * kvBytesPerElement(kvDtype);
+}
+
+/** The same on one GPU holding the token (replicated heads and the MLA latent included). */
 export function kvBytesPerTokenPerGpu(model: ModelSpec, layout: Layout, kvDtype: KvDtype): number {
-  return 2 * model.layers * layout.kvHeadsPerGpu * model.headDim * kvBytesPerElement(kvDtype);
+  let elements = 0;
+  for (const g of layerGroups(model)) if (g.attention === 'full') elements += g.count * kvElementsPerTokenPerGpu(model, layout, g.attention);
+  return elements * kvBytesPerElement(kvDtype);
+}
+
+/** A linear-attention layer's state per sequence, all heads: heads x keyDim x valueDim, kept in FP32. */
+export function linearStateBytes(model: ModelSpec): number {
+  const l = model.attention?.linear;
+  return l ? l.heads * l.keyDim * l.valueDim * PARTIAL_OUTPUT_BYTES : 0;
+}
+
+/**
+ * The KV cache of one sequence of `contextTokens` tokens: every layer, summed
+ * over GPUs without duplication (no TP replication), at the KV dtype; bounded
+ * layers hold at most their window, linear layers their fixed state.
+ */
+export function kvCacheBytesPerSequence(model: ModelSpec, kvDtype: KvDtype, contextTokens: number): number {
+  let bytes = 0;
+  for (const g of layerGroups(model)) {
+    const perLayer =
+      g.attention === 'linear'
+        ? linearStateBytes(model)
+        : cachedTokensOfLayer(model, g.attention, contextTokens) * kvElementsPerToken(model, g.attention) * kvBytesPerElement(kvDtype);
+    bytes += g.count * perLayer;
+  }
+  return bytes;
+}
+
+/**
+ * The KV cache one GPU holds for one sequence: full layers keep this rank's
+ * token slots (CP, then DCP); bounded layers at most their window of them;
+ * linear layers the state of this GPU's heads.
+ */
+export function kvCacheBytesPerGpu(model: ModelSpec, layout: Layout, kvDtype: KvDtype, contextTokens: number): number {
+  const slots = kvTokensPerGpu(contextTokens, layout);
+  let bytes = 0;
+  for (const g of layerGroups(model)) {
+    if (g.attention === 'linear') {
+      bytes += (g.count * linearStateBytes(model)) / layout.tp;
+      continue;
+    }
+    // A bounded layer keeps at most its window of this GPU's slots.
+    const tokens = g.attention === 'full' ? slots : Math.min(slots, Math.ceil(cachedTokensOfLayer(model, g.attention, contextTokens) / layout.dcp));
+    bytes += g.count * tokens * kvElementsPerTokenPerGpu(model, layout, g.attention) * kvBytesPerElement(kvDtype);
+  }
+  return bytes;
 }
 
 /** Token slots of KV one GPU stores: its CP rank's share, then every dcp-th token of it (DCP). */

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { cacheKvHeads } from './layers.js';
 import type { ClusterSpec, Layout, ModelSpec } from './types.js';
 
 export interface LayoutRequest {
@@ -7,6 +8,8 @@ export interface LayoutRequest {
   cp?: number;
   /** Decode context parallelism inside the TP group (vLLM/SGLang DCP); default 1. */
   dcp?: number;
+  /** Expert parallelism: GPUs that share out the routed experts; default 1 (experts sliced by TP). */
+  ep?: number;
 }
 
 /**
@@ -52,15 +55,19 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
     return (`--tp ${tp}: must divide the ${perNode} GPUs of a node so TP groups do not straddle nodes`);
   }
   const heads = model.attentionHeads;
-  const kv = model.kvHeads;
-  const validTp = (t: number) => heads % t === 0 && (kv % t === 0 || t % kv === 0);
+  // MLA's latent is shared by every head: one KV "head", held whole by every TP rank.
+  const kv = cacheKvHeads(model);
+  const linearHeads = model.attention?.pattern.includes('linear') ? model.attention.linear?.heads : undefined;
+  const validTp = (t: number) => heads % t === 0 && (kv % t === 0 || t % kv === 0) && (linearHeads === undefined || linearHeads % t === 0);
   if (!validTp(tp)) {
     // Name where the TP came from: the user's flag, or the default.
     const which = request.tp !== undefined ? `--tp ${tp}` : request.cp !== undefined ? `TP ${tp} (GPUs / --cp)` : `the default TP ${tp} (GPUs per node)`;
     const problem =
       heads % tp !== 0
         ? `does not divide the ${heads} attention heads of ${model.name}`
-        : `must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`;
+        : linearHeads !== undefined && linearHeads % tp !== 0
+          ? `does not divide the ${linearHeads} linear-attention heads of ${model.name}`
+          : `must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`;
     const options = divisors(perNode).filter(validTp);
     const hint = options.length ? `; try --tp ${options[options.length - 1]}` : '';
     return (`${which}: ${problem}${hint}`);
@@ -81,6 +88,17 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
       );
     }
   }
+  const ep = request.ep ?? 1;
+  if (ep > 1) {
+    const moe = model.moe;
+    if (!moe) return `--ep ${ep}: ${model.name} has no mixture-of-experts layers; expert parallelism needs an MoE model`;
+    if (ep % tp !== 0 || gpus % ep !== 0) {
+      return `--ep ${ep}: must be a multiple of TP ${tp} that divides the ${gpus} GPUs (EP groups are whole TP groups); try --ep ${gpus % (tp * 2) === 0 && moe.experts % (tp * 2) === 0 ? tp * 2 : tp}`;
+    }
+    if (moe.experts % ep !== 0) {
+      return `--ep ${ep}: must divide the ${moe.experts} experts of ${model.name} (each GPU holds whole experts)`;
+    }
+  }
   return {
     nodes,
     gpusPerNode: perNode,
@@ -93,6 +111,8 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
     tpSpansNodes: tp > perNode,
     cpRingCrossesNodes: cp > 1 && nodes > 1,
     dcp,
+    ep,
+    epSpansNodes: ep > perNode,
   };
 }
 
@@ -110,5 +130,7 @@ function fmt(value: number): string {
  */
 export function withoutCp(layout: Layout): Layout {
   const nodes = Math.max(1, Math.ceil(layout.tp / layout.gpusPerNode));
-  return { ...layout, nodes, gpus: layout.tp, cp: 1, cpRingCrossesNodes: false };
+  // An EP group cannot outgrow the TP group left: experts spread over it instead.
+  const ep = layout.ep > 1 ? layout.tp : 1;
+  return { ...layout, nodes, gpus: layout.tp, cp: 1, cpRingCrossesNodes: false, ep, epSpansNodes: ep > layout.gpusPerNode };
 }

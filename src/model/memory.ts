@@ -1,6 +1,7 @@
-import { kvBytesPerTokenPerGpu, kvTokensPerGpu, tokensPerCpRank } from './kv-cache.js';
+import { kvBytesPerTokenPerGpu, kvCacheBytesPerGpu, kvElementsPerTokenPerGpu, kvTokensPerGpu, tokensPerCpRank } from './kv-cache.js';
+import { layerGroups } from './layers.js';
 import { ACTIVATION_BYTES, PARTIAL_OUTPUT_BYTES, kvBytesPerElement } from './precision.js';
-import { weightBytesPerGpu } from './shapes.js';
+import { qHeadDim, vHeadDim, weightBytesPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
 
 export interface MemoryPerGpu {
@@ -39,14 +40,39 @@ export function activationBytesPerToken(model: ModelSpec, layout: Layout, precis
   return parts.residual + Math.max(parts.attention, parts.ffn);
 }
 
-/** The three terms of activationBytesPerToken, bytes per token. */
+/**
+ * The three terms of activationBytesPerToken, bytes per token, each the
+ * largest over the model's layer kinds. MLA at prefill expands the latent into
+ * per-head K and V; a linear layer holds its Q/K/V and no ring buffers; an MoE
+ * FFN holds the intermediates of a token's topK and shared experts.
+ */
 export function activationParts(model: ModelSpec, layout: Layout, precision: Precision) {
   const residual = 2 * model.hiddenSize * ACTIVATION_BYTES;
-  const qkv = (layout.qHeadsPerGpu + 2 * layout.kvHeadsPerGpu) * model.headDim * ACTIVATION_BYTES;
-  const partialOutput = layout.qHeadsPerGpu * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES;
-  const ringBuffers = 2 * 2 * layout.kvHeadsPerGpu * model.headDim * kvBytesPerElement(precision.kvDtype);
-  const ffn = model.ffnMatrices * (model.ffnSize / layout.tp) * ACTIVATION_BYTES;
-  return { residual, attention: qkv + partialOutput + ringBuffers, ffn };
+  const eKv = kvBytesPerElement(precision.kvDtype);
+  const qh = layout.qHeadsPerGpu;
+  let attention = 0;
+  let ffn = 0;
+  for (const g of layerGroups(model)) {
+    let part: number;
+    if (g.attention === 'linear') {
+      const l = model.attention!.linear!;
+      part = ((l.heads / layout.tp) * (2 * l.keyDim + l.valueDim) + (l.heads / layout.tp) * l.valueDim) * ACTIVATION_BYTES;
+    } else {
+      const cache = kvElementsPerTokenPerGpu(model, layout, g.attention);
+      const qkv = g.attention === 'full' && model.attention?.mla
+        ? (qh * (2 * qHeadDim(model) + vHeadDim(model)) + cache) * ACTIVATION_BYTES
+        : (qh + 2 * layout.kvHeadsPerGpu) * model.headDim * ACTIVATION_BYTES;
+      const partialOutput = qh * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
+      const ringBuffers = 2 * cache * eKv;
+      part = qkv + partialOutput + ringBuffers;
+    }
+    attention = Math.max(attention, part);
+    const moe = g.moe ? model.moe : null;
+    const width = moe ? moe.topK * moe.expertFfnSize + moe.sharedExperts * moe.sharedFfnSize : model.ffnSize;
+    const dispatched = moe && layout.ep > 1 ? moe.topK * model.hiddenSize : 0;
+    ffn = Math.max(ffn, (model.ffnMatrices * (width / layout.tp) + dispatched) * ACTIVATION_BYTES);
+  }
+  return { residual, attention, ffn };
 }
 
 /** Memory of one GPU after prefilling `workload` (the largest per-GPU footprint of the run). */
@@ -64,7 +90,7 @@ export function memoryPerGpu(
     fits: parts.totalBytes <= parts.capacityBytes,
     tokensPerGpu: kvTokensPerGpu(workload.contextTokens, layout),
     maxContextTokens: maxContextThatFits(model, cluster, layout, precision, workload.batch),
-    kvCapacityTokensPerGpu: Math.max(0, Math.floor(free / kvBytesPerTokenPerGpu(model, layout, precision.kvDtype))),
+    kvCapacityTokensPerGpu: kvCapacityTokens(free, kvBytesPerTokenPerGpu(model, layout, precision.kvDtype)),
     maxBatch: largestFitting((batch) => fitsAt(model, cluster, layout, precision, { ...workload, batch })),
   };
 }
@@ -79,11 +105,20 @@ export function memoryParts(
   const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
   const reserveBytes = cluster.runtimeReserveBytes;
   const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
-  const kvCacheBytes =
-    workload.batch * kvTokensPerGpu(workload.contextTokens, layout) * kvBytesPerTokenPerGpu(model, layout, precision.kvDtype);
+  const kvCacheBytes = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
   const activationBytes = workload.batch * newTokensPerGpu * activationBytesPerToken(model, layout, precision);
   const totalBytes = weightsBytes + kvCacheBytes + activationBytes + reserveBytes;
   return { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes: cluster.gpu.hbmBytes };
+}
+
+/**
+ * Tokens of growing KV (full-attention layers) that fit in `freeBytes`. The
+ * bounded layers' windows and linear layers' states are per sequence and small,
+ * so they are not in this per-token figure (they are in the memory total).
+ */
+function kvCapacityTokens(freeBytes: number, bytesPerToken: number): number {
+  if (bytesPerToken <= 0) return 0;
+  return Math.max(0, Math.floor(freeBytes / bytesPerToken));
 }
 
 function fitsAt(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): boolean {

@@ -1,8 +1,9 @@
-import { allToAllSec, cpRingLink, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
-import { tokensPerCpRank } from './kv-cache.js';
+import { allToAllSec, cpRingLink, epLink, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
+import { kvElementsPerTokenPerGpu, linearStateBytes, tokensPerCpRank } from './kv-cache.js';
+import { attentionPairs, layerGroups, windowTokens, type LayerGroup } from './layers.js';
 import { gemmSec, layerGemmSec } from './roofline.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from './precision.js';
-import { attentionFlopsPerPair, causalPairs, layerParams } from './shapes.js';
+import { attentionFlopsPerPair, attentionParams, ffnParams, linearAttentionFlopsPerToken, qHeadDim, vHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 /** One ring attention layer on one GPU, in seconds. */
@@ -36,6 +37,8 @@ export interface PrefillBreakdown {
   cpCommExposedSec: number;
   /** The ring's fixed per-step cost (calibrated `ringStepUs`). */
   ringSyncSec: number;
+  /** Expert parallelism: the All2All dispatching tokens to their experts and combining the results. */
+  epCommSec: number;
   /** LM head on the last token of each sequence. */
   lmHeadSec: number;
   /** Serial time per context token that CP does not divide (calibrated). */
@@ -50,10 +53,26 @@ export interface PrefillFlops {
   total: number;
 }
 
+/** One layer of a layer group, and how many such layers there are (the breakdown is the sum of count x these). */
+export interface PrefillLayerCost {
+  attention: LayerGroup['attention'];
+  moe: boolean;
+  count: number;
+  gemmSec: number;
+  attentionSec: number;
+  mergeSec: number;
+  tpCommSec: number;
+  cpCommExposedSec: number;
+  ringSyncSec: number;
+  epCommSec: number;
+}
+
 export interface PrefillEstimate {
   variant: RingVariant;
   ttftSec: number;
   breakdown: PrefillBreakdown;
+  /** Per layer of each layer group. */
+  layers: PrefillLayerCost[];
   ring: RingTiming;
   flops: PrefillFlops;
   /** Useful FLOPs over the time the GPUs would need at each dtype's dense peak. */
@@ -81,36 +100,78 @@ export function estimatePrefill(
   const n = layout.cp;
   const dt = weightDtypes(precision.weights);
   const bf16Peak = cluster.gpu.bf16FlopsPerSec;
+  const attentionFlopsPerSec = bf16Peak * cluster.attentionEfficiency;
   const hbm = cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency;
 
   // GEMMs on the slowest rank's new tokens (2 * ceil(T / 2N) after padding).
   const newPerRank = tokensPerCpRank(t, n);
   const tokens = b * newPerRank;
-  const gemmLayer = layerGemmSec(model, cluster, layout, precision, tokens);
+  const tpLayer = 2 * ringAllReduceSec(tokens * model.hiddenSize * ACTIVATION_BYTES, layout.tp, tpLink(cluster, layout));
+  // This GPU's share of the heads: every layer kind splits its heads over TP.
+  const headShare = layout.qHeadsPerGpu / model.attentionHeads;
 
-  // Attention: the causal pairs are spread evenly over ranks and ring steps.
-  const pairsPerRank = (b * causalPairs(t, p)) / n;
-  const attnFlopsPerRank = pairsPerRank * 4 * model.headDim * layout.qHeadsPerGpu;
-  const attnStep = attnFlopsPerRank / n / (bf16Peak * cluster.attentionEfficiency);
-  const mergeBytes = 3 * tokens * layout.qHeadsPerGpu * (model.headDim + 1) * PARTIAL_OUTPUT_BYTES;
-  const mergeLayer = n > 1 ? ((n - 1) * mergeBytes) / hbm : 0;
-
-  const ring = ringTiming(model, cluster, layout, precision, workload, variant, attnStep, mergeLayer / Math.max(1, n - 1));
-
-  const tpBytes = tokens * model.hiddenSize * ACTIVATION_BYTES;
-  const tpLayer = 2 * ringAllReduceSec(tpBytes, layout.tp, tpLink(cluster, layout));
+  const sums = { gemmSec: 0, attentionSec: 0, mergeSec: 0, tpCommSec: 0, cpCommExposedSec: 0, ringSyncSec: 0, epCommSec: 0 };
+  const layers: PrefillLayerCost[] = [];
+  let ring: RingTiming = { variant, steps: 1, stepComputeSec: 0, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0 };
+  for (const g of layerGroups(model)) {
+    const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0, sync: 0 };
+    if (g.attention === 'full') {
+      // The causal pairs are spread evenly over ranks and ring steps.
+      const pairsPerRank = (b * attentionPairs(model, 'full', t, p)) / n;
+      const attnStep = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / n / attentionFlopsPerSec;
+      const mergeBytes = 3 * tokens * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
+      layer.merge = n > 1 ? ((n - 1) * mergeBytes) / hbm : 0;
+      ring = ringTiming(model, cluster, layout, precision, workload, variant, attnStep, layer.merge / Math.max(1, n - 1));
+      layer.attention = n * attnStep;
+      layer.cpExposed = ring.exposedSec + ring.allToAllSec;
+      layer.sync = ring.syncSec;
+    } else if (g.attention === 'linear') {
+      layer.attention = (tokens * linearAttentionFlopsPerToken(model) * headShare) / attentionFlopsPerSec;
+      if (n > 1) {
+        // Each rank needs the state of all earlier tokens: N-1 hand-offs of this GPU's heads' state, one after another.
+        const hop = sendRecvSec((b * linearStateBytes(model)) / layout.tp, cpRingLink(cluster, layout));
+        layer.cpExposed = (n - 1) * hop;
+        layer.sync = (n - 1) * cluster.ringStepSec;
+      }
+    } else {
+      const halo = windowedHalo(model, cluster, layout, precision, workload, g, newPerRank);
+      layer.attention = (b * attentionPairs(model, g.attention, t, p) * 4 * model.headDim * model.attentionHeads * headShare) / n / attentionFlopsPerSec;
+      layer.cpExposed = Math.max(0, halo.sec - layer.attention);
+      layer.sync = halo.steps * cluster.ringStepSec;
+    }
+    const epLayer = g.moe && layout.ep > 1 ? 2 * expertAllToAllSec(model, cluster, layout, tokens) : 0;
+    sums.gemmSec += g.count * layer.gemm;
+    sums.attentionSec += g.count * layer.attention;
+    sums.mergeSec += g.count * layer.merge;
+    sums.tpCommSec += g.count * tpLayer;
+    sums.cpCommExposedSec += g.count * layer.cpExposed;
+    sums.ringSyncSec += g.count * layer.sync;
+    sums.epCommSec += g.count * epLayer;
+    layers.push({
+      attention: g.attention,
+      moe: g.moe,
+      count: g.count,
+      gemmSec: layer.gemm,
+      attentionSec: layer.attention,
+      mergeSec: layer.merge,
+      tpCommSec: tpLayer,
+      cpCommExposedSec: layer.cpExposed,
+      ringSyncSec: layer.sync,
+      epCommSec: epLayer,
+    });
+  }
 
   const lmParamsPerGpu = (model.vocabSize * model.hiddenSize) / layout.tp;
   const lmHeadSec = gemmSec(2 * lmParamsPerGpu * b, lmParamsPerGpu * BYTES_PER_ELEMENT[dt.embedding], bf16Peak, cluster);
 
-  const L = model.layers;
   const breakdown: PrefillBreakdown = {
-    gemmSec: L * gemmLayer,
-    attentionSec: L * n * attnStep,
-    mergeSec: L * mergeLayer,
-    tpCommSec: L * tpLayer,
-    cpCommExposedSec: L * (ring.exposedSec + ring.allToAllSec),
-    ringSyncSec: L * ring.syncSec,
+    gemmSec: sums.gemmSec,
+    attentionSec: sums.attentionSec,
+    mergeSec: sums.mergeSec,
+    tpCommSec: sums.tpCommSec,
+    cpCommExposedSec: sums.cpCommExposedSec,
+    ringSyncSec: sums.ringSyncSec,
+    epCommSec: sums.epCommSec,
     lmHeadSec,
     overheadSec: cluster.serialSecPerContextToken * b * workload.contextTokens,
   };
@@ -123,6 +184,7 @@ export function estimatePrefill(
     variant,
     ttftSec,
     breakdown,
+    layers,
     ring,
     flops,
     mfu: idealSec / (ttftSec * layout.gpus),
@@ -154,15 +216,15 @@ function ringTiming(
   if (variant === 'pass-kv') {
     // KV shards travel; messages are padded to the largest shard: ceil(P/N) cached (spread evenly) + 2 ceil(T/2N) new.
     const kvTokens = Math.ceil(p / n) + newPerRank;
-    messageBytes = b * kvTokens * 2 * layout.kvHeadsPerGpu * model.headDim * kvBytesPerElement(precision.kvDtype);
+    messageBytes = b * kvTokens * kvElementsPerTokenPerGpu(model, layout, 'full') * kvBytesPerElement(precision.kvDtype);
     stepComputeSec = attnStep + mergeStep;
   } else {
     // Q shards travel; afterwards each rank returns N-1 partial outputs (+ LSE) with one All2All
     // (the paper's App. C: (N-1)(D+1) T e / BW), then merges them.
-    messageBytes = b * newPerRank * layout.qHeadsPerGpu * model.headDim * ACTIVATION_BYTES;
+    messageBytes = b * newPerRank * layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
     stepComputeSec = attnStep;
     // The merge of the returned partials is in the breakdown's mergeSec, as for pass-KV.
-    const returned = (n - 1) * b * newPerRank * layout.qHeadsPerGpu * (model.headDim + 1) * ACTIVATION_BYTES;
+    const returned = (n - 1) * b * newPerRank * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
     allToAll = allToAllSec(returned, n, link);
   }
   const stepSendRecvSec = sendRecvSec(messageBytes, link);
@@ -178,18 +240,63 @@ function ringTiming(
   };
 }
 
-/** Useful FLOPs of the prefill over all GPUs, by the dtype they run in. */
+/**
+ * A sliding-window or chunked layer needs, besides its own tokens, only the W
+ * (or C) tokens before each of its two chunks: a halo from the neighbouring
+ * ranks, not a full ring. It arrives in ceil(W / chunk) messages at most
+ * (N - 1), overlapped with the local attention.
+ */
+function windowedHalo(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  group: LayerGroup,
+  newPerRank: number,
+): { sec: number; steps: number } {
+  const n = layout.cp;
+  const window = windowTokens(model, group.attention) ?? 0;
+  if (n <= 1 || window <= 1) return { sec: 0, steps: 0 };
+  const chunk = Math.max(1, newPerRank / 2);
+  const steps = Math.min(n - 1, Math.ceil(window / chunk));
+  const haloTokens = 2 * Math.min(window, workload.contextTokens);
+  const bytes = workload.batch * haloTokens * kvElementsPerTokenPerGpu(model, layout, group.attention) * kvBytesPerElement(precision.kvDtype);
+  const link = cpRingLink(cluster, layout);
+  return { sec: steps * link.latencySec + bytes / (link.peerBytesPerSec * link.efficiency), steps };
+}
+
+/**
+ * Expert parallelism's All2All for one MoE layer, one direction: each GPU sends
+ * its share (1/TP) of its group's tokens to the topK experts chosen for them,
+ * (EP - 1) / EP of which live on other GPUs; the combine returns as much.
+ */
+export function expertAllToAllSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout, tokens: number): number {
+  const moe = model.moe;
+  if (!moe || layout.ep <= 1) return 0;
+  const bytes = (tokens / layout.tp) * moe.topK * model.hiddenSize * ACTIVATION_BYTES * ((layout.ep - 1) / layout.ep);
+  return allToAllSec(bytes, layout.ep, epLink(cluster, layout));
+}
+
+/** Useful FLOPs of the prefill over all GPUs, by the dtype they run in (MoE: active parameters only). */
 export function prefillFlops(model: ModelSpec, precision: Precision, workload: Workload): PrefillFlops {
   const dt = weightDtypes(precision.weights);
   const t = workload.contextTokens - workload.cachedTokens;
   const b = workload.batch;
-  const lp = layerParams(model);
   const perToken = { bf16: 0, fp8: 0 };
-  perToken[dt.attention] += 2 * model.layers * (lp.qo + lp.kv);
-  perToken[dt.ffn] += 2 * model.layers * lp.ffn;
+  let attention = 0;
+  for (const g of layerGroups(model)) {
+    const a = attentionParams(model, g.attention);
+    perToken[dt.attention] += 2 * g.count * (a.qo + a.kv);
+    perToken[dt.ffn] += 2 * g.count * ffnParams(model, g.moe).active;
+    const perPair = g.attention === 'full' ? attentionFlopsPerPair(model) : 4 * model.headDim * model.attentionHeads;
+    attention +=
+      g.attention === 'linear'
+        ? g.count * b * t * linearAttentionFlopsPerToken(model)
+        : g.count * b * attentionPairs(model, g.attention, t, workload.cachedTokens) * perPair;
+  }
   // The LM head (BF16) runs on the last token of each sequence only.
   const lmHead = 2 * model.vocabSize * model.hiddenSize;
-  const attention = b * model.layers * causalPairs(t, workload.cachedTokens) * attentionFlopsPerPair(model);
   const gemmBf16 = b * t * perToken.bf16 + b * lmHead;
   const gemmFp8 = b * t * perToken.fp8;
   return { gemmBf16, gemmFp8, attention, total: gemmBf16 + gemmFp8 + attention };

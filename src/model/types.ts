@@ -23,6 +23,59 @@ export interface ModelSpec {
   maxContextTokens: number;
   defaultWeights: WeightRecipe;
   defaultKvDtype: KvDtype;
+  /** Per-layer attention kinds; absent: every layer is full causal GQA. */
+  attention?: AttentionSpec;
+  /** Mixture-of-experts FFNs; absent or null: every FFN is dense (ffnSize). */
+  moe?: MoeSpec | null;
+}
+
+/**
+ * full: causal attention over the whole context (GQA, or MLA when the model has an mla block);
+ * sliding: over the last W tokens; chunked: within the token's C-aligned chunk;
+ * linear: linear (lightning) attention with a fixed-size state instead of a KV cache.
+ */
+export type AttentionKind = 'full' | 'sliding' | 'chunked' | 'linear';
+
+export interface AttentionSpec {
+  /** Repeated over the layers from layer 0. */
+  pattern: AttentionKind[];
+  slidingWindowTokens: number | null;
+  chunkTokens: number | null;
+  mla: MlaSpec | null;
+  linear: LinearAttentionSpec | null;
+  sinks: boolean;
+  qkNorm: boolean;
+}
+
+/** Multi-head latent attention (DeepSeek-V2/V3, Kimi K2). */
+export interface MlaSpec {
+  kvLoraRank: number;
+  qkRopeHeadDim: number;
+  qkNopeHeadDim: number;
+  vHeadDim: number;
+  /** null: Q is projected directly from the hidden state. */
+  qLoraRank: number | null;
+}
+
+export interface LinearAttentionSpec {
+  heads: number;
+  keyDim: number;
+  valueDim: number;
+  outputGate: boolean;
+  /** Tokens per block of lightning attention's tiled computation (quadratic inside a block). */
+  blockTokens: number;
+}
+
+export interface MoeSpec {
+  experts: number;
+  topK: number;
+  sharedExperts: number;
+  expertFfnSize: number;
+  sharedFfnSize: number;
+  /** Leading layers that keep the dense FFN. */
+  firstDenseLayers: number;
+  /** Every n-th layer (counting from 1) after those is MoE. */
+  layerInterval: number;
 }
 
 export interface LinkSpec {
@@ -97,6 +150,13 @@ export interface Layout {
   cpRingCrossesNodes: boolean;
   /** Decode context parallelism: each GPU of a DCP group of this size keeps every dcp-th token. */
   dcp: number;
+  /**
+   * Expert parallelism: routed experts are spread whole over groups of this
+   * many GPUs (a multiple of TP) instead of being sliced by TP; 1 = off.
+   */
+  ep: number;
+  /** Whether an EP group spans more than one node (its All2All runs over the network). */
+  epSpansNodes: boolean;
 }
 
 export interface Workload {

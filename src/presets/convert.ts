@@ -18,13 +18,35 @@ export function modelSpecFromPreset(p: ModelPreset): ModelSpec {
     attentionHeads: p.attentionHeads,
     kvHeads: p.kvHeads,
     headDim: p.headDim,
-    ffnSize: p.ffnSize,
-    ffnMatrices: p.ffnActivation === 'swiglu' ? 3 : 2,
+    ffnSize: p.ffnSize ?? 0,
+    ffnMatrices: p.ffnActivation === 'gelu' ? 2 : 3,
     vocabSize: p.vocabSize,
     tiedEmbeddings: p.tiedEmbeddings,
     maxContextTokens: p.maxContextTokens,
     defaultWeights: p.defaults?.weights ?? 'bf16',
     defaultKvDtype: p.defaults?.kvDtype ?? 'bf16',
+    attention: p.attention
+      ? {
+          pattern: p.attention.pattern,
+          slidingWindowTokens: p.attention.slidingWindowTokens ?? null,
+          chunkTokens: p.attention.chunkTokens ?? null,
+          mla: p.attention.mla ? { ...p.attention.mla, qLoraRank: p.attention.mla.qLoraRank ?? null } : null,
+          linear: p.attention.linear ? { ...p.attention.linear, outputGate: p.attention.linear.outputGate ?? false } : null,
+          sinks: p.attention.sinks ?? false,
+          qkNorm: p.attention.qkNorm ?? false,
+        }
+      : undefined,
+    moe: p.moe
+      ? {
+          experts: p.moe.experts,
+          topK: p.moe.topK,
+          sharedExperts: p.moe.sharedExperts,
+          expertFfnSize: p.moe.expertFfnSize,
+          sharedFfnSize: p.moe.sharedFfnSize ?? p.moe.expertFfnSize,
+          firstDenseLayers: p.moe.firstDenseLayers ?? 0,
+          layerInterval: p.moe.layerInterval ?? 1,
+        }
+      : null,
   };
 }
 

@@ -14,6 +14,7 @@ export function decodeSection(r: EstimateResult, { chalk, style }: SectionContex
     ['TP AllReduce', b.tpCommSec],
     ...(r.layout.cp > 1 ? [['CP ring pass-Q (SendRecv, All2All, merge, sync)', b.cpCommSec] as [string, number]] : []),
     ...(r.layout.dcp > 1 ? [['DCP query gather, output reduce', b.dcpCommSec] as [string, number]] : []),
+    ...(r.layout.ep > 1 ? [['EP All2All (dispatch, combine)', b.epCommSec] as [string, number]] : []),
     ['LM head', b.lmHeadSec],
     ['Fixed per-layer overhead', b.overheadSec],
   ];

@@ -1,7 +1,8 @@
-import { kvBytesPerToken } from '../model/kv-cache.js';
+import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
+import { layersByAttention, moeLayers, usesMla } from '../model/layers.js';
 import type { EstimateResult } from '../model/estimate.js';
 import type { PrefillEstimate } from '../model/prefill.js';
-import { totalParams, weightBytesTotal } from '../model/shapes.js';
+import { activeParams, totalParams, weightBytesTotal } from '../model/shapes.js';
 import { round } from './format.js';
 import { choiceNotes, choiceReason } from './reason.js';
 import type { HeuristicReport } from '../model/heuristic.js';
@@ -29,9 +30,25 @@ function prefillJson(p: PrefillEstimate) {
       tpCommExposed: ms(b.tpCommSec),
       cpCommExposed: ms(b.cpCommExposedSec),
       ringSync: ms(b.ringSyncSec),
+      epComm: ms(b.epCommSec),
       lmHead: ms(b.lmHeadSec),
       overhead: ms(b.overheadSec),
     },
+    // Per layer of each group of identical layers (attention kind, dense or MoE FFN).
+    layers: p.layers.map((l) => ({
+      attention: l.attention,
+      moe: l.moe,
+      count: l.count,
+      perLayerMs: {
+        gemm: ms(l.gemmSec),
+        attention: ms(l.attentionSec),
+        merge: ms(l.mergeSec),
+        tpComm: ms(l.tpCommSec),
+        cpCommExposed: ms(l.cpCommExposedSec),
+        ringSync: ms(l.ringSyncSec),
+        epComm: ms(l.epCommSec),
+      },
+    })),
     ring: {
       steps: p.ring.steps,
       messageBytes: Math.round(p.ring.messageBytes),
@@ -86,8 +103,20 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       source: model.source,
       file: provenance.modelFile,
       params: totalParams(model),
+      activeParams: activeParams(model),
       kvBytesPerToken: kvBytesPerToken(model, precision.kvDtype),
       maxContextTokens: model.maxContextTokens,
+      architecture: {
+        layers: model.layers,
+        layersByAttention: layersByAttention(model),
+        attention: usesMla(model) ? 'mla' : 'gqa',
+        slidingWindowTokens: model.attention?.slidingWindowTokens ?? null,
+        chunkTokens: model.attention?.chunkTokens ?? null,
+        moeLayers: moeLayers(model),
+        experts: model.moe?.experts ?? null,
+        topK: model.moe?.topK ?? null,
+        sharedExperts: model.moe?.sharedExperts ?? null,
+      },
     },
     cluster: {
       name: cluster.name,
@@ -108,6 +137,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       kvHeadsPerGpu: layout.kvHeadsPerGpu,
       kvReplication: layout.kvReplication,
       dcp: layout.dcp,
+      ep: layout.ep,
       tpLink: layout.tp > 1 ? (layout.tpSpansNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
       cpRingLink: layout.cp > 1 ? (layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
     },
@@ -142,6 +172,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
         tpComm: ms(r.decode.breakdown.tpCommSec),
         cpComm: ms(r.decode.breakdown.cpCommSec),
         dcpComm: ms(r.decode.breakdown.dcpCommSec),
+        epComm: ms(r.decode.breakdown.epCommSec),
         lmHead: ms(r.decode.breakdown.lmHeadSec),
         overhead: ms(r.decode.breakdown.overheadSec),
       },
@@ -157,6 +188,8 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
         capacityBytes: Math.round(mem.capacityBytes),
       },
       fits: r.memory.fits,
+      // One sequence's KV cache at this context: all layers, every GPU's share once (no TP replication), at the KV dtype.
+      kvCacheBytesPerSequence: Math.round(kvCacheBytesPerSequence(model, precision.kvDtype, workload.contextTokens)),
       tokensPerGpu: r.memory.tokensPerGpu,
       maxContextTokens: r.memory.maxContextTokens,
       kvCapacityTokens: r.memory.kvCapacityTokensPerGpu,

@@ -39,6 +39,7 @@ function prefillSection(r: EstimateResult, { chalk, style }: SectionContext): st
     ['TP AllReduce (exposed)', b.tpCommSec],
     [prefill.variant === 'pass-q' ? 'CP ring + All2All (exposed)' : 'CP ring SendRecv (exposed)', b.cpCommExposedSec],
     ...(r.layout.cp > 1 ? [['CP ring step sync', b.ringSyncSec] as [string, number]] : []),
+    ...(r.layout.ep > 1 ? [['EP All2All (dispatch, combine)', b.epCommSec] as [string, number]] : []),
     ['LM head (last token)', b.lmHeadSec],
     ['Serial overhead (per context token)', b.overheadSec],
   ];

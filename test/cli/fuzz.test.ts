@@ -474,12 +474,14 @@ function givesJsonFlag(args: string[]): boolean {
  * Keys that are null on purpose (src/render/*, src/commands/*): a link that is not used (TP or CP of
  * 1), no pass-KV/pass-Q crossover, an SLO not given, no best or closest layout, no -o file, a fit
  * parameter without a standard error, a check scenario without a layout (or without a reason because
- * it has one). JSON.stringify writes NaN and Infinity as null, so a null anywhere else is taken to be
+ * it has one), a model without sliding windows, chunks or experts. JSON.stringify writes NaN and Infinity as null, so a null anywhere else is taken to be
  * a number gone wrong.
  */
 const NULLABLE_KEYS = new Set<string>([
   'tpLink', 'cpRingLink', 'crossoverMissRate', 'maxTtftMs', 'maxTtitMs', 'minTokensPerSecond', 'best', 'closest',
   'output', 'stdError', 'reason', 'layout',
+  // A model without windows or experts.
+  'slidingWindowTokens', 'chunkTokens', 'experts', 'topK', 'sharedExperts',
 ]);
 
 /** JSONPath-like paths of the nulls in a parsed JSON value. */

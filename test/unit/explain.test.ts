@@ -24,8 +24,8 @@ const CASES: [string, () => EstimateResult][] = [
   ['CP2 on a GPU without FP8', () => run(2, 32_000, { cluster: roundCluster({ gpu: { ...roundCluster().gpu, fp8FlopsPerSec: null } }) })],
 ];
 
-const PREFILL_PARTS = ['GEMMs', 'attention', 'merge', 'TP AllReduce', 'CP comm exposed', 'ring sync', 'LM head', 'serial overhead'];
-const DECODE_PARTS = ['GEMMs', 'attention', 'TP AllReduce', 'CP ring pass-Q', 'DCP', 'LM head', 'fixed overhead'];
+const PREFILL_PARTS = ['GEMMs', 'attention', 'merge', 'TP AllReduce', 'CP comm exposed', 'ring sync', 'EP All2All', 'LM head', 'serial overhead'];
+const DECODE_PARTS = ['GEMMs', 'attention', 'TP AllReduce', 'CP ring pass-Q', 'DCP', 'EP All2All', 'LM head', 'fixed overhead'];
 const MEMORY_PARTS = ['weights', 'KV cache', 'activations', 'runtime reserve'];
 const PHASES: ExplainTerm['phase'][] = ['layout', 'inputs', 'prefill', 'decode', 'memory', 'choice'];
 
