@@ -5,7 +5,7 @@
 // Run with `npm run bench` (builds first). It reports numbers and whether each meets its target;
 // it is not a test: timings depend on the machine and its load.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,6 +42,7 @@ const planArgs = [cli, 'plan', '--cluster', big, '--max-nodes', '1024', '--ctx',
 const first = wall(planArgs);
 const evaluated = JSON.parse(first.stdout).evaluated;
 const planRuns = Array.from({ length: 5 }, () => wall(planArgs).ms);
+rmSync(dir, { recursive: true, force: true });
 
 // 3. Start-up, interleaved so that machine noise hits every command alike.
 const commands = { 'node -e 0': ['-e', '0'], '--help': [cli, '--help'], '--version': [cli, '--version'], 'estimate --json': [cli, 'estimate', '--ctx', '1M', '--nodes', '16', '--json'] };

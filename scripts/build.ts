@@ -152,7 +152,7 @@ for (const input of inputs) {
   if (!match) continue;
   const dir = join(root, match[1]!);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
-  const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
   const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : `License: ${pkg.license ?? 'unknown'}`;
   packages.set(`${pkg.name}@${pkg.version}`, text);
 }

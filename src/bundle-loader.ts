@@ -10,10 +10,12 @@ import { Script } from 'node:vm';
  * representative commands once and stores, beside each bundle, V8's compiled
  * code for it (`<bundle>.cjs.cache`, from vm.Script#createCachedData), which
  * this loader hands back to V8. V8 checks the cache against its own version,
- * its flags and the source, and compiles as usual when the cache does not
- * match (another node version, a changed bundle), so a stale cache costs
- * time, never correctness. Node 22 does the same with module.enableCompileCache;
- * the machines run Node 20, which lacks it.
+ * its flags and the source's length, and compiles as usual when they differ
+ * (another node version, NODE_OPTIONS with V8 flags, a rebuilt bundle). The
+ * build writes bundles and caches together; a bundle edited by hand to the
+ * same length needs its .cache deleted (hashing the source to catch that would
+ * cost more than the cache saves). Node 22 does the same with
+ * module.enableCompileCache; the machines run Node 20, which lacks it.
  *
  * A bundle's require('./<name>.cjs') of another bundle goes through this
  * loader too (one instance per bundle); every other require is node's.
@@ -48,7 +50,13 @@ export function bundleLoader(dir: string): BundleLoader {
     modules.set(name, module);
     const nodeRequire = createRequire(file);
     const require = (id: string): unknown => (/^\.\/[\w-]+\.cjs$/.test(id) ? load(id.slice(2, -'.cjs'.length)) : nodeRequire(id));
-    (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dir);
+    try {
+      (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dir);
+    } catch (error) {
+      // As node's require: a bundle that failed to load is not left half-initialised for the next caller.
+      modules.delete(name);
+      throw error;
+    }
     return module.exports as T;
   }
   return { load, scripts };

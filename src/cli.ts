@@ -1,7 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleLoader } from './bundle-loader.js';
 
 /**
  * The only module that touches the real process: argv, stdout, stderr and the
@@ -23,14 +22,31 @@ declare const CP_PLAN_BUNDLED: boolean | undefined;
 const args = process.argv.slice(2);
 const canned = typeof CP_PLAN_PRERENDERED === 'undefined' ? undefined : prerendered(args, CP_PLAN_PRERENDERED);
 if (canned !== undefined) write(1, canned);
-else void run();
+else {
+  run().catch((error: unknown) => {
+    // Only a broken installation gets here (main() catches everything else): one line, no stack.
+    write(2, `cp-plan: cannot start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}; reinstall cp-plan\n`);
+    process.exitCode = 3;
+  });
+}
 
-/** The build's answer for this argv, if it has one. Help is rendered at 80 columns: only for a non-terminal (a terminal wraps at its width). */
+/**
+ * The build's answer for this argv, if it has one. Help is rendered 80 columns
+ * wide, which is what the program prints to anything but a terminal narrower
+ * than that (see helpColumns).
+ */
 function prerendered(argv: string[], answers: { help: string; version: string }): string | undefined {
   if (argv.length !== 1) return undefined;
   if (argv[0] === '--version' || argv[0] === '-V') return answers.version;
-  if ((argv[0] === '--help' || argv[0] === '-h') && !stdoutIsTerminal()) return answers.help;
+  if ((argv[0] === '--help' || argv[0] === '-h') && helpColumns() === undefined) return answers.help;
   return undefined;
+}
+
+/** Help wraps at 80 columns, or at a terminal's width when that is narrower; undefined means 80. */
+function helpColumns(): number | undefined {
+  if (!stdoutIsTerminal()) return undefined;
+  const columns = process.stdout.columns;
+  return columns > 0 && columns < 80 ? columns : undefined;
 }
 
 /** A pipe or a file is known not to be a terminal without creating process.stdout; anything else is asked. */
@@ -50,7 +66,7 @@ async function run(): Promise<void> {
   const { main } =
     typeof CP_PLAN_BUNDLED === 'undefined'
       ? await import('./program.js')
-      : bundleLoader(dirname(fileURLToPath(import.meta.url))).load<typeof import('./program.js')>('program');
+      : (await import('./bundle-loader.js')).bundleLoader(dirname(fileURLToPath(import.meta.url))).load<typeof import('./program.js')>('program');
   process.exitCode = await main(process.argv, {
     stdout: (text) => write(1, text),
     stderr: (text) => write(2, text),
@@ -58,7 +74,7 @@ async function run(): Promise<void> {
       return stdoutIsTerminal();
     },
     get columns() {
-      return stdoutIsTerminal() ? process.stdout.columns : undefined;
+      return helpColumns();
     },
     env: process.env,
     get stderrStream() {
@@ -67,12 +83,18 @@ async function run(): Promise<void> {
   });
 }
 
+/** Set once stdout's reader has gone (EPIPE): later output to it is dropped. */
+let stdoutClosed = false;
+
 /**
  * Writes all of text to fd 1 or 2. A reader that stops early (`| head`, EPIPE)
- * is not an error: stop quietly with the exit code so far. A non-blocking
- * descriptor that is full (EAGAIN) is retried after a millisecond.
+ * is not an error: the rest of stdout is dropped, while stderr and the exit
+ * code still come out as they would have. A non-blocking descriptor that is
+ * full (EAGAIN) is retried after a millisecond. Any other failure (a full
+ * disk, a closed descriptor) ends the run with one line and exit code 2.
  */
 function write(fd: 1 | 2, text: string): void {
+  if (fd === 1 && stdoutClosed) return;
   const bytes = Buffer.from(text, 'utf8');
   let offset = 0;
   while (offset < bytes.length) {
@@ -80,9 +102,22 @@ function write(fd: 1 | 2, text: string): void {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      if (code !== 'EAGAIN') throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        continue;
+      }
+      if (code === 'EPIPE' && fd === 1) {
+        stdoutClosed = true;
+        return;
+      }
+      if (fd === 1) {
+        try {
+          writeSync(2, `cp-plan: cannot write the output (${code ?? 'error'}); check where stdout goes\n`);
+        } catch {
+          // stderr is gone too: nothing left to tell.
+        }
+      }
+      process.exit(2);
     }
   }
 }

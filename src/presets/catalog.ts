@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CpPlanError, EXIT_INTERNAL, InputError } from '../errors.js';
 import type { ClusterSpec, ModelSpec } from '../model/types.js';
@@ -36,6 +36,9 @@ export interface CompiledPresets {
 
 let compiled: CompiledPresets | undefined;
 
+/** True in the build's bundles; absent when run from source (tsx), where the build's output may be stale. */
+declare const CP_PLAN_BUNDLED: boolean | undefined;
+
 /** The built-in presets, read once from the build's output (no YAML parsing or validation at run time). */
 function builtins(): CompiledPresets {
   if (compiled) return compiled;
@@ -45,8 +48,21 @@ function builtins(): CompiledPresets {
   } catch {
     throw new CpPlanError(`the built-in presets are not compiled (${relative(process.cwd(), COMPILED_PRESETS)} is missing); run npm run build`, EXIT_INTERNAL);
   }
+  if (typeof CP_PLAN_BUNDLED === 'undefined') assertNotStale();
   compiled = JSON.parse(text) as CompiledPresets;
   return compiled;
+}
+
+/** From source: a preset edited after the last build would be silently ignored, so refuse instead. */
+function assertNotStale(): void {
+  const built = statSync(COMPILED_PRESETS).mtimeMs;
+  for (const folder of Object.values(FOLDER)) {
+    for (const file of readdirSync(join(PRESETS_DIR, folder))) {
+      if (file.endsWith('.yaml') && statSync(join(PRESETS_DIR, folder, file)).mtimeMs > built) {
+        throw new CpPlanError(`presets/${folder}/${file} changed after the last build (dist/presets.json); run npm run build`, EXIT_INTERNAL);
+      }
+    }
+  }
 }
 
 /** Whether a path points into the package's own presets (which must never be overwritten). */

@@ -39,16 +39,14 @@ export function bashCompletion(root: CommandSpec): string {
     '#      or: echo \'source <(cp-plan completion bash)\' >> ~/.bashrc',
     '_cp_plan() {',
     '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"',
+    '  # bash splits --flag=value at "=": complete the value of the flag before it.',
+    '  if [ "$cur" = "=" ]; then cur=""; prev="${COMP_WORDS[COMP_CWORD-1]}"; elif [ "$prev" = "=" ]; then prev="${COMP_WORDS[COMP_CWORD-2]}"; fi',
     '  local path="" w i',
-    '  # The command path so far (e.g. "presets show"): the words before the cursor that are not flags or flag values.',
+    '  # The command path so far (e.g. "presets show"): command words only, not flags, their values or arguments.',
     '  for ((i = 1; i < COMP_CWORD; i++)); do',
     '    w="${COMP_WORDS[i]}"',
-    '    case "$w" in',
-    '      -*) ;;',
-    '      *) case "${COMP_WORDS[i-1]}" in',
-    `           ${valueFlags(root).join('|') || '--__none__'}) ;;`,
-    '           *) path="${path:+$path }$w" ;;',
-    '         esac ;;',
+    '    case "${path:+$path }$w" in',
+    `      ${walk(root).filter((c) => c.path !== '').map((c) => `"${c.path}"`).join('|')}) path="${'$'}{path:+$path }$w" ;;`,
     '    esac',
     '  done',
     '  local reply="" files=0',
@@ -95,11 +93,6 @@ function bashValue(v: ValueKind): string {
     default:
       return ':';
   }
-}
-
-/** Every flag that takes a value, in every command (its next word is a value, not a command). */
-function valueFlags(root: CommandSpec): string[] {
-  return [...new Set(walk(root).flatMap((c) => c.spec.flags.filter((f) => f.value.kind !== 'none').flatMap((f) => f.names)))].sort();
 }
 
 /** zsh: a #compdef function using _arguments, with descriptions. */
@@ -159,7 +152,8 @@ function zshAction(v: ValueKind): string {
     case 'words':
       return `(${v.words.join(' ')})`;
     case 'words-or-file':
-      return `{_alternative 'presets:preset:(${v.words.join(' ')})' 'files:file:_files'}`;
+      // Inside an _arguments spec every colon of the action must be escaped.
+      return `{_alternative 'presets\\:preset\\:(${v.words.join(' ')})' 'files\\:file\\:_files'}`;
     case 'file':
       return '_files';
     default:

@@ -49,6 +49,14 @@ describe('cp-plan completion bash', () => {
     [['schema', ''], ['model', 'cluster', 'measurements', 'check']],
     [['completion', ''], ['bash', 'zsh']],
     [['estimate', '--ctx', '1M', '--nodes', '16', '--ex'], ['--explain']],
+    // After a positional argument the command is still known.
+    [['check', 'sizing.yaml', '--for'], ['--format']],
+    [['calibrate', 'runs.yaml', '--cluster', 'h'], ['h100-ib', 'h200-ib']],
+    [['presets', 'show', 'gtt', '--j'], ['--json']],
+    // bash splits --flag=value into three words.
+    [['estimate', '--ctx', '=', '1M', '--no-'], ['--no-color']],
+    [['estimate', '--model', '=', 'llama3-7'], ['llama3-70b']],
+    [['sweep', '--format', '=', 'c'], ['csv']],
   ];
   for (const [words, expected] of cases) {
     test(`cp-plan ${words.join(' ')}<TAB> offers ${expected.join(' ')}`, () => {
