@@ -19,7 +19,7 @@ export interface Io {
   stderr(text: string): void;
   /** Whether stdout is a terminal (colour decisions). */
   isTTY: boolean;
-  /** The terminal's width when stdout is one (help wraps to it); else undefined (80 columns). */
+  /** The width help wraps at when narrower than 80 columns (a narrow terminal); else undefined (80). */
   columns?: number | undefined;
   env: Record<string, string | undefined>;
   /** The real stderr stream, for a spinner; absent in-process. */
@@ -89,7 +89,7 @@ const program = new Command('cp-plan')
   .configureOutput({
     writeOut: (text) => io.stdout(text),
     writeErr: (text) => io.stderr(text),
-    // Help wraps to the terminal's width, else 80 columns (commander's default when given undefined).
+    // Help wraps at 80 columns (commander's default when given undefined), or at a narrower terminal's width.
     getOutHelpWidth: () => io.columns as number,
     getErrHelpWidth: () => undefined as unknown as number,
     // Commander's usage errors: one line, our prefix, a pointer to --help.
@@ -125,6 +125,7 @@ withWorkload(
   .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
   .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
   .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
+  .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (default 1: experts sliced by TP)', positive('--ep'), 1)
   .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
   .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
   .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
@@ -139,6 +140,8 @@ Examples:
   cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
   cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --tp 16 --dcp 2 --ctx 1M
   cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --ctx 256K --json
+  cp-plan estimate --model deepseek-v3 --cluster h200-ib --nodes 4 --ctx 128K
+  cp-plan estimate --model kimi-k2 --cluster h200-ib --nodes 4 --ctx 256K --ep 32
   cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
 ${EXIT_CODES_HELP}`,
   )

@@ -21,6 +21,7 @@ export interface EstimateOptions {
   hitRate?: number;
   batch: number;
   dcp: number;
+  ep: number;
   variant: VariantChoice;
   weights?: WeightRecipe;
   kvDtype?: KvDtype;
@@ -36,7 +37,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     model: model.spec,
     cluster: cluster.spec,
     precision,
-    layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp, dcp: opts.dcp },
+    layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep },
     workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch },
     variant: opts.variant,
   });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { InputError } from '../errors.js';
-import { kvBytesPerToken } from '../model/kv-cache.js';
-import { totalParams } from '../model/shapes.js';
+import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
+import { activeParams, totalParams } from '../model/shapes.js';
+import { attentionSummary, ffnSummary } from '../render/architecture.js';
 import { builtinCluster, builtinModel, builtinNames, isPath, loadCluster, loadModel, presetFile, type PresetKind } from '../presets/catalog.js';
 import { closestNames } from '../presets/closest.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
@@ -25,8 +26,12 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
         name: m.name,
         displayName: m.displayName,
         params: totalParams(m),
+        activeParams: activeParams(m),
+        attention: attentionSummary(m),
+        ffn: ffnSummary(m),
         kvBytesPerTokenBf16: kvBytesPerToken(m, 'bf16'),
         maxContextTokens: m.maxContextTokens,
+        kvCacheBytesAtMaxContextBf16: kvCacheBytesPerSequence(m, 'bf16', m.maxContextTokens),
         source: m.source,
       })),
       clusters: clusters.map(({ preset: c }) => ({
@@ -44,21 +49,23 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
   const style = tableStyle(color);
   const chalk = makeChalk(color);
   const mt = new Table({
-    head: ['Model', 'Name', 'Layers', 'Heads Q/KV', 'Head dim', 'Params', 'KV/token (BF16)', 'Max context'],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: ['Model', 'Layers', 'Attention', 'FFN', 'Params (active)', 'KV/token (BF16)', 'Max context', 'KV at max (BF16)'],
+    colAligns: ['left', 'right', 'left', 'left', 'right', 'right', 'right', 'right'],
     style,
     chars: COMPACT_CHARS,
   });
   for (const { spec: m } of models) {
+    const total = totalParams(m);
+    const active = activeParams(m);
     mt.push([
       m.name,
-      m.displayName,
       m.layers,
-      `${m.attentionHeads}/${m.kvHeads}`,
-      m.headDim,
-      `${(totalParams(m) / 1e9).toFixed(1)}B`,
+      attentionSummary(m),
+      ffnSummary(m),
+      `${(total / 1e9).toFixed(1)}B` + (m.moe ? ` (${(active / 1e9).toFixed(1)}B)` : ''),
       formatBytes(kvBytesPerToken(m, 'bf16')),
       formatInt(m.maxContextTokens),
+      formatBytes(kvCacheBytesPerSequence(m, 'bf16', m.maxContextTokens)),
     ]);
   }
   const ct = new Table({
@@ -88,6 +95,7 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
     chalk.bold('Clusters') + ' (dense FLOPS; bandwidths per GPU per direction; scale-up to one peer)',
     ct.toString(),
     '',
+    'KV/token: the layers whose cache grows with the context; KV at max: one sequence at the maximum context, all layers (sliding, chunked and linear layers capped).',
     "Show one with 'cp-plan presets show NAME'; pass your own YAML file with --model/--cluster PATH.",
   ].join('\n');
   return { stdout: text + '\n', stderr: [], exitCode: 0 };

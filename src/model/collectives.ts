@@ -35,6 +35,18 @@ export function allToAllSec(bytesSentPerRank: number, n: number, link: LinkSpec)
   return (n - 1) * link.latencySec + bytesSentPerRank / (link.bytesPerSec * link.allToAllEfficiency);
 }
 
+/**
+ * An expert-parallel All2All (MoE dispatch or combine): EP kernels (DeepEP,
+ * NCCL grouped send/recv) post the messages to all n-1 peers at once, so the
+ * start-up latency is paid once plus a per-peer hop latency, and the bytes
+ * move at All2All's achieved bandwidth. (The CP pass-Q All2All keeps the
+ * paper-calibrated one-latency-per-peer form above.)
+ */
+export function groupedAllToAllSec(bytesSentPerRank: number, n: number, link: LinkSpec): number {
+  if (n <= 1) return 0;
+  return link.latencySec + (n - 1) * link.hopLatencySec + bytesSentPerRank / (link.bytesPerSec * link.allToAllEfficiency);
+}
+
 /** The link a TP group's AllReduce runs over: NVLink inside a node, else the network. */
 export function tpLink(cluster: ClusterSpec, layout: Layout): LinkSpec {
   return layout.tpSpansNodes ? cluster.scaleOut : cluster.scaleUp;

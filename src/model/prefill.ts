@@ -1,4 +1,4 @@
-import { allToAllSec, cpRingLink, epLink, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
+import { allToAllSec, cpRingLink, epLink, groupedAllToAllSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
 import { kvElementsPerTokenPerGpu, linearStateBytes, tokensPerCpRank } from './kv-cache.js';
 import { attentionPairs, layerGroups, windowTokens, type LayerGroup } from './layers.js';
 import { gemmSec, layerGemmSec } from './roofline.js';
@@ -275,7 +275,7 @@ export function expertAllToAllSec(model: ModelSpec, cluster: ClusterSpec, layout
   const moe = model.moe;
   if (!moe || layout.ep <= 1) return 0;
   const bytes = (tokens / layout.tp) * moe.topK * model.hiddenSize * ACTIVATION_BYTES * ((layout.ep - 1) / layout.ep);
-  return allToAllSec(bytes, layout.ep, epLink(cluster, layout));
+  return groupedAllToAllSec(bytes, layout.ep, epLink(cluster, layout));
 }
 
 /** Useful FLOPs of the prefill over all GPUs, by the dtype they run in (MoE: active parameters only). */

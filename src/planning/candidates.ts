@@ -54,7 +54,13 @@ export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSp
       const base = layoutOrProblem({ nodes, tp }, model, cluster);
       if (typeof base === 'string') continue;
       for (const dcp of space.dcp === false ? [1] : divisors(base.kvReplication)) {
-        yield dcp === 1 ? base : { ...base, dcp };
+        const withDcp = dcp === 1 ? base : { ...base, dcp };
+        yield withDcp;
+        // MoE models: experts spread whole over the TP group, or over every GPU.
+        for (const ep of expertParallelSizes(model, withDcp)) {
+          const spread = layoutOrProblem({ nodes, tp, dcp, ep }, model, cluster);
+          if (typeof spread !== 'string') yield spread;
+        }
       }
     }
   }
@@ -117,4 +123,10 @@ function violationsOf(c: Candidate, slo: Slo): Violation[] {
  */
 export function shortfall(c: Candidate): number {
   return c.violations.reduce((m, v) => m * v.factor, 1);
+}
+
+/** EP sizes worth trying besides 1: the TP group and all GPUs (each only if it is a valid EP size). */
+function expertParallelSizes(model: ModelSpec, layout: Layout): number[] {
+  if (!model.moe) return [];
+  return [...new Set([layout.tp, layout.gpus])].filter((ep) => ep > 1 && layout.gpus % ep === 0 && model.moe!.experts % ep === 0);
 }

@@ -59,6 +59,7 @@ export function compareCandidates(objective: Objective) {
     a.ttftSec - b.ttftSec ||
     a.layout.tp - b.layout.tp ||
     a.layout.dcp - b.layout.dcp ||
+    a.layout.ep - b.layout.ep ||
     (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0);
 }
 

@@ -1,3 +1,4 @@
+import { usesMla } from '../model/layers.js';
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { EstimateResult } from '../model/estimate.js';
@@ -67,11 +68,16 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
   const m = memory.perGpu;
   const kvPerToken = kvBytesPerTokenPerGpu(model, layout, precision.kvDtype);
   const mem = new Table({ head: ['Memory per GPU', 'Bytes', 'Detail'], colAligns: ['left', 'right', 'left'], style, chars: COMPACT_CHARS });
-  mem.push(['Weights', formatBytes(m.weightsBytes), `TP${layout.tp} shard, ${precision.weights}`]);
+  mem.push(['Weights', formatBytes(m.weightsBytes), `TP${layout.tp}${layout.ep > 1 ? `/EP${layout.ep}` : ''} shard, ${precision.weights}`]);
+  // Growing (full-attention) KV per token; bounded windows and linear states are a fixed extra per sequence.
+  const growing = memory.tokensPerGpu * workload.batch * kvPerToken;
+  const fixed = m.kvCacheBytes - growing;
   mem.push([
     'KV cache',
     formatBytes(m.kvCacheBytes),
-    `${plural(memory.tokensPerGpu * workload.batch, 'token')} x ${formatBytes(kvPerToken)}` + (layout.dcp > 1 ? ` (DCP${layout.dcp})` : ''),
+    `${plural(memory.tokensPerGpu * workload.batch, 'token')} x ${formatBytes(kvPerToken)}` +
+      (fixed > 0.5 ? ` + ${formatBytes(fixed)} windows/states` : '') +
+      (layout.dcp > 1 ? ` (DCP${layout.dcp})` : ''),
   ]);
   mem.push(['Activations (prefill peak)', formatBytes(m.activationBytes), 'one layer in flight']);
   mem.push(['Runtime reserve', formatBytes(m.reserveBytes), 'context, comm buffers']);
@@ -97,7 +103,9 @@ function describeLayout(r: EstimateResult): string {
     layout.tp === 1 ? 'no TP' : `TP${layout.tp} ${layout.tpSpansNodes ? `across nodes (${cluster.scaleOut.name})` : `in-node (${cluster.scaleUp.name})`}`;
   const cpWhere =
     layout.cp === 1 ? 'no CP' : `CP${layout.cp} ring over ${layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name}`;
-  const replication = layout.kvReplication > 1 ? `; KV heads replicated ${layout.kvReplication}x` : '';
+  const replication =
+    layout.kvReplication > 1 ? (usesMla(r.model) ? `; MLA latent whole on each TP rank (${layout.kvReplication}x)` : `; KV heads replicated ${layout.kvReplication}x`) : '';
+  const ep = layout.ep > 1 ? `; EP${layout.ep} (${r.model.moe!.experts / layout.ep} experts per GPU)` : '';
   const dcp = layout.dcp > 1 ? `; DCP${layout.dcp}` : '';
-  return `${layout.nodes} node(s) x ${layout.gpusPerNode} GPUs = ${layout.gpus} GPUs; ${tpWhere}, ${cpWhere}${replication}${dcp}`;
+  return `${layout.nodes} node(s) x ${layout.gpusPerNode} GPUs = ${layout.gpus} GPUs; ${tpWhere}, ${cpWhere}${replication}${dcp}${ep}`;
 }

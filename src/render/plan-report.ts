@@ -29,7 +29,7 @@ export function describeViolation(v: Violation): string {
 
 export function describeLayout(c: Candidate): string {
   const l = c.layout;
-  return `${l.nodes} node${l.nodes === 1 ? '' : 's'} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.cp > 1 ? ` ${VARIANT[c.variant]}` : ''}`;
+  return `${l.nodes} node${l.nodes === 1 ? '' : 's'} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? ` ${VARIANT[c.variant]}` : ''}`;
 }
 
 /** The text report of `cp-plan plan`. Pure. */
@@ -103,7 +103,7 @@ const ms = (sec: number) => round(sec * 1e3, 3);
 
 export function candidateJson(c: Candidate) {
   return {
-    layout: { nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, gpus: c.layout.gpus, dcp: c.layout.dcp },
+    layout: { nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, gpus: c.layout.gpus, dcp: c.layout.dcp, ep: c.layout.ep },
     prefill: { ttftMs: ms(c.ttftSec), variant: c.variant },
     decode: { ttitMs: ms(c.ttitSec), aggregateTokensPerSecond: round(c.tokensPerSec, 3) },
     memory: { perGpuBytes: Math.round(c.memoryBytes), capacityBytes: Math.round(c.capacityBytes), fits: c.memoryBytes <= c.capacityBytes },

@@ -1,5 +1,9 @@
 import type { EstimateResult } from '../model/estimate.js';
-import { formatSeconds } from './format.js';
+import { kvElementsPerTokenPerGpu, linearStateBytes } from '../model/kv-cache.js';
+import { layersByAttention, windowTokens } from '../model/layers.js';
+import { ACTIVATION_BYTES, kvBytesPerElement } from '../model/precision.js';
+import { qHeadDim } from '../model/shapes.js';
+import { formatBytes, formatInt, formatPercent, formatSeconds } from './format.js';
 
 const LABEL = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
 
@@ -31,6 +35,7 @@ export function choiceNotes(r: EstimateResult): string[] {
   const other = faster === 'pass-kv' ? 'pass-q' : 'pass-kv';
   const gap = r.variants[other].ttftSec - r.variants[faster].ttftSec;
   if (r.layout.cp === 1) return notes;
+  notes.push(...architectureNotes(r));
   if (r.prefill.variant !== faster) {
     notes.push(`--variant forces ${LABEL[r.prefill.variant]}; auto would pick ${LABEL[faster]}, ${formatSeconds(gap)} faster`);
   }
@@ -38,6 +43,45 @@ export function choiceNotes(r: EstimateResult): string[] {
     notes.push(
       `the paper's Algorithm 5 picks ${LABEL[r.heuristic.algorithm5]} here, but cp-plan's timing model picks ${LABEL[faster]} (by ${formatSeconds(gap)}): ` +
         `the equations leave out message latencies, the All2All's own bandwidth, the merge and (for long new spans) the causal mask`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * Where the paper's dense-GQA reasoning changes with the model's layer kinds:
+ * MLA's shared latent, layers whose window needs only a halo, linear layers
+ * that pass a fixed state. Empty for a dense GQA model.
+ */
+export function architectureNotes(r: EstimateResult): string[] {
+  const { model, layout, precision } = r;
+  const notes: string[] = [];
+  const counts = layersByAttention(model);
+  const mla = model.attention?.mla;
+  if (mla) {
+    const latent = mla.kvLoraRank + mla.qkRopeHeadDim;
+    const eKv = kvBytesPerElement(precision.kvDtype);
+    const kvBytes = kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
+    const qAll = model.attentionHeads * qHeadDim(model) * ACTIVATION_BYTES;
+    const qGpu = layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
+    notes.push(
+      `MLA: a token's KV is one ${latent}-element latent shared by all ${model.attentionHeads} heads (${formatBytes(kvBytes)} per layer), ` +
+        `${Math.round(qAll / kvBytes)}x less than its Q (${formatBytes(qAll)}), so pass-KV moves far less than the paper's GQA models` +
+        (layout.tp > 1
+          ? `; at TP${layout.tp} every rank still sends the whole latent for its ${layout.qHeadsPerGpu} heads (${formatBytes(kvBytes)} against ${formatBytes(qGpu)} of Q), so pass-Q's messages are the smaller ones only below a ${formatPercent(r.heuristic.eq1.threshold)} miss rate`
+          : ''),
+    );
+  }
+  const bounded = (['sliding', 'chunked'] as const).filter((k) => counts[k] > 0);
+  if (bounded.length > 0) {
+    const parts = bounded.map((k) => `${counts[k]} ${k === 'sliding' ? 'sliding-window' : 'chunked'} layers (window ${formatInt(windowTokens(model, k) ?? 0)} tokens)`);
+    notes.push(
+      `only the ${counts.full} full-attention layers run the ring and this choice; the ${parts.join(' and ')} exchange just a halo of KV with the neighbouring ranks`,
+    );
+  }
+  if (counts.linear > 0) {
+    notes.push(
+      `the ${counts.linear} linear-attention layers keep no KV: each CP rank hands the next its running state (${formatBytes(linearStateBytes(model) / layout.tp)} per GPU per sequence) instead of running a ring`,
     );
   }
   return notes;

@@ -3,22 +3,20 @@
 #      or: echo 'source <(cp-plan completion bash)' >> ~/.bashrc
 _cp_plan() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+  # bash splits --flag=value at "=": complete the value of the flag before it.
+  if [ "$cur" = "=" ]; then cur=""; prev="${COMP_WORDS[COMP_CWORD-1]}"; elif [ "$prev" = "=" ]; then prev="${COMP_WORDS[COMP_CWORD-2]}"; fi
   local path="" w i
-  # The command path so far (e.g. "presets show"): the words before the cursor that are not flags or flag values.
+  # The command path so far (e.g. "presets show"): command words only, not flags, their values or arguments.
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
-    case "$w" in
-      -*) ;;
-      *) case "${COMP_WORDS[i-1]}" in
-           --batch|--cached|--chart-file|--chart-metric|--cluster|--cp|--ctx|--data|--dcp|--format|--hit-rate|--kv-dtype|--max-error|--max-gpus|--max-mape|--max-nodes|--max-ttft|--max-ttit|--min-throughput|--miss-rate|--model|--nodes|--objective|--output|--params|--top|--tp|--variant|--weights|-o) ;;
-           *) path="${path:+$path }$w" ;;
-         esac ;;
+    case "${path:+$path }$w" in
+      "estimate"|"plan"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show") path="${path:+$path }$w" ;;
     esac
   done
   local reply="" files=0
   case "$path|$prev" in
     "estimate|--ctx") : ;;
-    "estimate|--model") reply='llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m'; files=1 ;;
+    "estimate|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "estimate|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "estimate|--cached") : ;;
     "estimate|--miss-rate") : ;;
@@ -30,9 +28,10 @@ _cp_plan() {
     "estimate|--tp") : ;;
     "estimate|--cp") : ;;
     "estimate|--dcp") : ;;
+    "estimate|--ep") : ;;
     "estimate|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--ctx") : ;;
-    "plan|--model") reply='llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m'; files=1 ;;
+    "plan|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "plan|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "plan|--cached") : ;;
     "plan|--miss-rate") : ;;
@@ -60,7 +59,7 @@ _cp_plan() {
     "sweep|--miss-rate") : ;;
     "sweep|--batch") : ;;
     "sweep|--tp") : ;;
-    "sweep|--model") reply='llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m'; files=1 ;;
+    "sweep|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "sweep|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "sweep|--weights") reply='bf16 fp8 fp8-ffn' ;;
     "sweep|--kv-dtype") reply='bf16 fp8' ;;
@@ -72,7 +71,7 @@ _cp_plan() {
     *)
       case "$path" in
         "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate plan validate calibrate sweep check schema completion presets'; fi ;;
-        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --nodes --tp --cp --dcp --variant --json --explain --no-color -h --help' ;;
+        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --nodes --tp --cp --dcp --ep --variant --json --explain --no-color -h --help' ;;
         "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --variant --no-dcp --top --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--cluster --params -o --output --json --no-color -h --help'; else files=1; fi ;;
@@ -82,7 +81,7 @@ _cp_plan() {
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh'; fi ;;
         "presets") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='list show'; fi ;;
         "presets list") reply='--json --no-color -h --help' ;;
-        "presets show") if [[ "$cur" == -* ]]; then reply='--json --no-color -h --help'; else reply='llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1; fi ;;
+        "presets show") if [[ "$cur" == -* ]]; then reply='--json --no-color -h --help'; else reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1; fi ;;
       esac ;;
   esac
   COMPREPLY=()

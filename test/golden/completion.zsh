@@ -34,8 +34,8 @@ _cp_plan() {
 _cp_plan_estimate() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets:preset:(llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m)'\'' '\''files:file:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets:preset:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files:file:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
@@ -46,6 +46,7 @@ _cp_plan_estimate() {
     '--tp[tensor-parallel size (default GPUs per node, or GPUs / --cp)]:value: ' \
     '--cp[context-parallel ranks (default GPUs / TP)]:value: ' \
     '--dcp[decode context parallelism inside the TP group shard each GPU'\''s KV...]:value: ' \
+    '--ep[expert parallelism (MoE models) spread the routed experts whole ove...]:value: ' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
     '--json[print one JSON document (schemaVersion 1) instead of tables]' \
     '--explain[also print every model term with its formula and value for this run...]' \
@@ -56,8 +57,8 @@ _cp_plan_estimate() {
 _cp_plan_plan() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets:preset:(llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m)'\'' '\''files:file:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets:preset:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files:file:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
@@ -81,7 +82,7 @@ _cp_plan_plan() {
 _cp_plan_validate() {
   _arguments \
     '--data[measurements file (default the paper'\''s, validation/paper-measuremen...]:value:_files' \
-    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets:preset:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files:file:_files'\''}' \
+    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--max-mape[exit 1 if the overall mean absolute error exceeds this (8% or 0.08)]:value: ' \
     '--max-error[exit 1 if any single case is off by more than this]:value: ' \
     '--json[print one JSON document]' \
@@ -91,7 +92,7 @@ _cp_plan_validate() {
 
 _cp_plan_calibrate() {
   _arguments \
-    '--cluster[base cluster preset (default the one the file names)]:value:{_alternative '\''presets:preset:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files:file:_files'\''}' \
+    '--cluster[base cluster preset (default the one the file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--params[comma-separated parameters to fit gemm, attention, serial, decode-l...]:value: ' \
     '(-o --output)'{-o,--output}'[write the calibrated cluster preset here (written whole or not at all)]:value:_files' \
     '--json[print one JSON document]' \
@@ -107,8 +108,8 @@ _cp_plan_sweep() {
     '--miss-rate[miss rates 5%, a list 1%,5% or a range 1%..50% (step 1%)]:value: ' \
     '--batch[batch sizes a value, list or range]:value: ' \
     '--tp[TP sizes a value, list or range (default GPUs per node)]:value: ' \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets:preset:(llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m)'\'' '\''files:file:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets:preset:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files:file:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
@@ -174,7 +175,7 @@ _cp_plan_presets_show() {
     '--json[print the parsed preset as JSON]' \
     '--no-color[accepted for symmetry; the file is printed as is]' \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:{_alternative '\''presets:preset:(llama3-405b llama3-70b llama3-8b mistral-large-2 qwen2.5-14b-1m a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files:file:_files'\''}'
+    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}'
 }
 
 if [ "$funcstack[1]" = "_cp-plan" ]; then _cp_plan "$@"; else compdef _cp_plan cp-plan; fi
