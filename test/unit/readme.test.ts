@@ -8,6 +8,10 @@ import { runValidate } from '../../src/commands/validate.js';
 import { measurementsFileSchema } from '../../src/schema/measurements.js';
 import { validate } from '../../src/validation/report.js';
 import { paperData } from './specs.js';
+import { kvBytesPerToken, kvCacheBytesPerSequence } from '../../src/model/kv-cache.js';
+import { activeParams, totalParams } from '../../src/model/shapes.js';
+import { builtinModel, builtinNames } from '../../src/presets/catalog.js';
+import { attentionSummary, ffnSummary } from '../../src/render/architecture.js';
 
 const README = new URL('../../README.md', import.meta.url);
 
@@ -99,4 +103,24 @@ test("README's planning samples are the output of plan and sweep", async () => {
   );
   const chart = swept.stdout.slice(swept.stdout.indexOf('TTFT (s) vs'));
   assertReadmeBlock('<!-- sample:sweep:begin -->', '<!-- sample:sweep:end -->', ['```', '$ cp-plan sweep --miss-rate 1%..12% --nodes 4 --ctx 128K --chart   # chart part', chart.trimEnd(), '```'].join('\n'));
+});
+
+test("README's presets table is computed from the presets: KV bytes per token, the naive figure, max context, KV at max context", () => {
+  const gb = (b: number) => (b >= 1e12 ? `${(b / 1e12).toFixed(2)} TB` : `${(b / 1e9).toFixed(1)} GB`);
+  const n = (x: number) => x.toLocaleString('en-US');
+  const order = [
+    'llama3-8b', 'llama3-70b', 'llama3-405b', 'qwen2.5-14b-1m', 'mistral-large-2', 'llama4-scout', 'llama4-maverick',
+    'deepseek-v3', 'kimi-k2', 'qwen3-235b-a22b', 'gemma3-27b', 'gpt-oss-120b', 'minimax-text-01',
+  ];
+  assert.deepEqual([...order].sort(), builtinNames('model'), 'every built-in model is in the README table');
+  const rows = order.map((name) => {
+    const m = builtinModel(name).spec;
+    const total = totalParams(m);
+    const active = activeParams(m);
+    const naive = 2 * m.kvHeads * m.headDim * m.layers * 2;
+    return `| \`${name}\` | ${attentionSummary(m)} | ${ffnSummary(m)} | ${(total / 1e9).toFixed(1)}B${m.moe ? ` (${(active / 1e9).toFixed(1)}B)` : ''} | ` +
+      `${n(kvBytesPerToken(m, 'bf16'))} | ${n(naive)} | ${n(m.maxContextTokens)} | ${gb(kvCacheBytesPerSequence(m, 'bf16', m.maxContextTokens))} |`;
+  });
+  const header = '| model | attention | FFN | params (active) | KV bytes/token (BF16) | naive 2·K·d·L·2 B | max context | KV of one sequence at max context |\n|---|---|---|---:|---:|---:|---:|---:|';
+  assertReadmeBlock('<!-- presets:begin -->', '<!-- presets:end -->', [header, ...rows].join('\n'));
 });
