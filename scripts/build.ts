@@ -1,7 +1,7 @@
 // npm run build: dist/ as the package ships it. Run with tsx (a dev dependency).
 //
 // 1. Built-in presets are read, validated and converted once, here, into
-//    dist/presets.json, so that a run never loads yaml or zod for them.
+//    dist/presets/ (one JSON file each), so that a run never loads yaml or zod for them.
 // 2. esbuild bundles src/ into a few CommonJS files, all directly in dist/.
 //    Each bundle holds what one step needs and nothing more:
 //      cli.cjs       argv, the pre-rendered --help/--version, then program.cjs
@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import type { CompiledPresets } from '../src/presets/catalog.js';
+import type { CompiledIndex } from '../src/presets/catalog.js';
 import { readClusterFile, readModelFile } from '../src/presets/user-preset.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -50,17 +50,19 @@ const require = createRequire(import.meta.url);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// 1. Presets.
-const presets: CompiledPresets = { models: {}, clusters: {} };
+// 1. Presets: dist/presets/index.json and dist/presets/<models|clusters>/<name>.json.
+const compiledIndex: CompiledIndex = { models: [], clusters: [] };
 for (const [folder, read] of [['models', readModelFile], ['clusters', readClusterFile]] as const) {
+  mkdirSync(join(dist, 'presets', folder), { recursive: true });
   for (const file of readdirSync(join(root, 'presets', folder)).filter((f) => f.endsWith('.yaml')).sort()) {
     const name = basename(file, '.yaml');
     const loaded = read(join(root, 'presets', folder, file), `presets/${folder}/${file}`, true);
     if (loaded.preset.name !== name) throw new Error(`presets/${folder}/${file}: name '${loaded.preset.name}' differs from the file name`);
-    (presets[folder] as Record<string, unknown>)[name] = loaded;
+    writeFileSync(join(dist, 'presets', folder, `${name}.json`), JSON.stringify(loaded));
+    compiledIndex[folder].push(name);
   }
 }
-writeFileSync(join(dist, 'presets.json'), JSON.stringify(presets));
+writeFileSync(join(dist, 'presets', 'index.json'), JSON.stringify(compiledIndex));
 
 // 2. Bundles.
 /** Imports of another entry stay outside this bundle: require('./<bundle>.cjs'). */
@@ -159,7 +161,7 @@ for (const input of inputs) {
 const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([id, text]) => `${id}\n${'-'.repeat(id.length)}\n${text}\n`);
 writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'), `cp-plan bundles these packages into dist/:\n\n${notices.join('\n')}`);
 
-const files = readdirSync(dist).sort();
+const files = readdirSync(dist).filter((f) => f !== 'presets').sort();
 const size = (f: string) => readFileSync(join(dist, f)).length;
 console.log(`build: ${files.length} files in ${relative(process.cwd(), dist) || 'dist'}/ (${files.map((f) => `${f} ${(size(f) / 1024).toFixed(0)}K`).join(', ')})`);
 if (!existsSync(join(dirname(dist), 'bin', 'cp-plan.cjs'))) throw new Error('build: bin/cp-plan.cjs is missing');

@@ -97,6 +97,12 @@ const program = new Command('cp-plan')
   })
   .addHelpText('after', EXIT_CODES_HELP);
 
+// Only the command being run is defined: commander builds every option object up front, which
+// costs start-up time. Without a known command word all are, for the help and the suggestions
+// (help lists them all; completion describes them all).
+const only = words[0] !== undefined && COMMANDS.includes(words[0]) && words[0] !== 'help' && words[0] !== 'completion' ? words[0] : undefined;
+const defines = (name: string) => only === undefined || only === name;
+
 const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);
 const positive = (flag: string) => (value: string) => parsePositiveInt(value, flag);
 
@@ -116,23 +122,24 @@ function withWorkload(command: Command, ctxRequired = true): Command {
     .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']));
 }
 
-withWorkload(
-  program
-    .command('estimate')
-    .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.'),
-)
-  .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
-  .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
-  .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
-  .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
-  .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (default 1: experts sliced by TP)', positive('--ep'), 1)
-  .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
-  .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
-  .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .addHelpText(
-    'after',
-    `
+if (defines('estimate')) {
+  withWorkload(
+    program
+      .command('estimate')
+      .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.'),
+  )
+    .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
+    .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
+    .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
+    .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
+    .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (default 1: experts sliced by TP)', positive('--ep'), 1)
+    .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+    .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
+    .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText(
+      'after',
+      `
 Examples:
   cp-plan estimate --ctx 1M --nodes 16
   cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
@@ -144,173 +151,190 @@ Examples:
   cp-plan estimate --model kimi-k2 --cluster h200-ib --nodes 4 --ctx 256K --ep 32
   cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
 ${EXIT_CODES_HELP}`,
-  )
-  .action(async (opts) => {
-    const { runEstimate } = await import('./commands/estimate.js');
-    emit(await runEstimate(opts, ctx));
-  });
+    )
+    .action(async (opts) => {
+      const { runEstimate } = await import('./commands/estimate.js');
+      emit(await runEstimate(opts, ctx));
+    });
+}
 
 const rate = (flag: string) => (value: string) => parseRate(value, flag);
 const duration = (flag: string) => (value: string) => parseDuration(value, flag);
 
-withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fits and meets the SLOs.'))
-  .option('--max-ttft <duration>', 'time to first token SLO, e.g. 60s', duration('--max-ttft'))
-  .option('--max-ttit <duration>', 'time per output token SLO, e.g. 80ms', duration('--max-ttit'))
-  .option('--min-throughput <tokens/s>', 'minimum aggregate decode tokens per second', (v: string) => parsePositiveNumber(v, '--min-throughput'))
-  .option('--max-nodes <n>', "largest node count to consider (default: the cluster's maxNodes)", positive('--max-nodes'))
-  .option('--max-gpus <n>', 'largest GPU count to consider', positive('--max-gpus'))
-  .addOption(new Option('--objective <what>', 'ranking after GPUs used').choices(['ttft', 'ttit', 'gpus']).default('ttft'))
-  .addOption(new Option('--variant <variant>', 'ring attention variant to consider').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
-  .option('--no-dcp', 'leave DCP out of the search')
-  .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
-  .option('--json', 'print one JSON document', false)
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .addHelpText('after', `
+if (defines('plan')) {
+  withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fits and meets the SLOs.'))
+    .option('--max-ttft <duration>', 'time to first token SLO, e.g. 60s', duration('--max-ttft'))
+    .option('--max-ttit <duration>', 'time per output token SLO, e.g. 80ms', duration('--max-ttit'))
+    .option('--min-throughput <tokens/s>', 'minimum aggregate decode tokens per second', (v: string) => parsePositiveNumber(v, '--min-throughput'))
+    .option('--max-nodes <n>', "largest node count to consider (default: the cluster's maxNodes)", positive('--max-nodes'))
+    .option('--max-gpus <n>', 'largest GPU count to consider', positive('--max-gpus'))
+    .addOption(new Option('--objective <what>', 'ranking after GPUs used').choices(['ttft', 'ttit', 'gpus']).default('ttft'))
+    .addOption(new Option('--variant <variant>', 'ring attention variant to consider').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+    .option('--no-dcp', 'leave DCP out of the search')
+    .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
+    .option('--json', 'print one JSON document', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
 Examples:
   cp-plan plan --ctx 1M --max-ttft 90s
   cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 80ms --cluster h100-ib --max-nodes 32
   cp-plan plan --model llama3-70b --ctx 512K --miss-rate 5% --max-ttft 5s --json
 ${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO').replace('the workload does not fit in GPU memory', 'no layout meets the SLOs')}`)
-  .action(async (opts) => {
-    const { runPlan } = await import('./commands/plan.js');
-    emit(await runPlan(opts, ctx));
-  });
+    .action(async (opts) => {
+      const { runPlan } = await import('./commands/plan.js');
+      emit(await runPlan(opts, ctx));
+    });
+}
 
-program
-  .command('validate')
-  .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
-  .option('--data <file>', 'measurements file (default: the paper\'s, validation/paper-measurements.yaml)')
-  .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
-  .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
-  .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
-  .option('--json', 'print one JSON document', false)
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .addHelpText('after', `
+if (defines('validate')) {
+  program
+    .command('validate')
+    .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
+    .option('--data <file>', 'measurements file (default: the paper\'s, validation/paper-measurements.yaml)')
+    .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
+    .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
+    .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
+    .option('--json', 'print one JSON document', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
 Examples:
   cp-plan validate
   cp-plan validate --json --max-mape 8% --max-error 15%
   cp-plan validate --data my-runs.yaml --cluster ./h100-ib-calibrated.yaml
 ${EXIT_CODES_HELP}`)
-  .action(async (opts) => {
-    const { runValidate } = await import('./commands/validate.js');
-    emit(await runValidate(opts, ctx));
-  });
+    .action(async (opts) => {
+      const { runValidate } = await import('./commands/validate.js');
+      emit(await runValidate(opts, ctx));
+    });
+}
 
-program
-  .command('calibrate')
-  .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT and write a calibrated preset.")
-  .argument('<file>', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema in schema/measurements.json)')
-  .option('--cluster <name|file>', 'base cluster preset (default: the one the file names)')
-  .option('--params <list>', 'comma-separated parameters to fit: gemm, attention, serial, decode-layer, ring-step, network (default: the first five)')
-  .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
-  .option('--json', 'print one JSON document', false)
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .addHelpText('after', `
+if (defines('calibrate')) {
+  program
+    .command('calibrate')
+    .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT and write a calibrated preset.")
+    .argument('<file>', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema in schema/measurements.json)')
+    .option('--cluster <name|file>', 'base cluster preset (default: the one the file names)')
+    .option('--params <list>', 'comma-separated parameters to fit: gemm, attention, serial, decode-layer, ring-step, network (default: the first five)')
+    .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
+    .option('--json', 'print one JSON document', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
 Examples:
   cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
   cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
   cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
 ${EXIT_CODES_HELP}`)
-  .action(async (file: string, opts) => {
-    const { runCalibrate } = await import('./commands/calibrate.js');
-    emit(await runCalibrate(file, opts, ctx));
-  });
+    .action(async (file: string, opts) => {
+      const { runCalibrate } = await import('./commands/calibrate.js');
+      emit(await runCalibrate(file, opts, ctx));
+    });
+}
 
-program
-  .command('sweep')
-  .description('Evaluate a grid of one or two varied quantities (nodes, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
-  .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
-  .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4', '1')
-  .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
-  .option('--batch <values>', 'batch sizes: a value, list or range', '1')
-  .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
-  .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
-  .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
-  .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
-  .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
-  .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
-  .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
-  .option('--json', 'the same as --format json', false)
-  .option('--chart', 'draw a terminal chart of the metric under the table', false)
-  .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
-  .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .addHelpText('after', `
+if (defines('sweep')) {
+  program
+    .command('sweep')
+    .description('Evaluate a grid of one or two varied quantities (nodes, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
+    .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
+    .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4', '1')
+    .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
+    .option('--batch <values>', 'batch sizes: a value, list or range', '1')
+    .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
+    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
+    .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
+    .option('--json', 'the same as --format json', false)
+    .option('--chart', 'draw a terminal chart of the metric under the table', false)
+    .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
+    .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
 Examples:
   cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
   cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
   cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
 ${EXIT_CODES_HELP}`)
-  .action(async (opts) => {
-    const { runSweep } = await import('./commands/sweep.js');
-    emit(await runSweep(opts, ctx));
-  });
+    .action(async (opts) => {
+      const { runSweep } = await import('./commands/sweep.js');
+      emit(await runSweep(opts, ctx));
+    });
+}
 
-program
-  .command('check')
-  .description('Check named sizing scenarios against their SLOs: exit 0 if all pass, 1 if any fails (a CI gate).')
-  .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
-  .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
-  .option('--json', 'the same as --format json', false)
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .addHelpText('after', `
+if (defines('check')) {
+  program
+    .command('check')
+    .description('Check named sizing scenarios against their SLOs: exit 0 if all pass, 1 if any fails (a CI gate).')
+    .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
+    .option('--json', 'the same as --format json', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
 Examples:
   cp-plan check sizing.yaml
   cp-plan check sizing.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
 ${EXIT_CODES_HELP.replace('the layout fits in memory', 'every scenario meets its SLOs').replace('the workload does not fit in GPU memory', 'a scenario misses an SLO')}`)
-  .action(async (file: string, opts) => {
-    const { runCheck } = await import('./commands/check.js');
-    emit(await runCheck(file, opts, ctx));
-  });
+    .action(async (file: string, opts) => {
+      const { runCheck } = await import('./commands/check.js');
+      emit(await runCheck(file, opts, ctx));
+    });
+}
 
-program
-  .command('schema')
-  .description('Print the JSON Schema of a file cp-plan reads, for editor validation.')
-  .argument('<kind>', 'model, cluster, measurements or check')
-  .addHelpText('after', `
+if (defines('schema')) {
+  program
+    .command('schema')
+    .description('Print the JSON Schema of a file cp-plan reads, for editor validation.')
+    .argument('<kind>', 'model, cluster, measurements or check')
+    .addHelpText('after', `
 Examples:
   cp-plan schema model > cp-plan-model.schema.json
   # In a preset file, for editors with the YAML language server:
   # yaml-language-server: $schema=./cp-plan-model.schema.json`)
-  .action(async (kind: string) => {
-    const { runSchema } = await import('./commands/schema.js');
-    emit(await runSchema(kind));
-  });
+    .action(async (kind: string) => {
+      const { runSchema } = await import('./commands/schema.js');
+      emit(await runSchema(kind));
+    });
+}
 
-program
-  .command('completion')
-  .description('Print a shell completion script (commands, flags, preset names, choices).')
-  .argument('<shell>', 'bash or zsh')
-  .addHelpText('after', `
+if (defines('completion')) {
+  program
+    .command('completion')
+    .description('Print a shell completion script (commands, flags, preset names, choices).')
+    .argument('<shell>', 'bash or zsh')
+    .addHelpText('after', `
 Examples:
   cp-plan completion bash > ~/.local/share/bash-completion/completions/cp-plan
   echo 'source <(cp-plan completion bash)' >> ~/.bashrc
   cp-plan completion zsh > "\${fpath[1]}/_cp-plan"`)
-  .action(async (shell: string) => {
-    const { runCompletion } = await import('./commands/completion.js');
-    emit(runCompletion(shell, program));
-  });
+    .action(async (shell: string) => {
+      const { runCompletion } = await import('./commands/completion.js');
+      emit(runCompletion(shell, program));
+    });
+}
 
-const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
-presets
-  .command('list')
-  .description('List built-in models and clusters with their key figures.')
-  .option('--json', 'print JSON', false)
-  .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-  .action(async (opts) => {
-    const { runPresetsList } = await import('./commands/presets.js');
-    emit(await runPresetsList(opts, ctx));
-  });
-presets
-  .command('show')
-  .description('Print a preset file (with the source of every figure) after validating it.')
-  .argument('<name|file>', 'preset name (e.g. llama3-405b, gtt) or a YAML file to validate and print')
-  .option('--json', 'print the parsed preset as JSON', false)
-  .option('--no-color', 'accepted for symmetry; the file is printed as is')
-  .action(async (name: string, opts) => {
-    const { runPresetsShow } = await import('./commands/presets.js');
-    emit(await runPresetsShow(name, { ...opts, color: false }));
-  });
+if (defines('presets')) {
+  const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
+  presets
+    .command('list')
+    .description('List built-in models and clusters with their key figures.')
+    .option('--json', 'print JSON', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .action(async (opts) => {
+      const { runPresetsList } = await import('./commands/presets.js');
+      emit(await runPresetsList(opts, ctx));
+    });
+  presets
+    .command('show')
+    .description('Print a preset file (with the source of every figure) after validating it.')
+    .argument('<name|file>', 'preset name (e.g. llama3-405b, gtt) or a YAML file to validate and print')
+    .option('--json', 'print the parsed preset as JSON', false)
+    .option('--no-color', 'accepted for symmetry; the file is printed as is')
+    .action(async (name: string, opts) => {
+      const { runPresetsShow } = await import('./commands/presets.js');
+      emit(await runPresetsShow(name, { ...opts, color: false }));
+    });
+}
 
 try {
   await program.parseAsync(args);

@@ -10,5 +10,5 @@ import { fileURLToPath } from 'node:url';
  */
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The built-in presets, validated and converted at build time (scripts/build.ts). */
-export const COMPILED_PRESETS = join(PACKAGE_ROOT, 'dist', 'presets.json');
+/** The built-in presets, validated and converted at build time (scripts/build.ts): index.json and one JSON file per preset. */
+export const COMPILED_PRESETS_DIR = join(PACKAGE_ROOT, 'dist', 'presets');

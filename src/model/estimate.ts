@@ -4,7 +4,8 @@ import { crossoverMissRate, type Crossover } from './crossover.js';
 import { estimateDecode, type DecodeEstimate } from './decode.js';
 import { paperHeuristic, type HeuristicReport } from './heuristic.js';
 import { resolveLayout, withoutCp, type LayoutRequest } from './layout.js';
-import { weightBytesPerGpu } from './shapes.js';
+import { layerGroups } from './layers.js';
+import { layerWeightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
@@ -87,7 +88,7 @@ export function estimate(input: EstimateInput): EstimateResult {
 
 /** A cluster whose GPU cannot hold even one layer of the model is a wrong preset, not a sizing result. */
 function checkPlausible(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision): void {
-  const oneLayer = (weightBytesPerGpu(model, layout, precision.weights) - weightBytesPerGpu({ ...model, layers: 0 }, layout, precision.weights)) / model.layers;
+  const oneLayer = Math.max(...layerGroups(model).map((g) => layerWeightBytesPerGpu(model, layout, precision.weights, g)));
   if (cluster.gpu.hbmBytes < oneLayer) {
     throw new InputError(
       `cluster '${cluster.name}': ${cluster.gpu.hbmBytes / 1e9} GB of HBM per GPU is smaller than one layer of ${model.name} at TP${layout.tp} (${(oneLayer / 1e9).toPrecision(3)} GB); check gpu.hbmCapacityGB`,

@@ -85,13 +85,14 @@ export function memoryPerGpu(
 ): MemoryEstimate {
   const parts = memoryParts(model, cluster, layout, precision, workload);
   const free = cluster.gpu.hbmBytes - parts.weightsBytes - parts.reserveBytes;
+  const fitsAt = fitsAtFor(model, cluster, layout, precision);
   return {
     perGpu: parts,
     fits: parts.totalBytes <= parts.capacityBytes,
     tokensPerGpu: kvTokensPerGpu(workload.contextTokens, layout),
     maxContextTokens: maxContextThatFits(model, cluster, layout, precision, workload.batch),
     kvCapacityTokensPerGpu: kvCapacityTokens(free, kvBytesPerTokenPerGpu(model, layout, precision.kvDtype)),
-    maxBatch: largestFitting((batch) => fitsAt(model, cluster, layout, precision, { ...workload, batch })),
+    maxBatch: largestFitting((batch) => fitsAt({ ...workload, batch })),
   };
 }
 
@@ -121,9 +122,20 @@ function kvCapacityTokens(freeBytes: number, bytesPerToken: number): number {
   return Math.max(0, Math.floor(freeBytes / bytesPerToken));
 }
 
-function fitsAt(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): boolean {
-  const m = memoryParts(model, cluster, layout, precision, workload);
-  return m.totalBytes <= m.capacityBytes;
+/**
+ * A memory test for many workloads of one layout (the bisections below):
+ * the same sum as memoryParts, with the parts that do not depend on the
+ * workload (weights, reserve, activation bytes per token) computed once.
+ */
+function fitsAtFor(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision): (workload: Workload) => boolean {
+  const weights = weightBytesPerGpu(model, layout, precision.weights);
+  const activationPerToken = activationBytesPerToken(model, layout, precision);
+  return (workload) => {
+    const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
+    const kv = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
+    // Summed in memoryParts' order, so that both agree to the last bit at the boundary.
+    return weights + kv + workload.batch * newTokensPerGpu * activationPerToken + cluster.runtimeReserveBytes <= cluster.gpu.hbmBytes;
+  };
 }
 
 /** Largest full-prefill context that fits at `batch`; memory grows monotonically with context. */
@@ -134,9 +146,8 @@ export function maxContextThatFits(
   precision: Precision,
   batch: number,
 ): number {
-  return largestFitting((contextTokens) =>
-    fitsAt(model, cluster, layout, precision, { contextTokens, cachedTokens: 0, batch }),
-  );
+  const fitsAt = fitsAtFor(model, cluster, layout, precision);
+  return largestFitting((contextTokens) => fitsAt({ contextTokens, cachedTokens: 0, batch }));
 }
 
 /** The largest positive integer x with fits(x), for a monotone predicate; 0 if fits(1) is false. */

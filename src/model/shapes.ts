@@ -125,18 +125,22 @@ export function activeParams(model: ModelSpec): number {
   return layers + embeddingParams(model) + model.hiddenSize;
 }
 
+/** Weight bytes of one layer of a group held by one GPU. */
+export function layerWeightBytesPerGpu(model: ModelSpec, layout: Layout, recipe: WeightRecipe, group: LayerGroup): number {
+  const dt = weightDtypes(recipe);
+  const a = attentionParamsPerGpu(model, layout, group.attention);
+  return (
+    (a.qo + a.kv) * BYTES_PER_ELEMENT[dt.attention] +
+    ffnParamsPerGpu(model, layout, group.moe) * BYTES_PER_ELEMENT[dt.ffn] +
+    2 * model.hiddenSize * BYTES_PER_ELEMENT.bf16
+  );
+}
+
 /** Weight bytes held by one GPU under a precision recipe (TP shards, EP spreads experts, CP replicates). */
 export function weightBytesPerGpu(model: ModelSpec, layout: Layout, recipe: WeightRecipe): number {
   const dt = weightDtypes(recipe);
   let layers = 0;
-  for (const g of layerGroups(model)) {
-    const a = attentionParamsPerGpu(model, layout, g.attention);
-    const perLayer =
-      (a.qo + a.kv) * BYTES_PER_ELEMENT[dt.attention] +
-      ffnParamsPerGpu(model, layout, g.moe) * BYTES_PER_ELEMENT[dt.ffn] +
-      2 * model.hiddenSize * BYTES_PER_ELEMENT.bf16;
-    layers += g.count * perLayer;
-  }
+  for (const g of layerGroups(model)) layers += g.count * layerWeightBytesPerGpu(model, layout, recipe, g);
   // Vocabulary-parallel embedding and LM head: each TP rank holds vocab/TP rows.
   const embedding = (embeddingParams(model) / layout.tp) * BYTES_PER_ELEMENT[dt.embedding];
   const finalNorm = model.hiddenSize * BYTES_PER_ELEMENT.bf16;

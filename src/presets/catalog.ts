@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CpPlanError, EXIT_INTERNAL, InputError } from '../errors.js';
 import type { ClusterSpec, ModelSpec } from '../model/types.js';
-import { COMPILED_PRESETS, PACKAGE_ROOT } from '../root.js';
+import { COMPILED_PRESETS_DIR, PACKAGE_ROOT } from '../root.js';
 import type { ClusterPreset } from '../schema/cluster-preset.js';
 import type { ModelPreset } from '../schema/model-preset.js';
 import { closestNames } from './closest.js';
@@ -28,38 +28,48 @@ export interface LoadedCluster {
   builtin: boolean;
 }
 
-/** dist/presets.json: every built-in preset already validated and converted by the build. */
-export interface CompiledPresets {
-  models: Record<string, LoadedModel>;
-  clusters: Record<string, LoadedCluster>;
+/** dist/presets/index.json: the names of the built-in presets the build compiled. */
+export interface CompiledIndex {
+  models: string[];
+  clusters: string[];
 }
 
-let compiled: CompiledPresets | undefined;
+let index: CompiledIndex | undefined;
 
 /** True in the build's bundles; absent when run from source (tsx), where the build's output may be stale. */
 declare const CP_PLAN_BUNDLED: boolean | undefined;
 
-/** The built-in presets, read once from the build's output (no YAML parsing or validation at run time). */
-function builtins(): CompiledPresets {
-  if (compiled) return compiled;
+const INDEX_FILE = join(COMPILED_PRESETS_DIR, 'index.json');
+
+/**
+ * The built-in presets, as the build left them: each already validated and
+ * converted (dist/presets/<kind>/<name>.json), so a run parses no YAML and
+ * loads no schema, and reads only the presets it uses.
+ */
+function builtinIndex(): CompiledIndex {
+  if (index) return index;
   let text: string;
   try {
-    text = readFileSync(COMPILED_PRESETS, 'utf8');
+    text = readFileSync(INDEX_FILE, 'utf8');
   } catch {
-    throw new CpPlanError(`the built-in presets are not compiled (${relative(process.cwd(), COMPILED_PRESETS)} is missing); run npm run build`, EXIT_INTERNAL);
+    throw new CpPlanError(`the built-in presets are not compiled (${relative(process.cwd(), INDEX_FILE)} is missing); run npm run build`, EXIT_INTERNAL);
   }
   if (typeof CP_PLAN_BUNDLED === 'undefined') assertNotStale();
-  compiled = JSON.parse(text) as CompiledPresets;
-  return compiled;
+  index = JSON.parse(text) as CompiledIndex;
+  return index;
+}
+
+function readCompiled<T>(kind: PresetKind, name: string): T {
+  return JSON.parse(readFileSync(join(COMPILED_PRESETS_DIR, FOLDER[kind], `${name}.json`), 'utf8')) as T;
 }
 
 /** From source: a preset edited after the last build would be silently ignored, so refuse instead. */
 function assertNotStale(): void {
-  const built = statSync(COMPILED_PRESETS).mtimeMs;
+  const built = statSync(INDEX_FILE).mtimeMs;
   for (const folder of Object.values(FOLDER)) {
     for (const file of readdirSync(join(PRESETS_DIR, folder))) {
       if (file.endsWith('.yaml') && statSync(join(PRESETS_DIR, folder, file)).mtimeMs > built) {
-        throw new CpPlanError(`presets/${folder}/${file} changed after the last build (dist/presets.json); run npm run build`, EXIT_INTERNAL);
+        throw new CpPlanError(`presets/${folder}/${file} changed after the last build (dist/presets/); run npm run build`, EXIT_INTERNAL);
       }
     }
   }
@@ -72,7 +82,7 @@ export function isInsideBuiltinPresets(path: string): boolean {
 }
 
 export function builtinNames(kind: PresetKind): string[] {
-  return Object.keys(builtins()[FOLDER[kind]]).sort();
+  return [...builtinIndex()[FOLDER[kind]]].sort();
 }
 
 /** A name with a slash or a .yaml/.yml ending is a path to the user's own file. */
@@ -102,12 +112,12 @@ function assertBuiltin(kind: PresetKind, name: string): void {
 /** A built-in model preset by name (synchronous: no file of the user's is read). */
 export function builtinModel(name: string): LoadedModel {
   assertBuiltin('model', name);
-  return structuredClone(builtins().models[name]!);
+  return readCompiled<LoadedModel>('model', name);
 }
 
 export function builtinCluster(name: string): LoadedCluster {
   assertBuiltin('cluster', name);
-  return structuredClone(builtins().clusters[name]!);
+  return readCompiled<LoadedCluster>('cluster', name);
 }
 
 /** A model preset by built-in name or by the path of the user's YAML file. */

@@ -6,7 +6,7 @@ import { readYamlFile } from './read-yaml.js';
 
 /**
  * Reading a preset YAML file: parse, validate against the strict schema, convert
- * to SI units. The build runs this on every built-in preset (dist/presets.json);
+ * to SI units. The build runs this on every built-in preset (dist/presets/);
  * at run time it is loaded only when a user names a file, because yaml and zod
  * are the most expensive modules cp-plan has to load.
  */
