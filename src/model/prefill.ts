@@ -53,19 +53,11 @@ export interface PrefillFlops {
   total: number;
 }
 
-/** One layer of a layer group, and how many such layers there are (the breakdown is the sum of count x these). */
-export interface PrefillLayerCost {
-  attention: LayerGroup['attention'];
-  moe: boolean;
-  count: number;
-  gemmSec: number;
-  attentionSec: number;
-  mergeSec: number;
-  tpCommSec: number;
-  cpCommExposedSec: number;
-  ringSyncSec: number;
-  epCommSec: number;
-}
+/**
+ * One layer of a layer group (its per-layer share of each breakdown part), and
+ * how many such layers there are: the breakdown is the sum of count x these.
+ */
+export type PrefillLayerCost = Omit<PrefillBreakdown, 'lmHeadSec' | 'overheadSec'> & LayerGroup;
 
 export interface PrefillEstimate {
   variant: RingVariant;

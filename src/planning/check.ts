@@ -20,7 +20,7 @@ export interface CheckItem {
 export interface ScenarioOutcome {
   name: string;
   /** The layout checked: the scenario's, or the one `plan` chose; null when planning found none. */
-  layout: { nodes: number; tp: number; cp: number; gpus: number; dcp: number; variant: string } | null;
+  layout: { nodes: number; tp: number; cp: number; gpus: number; dcp: number; ep: number; variant: string } | null;
   checks: CheckItem[];
   pass: boolean;
   /** Set when a `plan` scenario found no layout: the closest candidate, for the reason. */
@@ -70,7 +70,7 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
     }
     // The planner knows TTFT, TTIT and memory; minMaxContext needs a full estimate. Take the best-ranked
     // layout that passes every check (or, if none does, the best one, to report what it misses).
-    const asLayout = (c: Candidate) => ({ nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp });
+    const asLayout = (c: Candidate) => ({ nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp, ep: c.layout.ep });
     const passing = found.qualifying.find((c) => evaluate(s, inputs, workload, asLayout(c), c.variant).pass);
     const chosen = passing ?? found.best;
     layout = asLayout(chosen);
@@ -83,7 +83,7 @@ function evaluate(
   s: CheckScenario,
   inputs: ScenarioInputs,
   workload: { contextTokens: number; cachedTokens: number; batch: number },
-  layout: { nodes: number; tp?: number; cp?: number; dcp?: number },
+  layout: { nodes: number; tp?: number; cp?: number; dcp?: number; ep?: number },
   variant: 'auto' | 'pass-kv' | 'pass-q',
 ): ScenarioOutcome {
   const r: EstimateResult = estimate({ ...inputs, layout, workload, variant });
@@ -99,7 +99,7 @@ function evaluate(
   const l = r.layout;
   return {
     name: s.name,
-    layout: { nodes: l.nodes, tp: l.tp, cp: l.cp, gpus: l.gpus, dcp: l.dcp, variant: r.prefill.variant },
+    layout: { nodes: l.nodes, tp: l.tp, cp: l.cp, gpus: l.gpus, dcp: l.dcp, ep: l.ep, variant: r.prefill.variant },
     checks,
     pass: checks.every((c) => c.pass),
   };

@@ -39,7 +39,7 @@ function noLayoutText(o: ScenarioOutcome): string {
 }
 
 const layoutText = (o: ScenarioOutcome) =>
-  o.layout ? `${o.layout.nodes}n TP${o.layout.tp} x CP${o.layout.cp}${o.layout.dcp > 1 ? ` DCP${o.layout.dcp}` : ''}` : noLayoutText(o);
+  o.layout ? `${o.layout.nodes}n TP${o.layout.tp} x CP${o.layout.cp}${o.layout.dcp > 1 ? ` DCP${o.layout.dcp}` : ''}${o.layout.ep > 1 ? ` EP${o.layout.ep}` : ''}` : noLayoutText(o);
 
 function rows(outcomes: readonly ScenarioOutcome[]): { o: ScenarioOutcome; c: CheckItem }[] {
   return outcomes.flatMap((o) => o.checks.map((c) => ({ o, c })));

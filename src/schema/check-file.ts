@@ -29,7 +29,7 @@ export const checkScenarioSchema = z
     weights: z.enum(weightRecipes).optional(),
     kvDtype: z.enum(kvDtypes).optional(),
     /** A fixed layout to check. */
-    layout: z.strictObject({ nodes: positiveInt, tp: positiveInt.optional(), cp: positiveInt.optional(), dcp: positiveInt.optional() }).optional(),
+    layout: z.strictObject({ nodes: positiveInt, tp: positiveInt.optional(), cp: positiveInt.optional(), dcp: positiveInt.optional(), ep: positiveInt.optional() }).optional(),
     /** Or: let cp-plan plan the smallest layout that meets the SLOs within these limits. */
     plan: z.strictObject({ maxNodes: positiveInt.optional(), maxGpus: positiveInt.optional() }).optional(),
     workload: z

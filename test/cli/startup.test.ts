@@ -175,15 +175,16 @@ process.on('exit', () => fs.writeFileSync(out, JSON.stringify({ reads, modules: 
 });
 
 describe('a reader that closes early', () => {
-  const pipeToHead = (command: string) =>
-    // --norc, and stdin not a socket: bash reads ~/.bashrc when it thinks sshd started it.
-    spawnSync('bash', ['--norc', '--noprofile', '-c', `set +o pipefail; ${command} | head -n 1; exit "\${PIPESTATUS[0]}"`], {
+  // --norc, and stdin not a socket: bash reads ~/.bashrc when it thinks sshd started it.
+  const bash = (script: string) =>
+    spawnSync('bash', ['--norc', '--noprofile', '-c', script], {
       cwd: TMP,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv({ NO_COLOR: '1' }),
       encoding: 'utf8',
       timeout: 60_000,
     });
+  const pipeToHead = (command: string) => bash(`set +o pipefail; ${command} | head -n 1; exit "\${PIPESTATUS[0]}"`);
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const sweep = (args: string) => `${q(process.execPath)} ${q(BIN)} sweep ${args} --format csv`;
   // 8.5 kB: usually written whole before head exits. 32,000 rows (2.9 MB) cannot be: EPIPE for certain.
@@ -212,26 +213,14 @@ describe('a reader that closes early', () => {
   test('a closed pipe keeps the exit code and stderr: a workload that does not fit still exits 1 and says so', () => {
     const cli = `${q(process.execPath)} ${q(BIN)} estimate --ctx 1M --nodes 1`;
     // The reader closes its end at once, so every write to stdout fails with EPIPE.
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `${cli} | (exec 0<&-; sleep 0.5); exit "\${PIPESTATUS[0]}"`], {
-      cwd: TMP,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv({ NO_COLOR: '1' }),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = bash(`${cli} | (exec 0<&-; sleep 0.5); exit "\${PIPESTATUS[0]}"`);
     assert.equal(r.status, 1, `stderr: ${r.stderr}`);
     assert.match(r.stderr, /^cp-plan: does not fit: /m);
     assert.doesNotMatch(r.stderr, /EPIPE|^\s+at /m);
   });
 
   test('an output that cannot be written (/dev/full) is one line on stderr and exit 2, not an internal error', { skip: existsSync('/dev/full') ? false : 'no /dev/full' }, () => {
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `${q(process.execPath)} ${q(BIN)} estimate --ctx 8K --json > /dev/full`], {
-      cwd: TMP,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv({ NO_COLOR: '1' }),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = bash(`${q(process.execPath)} ${q(BIN)} estimate --ctx 8K --json > /dev/full`);
     assert.equal(r.status, 2, `stderr: ${r.stderr}`);
     assert.match(r.stderr, /^cp-plan: cannot write the output \(ENOSPC\); check where stdout goes\n$/);
   });
