@@ -1,7 +1,7 @@
 import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
-import { smallestNodesThatFit } from '../model/fit.js';
+import { smallestEpThatFits, smallestNodesThatFit } from '../model/fit.js';
 import type { KvDtype, WeightRecipe } from '../model/types.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { explainTerms } from '../render/explain.js';
@@ -47,10 +47,12 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   if (!result.memory.fits) {
     const m = result.memory.perGpu;
     const nodes = smallestNodesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload);
+    const ep = smallestEpThatFits(result.model, result.cluster, result.layout, result.precision, result.workload);
     const fix =
-      nodes !== null && nodes > result.layout.nodes
-        ? `--nodes ${nodes} (TP${result.layout.tp}) fits` + (result.precision.kvDtype === 'fp8' ? '' : ', or try --kv-dtype fp8')
-        : `use a larger TP, FP8 weights/KV or a GPU with more memory`;
+      (ep !== null ? `--ep ${ep} fits on these ${result.layout.nodes} node(s); or ` : '') +
+      (nodes !== null && nodes > result.layout.nodes
+        ? `--nodes ${nodes} (TP${result.layout.tp}${result.layout.ep > 1 ? ` EP${result.layout.ep}` : ''}) fits` + (result.precision.kvDtype === 'fp8' ? '' : ', or try --kv-dtype fp8')
+        : `use a larger TP, FP8 weights/KV or a GPU with more memory`);
     const max = result.memory.maxContextTokens;
     const why =
       m.weightsBytes + m.reserveBytes > m.capacityBytes

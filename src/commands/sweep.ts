@@ -89,6 +89,10 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     const reasons = [...kinds.values()].slice(0, 2).join('; ');
     stderr.push(`warning: skipped ${skipped.length} point(s) that are not valid layouts or workloads (e.g. ${reasons})`);
   }
+  const longest = Math.max(...rows.map((r) => r.ctx));
+  if (longest > model.spec.maxContextTokens) {
+    stderr.push(`warning: contexts up to ${longest} tokens exceed ${model.spec.name}'s configured maximum of ${model.spec.maxContextTokens}; time and memory are still modelled, the model's quality there is not`);
+  }
   const dims = swept.length ? swept : (['nodes'] as SweepDim[]);
   const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
   if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');

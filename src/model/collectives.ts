@@ -56,8 +56,3 @@ export function tpLink(cluster: ClusterSpec, layout: Layout): LinkSpec {
 export function cpRingLink(cluster: ClusterSpec, layout: Layout): LinkSpec {
   return layout.cpRingCrossesNodes ? cluster.scaleOut : cluster.scaleUp;
 }
-
-/** The link an EP group's All2All runs over: NVLink inside a node, else the network. */
-export function epLink(cluster: ClusterSpec, layout: Layout): LinkSpec {
-  return layout.epSpansNodes ? cluster.scaleOut : cluster.scaleUp;
-}

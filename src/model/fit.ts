@@ -1,4 +1,4 @@
-import { resolveLayout } from './layout.js';
+import { layoutOrProblem, resolveLayout } from './layout.js';
 import { memoryPerGpu } from './memory.js';
 import { weightBytesPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
@@ -18,9 +18,11 @@ export function smallestNodesThatFit(
 ): number | null {
   const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.runtimeReserveBytes;
   if (fixed > cluster.gpu.hbmBytes) return null;
-  const step = Math.max(1, layout.tp / cluster.gpusPerNode);
+  // Node counts in steps that keep whole TP groups and, with EP, whole EP groups.
+  let step = 1;
+  while ((step * cluster.gpusPerNode) % Math.max(layout.tp, layout.ep) !== 0) step++;
   const fits = (k: number) =>
-    memoryPerGpu(model, cluster, resolveLayout({ nodes: k * step, tp: layout.tp }, model, cluster), precision, workload).fits;
+    memoryPerGpu(model, cluster, resolveLayout({ nodes: k * step, tp: layout.tp, ep: layout.ep }, model, cluster), precision, workload).fits;
   let hi = Math.floor(cluster.maxNodes / step);
   if (hi < 1 || !fits(hi)) return null;
   let lo = 0; // fits(lo) is false or lo is 0
@@ -30,4 +32,25 @@ export function smallestNodesThatFit(
     else lo = mid;
   }
   return hi * step;
+}
+
+/**
+ * For an MoE model without EP: the smallest expert-parallel size on the same
+ * nodes and TP with which the workload fits (EP spreads the experts, which are
+ * most of the weights); null if none does or the model has no experts.
+ */
+export function smallestEpThatFits(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+): number | null {
+  if (!model.moe || layout.ep > 1) return null;
+  for (let ep = layout.tp; ep <= layout.gpus; ep += layout.tp) {
+    if (ep === 1) continue;
+    const candidate = layoutOrProblem({ nodes: layout.nodes, tp: layout.tp, cp: layout.cp, dcp: layout.dcp, ep }, model, cluster);
+    if (typeof candidate !== 'string' && memoryPerGpu(model, cluster, candidate, precision, workload).fits) return ep;
+  }
+  return null;
 }

@@ -1,4 +1,4 @@
-import { allToAllSec, cpRingLink, epLink, groupedAllToAllSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
+import { allToAllSec, cpRingLink, groupedAllToAllSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
 import { kvElementsPerTokenPerGpu, linearStateBytes, tokensPerCpRank } from './kv-cache.js';
 import { attentionPairs, layerGroups, windowTokens, type LayerGroup } from './layers.js';
 import { gemmSec, layerGemmSec } from './roofline.js';
@@ -113,17 +113,20 @@ export function estimatePrefill(
       const attnStep = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / n / attentionFlopsPerSec;
       const mergeBytes = 3 * tokens * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
       layer.merge = n > 1 ? ((n - 1) * mergeBytes) / hbm : 0;
-      ring = ringTiming(model, cluster, layout, precision, workload, variant, attnStep, layer.merge / Math.max(1, n - 1));
-      layer.attention = n * attnStep;
+      const expandStep = mlaExpansionSec(model, cluster, layout, workload);
+      ring = ringTiming(model, cluster, layout, precision, workload, variant, attnStep, layer.merge / Math.max(1, n - 1), expandStep);
+      // MLA: pass-KV expands every shard that arrives, pass-Q only this rank's own, once.
+      layer.attention = n * attnStep + (variant === 'pass-kv' ? n : 1) * expandStep;
       layer.cpExposed = ring.exposedSec + ring.allToAllSec;
       layer.sync = ring.syncSec;
     } else if (g.attention === 'linear') {
       layer.attention = (tokens * linearAttentionFlopsPerToken(model) * headShare) / attentionFlopsPerSec;
       if (n > 1) {
-        // Each rank needs the state of all earlier tokens: N-1 hand-offs of this GPU's heads' state, one after another.
+        // Each chunk needs the state of all earlier tokens. The 2N chunks sit on ranks 0, 1, ..., N-1, N-1, ..., 0,
+        // so the running state changes rank 2(N-1) times, one hand-off after another.
         const hop = sendRecvSec((b * linearStateBytes(model)) / layout.tp, cpRingLink(cluster, layout));
-        layer.cpExposed = (n - 1) * hop;
-        layer.sync = (n - 1) * cluster.ringStepSec;
+        layer.cpExposed = 2 * (n - 1) * hop;
+        layer.sync = 2 * (n - 1) * cluster.ringStepSec;
       }
     } else {
       const halo = windowedHalo(model, cluster, layout, precision, workload, g, newPerRank);
@@ -193,6 +196,7 @@ function ringTiming(
   variant: RingVariant,
   attnStep: number,
   mergeStep: number,
+  expandStep = 0,
 ): RingTiming {
   const n = layout.cp;
   const b = workload.batch;
@@ -209,7 +213,7 @@ function ringTiming(
     // KV shards travel; messages are padded to the largest shard: ceil(P/N) cached (spread evenly) + 2 ceil(T/2N) new.
     const kvTokens = Math.ceil(p / n) + newPerRank;
     messageBytes = b * kvTokens * kvElementsPerTokenPerGpu(model, layout, 'full') * kvBytesPerElement(precision.kvDtype);
-    stepComputeSec = attnStep + mergeStep;
+    stepComputeSec = attnStep + mergeStep + expandStep;
   } else {
     // Q shards travel; afterwards each rank returns N-1 partial outputs (+ LSE) with one All2All
     // (the paper's App. C: (N-1)(D+1) T e / BW), then merges them.
@@ -259,15 +263,38 @@ function windowedHalo(
 }
 
 /**
- * Expert parallelism's All2All for one MoE layer, one direction: each GPU sends
- * its share (1/TP) of its group's tokens to the topK experts chosen for them,
- * (EP - 1) / EP of which live on other GPUs; the combine returns as much.
+ * MLA at prefill attends with per-head K and V, so a shard of latents must be
+ * up-projected before use: 2 x kvLoraRank x (H/TP) x (qkNope + v) FLOPs per
+ * token, at GEMM speed. One shard's worth in seconds (the context's real
+ * tokens over N: padding slots need no expansion); 0 for GQA.
+ */
+function mlaExpansionSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout, workload: Workload): number {
+  const mla = model.attention?.mla;
+  if (!mla) return 0;
+  const tokens = (workload.batch * workload.contextTokens) / layout.cp;
+  const flops = tokens * 2 * mla.kvLoraRank * layout.qHeadsPerGpu * (mla.qkNopeHeadDim + mla.vHeadDim);
+  return flops / (cluster.gpu.bf16FlopsPerSec * cluster.gemmEfficiency);
+}
+
+/**
+ * Expert parallelism's All2All for one MoE layer, one direction (dispatch;
+ * the combine returns as much). Each GPU sends its share (1/TP) of its group's
+ * tokens once to every GPU that holds at least one of a token's topK experts:
+ * with experts spread evenly, a given GPU does with probability
+ * 1 - (1 - 1/EP)^topK. Peers in the same node are reached over NVLink, the
+ * others over the network, at the same time: the slower of the two counts.
  */
 export function expertAllToAllSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout, tokens: number): number {
   const moe = model.moe;
   if (!moe || layout.ep <= 1) return 0;
-  const bytes = (tokens / layout.tp) * moe.topK * model.hiddenSize * ACTIVATION_BYTES * ((layout.ep - 1) / layout.ep);
-  return groupedAllToAllSec(bytes, layout.ep, epLink(cluster, layout));
+  const ep = layout.ep;
+  const hit = 1 - Math.pow(1 - 1 / ep, moe.topK);
+  const perPeer = (tokens / layout.tp) * model.hiddenSize * ACTIVATION_BYTES * hit;
+  const inNode = Math.min(ep, layout.gpusPerNode) - 1;
+  const otherNodes = ep - Math.min(ep, layout.gpusPerNode);
+  const nvlink = groupedAllToAllSec(perPeer * inNode, inNode + 1, cluster.scaleUp);
+  const network = otherNodes > 0 ? groupedAllToAllSec(perPeer * otherNodes, otherNodes + 1, cluster.scaleOut) : 0;
+  return Math.max(nvlink, network);
 }
 
 /** Useful FLOPs of the prefill over all GPUs, by the dtype they run in (MoE: active parameters only). */

@@ -251,7 +251,11 @@ function choiceTerms(r: EstimateResult, add: Add): void {
   add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `BF16 peak·η_attn = ${rate(bf16)}·${c.attentionEfficiency}`);
   add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `peer BW·η of the CP ring link = ${bw(cpL.peerBytesPerSec)}·${cpL.efficiency}`);
   add('choice', 'miss rate', h.missRate, 'fraction', `T/(T+P) = ${int(T)}/${int(w.contextTokens)}`);
-  const heads = `${lo.kvHeadsPerGpu}/${lo.qHeadsPerGpu}`;
+  // N_KV/N_H per GPU; for MLA the shared latent against the heads' Q width (and Eq.2/3 keep the paper's 4·d FLOPs per pair).
+  const mla = r.model.attention?.mla;
+  const heads = mla
+    ? `${mla.kvLoraRank + mla.qkRopeHeadDim}/(2·${lo.qHeadsPerGpu}·${mla.qkNopeHeadDim + mla.qkRopeHeadDim})`
+    : `${lo.kvHeadsPerGpu}/${lo.qHeadsPerGpu}`;
   add('choice', 'Eq.1 threshold', h.eq1.threshold, 'fraction',
     `2·(N_KV/N_H)·e_kv/e_q = 2·(${heads})·${eKv}/${h.qBytesPerElement}; miss rate ≤ it: ${yes(h.eq1.holds)}`);
   const cBw = (x: string) => x.replace('C', rate(h.computeFlopsPerSec)).replace('BW', bw(h.bandwidthBytesPerSec));

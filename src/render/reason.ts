@@ -1,5 +1,5 @@
 import type { EstimateResult } from '../model/estimate.js';
-import { kvElementsPerTokenPerGpu, linearStateBytes } from '../model/kv-cache.js';
+import { linearStateBytes } from '../model/kv-cache.js';
 import { layersByAttention, windowTokens } from '../model/layers.js';
 import { ACTIVATION_BYTES, kvBytesPerElement } from '../model/precision.js';
 import { qHeadDim } from '../model/shapes.js';
@@ -61,14 +61,17 @@ export function architectureNotes(r: EstimateResult): string[] {
   if (mla) {
     const latent = mla.kvLoraRank + mla.qkRopeHeadDim;
     const eKv = kvBytesPerElement(precision.kvDtype);
-    const kvBytes = kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
+    const kvBytes = latent * eKv;
     const qAll = model.attentionHeads * qHeadDim(model) * ACTIVATION_BYTES;
     const qGpu = layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
+    // Below this miss rate pass-Q's messages are the smaller ones (Eq. 1), with the latent split over the TP ranks.
+    const split = formatPercent(kvBytes / qAll);
     notes.push(
       `MLA: a token's KV is one ${latent}-element latent shared by all ${model.attentionHeads} heads (${formatBytes(kvBytes)} per layer), ` +
-        `${Math.round(qAll / kvBytes)}x less than its Q (${formatBytes(qAll)}), so pass-KV moves far less than the paper's GQA models` +
+        `${Math.round(qAll / kvBytes)}x less than its Q (${formatBytes(qAll)}); on one GPU per sequence shard pass-Q's messages would be smaller only below a ${split} miss rate, so pass-KV is nearly always right` +
         (layout.tp > 1
-          ? `; at TP${layout.tp} every rank still sends the whole latent for its ${layout.qHeadsPerGpu} heads (${formatBytes(kvBytes)} against ${formatBytes(qGpu)} of Q), so pass-Q's messages are the smaller ones only below a ${formatPercent(r.heuristic.eq1.threshold)} miss rate`
+          ? `. But at TP${layout.tp} every rank needs, and here sends, the whole latent for only its ${layout.qHeadsPerGpu} heads (${formatBytes(kvBytes)} against ${formatBytes(qGpu)} of Q), ` +
+            `which moves pass-Q's region up to a ${formatPercent(r.heuristic.eq1.threshold)} miss rate; a ring that sends 1/TP of the latent per rank and gathers it over ${r.cluster.scaleUp.name} (not modelled) would keep it at ${split}`
           : ''),
     );
   }

@@ -54,7 +54,15 @@ const attentionSchema = z.strictObject({
 })
   .refine((a) => !a.pattern.includes('sliding') || a.slidingWindowTokens !== undefined, { path: ['slidingWindowTokens'], message: 'is required when the pattern has sliding layers' })
   .refine((a) => !a.pattern.includes('chunked') || a.chunkTokens !== undefined, { path: ['chunkTokens'], message: 'is required when the pattern has chunked layers' })
-  .refine((a) => !a.pattern.includes('linear') || a.linear !== undefined, { path: ['linear'], message: 'is required when the pattern has linear layers' });
+  .refine((a) => !a.pattern.includes('linear') || a.linear !== undefined, { path: ['linear'], message: 'is required when the pattern has linear layers' })
+  .refine((a) => a.pattern.includes('full'), {
+    path: ['pattern'],
+    message: 'needs at least one full layer: cp-plan models the context-parallel ring on full-attention layers (all-windowed or all-linear models are not supported yet)',
+  })
+  .refine((a) => a.mla === undefined || a.pattern.every((k) => k === 'full'), {
+    path: ['mla'],
+    message: 'MLA applies to every layer: with an mla block the pattern must be [full] (no sliding, chunked or linear layers)',
+  });
 
 /**
  * Mixture-of-experts FFNs: each token runs topK of `experts` routed experts
@@ -109,6 +117,9 @@ export const modelPresetSchema = z.strictObject({
 }).refine((m) => m.ffnSize !== undefined || (m.moe !== undefined && (m.moe.firstDenseLayers ?? 0) === 0 && (m.moe.layerInterval ?? 1) === 1), {
   path: ['ffnSize'],
   message: 'is required unless every layer is MoE (the dense FFN width)',
+}).refine((m) => m.moe === undefined || (m.moe.firstDenseLayers ?? 0) < m.layers, {
+  path: ['moe', 'firstDenseLayers'],
+  message: 'must be smaller than layers (otherwise no layer is MoE; leave the moe block out)',
 }).refine((m) => m.attention === undefined || m.attention.pattern.length <= m.layers, {
   path: ['attention', 'pattern'],
   message: 'is longer than the model has layers',

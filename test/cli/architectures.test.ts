@@ -151,6 +151,15 @@ describe("a user's model YAML with bad attention/moe blocks", () => {
     const bigTopK = ds.replace(/^ {2}topK: 8 .*$/m, '  topK: 300');
     assert.notEqual(bigTopK, ds, 'the fixture changed topK');
     writeFileSync(join(dir, 'topk.yaml'), bigTopK);
+    const mlaSliding = ds.replace(/^ {2}pattern: \[full\]$/m, '  pattern: [sliding, full]\n  slidingWindowTokens: 4096');
+    assert.notEqual(mlaSliding, ds, 'the fixture changed the pattern');
+    writeFileSync(join(dir, 'mla-sliding.yaml'), mlaSliding);
+    const allSliding = gemma.replace(/^ {2}pattern: \[.*\]$/m, '  pattern: [sliding]');
+    assert.notEqual(allSliding, gemma, 'the fixture changed the pattern');
+    writeFileSync(join(dir, 'all-sliding.yaml'), allSliding);
+    const allDense = ds.replace(/^ {2}firstDenseLayers: 3 .*$/m, '  firstDenseLayers: 61');
+    assert.notEqual(allDense, ds, 'the fixture changed firstDenseLayers');
+    writeFileSync(join(dir, 'all-dense.yaml'), allDense);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -159,8 +168,66 @@ describe("a user's model YAML with bad attention/moe blocks", () => {
     assert.match(line, /no-window\.yaml:\d+:\d+: attention\.slidingWindowTokens: is required when the pattern has sliding layers/);
   });
 
+  test('MLA with sliding layers: exit 2, MLA applies to every layer', () => {
+    const line = assertOneLineError(runCli(['estimate', '--model', join(dir, 'mla-sliding.yaml'), '--nodes', '1', '--ctx', '8K']));
+    assert.match(line, /mla-sliding\.yaml:\d+:\d+: attention\.mla: MLA applies to every layer/);
+  });
+
+  test('a pattern without a full layer: exit 2, names the limitation', () => {
+    const line = assertOneLineError(runCli(['estimate', '--model', join(dir, 'all-sliding.yaml'), '--nodes', '1', '--ctx', '8K']));
+    assert.match(line, /all-sliding\.yaml:\d+:\d+: attention\.pattern: needs at least one full layer/);
+  });
+
+  test('firstDenseLayers covering every layer: exit 2, names it', () => {
+    const line = assertOneLineError(runCli(['estimate', '--model', join(dir, 'all-dense.yaml'), '--nodes', '1', '--ctx', '8K']));
+    assert.match(line, /all-dense\.yaml:\d+:\d+: moe\.firstDenseLayers: must be smaller than layers/);
+  });
+
   test('moe.topK above experts: exit 2, one line naming topK', () => {
     const line = assertOneLineError(runCli(['estimate', '--model', join(dir, 'topk.yaml'), '--nodes', '1', '--ctx', '8K']));
     assert.match(line, /topk\.yaml:\d+:\d+: moe\.topK: cannot exceed experts/);
+  });
+});
+
+describe('MoE fixes the planner and the messages point at', () => {
+  test('does not fit without EP: the message names the smallest --ep that fits on the same nodes', () => {
+    const r = runCli(['estimate', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--nodes', '4', '--ctx', '128K']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^cp-plan: does not fit: .*; --ep 16 fits on these 4 node\(s\); or /m);
+    const fixed = runCli(['estimate', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--nodes', '4', '--ctx', '128K', '--ep', '16', '--json']);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.equal(parseJson(fixed.stdout).memory.fits, true);
+  });
+
+  test('a check scenario may set layout.ep, and a planned scenario keeps the EP the planner chose', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-plan-arch-check-'));
+    try {
+      const file = join(dir, 'moe.yaml');
+      writeFileSync(file, [
+        'scenarios:',
+        '  - name: fixed EP',
+        '    model: deepseek-v3',
+        '    cluster: h100-ib',
+        '    layout: { nodes: 4, ep: 16 }',
+        '    workload: { ctx: 128K }',
+        '    slo: { maxTtft: 20s }',
+        '  - name: planned',
+        '    model: deepseek-v3',
+        '    cluster: h100-ib',
+        '    plan: { maxNodes: 4 }',
+        '    workload: { ctx: 128K }',
+        '    slo: { maxTtft: 20s }',
+        '',
+      ].join('\n'));
+      const r = runCli(['check', file, '--json']);
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      const doc = parseJson(r.stdout);
+      const scenarios = doc.scenarios ?? doc.outcomes ?? doc.results;
+      assert.ok(Array.isArray(scenarios), `scenarios in ${Object.keys(doc).join(', ')}`);
+      assert.equal(scenarios[0].layout.ep, 16);
+      assert.ok(scenarios[1].layout.ep > 1, `planned layout: ${JSON.stringify(scenarios[1].layout)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

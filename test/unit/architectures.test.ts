@@ -399,3 +399,26 @@ describe('MoE decode reads only the experts a batch touches', () => {
     assert.ok(Math.abs(every - touched - want) < 1e-9, `${every - touched} vs ${want}`);
   });
 });
+
+describe('MLA prefill expands the latent: pass-KV every arriving shard, pass-Q only its own', () => {
+  test('deepseek-v3, TP8 x CP4, 128K: pass-KV attention exceeds pass-Q attention by exactly (N-1) shard expansions', () => {
+    const model = spec('deepseek-v3');
+    const cluster = h200();
+    const layout = resolveLayout({ nodes: 4 }, model, cluster);
+    const workload = full(128_000);
+    const kv = estimatePrefill(model, cluster, layout, fp8, workload, 'pass-kv').layers[0]!;
+    const q = estimatePrefill(model, cluster, layout, fp8, workload, 'pass-q').layers[0]!;
+    // One shard: 128,000 / 4 tokens x 2 x kvLoraRank 512 x 16 heads x (128 nope + 128 v) FLOPs, at BF16 GEMM speed.
+    const shard = ((128_000 / 4) * 2 * 512 * 16 * (128 + 128)) / (cluster.gpu.bf16FlopsPerSec * cluster.gemmEfficiency);
+    near(kv.attentionSec - q.attentionSec, 3 * shard, 1e-9, 'pass-KV minus pass-Q attention per layer');
+  });
+
+  test('a GQA model has no expansion: both variants compute the same attention', () => {
+    const model = spec('llama3-70b');
+    const cluster = h200();
+    const layout = resolveLayout({ nodes: 4 }, model, cluster);
+    const kv = estimatePrefill(model, cluster, layout, bf16, full(128_000), 'pass-kv').layers[0]!;
+    const q = estimatePrefill(model, cluster, layout, bf16, full(128_000), 'pass-q').layers[0]!;
+    assert.equal(kv.attentionSec, q.attentionSec);
+  });
+});
