@@ -72,6 +72,10 @@ export function estimateDecode(
   const attentionFlopsPerSec = cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency;
   const eKv = kvBytesPerElement(precision.kvDtype);
   const headsServed = layout.qHeadsPerGpu * d; // DCP gathers the queries of the whole group
+  // What a query and a partial output hold per head: absorbed MLA works in the latent (kvLoraRank + rope in, kvLoraRank out).
+  const mla = model.attention?.mla;
+  const qWidth = mla ? mla.kvLoraRank + mla.qkRopeHeadDim : qHeadDim(model);
+  const outWidth = mla ? mla.kvLoraRank : vHeadDim(model);
 
   // Full layers: every query of the batch meets this GPU's share of its sequence's KV (1/N by CP, 1/D by DCP).
   const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / n) / d);
@@ -85,13 +89,13 @@ export function estimateDecode(
   if (n > 1) {
     const link = cpRingLink(cluster, layout);
     // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
-    const qBytes = local * headsServed * qHeadDim(model) * ACTIVATION_BYTES;
+    const qBytes = local * headsServed * qWidth * ACTIVATION_BYTES;
     const step = fullAttention / n;
     ring.qSendRecvSec = sendRecvSec(qBytes, link);
     ring.exposedSec = (n - 1) * Math.max(0, ring.qSendRecvSec - step);
-    const returned = (n - 1) * local * headsServed * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
+    const returned = (n - 1) * local * headsServed * (outWidth + 1) * ACTIVATION_BYTES;
     ring.allToAllSec = allToAllSec(returned, n, link);
-    ring.mergeSec = ((n - 1) * 3 * local * headsServed * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
+    ring.mergeSec = ((n - 1) * 3 * local * headsServed * (outWidth + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
     ring.syncSec = n * cluster.ringStepSec;
   }
   const cpComm = ring.exposedSec + ring.allToAllSec + ring.mergeSec + ring.syncSec;
@@ -99,8 +103,8 @@ export function estimateDecode(
   let dcpComm = 0;
   if (d > 1) {
     // vLLM's default ag_rs: gather the group's queries, then reduce-scatter partial outputs (+ LSE).
-    const qBytes = local * layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
-    const outBytes = local * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
+    const qBytes = local * layout.qHeadsPerGpu * qWidth * ACTIVATION_BYTES;
+    const outBytes = local * layout.qHeadsPerGpu * (outWidth + 1) * PARTIAL_OUTPUT_BYTES;
     dcpComm = ringAllGatherSec(qBytes, d, cluster.scaleUp) + ringAllGatherSec(outBytes, d, cluster.scaleUp);
   }
 

@@ -69,7 +69,8 @@ export function activationParts(model: ModelSpec, layout: Layout, precision: Pre
     attention = Math.max(attention, part);
     const moe = g.moe ? model.moe : null;
     const width = moe ? moe.topK * moe.expertFfnSize + moe.sharedExperts * moe.sharedFfnSize : model.ffnSize;
-    const dispatched = moe && layout.ep > 1 ? moe.topK * model.hiddenSize : 0;
+    // Fused MoE kernels permute each token's input into expert order: topK copies of the hidden state.
+    const dispatched = moe ? moe.topK * model.hiddenSize : 0;
     ffn = Math.max(ffn, (model.ffnMatrices * (width / layout.tp) + dispatched) * ACTIVATION_BYTES);
   }
   return { residual, attention, ffn };
