@@ -4,7 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
 import { PACKAGE_ROOT } from './root.js';
-import { parseDuration, parsePositiveInt, parsePositiveNumber, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
+import { EXIT_CODES_HELP, duration, positive, rate, withWorkload } from './program-options.js';
+import { parsePositiveNumber } from './units.js';
 
 /**
  * The whole CLI as a function of argv and an output sink, so that it can be
@@ -74,13 +75,6 @@ function emit(result: CommandResult): void {
   exitCode = result.exitCode;
 }
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  success (and, for estimate, the layout fits in memory)
-  1  a check failed (e.g. the workload does not fit in GPU memory)
-  2  bad usage or input (flag, unit, preset file, impossible layout)
-  3  internal error (please report it)`;
-
 const program = new Command('cp-plan')
   .description('Capacity planner for long-context LLM inference with context parallelism (ring pass-KV / pass-Q).')
   .version(pkg.version, '-V, --version', 'print the version')
@@ -103,24 +97,6 @@ const program = new Command('cp-plan')
 const only = words[0] !== undefined && COMMANDS.includes(words[0]) && words[0] !== 'help' && words[0] !== 'completion' ? words[0] : undefined;
 const defines = (name: string) => only === undefined || only === name;
 
-const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);
-const positive = (flag: string) => (value: string) => parsePositiveInt(value, flag);
-
-/** The model, cluster and workload flags that estimate, plan and sweep share. */
-function withWorkload(command: Command, ctxRequired = true): Command {
-  const ctxFlag = '--ctx <tokens>';
-  const ctxHelp = 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)';
-  (ctxRequired ? command.requiredOption(ctxFlag, ctxHelp, tokens('--ctx')) : command.option(ctxFlag, ctxHelp, tokens('--ctx')));
-  return command
-    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
-    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
-    .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
-    .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
-    .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
-    .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
-    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
-    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']));
-}
 
 if (defines('estimate')) {
   withWorkload(
@@ -158,8 +134,6 @@ ${EXIT_CODES_HELP}`,
     });
 }
 
-const rate = (flag: string) => (value: string) => parseRate(value, flag);
-const duration = (flag: string) => (value: string) => parseDuration(value, flag);
 
 if (defines('plan')) {
   withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fits and meets the SLOs.'))

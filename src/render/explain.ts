@@ -1,24 +1,16 @@
 import { cpRingLink, tpLink } from '../model/collectives.js';
 import type { EstimateResult } from '../model/estimate.js';
-import { kvBytesPerTokenPerGpu, kvCacheBytesPerSequence, kvElementsPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
-import { layerGroups, usesMla, windowTokens } from '../model/layers.js';
+import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
+import { layerGroups, usesMla } from '../model/layers.js';
 import { activationBytesPerToken, activationParts } from '../model/memory.js';
 import { BYTES_PER_ELEMENT, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from '../model/precision.js';
-import { activeParams, attentionParamsPerGpu, causalPairs, ffnParamsPerGpu, totalParams } from '../model/shapes.js';
-import { formatBytes, formatFlops, formatInt, formatPercent, formatSeconds } from './format.js';
+import { attentionParamsPerGpu, causalPairs, ffnParamsPerGpu } from '../model/shapes.js';
+import { formatBytes, formatFlops, formatPercent, formatSeconds } from './format.js';
+import { layeredTerms } from './explain-layered.js';
+import { LABEL, VARIANT_UNIT, bw, bytes, choiceTerms, int, mega, rate, sec, type ExplainTerm } from './explain-terms.js';
 
-/** One model term of a run: what it is, its formula, its value with a unit. */
-export interface ExplainTerm {
-  phase: 'layout' | 'inputs' | 'prefill' | 'decode' | 'memory' | 'choice';
-  term: string;
-  formula: string;
-  value: number;
-  unit: string;
-}
+export type { ExplainTerm } from './explain-terms.js';
 
-/** Unit of a 0/1 term that names a ring variant. */
-const VARIANT_UNIT = 'variant (0 = pass-KV, 1 = pass-Q)';
-const LABEL = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
 const HEADINGS: Record<ExplainTerm['phase'], string> = {
   layout: 'Layout',
   inputs: 'Inputs',
@@ -27,14 +19,6 @@ const HEADINGS: Record<ExplainTerm['phase'], string> = {
   memory: 'Memory',
   choice: 'Choice',
 };
-
-const sec = formatSeconds;
-const bytes = formatBytes;
-const int = formatInt;
-const rate = (flopsPerSec: number) => `${formatFlops(flopsPerSec)}/s`;
-const bw = (bytesPerSec: number) => `${formatBytes(bytesPerSec)}/s`;
-const mega = (n: number) => `${int(n / 1e6)}M`;
-const yes = (b: boolean) => (b ? 'yes' : 'no');
 
 /**
  * Every term of the model with its value for this run, in the order a reader
@@ -232,158 +216,6 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
     `⌊(capacity − weights − reserve) / KV bytes per token per GPU⌋ = ⌊(${bytes(g.capacityBytes)} − ${bytes(g.weightsBytes)} − ${bytes(g.reserveBytes)}) / ${bytes(kvPerToken)}⌋`);
   add('memory', 'max batch', mem.maxBatch, 'sequences', 'bisection: largest B with total ≤ capacity at this context');
 
-  choiceTerms(r, add);
-  return terms;
-}
-
-type Add = (phase: ExplainTerm['phase'], term: string, value: number, unit: string, formula: string) => void;
-
-/** The pass-KV / pass-Q choice: the paper's tests and the costed variants (nothing at CP1, where there is no ring). */
-function choiceTerms(r: EstimateResult, add: Add): void {
-  const { cluster: c, layout: lo, workload: w, precision } = r;
-  const N = lo.cp;
-  if (N === 1) return;
-  const T = w.contextTokens - w.cachedTokens;
-  const eKv = kvBytesPerElement(precision.kvDtype);
-  const bf16 = c.gpu.bf16FlopsPerSec;
-  const cpL = cpRingLink(c, lo);
-  const h = r.heuristic;
-  add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `BF16 peak·η_attn = ${rate(bf16)}·${c.attentionEfficiency}`);
-  add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `peer BW·η of the CP ring link = ${bw(cpL.peerBytesPerSec)}·${cpL.efficiency}`);
-  add('choice', 'miss rate', h.missRate, 'fraction', `T/(T+P) = ${int(T)}/${int(w.contextTokens)}`);
-  // N_KV/N_H per GPU; for MLA the shared latent against the heads' Q width (and Eq.2/3 keep the paper's 4·d FLOPs per pair).
-  const mla = r.model.attention?.mla;
-  const heads = mla
-    ? `${mla.kvLoraRank + mla.qkRopeHeadDim}/(2·${lo.qHeadsPerGpu}·${mla.qkNopeHeadDim + mla.qkRopeHeadDim})`
-    : `${lo.kvHeadsPerGpu}/${lo.qHeadsPerGpu}`;
-  add('choice', 'Eq.1 threshold', h.eq1.threshold, 'fraction',
-    `2·(N_KV/N_H)·e_kv/e_q = 2·(${heads})·${eKv}/${h.qBytesPerElement}; miss rate ≤ it: ${yes(h.eq1.holds)}`);
-  const cBw = (x: string) => x.replace('C', rate(h.computeFlopsPerSec)).replace('BW', bw(h.bandwidthBytesPerSec));
-  add('choice', 'Eq.2 min new tokens', Math.ceil(h.eq2.minNewTokens), 'tokens',
-    `⌈N·C·(N_KV/N_H)·e_kv / (2·BW)⌉ = ⌈${N}·${cBw(`C·(${heads})·${eKv} / (2·BW)`)}⌉; T ≥ it: ${yes(h.eq2.holds)}`);
-  add('choice', 'Eq.3 min context', Math.ceil(h.eq3.minContextTokens), 'tokens',
-    `⌈N·e_q·C / (4·BW)⌉ = ⌈${N}·${h.qBytesPerElement}·${cBw('C / (4·BW)')}⌉; T+P ≥ it: ${yes(h.eq3.holds)}`);
-  add('choice', 'Eq.5 threshold', h.eq5.threshold, 'fraction', `Eq.1 − 4·T·BW / (N·C·e_q); miss rate ≤ it: ${yes(h.eq5.holds)}`);
-  const variant = (v: 'pass-kv' | 'pass-q') => (v === 'pass-q' ? 1 : 0);
-  add('choice', 'Algorithm 1', variant(h.algorithm1), VARIANT_UNIT, 'pass-KV if T ≥ Eq.2 or miss rate ≥ Eq.1, else pass-Q');
-  add('choice', 'Algorithm 5', variant(h.algorithm5), VARIANT_UNIT, 'pass-KV if T ≥ Eq.2 or miss rate ≥ Eq.5, else pass-Q');
-  add('choice', 'TTFT pass-KV', r.variants['pass-kv'].ttftSec, 's', 'the prefill sum with the pass-KV ring');
-  add('choice', 'TTFT pass-Q', r.variants['pass-q'].ttftSec, 's', 'the prefill sum with the pass-Q ring and its All2All');
-  add('choice', 'faster variant', variant(r.fasterVariant), VARIANT_UNIT, 'pass-Q if TTFT pass-Q < TTFT pass-KV, else pass-KV');
-  if (r.crossover.missRate !== null) {
-    add('choice', 'crossover miss rate', r.crossover.missRate, 'fraction',
-      `bisection on T where TTFT pass-KV = TTFT pass-Q; ${LABEL[r.crossover.below]} below, ${LABEL[r.crossover.above]} above`);
-  }
-}
-
-const KIND: Record<string, string> = { full: 'full-attention', sliding: 'sliding-window', chunked: 'chunked-attention', linear: 'linear-attention' };
-
-/** What one layer of a kind costs, in words: the formula behind its per-layer value. */
-const PER_LAYER_FORMULA: Record<string, Record<string, string>> = {
-  gemm: {
-    dense: 'max(2·params·tokens / (peak·η_gemm), params·e / (HBM·η_hbm)) over the attention projections and the dense FFN',
-    moe: 'the same roofline; the MoE FFN computes its active parameters (topK + shared experts) per token and reads the experts the tokens touch, E·(1 − (1 − k/E)^tokens)',
-  },
-  attention: {
-    full: 'causal pairs·FLOPs per pair·(H/TP)/H / N / (BF16 peak·η_attn) per step, N steps',
-    sliding: 'pairs Σ min(x, W) over the new positions x, ·4·d·(H/TP) / N / (BF16 peak·η_attn)',
-    chunked: 'pairs Σ ((x−1) mod C)+1 over the new positions x, ·4·d·(H/TP) / N / (BF16 peak·η_attn)',
-    linear: 'tokens·heads/TP·(4·dk·dv + (dk+dv)·block) / (BF16 peak·η_attn): linear in the context',
-  },
-  cp: {
-    full: '(N−1)·max(0, SendRecv − step compute) (+ pass-Q All2All): the whole ring',
-    sliding: 'max(0, halo SendRecv − local attention): only 2·min(W, ctx) tokens of KV from the neighbouring ranks',
-    chunked: 'max(0, halo SendRecv − local attention): only 2·min(C, ctx) tokens of KV from the neighbouring ranks',
-    linear: '(N−1) SendRecvs of the FP32 state of this GPU\'s heads, one after another',
-  },
-};
-
-/**
- * Terms of a model whose layers differ (sliding or chunked windows, linear
- * attention, MLA, MoE): per layer of each layer group, then the sums. The
- * breakdown is Σ over groups of count × per-layer value.
- */
-function layeredTerms(r: EstimateResult): ExplainTerm[] {
-  const { model: m, cluster: c, layout: lo, workload: w, precision } = r;
-  const terms: ExplainTerm[] = [];
-  const add: Add = (phase, term, value, unit, formula) => {
-    if (Number.isFinite(value)) terms.push({ phase, term, formula, value, unit });
-  };
-  const N = lo.cp;
-  const T = w.contextTokens - w.cachedTokens;
-  const eKv = kvBytesPerElement(precision.kvDtype);
-  const mla = m.attention?.mla;
-
-  add('layout', 'GPUs', lo.gpus, 'GPUs', `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}`);
-  add('layout', 'TP', lo.tp, 'GPUs', lo.tp > 1 ? `AllReduce over ${tpLink(c, lo).name}` : 'no tensor parallelism');
-  add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${lo.tp}, ring over ${cpRingLink(c, lo).name}` : 'no ring');
-  add('layout', 'DCP', lo.dcp, 'GPUs', lo.dcp > 1 ? 'decode KV sharded inside the TP group' : 'no decode context parallelism');
-  if (m.moe) add('layout', 'EP', lo.ep, 'GPUs', lo.ep > 1 ? `experts / EP = ${m.moe.experts / lo.ep} whole experts per GPU; All2All over ${lo.epSpansNodes ? c.scaleOut.name : c.scaleUp.name}` : 'no expert parallelism: every expert sliced over TP');
-  add('layout', 'Q heads per GPU', lo.qHeadsPerGpu, 'heads', `H/TP = ${m.attentionHeads}/${lo.tp}`);
-  add('layout', 'cache elements per token per GPU (full layer)', kvElementsPerTokenPerGpu(m, lo, 'full'), 'elements',
-    mla ? `MLA latent kvLoraRank + qkRopeHeadDim = ${mla.kvLoraRank} + ${mla.qkRopeHeadDim}, shared by all heads, whole on every TP rank` : `2·max(1, K/TP)·d = 2·${lo.kvHeadsPerGpu}·${m.headDim}`);
-
-  for (const g of layerGroups(m)) {
-    const window = windowTokens(m, g.attention);
-    add('inputs', `layers: ${KIND[g.attention]}, ${g.moe ? 'MoE' : 'dense'} FFN`, g.count, 'layers',
-      `model ${m.name}: attention.pattern${window === null ? '' : ` (window ${int(window)} tokens)`}${g.moe ? ', moe' : ''}`);
-  }
-  add('inputs', 'parameters', totalParams(m), 'params', 'weights held (every expert)');
-  if (m.moe) add('inputs', 'active parameters', activeParams(m), 'params', `per token: topK ${m.moe.topK} of ${m.moe.experts} experts + ${m.moe.sharedExperts} shared`);
-  add('inputs', 'new tokens T', T, 'tokens', `context − cached = ${int(w.contextTokens)} − ${int(w.cachedTokens)}`);
-  add('inputs', 'batch B', w.batch, 'sequences', '--batch');
-
-  const p = r.prefill;
-  for (const l of p.layers) {
-    const name = `${KIND[l.attention]}${l.moe ? ' MoE' : ''} layer`;
-    add('prefill', `${name}: GEMMs`, l.gemmSec, 's', PER_LAYER_FORMULA.gemm![l.moe ? 'moe' : 'dense']!);
-    add('prefill', `${name}: attention`, l.attentionSec, 's', PER_LAYER_FORMULA.attention![l.attention]!);
-    if (l.mergeSec > 0) add('prefill', `${name}: merge`, l.mergeSec, 's', '(N−1)·3·tokens·(H/TP)·(d_v+1)·4 B / (HBM·η_hbm)');
-    if (N > 1) add('prefill', `${name}: CP comm exposed`, l.cpCommExposedSec, 's', PER_LAYER_FORMULA.cp![l.attention]!);
-    if (l.ringSyncSec > 0) add('prefill', `${name}: ring sync`, l.ringSyncSec, 's', 'ring steps·ringStepUs');
-    if (l.tpCommSec > 0) add('prefill', `${name}: TP AllReduce`, l.tpCommSec, 's', '2 ring AllReduces of tokens·D·2 B');
-    if (l.epCommSec > 0) add('prefill', `${name}: EP All2All`, l.epCommSec, 's', '2·All2All of tokens/TP·topK·D·2 B·(EP−1)/EP (dispatch and combine)');
-  }
-  const pb = p.breakdown;
-  const sum = (key: 'gemmSec' | 'attentionSec' | 'mergeSec' | 'tpCommSec' | 'cpCommExposedSec' | 'ringSyncSec' | 'epCommSec') =>
-    p.layers.map((l) => `${l.count}·${sec(l[key])}`).join(' + ');
-  add('prefill', 'GEMMs', pb.gemmSec, 's', `Σ count·per layer = ${sum('gemmSec')}`);
-  add('prefill', 'attention', pb.attentionSec, 's', `Σ count·per layer = ${sum('attentionSec')}`);
-  add('prefill', 'merge', pb.mergeSec, 's', `Σ count·per layer = ${sum('mergeSec')}`);
-  add('prefill', 'TP AllReduce', pb.tpCommSec, 's', `Σ count·per layer = ${sum('tpCommSec')}`);
-  add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's', `Σ count·per layer = ${sum('cpCommExposedSec')}`);
-  add('prefill', 'ring sync', pb.ringSyncSec, 's', `Σ count·per layer = ${sum('ringSyncSec')}`);
-  add('prefill', 'EP All2All', pb.epCommSec, 's', `Σ count·per layer = ${sum('epCommSec')}`);
-  add('prefill', 'LM head', pb.lmHeadSec, 's', 'max(2·V·D/TP·B / (BF16 peak·η_gemm), V·D/TP·2 B / (HBM·η_hbm))');
-  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)}`);
-  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
-  add('prefill', 'useful FLOPs', p.flops.total, 'FLOP', 'active GEMM parameters·2·tokens + attention (pairs by layer kind; linear layers per token)');
-
-  const d = r.decode;
-  const db = d.breakdown;
-  add('decode', 'GEMMs', db.gemmSec, 's', 'Σ layers: weight reads of the attention projections and the FFN (MoE: only the experts the batch touches)');
-  add('decode', 'attention', db.attentionSec, 's', mla
-    ? 'full layers: max(FLOPs, reads) over the 576-element latent per token (absorbed MLA: 2·H·(2·kvLoraRank + rope) FLOPs per pair); bounded and linear layers locally'
-    : 'full layers: max(FLOPs, KV reads) of this GPU\'s shard; bounded layers: their window; linear layers: their state');
-  add('decode', 'TP AllReduce', db.tpCommSec, 's', 'L·2 AllReduces of the step\'s tokens');
-  add('decode', 'CP ring pass-Q', db.cpCommSec, 's', N > 1 ? 'full layers only: exposed Q SendRecv + All2All + merge + sync' : 'CP1: no ring');
-  add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? 'query gather + output reduce-scatter per softmax layer' : 'DCP1: no exchange');
-  add('decode', 'EP All2All', db.epCommSec, 's', lo.ep > 1 ? 'MoE layers: dispatch and combine of the step\'s tokens' : 'EP1: none');
-  add('decode', 'LM head', db.lmHeadSec, 's', 'V·D/TP weights read once per step');
-  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs = ${m.layers}·${sec(c.decodeLayerSec)}`);
-  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + fixed overhead');
-
-  const mem = r.memory;
-  const g = mem.perGpu;
-  add('memory', 'weights', g.weightsBytes, 'B', 'Σ layers: attention projections/TP + FFN (dense/TP; MoE: every expert, /TP or whole experts/EP) + embeddings/TP');
-  add('memory', 'KV bytes per token per GPU (full layers)', kvBytesPerTokenPerGpu(m, lo, precision.kvDtype), 'B', `full layers·cache elements per token per GPU·e_kv (e_kv = ${eKv})`);
-  add('memory', 'KV cache', g.kvCacheBytes, 'B', 'B·(full layers·slots + bounded layers·min(slots, window) )·cache elements·e_kv + linear layers·state/TP');
-  add('memory', 'KV cache per sequence', kvCacheBytesPerSequence(m, precision.kvDtype, w.contextTokens), 'B', 'all layers, each GPU\'s share once: full layers·context + bounded layers·min(context, window), ·cache elements·e_kv; + linear states');
-  add('memory', 'activations', g.activationBytes, 'B', `B·2⌈T/2N⌉·per-token peak = ${w.batch}·${int(tokensPerCpRank(T, N))}·${bytes(activationBytesPerToken(m, lo, precision))}`);
-  add('memory', 'runtime reserve', g.reserveBytes, 'B', 'runtimeReserveGB');
-  add('memory', 'total', g.totalBytes, 'B', `weights + KV cache + activations + runtime reserve; ≤ capacity: ${mem.fits ? 'fits' : 'does not fit'}`);
-  add('memory', 'capacity', g.capacityBytes, 'B', 'HBM capacity (GB = 10⁹ B)');
-  add('memory', 'max context', mem.maxContextTokens, 'tokens', `bisection: largest full-prefill context with total ≤ capacity at batch ${w.batch}`);
   choiceTerms(r, add);
   return terms;
 }

@@ -1,0 +1,32 @@
+import { Option, type Command } from 'commander';
+import { parseDuration, parsePositiveInt, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
+
+/** The exit codes, as every command's --help ends. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success (and, for estimate, the layout fits in memory)
+  1  a check failed (e.g. the workload does not fit in GPU memory)
+  2  bad usage or input (flag, unit, preset file, impossible layout)
+  3  internal error (please report it)`;
+
+/** commander argument parsers that name their flag in errors. */
+export const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);
+export const positive = (flag: string) => (value: string) => parsePositiveInt(value, flag);
+
+/** The model, cluster and workload flags that estimate, plan and sweep share. */
+export function withWorkload(command: Command, ctxRequired = true): Command {
+  const ctxFlag = '--ctx <tokens>';
+  const ctxHelp = 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)';
+  (ctxRequired ? command.requiredOption(ctxFlag, ctxHelp, tokens('--ctx')) : command.option(ctxFlag, ctxHelp, tokens('--ctx')));
+  return command
+    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
+    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+    .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
+    .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
+    .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
+    .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
+    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
+    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']));
+}
+export const rate = (flag: string) => (value: string) => parseRate(value, flag);
+export const duration = (flag: string) => (value: string) => parseDuration(value, flag);
