@@ -213,6 +213,7 @@ if (defines('sweep')) {
     .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
     .option('--batch <values>', 'batch sizes: a value, list or range', '1')
     .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
+    .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
     .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
     .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
     .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))

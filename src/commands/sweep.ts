@@ -22,6 +22,8 @@ export interface SweepOptions {
   missRate: string;
   batch: string;
   tp?: string;
+  /** Expert parallelism at every point; default 1. */
+  ep?: number;
   variant: 'auto' | RingVariant;
   format: 'table' | 'csv' | 'json' | 'markdown';
   json: boolean;
@@ -66,7 +68,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const skipped: { point: SweepPoint; reason: string }[] = [];
   const spinner = points.length > CHUNK && format === 'table' && ctx.progress ? await ctx.progress(`sweeping ${points.length} points`) : undefined;
   for (let i = 0; i < points.length; i += CHUNK) {
-    const part = sweep(model.spec, cluster.spec, precision, points.slice(i, i + CHUNK), forced);
+    const part = sweep(model.spec, cluster.spec, precision, points.slice(i, i + CHUNK), forced, opts.ep ?? 1);
     rows.push(...part.rows);
     skipped.push(...part.skipped);
     if (spinner) {

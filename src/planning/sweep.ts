@@ -19,6 +19,8 @@ export interface SweepRow extends SweepPoint {
   gpus: number;
   cp: number;
   tpUsed: number;
+  /** Expert parallelism of the layout (1 = off). */
+  ep: number;
   cachedTokens: number;
   variant: RingVariant;
   ttftSec: number;
@@ -54,11 +56,13 @@ export function sweep(
   precision: Precision,
   points: readonly SweepPoint[],
   forced?: RingVariant,
+  /** Expert parallelism at every point (MoE models); 1 = off. */
+  ep = 1,
 ): SweepResult {
   const rows: SweepRow[] = [];
   const skipped: SweepResult['skipped'] = [];
   for (const point of points) {
-    const layout = layoutOrProblem({ nodes: point.nodes, tp: point.tp }, model, cluster);
+    const layout = layoutOrProblem({ nodes: point.nodes, tp: point.tp, ep }, model, cluster);
     if (typeof layout === 'string') {
       skipped.push({ point, reason: layout });
       continue;
@@ -79,6 +83,7 @@ export function sweep(
       gpus: layout.gpus,
       cp: layout.cp,
       tpUsed: layout.tp,
+      ep: layout.ep,
       cachedTokens: workload.cachedTokens,
       variant: chosen.variant,
       ttftSec: chosen.ttftSec,

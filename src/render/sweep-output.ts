@@ -23,7 +23,12 @@ const DIM_COLUMNS: Record<SweepDim, Column> = {
 const ms = (sec: number) => round(sec * 1e3, 3);
 const METRIC_COLUMNS: Column[] = [
   { key: 'gpus', head: 'GPUs', value: (r) => r.gpus, text: (r) => String(r.gpus) },
-  { key: 'layout', head: 'Layout', value: (r) => `TP${r.tpUsed}xCP${r.cp}`, text: (r) => `TP${r.tpUsed} x CP${r.cp}` },
+  {
+    key: 'layout',
+    head: 'Layout',
+    value: (r) => `TP${r.tpUsed}xCP${r.cp}${r.ep > 1 ? `xEP${r.ep}` : ''}`,
+    text: (r) => `TP${r.tpUsed} x CP${r.cp}${r.ep > 1 ? ` EP${r.ep}` : ''}`,
+  },
   { key: 'variant', head: 'Variant', value: (r) => r.variant, text: (r) => (r.variant === 'pass-q' ? 'pass-Q' : 'pass-KV') },
   { key: 'ttftMs', head: 'TTFT', value: (r) => ms(r.ttftSec), text: (r) => formatSeconds(r.ttftSec) },
   { key: 'passKvTtftMs', head: 'pass-KV', value: (r) => ms(r.passKvTtftSec), text: (r) => formatSeconds(r.passKvTtftSec) },

@@ -59,6 +59,7 @@ _cp_plan() {
     "sweep|--miss-rate") : ;;
     "sweep|--batch") : ;;
     "sweep|--tp") : ;;
+    "sweep|--ep") : ;;
     "sweep|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "sweep|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "sweep|--weights") reply='bf16 fp8 fp8-ffn' ;;
@@ -75,7 +76,7 @@ _cp_plan() {
         "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --variant --no-dcp --top --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--cluster --params -o --output --json --no-color -h --help'; else files=1; fi ;;
-        "sweep") reply='--ctx --nodes --miss-rate --batch --tp --model --cluster --weights --kv-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
+        "sweep") reply='--ctx --nodes --miss-rate --batch --tp --ep --model --cluster --weights --kv-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
         "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=1; fi ;;
         "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster measurements check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh'; fi ;;

@@ -108,6 +108,7 @@ _cp_plan_sweep() {
     '--miss-rate[miss rates 5%, a list 1%,5% or a range 1%..50% (step 1%)]:value: ' \
     '--batch[batch sizes a value, list or range]:value: ' \
     '--tp[TP sizes a value, list or range (default GPUs per node)]:value: ' \
+    '--ep[expert parallelism at every point (MoE models) routed experts sprea...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
     '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
