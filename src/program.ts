@@ -136,7 +136,7 @@ ${EXIT_CODES_HELP}`,
 
 
 if (defines('plan')) {
-  withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fits and meets the SLOs.'))
+  withWorkload(program.command('plan').description('Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ring variant) that fits and meets the SLOs.'))
     .option('--max-ttft <duration>', 'time to first token SLO, e.g. 60s', duration('--max-ttft'))
     .option('--max-ttit <duration>', 'time per output token SLO, e.g. 80ms', duration('--max-ttit'))
     .option('--min-throughput <tokens/s>', 'minimum aggregate decode tokens per second', (v: string) => parsePositiveNumber(v, '--min-throughput'))

@@ -7,6 +7,7 @@ import { formatInt, formatSeconds, round } from '../render/format.js';
 import { describeViolation, planToJson, planToTable } from '../render/plan-report.js';
 import { presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
+import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
 
@@ -65,11 +66,8 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     ]
       .filter(Boolean)
       .join(', ');
-  const contextWarning =
-    opts.ctx > model.spec.maxContextTokens
-      ? [`context of ${opts.ctx} tokens exceeds ${model.spec.name}'s configured maximum of ${model.spec.maxContextTokens}; time and memory are still modelled, the model's quality there is not`]
-      : [];
-  const stderr: string[] = contextWarning.map((w) => `warning: ${w}`);
+  const beyond = contextWarning(model.spec, opts.ctx);
+  const stderr: string[] = beyond ? [`warning: ${beyond}`] : [];
   if (!result.best && result.closest) {
     const worst = [...result.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     stderr.push(`check failed: no layout up to ${maxNodes} nodes meets the SLOs; closest ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off)`);

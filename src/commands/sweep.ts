@@ -9,6 +9,7 @@ import { presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
 import { writeWhole } from '../write-file.js';
+import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
 
@@ -91,10 +92,8 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     const reasons = [...kinds.values()].slice(0, 2).join('; ');
     stderr.push(`warning: skipped ${skipped.length} point(s) that are not valid layouts or workloads (e.g. ${reasons})`);
   }
-  const longest = Math.max(...rows.map((r) => r.ctx));
-  if (longest > model.spec.maxContextTokens) {
-    stderr.push(`warning: contexts up to ${longest} tokens exceed ${model.spec.name}'s configured maximum of ${model.spec.maxContextTokens}; time and memory are still modelled, the model's quality there is not`);
-  }
+  const beyond = contextWarning(model.spec, Math.max(...rows.map((r) => r.ctx)));
+  if (beyond) stderr.push(`warning: ${beyond}`);
   const dims = swept.length ? swept : (['nodes'] as SweepDim[]);
   const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
   if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');

@@ -128,7 +128,7 @@ export function estimateDecode(
       // A bounded layer's window stays with the rank that runs its sequence's query: no ring.
       const window = Math.ceil(cachedTokensOfLayer(model, g.attention, workload.contextTokens) / d);
       const bytes = local * window * kvElementsPerTokenPerGpu(model, layout, g.attention) * eKv;
-      const flops = (local * window * 4 * model.headDim * headsServed);
+      const flops = (local * window * attentionFlopsPerPair(model, 'decode', g.attention) * headsServed) / model.attentionHeads;
       breakdown.attentionSec += g.count * Math.max(flops / attentionFlopsPerSec, bytes / hbm);
       breakdown.dcpCommSec += g.count * dcpComm;
     }

@@ -96,6 +96,12 @@ function checkPlausible(model: ModelSpec, cluster: ClusterSpec, layout: Layout, 
   }
 }
 
+/** The warning for a context longer than the model was trained or configured for (estimate, plan and sweep give it alike). */
+export function contextWarning(model: ModelSpec, contextTokens: number): string | undefined {
+  if (contextTokens <= model.maxContextTokens) return undefined;
+  return `context of ${contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; time and memory are still modelled, the model's quality there is not`;
+}
+
 function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload, layout: Layout): string[] {
   const warnings: string[] = [];
   const range = cluster.calibratedRange;
@@ -107,11 +113,8 @@ function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precisio
   if (range && layout.cp > range.maxDecodeCp) {
     warnings.push(`decode under CP${layout.cp} is extrapolated: CP decode was measured only up to CP${range.maxDecodeCp}`);
   }
-  if (workload.contextTokens > model.maxContextTokens) {
-    warnings.push(
-      `context of ${workload.contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; time and memory are still modelled, the model's quality there is not`,
-    );
-  }
+  const beyond = contextWarning(model, workload.contextTokens);
+  if (beyond) warnings.push(beyond);
   if (precision.weights !== 'bf16' && cluster.gpu.fp8FlopsPerSec === null) {
     warnings.push(`${cluster.gpu.name} has no FP8 tensor cores: FP8 weights save memory but run at the BF16 rate`);
   }

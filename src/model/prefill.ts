@@ -130,7 +130,7 @@ export function estimatePrefill(
       }
     } else {
       const halo = windowedHalo(model, cluster, layout, precision, workload, g, newPerRank);
-      layer.attention = (b * attentionPairs(model, g.attention, t, p) * 4 * model.headDim * model.attentionHeads * headShare) / n / attentionFlopsPerSec;
+      layer.attention = (b * attentionPairs(model, g.attention, t, p) * attentionFlopsPerPair(model, 'prefill', g.attention) * headShare) / n / attentionFlopsPerSec;
       layer.cpExposed = Math.max(0, halo.sec - layer.attention);
       layer.sync = halo.steps * cluster.ringStepSec;
     }
@@ -308,7 +308,7 @@ export function prefillFlops(model: ModelSpec, precision: Precision, workload: W
     const a = attentionParams(model, g.attention);
     perToken[dt.attention] += 2 * g.count * (a.qo + a.kv);
     perToken[dt.ffn] += 2 * g.count * ffnParams(model, g.moe).active;
-    const perPair = g.attention === 'full' ? attentionFlopsPerPair(model) : 4 * model.headDim * model.attentionHeads;
+    const perPair = attentionFlopsPerPair(model, 'prefill', g.attention);
     attention +=
       g.attention === 'linear'
         ? g.count * b * t * linearAttentionFlopsPerToken(model)

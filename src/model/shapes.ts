@@ -166,9 +166,10 @@ export function weightBytesTotal(model: ModelSpec, recipe: WeightRecipe): number
  * up-projections are absorbed and each head scores the cached latent
  * (kvLoraRank + rope) and sums it (kvLoraRank).
  */
-export function attentionFlopsPerPair(model: ModelSpec, phase: 'prefill' | 'decode' = 'prefill'): number {
+export function attentionFlopsPerPair(model: ModelSpec, phase: 'prefill' | 'decode' = 'prefill', kind: AttentionKind = 'full'): number {
   const h = model.attentionHeads;
-  const mla = model.attention?.mla;
+  // MLA is only ever on full layers (the schema refuses it with windowed ones); windowed layers are GQA.
+  const mla = kind === 'full' ? model.attention?.mla : undefined;
   if (!mla) return 4 * model.headDim * h;
   if (phase === 'decode') return 2 * h * (2 * mla.kvLoraRank + mla.qkRopeHeadDim);
   return 2 * h * (mla.qkNopeHeadDim + mla.qkRopeHeadDim + mla.vHeadDim);

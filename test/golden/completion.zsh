@@ -14,7 +14,7 @@ _cp_plan() {
   case $state in
     command)
       local -a commands
-      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, ring variant) that fi...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes, ctx, miss r...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in model and cluster presets.')
+      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes, ctx, miss r...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in model and cluster presets.')
       _describe -t commands 'cp-plan command' commands ;;
     args)
       case $words[1] in
