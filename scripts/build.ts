@@ -23,7 +23,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { CompiledIndex } from '../src/presets/catalog.js';
-import { readClusterFile, readModelFile } from '../src/presets/user-preset.js';
+import type { CollectiveLibrary } from '../src/model/types.js';
+import { readClusterFile, readCollectivesFile, readModelFile } from '../src/presets/user-preset.js';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -50,13 +51,29 @@ const require = createRequire(import.meta.url);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// 1. Presets: dist/presets/index.json and dist/presets/<models|clusters>/<name>.json.
-const compiledIndex: CompiledIndex = { models: [], clusters: [] };
-for (const [folder, read] of [['models', readModelFile], ['clusters', readClusterFile]] as const) {
+// 1. Presets: dist/presets/index.json and dist/presets/<models|clusters|collectives>/<name>.json.
+// Collective libraries first: a cluster embeds the one its topology names.
+const compiledIndex: CompiledIndex = { models: [], clusters: [], collectives: [] };
+const libraries = new Map<string, CollectiveLibrary>();
+const library = (name: string) => {
+  const found = libraries.get(name);
+  if (!found) throw new Error(`build: unknown collective library '${name}'`);
+  return found;
+};
+const readers = {
+  collectives: (file: string, label: string) => {
+    const loaded = readCollectivesFile(file, label, true);
+    libraries.set(loaded.preset.name, loaded.spec);
+    return loaded;
+  },
+  models: (file: string, label: string) => readModelFile(file, label, true),
+  clusters: (file: string, label: string) => readClusterFile(file, label, true, library),
+};
+for (const folder of ['collectives', 'models', 'clusters'] as const) {
   mkdirSync(join(dist, 'presets', folder), { recursive: true });
   for (const file of readdirSync(join(root, 'presets', folder)).filter((f) => f.endsWith('.yaml')).sort()) {
     const name = basename(file, '.yaml');
-    const loaded = read(join(root, 'presets', folder, file), `presets/${folder}/${file}`, true);
+    const loaded = readers[folder](join(root, 'presets', folder, file), `presets/${folder}/${file}`);
     if (loaded.preset.name !== name) throw new Error(`presets/${folder}/${file}: name '${loaded.preset.name}' differs from the file name`);
     writeFileSync(join(dist, 'presets', folder, `${name}.json`), JSON.stringify(loaded));
     compiledIndex[folder].push(name);

@@ -42,16 +42,28 @@ export function calibrate(
   inputs: ValidationInputs,
   params: readonly CalibrationParam[],
 ): CalibrationResult {
-  const base = inputs.cluster;
-  const toUnit = (p: CalibrationParam, v: number) => (v - p.lower) / (p.upper - p.lower);
-  const fromUnit = (p: CalibrationParam, u: number) => p.lower + u * (p.upper - p.lower);
+  return leastSquares(inputs.cluster, params, (c) => targets.map((t) => predictSec(t, inputs, c) / t.measuredSec - 1), distinctTargets(targets));
+}
+
+/**
+ * The fit itself, for any relative residuals of a cluster (measured TTFT/TTIT,
+ * nccl-tests points): `distinct` is how many independent measured values there are.
+ */
+export function leastSquares(
+  base: ClusterSpec,
+  params: readonly CalibrationParam[],
+  residualsOf: (cluster: ClusterSpec) => number[],
+  distinct: number,
+): CalibrationResult {
+  const toUnit = (p: CalibrationParam, v: number) =>
+    p.log ? Math.log(v / p.lower) / Math.log(p.upper / p.lower) : (v - p.lower) / (p.upper - p.lower);
+  const fromUnit = (p: CalibrationParam, u: number) => (p.log ? p.lower * Math.pow(p.upper / p.lower, u) : p.lower + u * (p.upper - p.lower));
   const clusterAt = (u: number[]) => params.reduce((c, p, j) => p.set(c, fromUnit(p, u[j]!)), base);
-  const residualsOf = (c: ClusterSpec) => targets.map((t) => predictSec(t, inputs, c) / t.measuredSec - 1);
   const residuals = (u: number[]) => residualsOf(clusterAt(u));
   const sse = (r: number[]) => r.reduce((a, x) => a + x * x, 0);
 
   const start = params.map((p) => Math.min(1, Math.max(0, toUnit(p, p.get(base)))));
-  checkDetermined(targets, params, start, residuals);
+  checkDetermined(distinct, params, start, residuals);
 
   let u = start;
   let r = residuals(u);
@@ -98,7 +110,8 @@ export function calibrate(
       param: p,
       before: p.get(base),
       after: p.get(cluster),
-      stdError: stdErrors === null ? null : stdErrors[j]! * (p.upper - p.lower),
+      // On a log scale the standard error is that of the value near the fit (d value / d unit there).
+      stdError: stdErrors === null ? null : stdErrors[j]! * (p.log ? p.get(cluster) * Math.log(p.upper / p.lower) : p.upper - p.lower),
       atBound: u[j]! <= 1e-6 || u[j]! >= 1 - 1e-6,
     })),
     before: residualsOf(base),
@@ -138,12 +151,11 @@ function distinctTargets(targets: readonly Target[]): number {
 }
 
 function checkDetermined(
-  targets: readonly Target[],
+  distinct: number,
   params: readonly CalibrationParam[],
   u: number[],
   residuals: (u: number[]) => number[],
 ): void {
-  const distinct = distinctTargets(targets);
   // Effect on each prediction of moving each parameter by 5% of its range.
   const r0 = residuals(u);
   const cols = params.map((_, j) => {

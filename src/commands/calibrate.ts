@@ -31,7 +31,8 @@ function chosenParams(list: string | undefined) {
   const known = CALIBRATION_PARAMS.map((p) => p.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length || ids.length === 0) {
-    throw new InputError(`--params: unknown ${unknown.map((u) => `'${u}'`).join(', ') || 'empty list'}; choose from ${known.join(', ')}`);
+    const renamed = unknown.includes('ring-step') ? " ('ring-step' became cp-decode, attention-kernel and all-to-all)" : '';
+    throw new InputError(`--params: unknown ${unknown.map((u) => `'${u}'`).join(', ') || 'empty list'}${renamed}; choose from ${known.join(', ')}`);
   }
   return CALIBRATION_PARAMS.filter((p) => ids.includes(p.id));
 }

@@ -84,7 +84,7 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
       `${c.gpu.hbmCapacityGB} GB`,
       c.gpu.hbmBandwidthTBps,
       `${c.scaleUp.peerBandwidthPerDirectionGBps ?? c.scaleUp.bandwidthPerDirectionGBps} ${c.scaleUp.kind}`,
-      `${c.scaleOut.bandwidthPerDirectionGBps} ${c.scaleOut.kind}`,
+      `${c.topology.nicsPerNode ?? c.gpusPerNode}x${c.scaleOut.bandwidthPerNicGBps} ${c.scaleOut.kind}`,
       c.maxNodes,
     ]);
   }

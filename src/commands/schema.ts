@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { checkFileSchema } from '../schema/check-file.js';
 import { clusterPresetSchema } from '../schema/cluster-preset.js';
+import { collectivesPresetSchema } from '../schema/collectives-preset.js';
 import { measurementsFileSchema } from '../schema/measurements.js';
+import { collectiveMeasurementsFileSchema } from '../schema/collective-measurements.js';
 import { modelPresetSchema } from '../schema/model-preset.js';
 import { SCHEMA_KINDS, type SchemaKind } from '../schema/kinds.js';
 import type { CommandResult } from './result.js';
@@ -11,7 +13,9 @@ import type { CommandResult } from './result.js';
 export const SCHEMAS: Record<SchemaKind, z.ZodType> = {
   model: modelPresetSchema,
   cluster: clusterPresetSchema,
+  collectives: collectivesPresetSchema,
   measurements: measurementsFileSchema,
+  'collective-measurements': collectiveMeasurementsFileSchema,
   check: checkFileSchema,
 };
 

@@ -27,7 +27,7 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give one with --cluster NAME|FILE`);
   const cluster = await loadCluster(clusterRef);
   const precision = precisionFor(model, data);
-  const report = inFile(label, () => validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision }));
+  const report = inFile(label, () => validate(data.measurements, data.ringIterations ?? [], { model: model.spec, cluster: cluster.spec, precision }, data.decodeAttention ?? []));
   const header = { modelName: model.spec.name, clusterName: cluster.spec.name, dataLabel: label };
 
   const stderr: string[] = [];

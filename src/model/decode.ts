@@ -1,8 +1,8 @@
-import { allToAllSec, cpRingLink, ringAllGatherSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
+import { allToAll, collective, sendRecv, type CollectiveCost } from './hardware/collectives.js';
 import { kvElementsPerTokenPerGpu, linearStateBytes } from './kv-cache.js';
 import { cachedTokensOfLayer, layerGroups } from './layers.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, kvBytesPerElement, weightDtypes } from './precision.js';
-import { expertAllToAllSec } from './prefill.js';
+import { expertAllToAllSec, ringHop } from './prefill.js';
 import { gemmSec, layerGemmSec } from './roofline.js';
 import { attentionFlopsPerPair, qHeadDim, vHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
@@ -14,7 +14,7 @@ export interface DecodeBreakdown {
   attentionSec: number;
   /** Two TP AllReduces per layer: latency-bound at small batch. */
   tpCommSec: number;
-  /** Ring pass-Q decode: Q SendRecv steps not hidden, the All2All, the merge and per-step sync. */
+  /** Ring pass-Q decode: the Q SendRecvs, the All2All, the merge and the fixed per-layer cost. */
   cpCommSec: number;
   /** DCP: AllGather of queries and ReduceScatter of partial outputs inside the TP group. */
   dcpCommSec: number;
@@ -25,21 +25,37 @@ export interface DecodeBreakdown {
   overheadSec: number;
 }
 
-/** Per layer, the parts of ring pass-Q decode (zero on CP1). */
+/**
+ * Per full-attention layer, the parts of decode attention (the paper's Table 8
+ * columns). With CP, ring pass-Q decode: N attention kernels (one per padded
+ * query chunk visiting this rank's KV), N-1 Q SendRecvs, one All2All of the
+ * partial outputs; without CP one kernel and no messages.
+ */
 export interface DecodeRing {
+  /** One attention kernel: its fixed cost plus reading its queries' share of KV. */
+  kernelSec: number;
+  /** All attention kernels of the layer (N under CP). */
+  attentionSec: number;
+  /** One Q SendRecv to the ring neighbour (latency-bound at decode sizes). */
   qSendRecvSec: number;
-  /** (N-1) x the part of each Q SendRecv that its step's attention does not hide. */
-  exposedSec: number;
+  /** (N-1) Q SendRecvs: decode kernels are too short to hide them. */
+  sendRecvSec: number;
+  /** The All2All returning partial outputs and LSE, posted to every peer at once. */
   allToAllSec: number;
   mergeSec: number;
-  /** N x ringStepUs. */
-  syncSec: number;
+  /** The fixed per-layer cost of the CP decode path (`cpDecodeLayerUs`). */
+  fixedSec: number;
+  /** The Q SendRecv as NCCL runs it, or null without a ring. */
+  sendRecv: CollectiveCost | null;
 }
 
 export interface DecodeEstimate {
   /** Time to the next token for every sequence of the batch. */
   ttitSec: number;
+  /** Per full-attention layer: the attention kernels and the ring's messages. */
   ring: DecodeRing;
+  /** One of the two TP all-reduces of a decode layer, as NCCL would run it. */
+  tpAllReduce: CollectiveCost;
   breakdown: DecodeBreakdown;
   /** Batch after padding to a multiple of the CP ranks (ring pass-Q decode). */
   paddedBatch: number;
@@ -77,35 +93,40 @@ export function estimateDecode(
   const qWidth = mla ? mla.kvLoraRank + mla.qkRopeHeadDim : qHeadDim(model);
   const outWidth = mla ? mla.kvLoraRank : vHeadDim(model);
 
-  // Full layers: every query of the batch meets this GPU's share of its sequence's KV (1/N by CP, 1/D by DCP).
+  // Full layers: one kernel per query chunk (the whole batch without CP; padded batch / N per ring step under CP),
+  // each reading its queries' sequences' share of KV on this GPU (1/N by CP, 1/D by DCP). At batch 1 the padded
+  // chunks are real work too, so N kernels read N x ctx/N tokens: CP does not shrink decode attention.
   const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / n) / d);
-  const fullKvBytes = workload.batch * tokensHere * kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
-  const fullFlops = (workload.batch * tokensHere * attentionFlopsPerPair(model, 'decode') * headsServed) / model.attentionHeads;
-  const fullAttention = Math.max(fullFlops / attentionFlopsPerSec, fullKvBytes / hbm);
+  const chunkQueries = n > 1 ? local : workload.batch;
+  const kvBytes = chunkQueries * tokensHere * kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
+  const kernelFlops = (chunkQueries * tokensHere * attentionFlopsPerPair(model, 'decode') * headsServed) / model.attentionHeads;
+  const kernelSec = cluster.attentionKernelSec + Math.max(kernelFlops / attentionFlopsPerSec, kvBytes / hbm);
+  const fullAttention = n * kernelSec;
 
-  const tpComm = 2 * ringAllReduceSec(local * model.hiddenSize * ACTIVATION_BYTES, layout.tp, tpLink(cluster, layout));
+  const tpAllReduce = collective('all-reduce', local * model.hiddenSize * ACTIVATION_BYTES, layout.groups.tp, cluster);
+  const tpComm = 2 * tpAllReduce.sec;
 
-  const ring: DecodeRing = { qSendRecvSec: 0, exposedSec: 0, allToAllSec: 0, mergeSec: 0, syncSec: 0 };
+  const ring: DecodeRing = { kernelSec, attentionSec: fullAttention, qSendRecvSec: 0, sendRecvSec: 0, allToAllSec: 0, mergeSec: 0, fixedSec: 0, sendRecv: null };
   if (n > 1) {
-    const link = cpRingLink(cluster, layout);
     // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
     const qBytes = local * headsServed * qWidth * ACTIVATION_BYTES;
-    const step = fullAttention / n;
-    ring.qSendRecvSec = sendRecvSec(qBytes, link);
-    ring.exposedSec = (n - 1) * Math.max(0, ring.qSendRecvSec - step);
-    const returned = (n - 1) * local * headsServed * (outWidth + 1) * ACTIVATION_BYTES;
-    ring.allToAllSec = allToAllSec(returned, n, link);
+    ring.sendRecv = sendRecv(qBytes, ringHop(layout), cluster);
+    ring.qSendRecvSec = ring.sendRecv.sec;
+    ring.sendRecvSec = (n - 1) * ring.qSendRecvSec;
+    const perPeer = local * headsServed * (outWidth + 1) * ACTIVATION_BYTES;
+    ring.allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.allToAllSetupSec;
     ring.mergeSec = ((n - 1) * 3 * local * headsServed * (outWidth + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
-    ring.syncSec = n * cluster.ringStepSec;
+    ring.fixedSec = cluster.cpDecodeLayerSec;
   }
-  const cpComm = ring.exposedSec + ring.allToAllSec + ring.mergeSec + ring.syncSec;
+  const cpComm = ring.sendRecvSec + ring.allToAllSec + ring.mergeSec + ring.fixedSec;
 
   let dcpComm = 0;
   if (d > 1) {
     // vLLM's default ag_rs: gather the group's queries, then reduce-scatter partial outputs (+ LSE).
     const qBytes = local * layout.qHeadsPerGpu * qWidth * ACTIVATION_BYTES;
     const outBytes = local * layout.qHeadsPerGpu * (outWidth + 1) * PARTIAL_OUTPUT_BYTES;
-    dcpComm = ringAllGatherSec(qBytes, d, cluster.scaleUp) + ringAllGatherSec(outBytes, d, cluster.scaleUp);
+    dcpComm =
+      collective('all-gather', d * qBytes, layout.groups.dcp, cluster).sec + collective('reduce-scatter', d * outBytes, layout.groups.dcp, cluster).sec;
   }
 
   const breakdown: DecodeBreakdown = { gemmSec: 0, attentionSec: 0, tpCommSec: 0, cpCommSec: 0, dcpCommSec: 0, epCommSec: 0, lmHeadSec: 0, overheadSec: 0 };
@@ -123,13 +144,13 @@ export function estimateDecode(
       const l = model.attention!.linear!;
       const stateBytes = (2 * local * linearStateBytes(model)) / layout.tp;
       const flops = (local * 4 * l.heads * l.keyDim * l.valueDim) / layout.tp;
-      breakdown.attentionSec += g.count * Math.max(flops / attentionFlopsPerSec, stateBytes / hbm);
+      breakdown.attentionSec += g.count * (cluster.attentionKernelSec + Math.max(flops / attentionFlopsPerSec, stateBytes / hbm));
     } else {
       // A bounded layer's window stays with the rank that runs its sequence's query: no ring.
       const window = Math.ceil(cachedTokensOfLayer(model, g.attention, workload.contextTokens) / d);
       const bytes = local * window * kvElementsPerTokenPerGpu(model, layout, g.attention) * eKv;
       const flops = (local * window * attentionFlopsPerPair(model, 'decode', g.attention) * headsServed) / model.attentionHeads;
-      breakdown.attentionSec += g.count * Math.max(flops / attentionFlopsPerSec, bytes / hbm);
+      breakdown.attentionSec += g.count * (cluster.attentionKernelSec + Math.max(flops / attentionFlopsPerSec, bytes / hbm));
       breakdown.dcpCommSec += g.count * dcpComm;
     }
   }
@@ -139,6 +160,7 @@ export function estimateDecode(
   return {
     ttitSec,
     ring,
+    tpAllReduce,
     breakdown,
     paddedBatch,
     tokensPerSecondPerSequence: 1 / ttitSec,

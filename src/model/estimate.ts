@@ -63,7 +63,7 @@ export function estimate(input: EstimateInput): EstimateResult {
   const chosen = input.variant === 'auto' ? fasterVariant : input.variant;
   const memory = memoryPerGpu(model, cluster, layout, precision, workload);
   const decode = estimateDecode(model, cluster, layout, precision, workload);
-  const cp1Layout = withoutCp(layout);
+  const cp1Layout = withoutCp(layout, model, cluster);
   const decodeCp1 = layout.cp === 1 ? decode : estimateDecode(model, cluster, cp1Layout, precision, workload);
   const cp1Fits = layout.cp === 1 ? memory.fits : memoryPerGpu(model, cluster, cp1Layout, precision, workload).fits;
   assertRepresentable({ variants, memory, decode, decodeCp1 });

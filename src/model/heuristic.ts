@@ -1,5 +1,6 @@
-import { cpRingLink } from './collectives.js';
+import { sendRecvBytesPerSec } from './hardware/collectives.js';
 import { kvElementsPerTokenPerGpu } from './kv-cache.js';
+import { ringHop } from './prefill.js';
 import { ACTIVATION_BYTES, kvBytesPerElement } from './precision.js';
 import { qHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
@@ -43,8 +44,7 @@ export function paperHeuristic(
   const context = workload.contextTokens;
   const N = layout.cp;
   const C = cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency;
-  const link = cpRingLink(cluster, layout);
-  const BW = link.peerBytesPerSec * link.efficiency;
+  const BW = sendRecvBytesPerSec(ringHop(layout), cluster);
   const eKv = kvBytesPerElement(precision.kvDtype);
   const eQ = ACTIVATION_BYTES;
   // N_KV/N_H per GPU, generalised to what a token's KV and Q actually hold: for GQA it is

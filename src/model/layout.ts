@@ -1,9 +1,13 @@
 import { InputError } from '../errors.js';
+import { contiguousGroups, stridedGroups } from './hardware/topology.js';
 import { cacheKvHeads } from './layers.js';
 import type { ClusterSpec, Layout, ModelSpec } from './types.js';
 
 export interface LayoutRequest {
-  nodes: number;
+  /** Nodes to use (all their GPUs); give this or `gpus` (default: one node). */
+  nodes?: number;
+  /** GPUs to use in total, numbered node by node (default: nodes x GPUs per node). */
+  gpus?: number;
   tp?: number;
   cp?: number;
   /** Decode context parallelism inside the TP group (vLLM/SGLang DCP); default 1. */
@@ -13,11 +17,12 @@ export interface LayoutRequest {
 }
 
 /**
- * Resolves TP and CP for `nodes` nodes and checks that the layout can exist.
- * TP defaults to the GPUs of one node, CP to the remaining factor. GPUs are
- * numbered node by node and TP groups are contiguous, so a TP group stays
- * inside a node when TP <= GPUs per node and spans whole nodes otherwise; each
- * CP ring joins the GPUs with the same TP rank (one ring per KV-head shard).
+ * Resolves TP and CP for the GPUs asked for and checks that the layout can
+ * exist. TP defaults to the GPUs of one node (or all GPUs, when fewer), CP to
+ * the remaining factor. GPUs are numbered node by node and TP groups are
+ * consecutive, so a TP group stays inside one NVLink domain (a node on HGX,
+ * 72 GPUs on an NVL72) or spans whole domains; each CP ring joins the GPUs
+ * with the same TP rank (one ring per KV-head shard).
  */
 export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster: ClusterSpec): Layout {
   const result = layoutOrProblem(request, model, cluster);
@@ -25,34 +30,53 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
   return result;
 }
 
+/** The GPUs of a request (from --gpus or --nodes), or the problem with them. */
+export function gpusOf(request: LayoutRequest, cluster: ClusterSpec): { gpus: number; nodes: number } | string {
+  const perNode = cluster.gpusPerNode;
+  const maxGpus = cluster.maxNodes * perNode;
+  if (request.gpus !== undefined) {
+    const nodes = Math.ceil(request.gpus / perNode);
+    if (request.nodes !== undefined && request.nodes !== nodes) {
+      const range = request.nodes === 1 ? `1 to ${perNode}` : `${(request.nodes - 1) * perNode + 1} to ${request.nodes * perNode}`;
+      return `--gpus ${request.gpus} and --nodes ${request.nodes} disagree: ${request.gpus} GPUs fill ${nodes} node(s) of ${perNode}; give one of them, or --gpus ${range} with --nodes ${request.nodes}`;
+    }
+    if (request.gpus > maxGpus) {
+      return `--gpus ${request.gpus}: cluster '${cluster.name}' has at most ${maxGpus} GPUs (${cluster.maxNodes} nodes x ${perNode}); use fewer GPUs or a cluster file with a larger maxNodes`;
+    }
+    return { gpus: request.gpus, nodes };
+  }
+  const nodes = request.nodes ?? 1;
+  if (nodes > cluster.maxNodes) {
+    return `--nodes ${nodes}: cluster '${cluster.name}' has at most ${cluster.maxNodes} nodes; use fewer nodes or a cluster file with a larger maxNodes`;
+  }
+  return { gpus: nodes * perNode, nodes };
+}
+
 /** The same checks as resolveLayout, returning the problem instead of throwing (for enumeration). */
 export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluster: ClusterSpec): Layout | string {
-  const { nodes } = request;
+  const counted = gpusOf(request, cluster);
+  if (typeof counted === 'string') return counted;
+  const { gpus, nodes } = counted;
   const perNode = cluster.gpusPerNode;
-  if (nodes > cluster.maxNodes) {
-    return (
-      `--nodes ${nodes}: cluster '${cluster.name}' has at most ${cluster.maxNodes} nodes; use fewer nodes or a cluster file with a larger maxNodes`
-    );
-  }
-  const gpus = nodes * perNode;
+  const domain = cluster.nvlinkDomainGpus;
+  const where = request.gpus !== undefined ? `${gpus} GPUs` : `${gpus} GPUs of ${nodes} node(s) x ${perNode}`;
   for (const [flag, value] of [['--tp', request.tp], ['--cp', request.cp]] as const) {
     if (value !== undefined && gpus % value !== 0) {
-      return (`${flag} ${value}: does not divide the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; choose a divisor of ${gpus}`);
+      return `${flag} ${value}: does not divide the ${where}; choose a divisor of ${gpus}`;
     }
   }
   const tp = request.tp ?? (request.cp !== undefined ? gpus / request.cp : Math.min(perNode, gpus));
   const cp = request.cp ?? gpus / tp;
 
   if (!Number.isInteger(tp) || !Number.isInteger(cp) || tp * cp !== gpus) {
-    return (
-      `layout: TP ${fmt(tp)} x CP ${fmt(cp)} must equal the ${gpus} GPUs of ${nodes} node(s) x ${perNode}; adjust --tp/--cp or --nodes`
-    );
+    return `layout: TP ${fmt(tp)} x CP ${fmt(cp)} must equal the ${where}; adjust --tp/--cp or the GPU count`;
   }
-  if (tp > perNode && tp % perNode !== 0) {
-    return (`--tp ${tp}: a TP group larger than a node must span whole nodes (a multiple of ${perNode})`);
+  if (tp > domain && tp % domain !== 0) {
+    return `--tp ${tp}: a TP group larger than an NVLink domain (${domain} GPUs on '${cluster.name}') must span whole domains (a multiple of ${domain})`;
   }
-  if (tp < perNode && perNode % tp !== 0) {
-    return (`--tp ${tp}: must divide the ${perNode} GPUs of a node so TP groups do not straddle nodes`);
+  const straddler = tp < domain ? straddlingGroup(tp, cp, domain) : -1;
+  if (straddler >= 0) {
+    return `--tp ${tp}: TP group ${straddler} (GPUs ${straddler * tp}-${(straddler + 1) * tp - 1}) would straddle two NVLink domains of ${domain} GPUs; choose a TP that divides ${domain}`;
   }
   const heads = model.attentionHeads;
   // MLA's latent is shared by every head: one KV "head", held whole by every TP rank.
@@ -108,12 +132,24 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
     qHeadsPerGpu: heads / tp,
     kvHeadsPerGpu,
     kvReplication,
-    tpSpansNodes: tp > perNode,
-    cpRingCrossesNodes: cp > 1 && nodes > 1,
     dcp,
     ep,
-    epSpansNodes: ep > perNode,
+    groups: {
+      tp: contiguousGroups(tp, gpus, domain),
+      cp: stridedGroups(cp, tp, domain),
+      ep: contiguousGroups(ep, gpus, domain),
+      dcp: contiguousGroups(dcp, gpus, domain),
+    },
   };
+}
+
+/** The first TP group (of `count`, each of `tp` consecutive GPUs) that crosses a domain boundary, or -1. */
+function straddlingGroup(tp: number, count: number, domain: number): number {
+  if (domain % tp === 0) return -1;
+  for (let j = 0; j < count; j++) {
+    if (Math.floor((j * tp) / domain) !== Math.floor(((j + 1) * tp - 1) / domain)) return j;
+  }
+  return -1;
 }
 
 function divisors(n: number): number[] {
@@ -128,9 +164,8 @@ function fmt(value: number): string {
  * The same TP group (and DCP) without CP: one TP group on its own, which is
  * what decode would run on if prefill and decode were disaggregated.
  */
-export function withoutCp(layout: Layout): Layout {
-  const nodes = Math.max(1, Math.ceil(layout.tp / layout.gpusPerNode));
+export function withoutCp(layout: Layout, model: ModelSpec, cluster: ClusterSpec): Layout {
   // An EP group cannot outgrow the TP group left: experts spread over it instead.
   const ep = layout.ep > 1 ? layout.tp : 1;
-  return { ...layout, nodes, gpus: layout.tp, cp: 1, cpRingCrossesNodes: false, ep, epSpansNodes: ep > layout.gpusPerNode };
+  return resolveLayout({ gpus: layout.tp, tp: layout.tp, dcp: layout.dcp, ep }, model, cluster);
 }

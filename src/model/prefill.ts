@@ -1,4 +1,4 @@
-import { allToAllSec, cpRingLink, groupedAllToAllSec, ringAllReduceSec, sendRecvSec, tpLink } from './collectives.js';
+import { allToAll, collective, sendRecv, type CollectiveCost } from './hardware/collectives.js';
 import { kvElementsPerTokenPerGpu, linearStateBytes, tokensPerCpRank } from './kv-cache.js';
 import { attentionPairs, layerGroups, windowTokens, type LayerGroup } from './layers.js';
 import { gemmSec, layerGemmSec } from './roofline.js';
@@ -18,8 +18,10 @@ export interface RingTiming {
   messageBytes: number;
   /** Pass-Q only: the All2All returning partial outputs and LSE, not overlapped. */
   allToAllSec: number;
-  /** Fixed per-step cost of the ring (launch, bookkeeping, waiting for the slowest rank), per layer. */
+  /** The fixed cost of the N attention kernels of the ring (one per step), per layer. */
   syncSec: number;
+  /** The SendRecv of one step as NCCL runs it (protocol, latency). */
+  sendRecv: CollectiveCost | null;
   /** Communication that is not hidden under compute, per layer. */
   exposedSec: number;
 }
@@ -35,7 +37,7 @@ export interface PrefillBreakdown {
   tpCommSec: number;
   /** CP ring SendRecv not hidden under attention, and pass-Q's All2All. */
   cpCommExposedSec: number;
-  /** The ring's fixed per-step cost (calibrated `ringStepUs`). */
+  /** The fixed cost of every attention kernel of the ring steps (`attentionKernelUs` per step). */
   ringSyncSec: number;
   /** Expert parallelism: the All2All dispatching tokens to their experts and combining the results. */
   epCommSec: number;
@@ -61,6 +63,8 @@ export type PrefillLayerCost = Omit<PrefillBreakdown, 'lmHeadSec' | 'overheadSec
 
 export interface PrefillEstimate {
   variant: RingVariant;
+  /** One of the two TP all-reduces of a layer, as NCCL would run it (algorithm 'none' at TP1). */
+  tpAllReduce: CollectiveCost;
   ttftSec: number;
   breakdown: PrefillBreakdown;
   /** Per layer of each layer group. */
@@ -98,13 +102,14 @@ export function estimatePrefill(
   // GEMMs on the slowest rank's new tokens (2 * ceil(T / 2N) after padding).
   const newPerRank = tokensPerCpRank(t, n);
   const tokens = b * newPerRank;
-  const tpLayer = 2 * ringAllReduceSec(tokens * model.hiddenSize * ACTIVATION_BYTES, layout.tp, tpLink(cluster, layout));
+  const tpAllReduce = collective('all-reduce', tokens * model.hiddenSize * ACTIVATION_BYTES, layout.groups.tp, cluster);
+  const tpLayer = 2 * tpAllReduce.sec;
   // This GPU's share of the heads: every layer kind splits its heads over TP.
   const headShare = layout.qHeadsPerGpu / model.attentionHeads;
 
   const sums = { gemmSec: 0, attentionSec: 0, mergeSec: 0, tpCommSec: 0, cpCommExposedSec: 0, ringSyncSec: 0, epCommSec: 0 };
   const layers: PrefillLayerCost[] = [];
-  let ring: RingTiming = { variant, steps: 1, stepComputeSec: 0, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0 };
+  let ring: RingTiming = { variant, steps: 1, stepComputeSec: 0, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0, sendRecv: null };
   for (const g of layerGroups(model)) {
     const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0, sync: 0 };
     if (g.attention === 'full') {
@@ -124,15 +129,15 @@ export function estimatePrefill(
       if (n > 1) {
         // Each chunk needs the state of all earlier tokens. The 2N chunks sit on ranks 0, 1, ..., N-1, N-1, ..., 0,
         // so the running state changes rank 2(N-1) times, one hand-off after another.
-        const hop = sendRecvSec((b * linearStateBytes(model)) / layout.tp, cpRingLink(cluster, layout));
+        const hop = sendRecv((b * linearStateBytes(model)) / layout.tp, ringHop(layout), cluster).sec;
         layer.cpExposed = 2 * (n - 1) * hop;
-        layer.sync = 2 * (n - 1) * cluster.ringStepSec;
+        layer.sync = 2 * (n - 1) * cluster.attentionKernelSec;
       }
     } else {
       const halo = windowedHalo(model, cluster, layout, precision, workload, g, newPerRank);
       layer.attention = (b * attentionPairs(model, g.attention, t, p) * attentionFlopsPerPair(model, 'prefill', g.attention) * headShare) / n / attentionFlopsPerSec;
       layer.cpExposed = Math.max(0, halo.sec - layer.attention);
-      layer.sync = halo.steps * cluster.ringStepSec;
+      layer.sync = halo.steps * cluster.attentionKernelSec;
     }
     const epLayer = g.moe && layout.ep > 1 ? 2 * expertAllToAllSec(model, cluster, layout, tokens) : 0;
     sums.gemmSec += g.count * layer.gemm;
@@ -177,6 +182,7 @@ export function estimatePrefill(
   const idealSec = (flops.gemmBf16 + flops.attention) / bf16Peak + flops.gemmFp8 / fp8Peak;
   return {
     variant,
+    tpAllReduce,
     ttftSec,
     breakdown,
     layers,
@@ -203,37 +209,44 @@ function ringTiming(
   const p = workload.cachedTokens;
   const newPerRank = tokensPerCpRank(workload.contextTokens - p, n);
   if (n <= 1) {
-    return { variant, steps: 1, stepComputeSec: attnStep, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0 };
+    return { variant, steps: 1, stepComputeSec: attnStep, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: cluster.attentionKernelSec, exposedSec: 0, sendRecv: null };
   }
-  const link = cpRingLink(cluster, layout);
   let messageBytes: number;
   let stepComputeSec: number;
-  let allToAll = 0;
+  let allToAllSec = 0;
+  // Every ring step launches one attention kernel, with its fixed cost.
+  const kernel = cluster.attentionKernelSec;
   if (variant === 'pass-kv') {
     // KV shards travel; messages are padded to the largest shard: ceil(P/N) cached (spread evenly) + 2 ceil(T/2N) new.
     const kvTokens = Math.ceil(p / n) + newPerRank;
     messageBytes = b * kvTokens * kvElementsPerTokenPerGpu(model, layout, 'full') * kvBytesPerElement(precision.kvDtype);
-    stepComputeSec = attnStep + mergeStep + expandStep;
+    stepComputeSec = attnStep + mergeStep + expandStep + kernel;
   } else {
     // Q shards travel; afterwards each rank returns N-1 partial outputs (+ LSE) with one All2All
     // (the paper's App. C: (N-1)(D+1) T e / BW), then merges them.
     messageBytes = b * newPerRank * layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
-    stepComputeSec = attnStep;
+    stepComputeSec = attnStep + kernel;
     // The merge of the returned partials is in the breakdown's mergeSec, as for pass-KV.
-    const returned = (n - 1) * b * newPerRank * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
-    allToAll = allToAllSec(returned, n, link);
+    const perPeer = b * newPerRank * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
+    allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.allToAllSetupSec;
   }
-  const stepSendRecvSec = sendRecvSec(messageBytes, link);
+  const step = sendRecv(messageBytes, ringHop(layout), cluster);
   return {
     variant,
     steps: n,
     stepComputeSec,
-    stepSendRecvSec,
+    stepSendRecvSec: step.sec,
     messageBytes,
-    allToAllSec: allToAll,
-    syncSec: n * cluster.ringStepSec,
-    exposedSec: (n - 1) * Math.max(0, stepSendRecvSec - stepComputeSec),
+    allToAllSec,
+    syncSec: n * kernel,
+    exposedSec: (n - 1) * Math.max(0, step.sec - stepComputeSec),
+    sendRecv: step,
   };
+}
+
+/** The slowest hop of a CP ring: the network as soon as the ring leaves an NVLink domain. */
+export function ringHop(layout: Layout): 'intra' | 'net' {
+  return layout.groups.cp.domains > 1 ? 'net' : 'intra';
 }
 
 /**
@@ -258,8 +271,7 @@ function windowedHalo(
   const steps = Math.min(n - 1, Math.ceil(window / chunk));
   const haloTokens = 2 * Math.min(window, workload.contextTokens);
   const bytes = workload.batch * haloTokens * kvElementsPerTokenPerGpu(model, layout, group.attention) * kvBytesPerElement(precision.kvDtype);
-  const link = cpRingLink(cluster, layout);
-  return { sec: steps * link.latencySec + bytes / (link.peerBytesPerSec * link.efficiency), steps };
+  return { sec: steps * sendRecv(bytes / steps, ringHop(layout), cluster).sec, steps };
 }
 
 /**
@@ -281,20 +293,15 @@ function mlaExpansionSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout,
  * the combine returns as much). Each GPU sends its share (1/TP) of its group's
  * tokens once to every GPU that holds at least one of a token's topK experts:
  * with experts spread evenly, a given GPU does with probability
- * 1 - (1 - 1/EP)^topK. Peers in the same node are reached over NVLink, the
- * others over the network, at the same time: the slower of the two counts.
+ * 1 - (1 - 1/EP)^topK. All peers are posted at once; NVLink and the network
+ * carry their peers' bytes at the same time (hardware/collectives.ts).
  */
 export function expertAllToAllSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout, tokens: number): number {
   const moe = model.moe;
   if (!moe || layout.ep <= 1) return 0;
-  const ep = layout.ep;
-  const hit = 1 - Math.pow(1 - 1 / ep, moe.topK);
+  const hit = 1 - Math.pow(1 - 1 / layout.ep, moe.topK);
   const perPeer = (tokens / layout.tp) * model.hiddenSize * ACTIVATION_BYTES * hit;
-  const inNode = Math.min(ep, layout.gpusPerNode) - 1;
-  const otherNodes = ep - Math.min(ep, layout.gpusPerNode);
-  const nvlink = groupedAllToAllSec(perPeer * inNode, inNode + 1, cluster.scaleUp);
-  const network = otherNodes > 0 ? groupedAllToAllSec(perPeer * otherNodes, otherNodes + 1, cluster.scaleOut) : 0;
-  return Math.max(nvlink, network);
+  return allToAll(perPeer, layout.groups.ep, cluster).sec + cluster.allToAllSetupSec;
 }
 
 /** Useful FLOPs of the prefill over all GPUs, by the dtype they run in (MoE: active parameters only). */

@@ -1,3 +1,5 @@
+import type { CommGroup } from './hardware/topology.js';
+
 /**
  * The model's inputs in SI units (seconds, bytes, FLOP/s, bytes/s) and plain
  * counts. Presets are converted to these once, at load time.
@@ -78,25 +80,88 @@ export interface MoeSpec {
   layerInterval: number;
 }
 
+/** NCCL's three protocols: LL (8-byte lines with flags), LL128 (128-byte lines), Simple (bulk copies). */
+export type Protocol = 'LL' | 'LL128' | 'Simple';
+export const PROTOCOLS: readonly Protocol[] = ['LL', 'LL128', 'Simple'];
+/** [LL, LL128, Simple] */
+export type ProtocolTriple = readonly [number, number, number];
+/** The algorithms of NCCL's tuning model that cp-plan prices. */
+export type NcclAlgorithm = 'tree' | 'ring' | 'nvls' | 'nvlsTree' | 'collnetDirect';
+/** What a step of a collective crosses, as NCCL's tuner classes links. */
+export type LinkClass = 'nvlink' | 'pci' | 'net';
+export type GpuGeneration = 'volta' | 'ampere' | 'hopper' | 'blackwell' | 'cdna3' | 'cdna4';
+export type HostCpu = 'intel' | 'amd' | 'arm';
+
+/**
+ * A collective library's own cost model (NCCL's tuning constants), in SI units:
+ * the latencies and protocol factors NCCL uses to choose an algorithm.
+ */
+export interface CollectiveLibrary {
+  name: string;
+  displayName: string;
+  source: string;
+  baseLatencySec: Record<NcclAlgorithm, ProtocolTriple>;
+  /** Per step of an algorithm, by the kind of link the step crosses. */
+  hopLatencySec: Record<LinkClass, Record<NcclAlgorithm, ProtocolTriple>>;
+  /** The LL protocol's bus-bandwidth ceiling: one node by GPU generation, several by host CPU and node count. */
+  llMaxBusBytesPerSec: {
+    singleNode: Record<'volta' | 'ampere' | 'hopper' | 'blackwell', number>;
+    twoNodes: Record<HostCpu, number>;
+    moreNodes: Record<HostCpu, number>;
+  };
+  protocolBandwidthFactor: {
+    ringLl: number;
+    ringLl128: number;
+    treeAllReduce: number;
+    treeLl: number;
+    treeLl128SingleNode: number;
+    treeLl128MultiNode: number;
+  };
+  ringPlateauLatencyFactor: number;
+  netOverheadSec: Record<HostCpu, number>;
+  netOverheadSimpleFactor: number;
+  p2pLlThresholdBytes: number;
+  /** Tree all-reduce bandwidth multiplier by protocol and log2(bytes / 64), 64 B .. 256 MiB. */
+  treeCorrectionFactor: Record<Protocol, readonly number[]>;
+}
+
+/** One tier of the interconnect: the scale-up fabric (NVLink) or the scale-out network (NICs). */
 export interface LinkSpec {
   name: string;
   kind: string;
-  /** Per GPU per direction, used by collectives that spread over all peers. */
+  /**
+   * Line rate per direction: per GPU for the scale-up fabric, per NIC for the
+   * network (a GPU's share of the network is nicBytesPerSecPerGpu()).
+   */
   bytesPerSec: number;
-  /** Per direction to one peer, used by point-to-point ring sends. */
+  /** Per direction to one peer (scale-up: one link's worth on a point-to-point mesh; else the line rate). */
   peerBytesPerSec: number;
-  /** Fixed cost of one message, or of starting one collective. */
-  latencySec: number;
-  /** Added per ring hop inside a collective. */
-  hopLatencySec: number;
-  /** Achieved fraction of the line rate by ring SendRecv and AllReduce. */
-  efficiency: number;
-  /** Achieved fraction of the line rate by All2All. */
+  /** Achieved bus bandwidth of bulk ring collectives (nccl-tests busbw) as a fraction of the line rate. */
+  busEfficiency: number;
+  /** Achieved fraction of the line rate of point-to-point SendRecv (a CP ring step). */
+  sendRecvEfficiency: number;
+  /** Achieved fraction of the line rate of All2All. */
   allToAllEfficiency: number;
+  /** Measured latency of one operation on this tier beyond the library's model (0 when none was measured). */
+  extraLatencySec: number;
+  /**
+   * Pipeline fill: NCCL cuts a message into chunks that travel step by step, and the chunks grow with the
+   * message up to their maximum size, so a call pays fill x bytes / (bytes + fillHalfBytes) on top of
+   * latency + bytes / bandwidth (measured; 0 when not measured).
+   */
+  pipelineFillSec: number;
+  pipelineFillHalfBytes: number;
+  /** NCCL's link class for this tier's steps. */
+  linkClass: LinkClass;
+  /** Scale-up only: measured NVLS (NVLink SHARP) all-reduce bus bandwidth; null when the fabric has no NVLS. */
+  nvlsBusBytesPerSec: number | null;
+  /** Scale-out only: the switches reduce in the network (InfiniBand SHARP, NCCL CollNet). */
+  inNetworkReduction: boolean;
 }
 
 export interface GpuSpec {
   name: string;
+  generation: GpuGeneration;
   bf16FlopsPerSec: number;
   /** null when the GPU has no FP8 tensor cores. */
   fp8FlopsPerSec: number | null;
@@ -109,18 +174,29 @@ export interface ClusterSpec {
   displayName: string;
   source: string;
   gpu: GpuSpec;
+  /** GPUs in one node (a server or an NVL72 compute tray): the unit that owns NICs. */
   gpusPerNode: number;
   maxNodes: number;
+  /** GPUs that reach each other over the scale-up fabric (8 on HGX, 32 on GH200 NVL32, 72 on GB200 NVL72). */
+  nvlinkDomainGpus: number;
+  /** NICs per node, each at scaleOut.bytesPerSec (8 on a rail-optimised HGX node: one per GPU). */
+  nicsPerNode: number;
+  hostCpu: HostCpu;
   scaleUp: LinkSpec;
   scaleOut: LinkSpec;
+  collectives: CollectiveLibrary;
   gemmEfficiency: number;
   attentionEfficiency: number;
   hbmEfficiency: number;
   serialSecPerContextToken: number;
   /** Fixed time per layer of one decode step. */
   decodeLayerSec: number;
-  /** Fixed time per CP ring step. */
-  ringStepSec: number;
+  /** Fixed cost of one attention kernel (launch and ramp): paid per ring step and per decode attention call. */
+  attentionKernelSec: number;
+  /** Fixed time per layer of ring pass-Q decode beyond its kernels and messages (padding, merge, bookkeeping). */
+  cpDecodeLayerSec: number;
+  /** The software stack's cost of one All2All beyond the library's model (the paper's stack: fitted). */
+  allToAllSetupSec: number;
   runtimeReserveBytes: number;
   /** Where the calibration was measured; null when the preset states none. */
   calibratedRange: { maxContextTokens: number; maxPrefillCp: number; maxDecodeCp: number } | null;
@@ -133,8 +209,10 @@ export interface Precision {
 
 /** A resolved, validated parallel layout. */
 export interface Layout {
+  /** Nodes touched: ceil(gpus / gpusPerNode). */
   nodes: number;
   gpusPerNode: number;
+  /** GPUs used (not always whole nodes: TP4 on half a node, 12 GPUs on 1.5 nodes). */
   gpus: number;
   tp: number;
   cp: number;
@@ -144,10 +222,6 @@ export interface Layout {
   kvHeadsPerGpu: number;
   /** How many times each KV head is stored across one TP group (1 when TP <= KV heads). */
   kvReplication: number;
-  /** Whether a TP group spans more than one node (TP AllReduce over the network). */
-  tpSpansNodes: boolean;
-  /** Whether the CP ring has at least one hop over the network. */
-  cpRingCrossesNodes: boolean;
   /** Decode context parallelism: each GPU of a DCP group of this size keeps every dcp-th token. */
   dcp: number;
   /**
@@ -155,8 +229,19 @@ export interface Layout {
    * many GPUs (a multiple of TP) instead of being sliced by TP; 1 = off.
    */
   ep: number;
-  /** Whether an EP group spans more than one node (its All2All runs over the network). */
-  epSpansNodes: boolean;
+  /** Where each communication group sits (NVLink domains spanned): what its collectives cross. */
+  groups: LayoutGroups;
+}
+
+export interface LayoutGroups {
+  /** A TP group: consecutive GPUs. */
+  tp: CommGroup;
+  /** A CP ring: the GPUs with the same TP rank, TP apart. */
+  cp: CommGroup;
+  /** An EP group: consecutive GPUs, whole TP groups. */
+  ep: CommGroup;
+  /** A DCP group: consecutive GPUs inside a TP group. */
+  dcp: CommGroup;
 }
 
 export interface Workload {

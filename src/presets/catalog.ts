@@ -1,17 +1,18 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CpPlanError, EXIT_INTERNAL, InputError } from '../errors.js';
-import type { ClusterSpec, ModelSpec } from '../model/types.js';
+import type { ClusterSpec, CollectiveLibrary, ModelSpec } from '../model/types.js';
 import { COMPILED_PRESETS_DIR, PACKAGE_ROOT } from '../root.js';
 import type { ClusterPreset } from '../schema/cluster-preset.js';
+import type { CollectivesPreset } from '../schema/collectives-preset.js';
 import type { ModelPreset } from '../schema/model-preset.js';
 import { closestNames } from './closest.js';
 
-export type PresetKind = 'model' | 'cluster';
+export type PresetKind = 'model' | 'cluster' | 'collectives';
 
 /** Built-in presets ship with the package: found from the package root, never the cwd. */
 const PRESETS_DIR = join(PACKAGE_ROOT, 'presets');
-const FOLDER = { model: 'models', cluster: 'clusters' } as const;
+const FOLDER = { model: 'models', cluster: 'clusters', collectives: 'collectives' } as const;
 
 export interface LoadedModel {
   spec: ModelSpec;
@@ -28,10 +29,18 @@ export interface LoadedCluster {
   builtin: boolean;
 }
 
+export interface LoadedCollectives {
+  spec: CollectiveLibrary;
+  preset: CollectivesPreset;
+  file: string;
+  builtin: boolean;
+}
+
 /** dist/presets/index.json: the names of the built-in presets the build compiled. */
 export interface CompiledIndex {
   models: string[];
   clusters: string[];
+  collectives: string[];
 }
 
 let index: CompiledIndex | undefined;
@@ -100,7 +109,7 @@ function assertBuiltin(kind: PresetKind, name: string): void {
   const names = builtinNames(kind);
   if (names.includes(name)) return;
   const other: PresetKind = kind === 'model' ? 'cluster' : 'model';
-  if (builtinNames(other).includes(name)) {
+  if (kind !== 'collectives' && builtinNames(other).includes(name)) {
     throw new InputError(`'${name}' is a ${other} preset, not a ${kind}; pass it as --${other} ${name}`);
   }
   const near = closestNames(name, names);
@@ -120,6 +129,14 @@ export function builtinCluster(name: string): LoadedCluster {
   return readCompiled<LoadedCluster>('cluster', name);
 }
 
+/** A built-in collective library's cost model (presets/collectives/), as a cluster's topology names it. */
+export function builtinCollectives(name: string): LoadedCollectives {
+  if (!builtinNames('collectives').includes(name)) {
+    throw new InputError(`unknown collective library '${name}'; built in: ${builtinNames('collectives').join(', ')} (topology.collectives in a cluster file)`);
+  }
+  return readCompiled<LoadedCollectives>('collectives', name);
+}
+
 /** A model preset by built-in name or by the path of the user's YAML file. */
 export async function loadModel(ref: string): Promise<LoadedModel> {
   if (!isPath(ref)) return builtinModel(ref);
@@ -130,7 +147,7 @@ export async function loadModel(ref: string): Promise<LoadedModel> {
 export async function loadCluster(ref: string): Promise<LoadedCluster> {
   if (!isPath(ref)) return builtinCluster(ref);
   const { readClusterFile } = await import('./user-preset.js');
-  return readClusterFile(ref, userLabel(ref));
+  return readClusterFile(ref, userLabel(ref), false, (name) => builtinCollectives(name).spec);
 }
 
 /** Where a preset's file is: a built-in's path inside the package, or the user's path as given. */

@@ -4,6 +4,8 @@ import type { EstimateResult } from '../model/estimate.js';
 import type { PrefillEstimate } from '../model/prefill.js';
 import { activeParams, totalParams, weightBytesTotal } from '../model/shapes.js';
 import { round } from './format.js';
+import { groupLinkName } from './collective-text.js';
+import type { CollectiveCost } from '../model/hardware/collectives.js';
 import { choiceNotes, choiceReason } from './reason.js';
 import type { HeuristicReport } from '../model/heuristic.js';
 
@@ -56,7 +58,9 @@ function prefillJson(p: PrefillEstimate) {
       stepSendRecvMs: ms(p.ring.stepSendRecvSec),
       allToAllMsPerLayer: ms(p.ring.allToAllSec),
       exposedMsPerLayer: ms(p.ring.exposedSec),
+      sendRecv: p.ring.sendRecv ? collectiveJson(p.ring.sendRecv) : null,
     },
+    tpAllReduce: collectiveJson(p.tpAllReduce),
     flops: {
       gemmBf16: p.flops.gemmBf16,
       gemmFp8: p.flops.gemmFp8,
@@ -66,6 +70,13 @@ function prefillJson(p: PrefillEstimate) {
     mfu: round(p.mfu, 4),
     achievedTflopsPerGpu: Number((p.achievedFlopsPerSecPerGpu / 1e12).toPrecision(3)),
   };
+}
+
+const us = (sec: number): number => round(sec * 1e6, 2);
+
+/** A collective as NCCL would run it: what cp-plan's tuner model picked, and its time per call. */
+function collectiveJson(c: CollectiveCost) {
+  return { algorithm: c.algorithm, protocol: c.algorithm === 'none' ? null : c.protocol, us: us(c.sec), latencyUs: us(c.latencySec) };
 }
 
 function heuristicJson(h: HeuristicReport) {
@@ -138,8 +149,9 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       kvReplication: layout.kvReplication,
       dcp: layout.dcp,
       ep: layout.ep,
-      tpLink: layout.tp > 1 ? (layout.tpSpansNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
-      cpRingLink: layout.cp > 1 ? (layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name) : null,
+      tpLink: layout.tp > 1 ? groupLinkName(layout.groups.tp, cluster) : null,
+      cpRingLink: layout.cp > 1 ? groupLinkName(layout.groups.cp, cluster) : null,
+      nvlinkDomains: { tp: layout.groups.tp.domains, cp: layout.groups.cp.domains, ep: layout.groups.ep.domains },
     },
     workload: {
       contextTokens: workload.contextTokens,
@@ -176,6 +188,20 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
         lmHead: ms(r.decode.breakdown.lmHeadSec),
         overhead: ms(r.decode.breakdown.overheadSec),
       },
+      // One full-attention layer's attention, in the columns of the paper's Table 8 (ring pass-Q under CP).
+      ring: {
+        perLayerUs: {
+          kernel: us(r.decode.ring.kernelSec),
+          attention: us(r.decode.ring.attentionSec),
+          sendRecv: us(r.decode.ring.sendRecvSec),
+          allToAll: us(r.decode.ring.allToAllSec),
+          merge: us(r.decode.ring.mergeSec),
+          whole: us(r.decode.ring.attentionSec + r.decode.ring.sendRecvSec + r.decode.ring.allToAllSec + r.decode.ring.mergeSec),
+          fixed: us(r.decode.ring.fixedSec),
+        },
+        sendRecv: r.decode.ring.sendRecv ? collectiveJson(r.decode.ring.sendRecv) : null,
+      },
+      tpAllReduce: collectiveJson(r.decode.tpAllReduce),
       cp1TtitMs: ms(r.decodeCp1.ttitSec),
       cp1Fits: r.cp1Fits,
       regressionVsCp1: round(r.decode.ttitSec / r.decodeCp1.ttitSec, 4),

@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu } from '../model/kv-cache.js';
 import { choiceSection } from './choice-section.js';
+import { describeCollective, groupLinkName } from './collective-text.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { decodeSection } from './decode-section.js';
 import { formatBytes, formatFlops, formatPercent, formatSeconds, plural } from './format.js';
@@ -99,13 +100,21 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
 
 function describeLayout(r: EstimateResult): string {
   const { layout, cluster } = r;
+  const g = layout.groups;
   const tpWhere =
-    layout.tp === 1 ? 'no TP' : `TP${layout.tp} ${layout.tpSpansNodes ? `across nodes (${cluster.scaleOut.name})` : `in-node (${cluster.scaleUp.name})`}`;
-  const cpWhere =
-    layout.cp === 1 ? 'no CP' : `CP${layout.cp} ring over ${layout.cpRingCrossesNodes ? cluster.scaleOut.name : cluster.scaleUp.name}`;
+    layout.tp === 1
+      ? 'no TP'
+      : g.tp.domains > 1
+        ? `TP${layout.tp} across ${g.tp.domains} NVLink domains (all-reduce: ${describeCollective(r.prefill.tpAllReduce)}, ${plural(Math.round((g.tp.perDomain * cluster.nicsPerNode) / cluster.gpusPerNode), 'NIC')} per domain)`
+        : `TP${layout.tp} in one NVLink domain (${cluster.scaleUp.name})`;
+  const cpWhere = layout.cp === 1 ? 'no CP (no ring)' : `CP${layout.cp} ring over ${groupLinkName(g.cp, cluster)}`;
   const replication =
     layout.kvReplication > 1 ? (usesMla(r.model) ? `; MLA latent whole on each TP rank (${layout.kvReplication}x)` : `; KV heads replicated ${layout.kvReplication}x`) : '';
   const ep = layout.ep > 1 ? `; EP${layout.ep} (${r.model.moe!.experts / layout.ep} experts per GPU)` : '';
   const dcp = layout.dcp > 1 ? `; DCP${layout.dcp}` : '';
-  return `${layout.nodes} node(s) x ${layout.gpusPerNode} GPUs = ${layout.gpus} GPUs; ${tpWhere}, ${cpWhere}${replication}${dcp}${ep}`;
+  const gpus =
+    layout.gpus === layout.nodes * layout.gpusPerNode
+      ? `${layout.nodes} node(s) x ${layout.gpusPerNode} GPUs = ${layout.gpus} GPUs`
+      : `${layout.gpus} GPUs on ${layout.nodes} node(s) of ${layout.gpusPerNode}`;
+  return `${gpus}; ${tpWhere}, ${cpWhere}${replication}${dcp}${ep}`;
 }

@@ -1,4 +1,4 @@
-import { cpRingLink, tpLink } from '../model/collectives.js';
+import { describeGroupLinks, groupLinkName } from './collective-text.js';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu, kvCacheBytesPerSequence, kvElementsPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
 import { layerGroups, windowTokens } from '../model/layers.js';
@@ -45,11 +45,11 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   const eKv = kvBytesPerElement(precision.kvDtype);
   const mla = m.attention?.mla;
 
-  add('layout', 'GPUs', lo.gpus, 'GPUs', `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}`);
-  add('layout', 'TP', lo.tp, 'GPUs', lo.tp > 1 ? `AllReduce over ${tpLink(c, lo).name}` : 'no tensor parallelism');
-  add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${lo.tp}, ring over ${cpRingLink(c, lo).name}` : 'no ring');
+  add('layout', 'GPUs', lo.gpus, 'GPUs', lo.gpus === lo.nodes * lo.gpusPerNode ? `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}` : `--gpus, on ${lo.nodes} node(s) of ${lo.gpusPerNode}`);
+  add('layout', 'TP', lo.tp, 'GPUs', lo.tp > 1 ? `AllReduce on ${describeGroupLinks(lo.groups.tp, c)}` : 'no tensor parallelism');
+  add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${lo.tp}, ring over ${groupLinkName(lo.groups.cp, c)}` : 'no ring');
   add('layout', 'DCP', lo.dcp, 'GPUs', lo.dcp > 1 ? 'decode KV sharded inside the TP group' : 'no decode context parallelism');
-  if (m.moe) add('layout', 'EP', lo.ep, 'GPUs', lo.ep > 1 ? `experts / EP = ${m.moe.experts / lo.ep} whole experts per GPU; All2All over ${lo.epSpansNodes ? c.scaleOut.name : c.scaleUp.name}` : 'no expert parallelism: every expert sliced over TP');
+  if (m.moe) add('layout', 'EP', lo.ep, 'GPUs', lo.ep > 1 ? `experts / EP = ${m.moe.experts / lo.ep} whole experts per GPU; All2All on ${describeGroupLinks(lo.groups.ep, c)}` : 'no expert parallelism: every expert sliced over TP');
   add('layout', 'Q heads per GPU', lo.qHeadsPerGpu, 'heads', `H/TP = ${m.attentionHeads}/${lo.tp}`);
   add('layout', 'cache elements per token per GPU (full layer)', kvElementsPerTokenPerGpu(m, lo, 'full'), 'elements',
     mla ? `MLA latent kvLoraRank + qkRopeHeadDim = ${mla.kvLoraRank} + ${mla.qkRopeHeadDim}, shared by all heads, whole on every TP rank` : `2·max(1, K/TP)·d = 2·${lo.kvHeadsPerGpu}·${m.headDim}`);

@@ -1,4 +1,4 @@
-import { cpRingLink } from '../model/collectives.js';
+import { ringHop } from '../model/prefill.js';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerElement } from '../model/precision.js';
 import { formatBytes, formatFlops, formatInt, formatSeconds } from './format.js';
@@ -33,10 +33,10 @@ export function choiceTerms(r: EstimateResult, add: Add): void {
   const T = w.contextTokens - w.cachedTokens;
   const eKv = kvBytesPerElement(precision.kvDtype);
   const bf16 = c.gpu.bf16FlopsPerSec;
-  const cpL = cpRingLink(c, lo);
+  const cpL = ringHop(lo) === 'net' ? c.scaleOut : c.scaleUp;
   const h = r.heuristic;
   add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `BF16 peak·η_attn = ${rate(bf16)}·${c.attentionEfficiency}`);
-  add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `peer BW·η of the CP ring link = ${bw(cpL.peerBytesPerSec)}·${cpL.efficiency}`);
+  add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `SendRecv bandwidth of one ring rank on ${cpL.name}: peer bandwidth·${cpL.sendRecvEfficiency}`);
   add('choice', 'miss rate', h.missRate, 'fraction', `T/(T+P) = ${int(T)}/${int(w.contextTokens)}`);
   // N_KV/N_H per GPU; for MLA the shared latent against the heads' Q width (and Eq.2/3 keep the paper's 4·d FLOPs per pair).
   const mla = r.model.attention?.mla;

@@ -1,4 +1,7 @@
-import { cpRingLink, tpLink } from '../model/collectives.js';
+import { nicBytesPerSecPerGpu } from '../model/hardware/topology.js';
+import { ringHop } from '../model/prefill.js';
+import type { CollectiveCost } from '../model/hardware/collectives.js';
+import { describeCollective, describeGroupLinks } from './collective-text.js';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
 import { layerGroups, usesMla } from '../model/layers.js';
@@ -48,10 +51,10 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const eKv = kvBytesPerElement(precision.kvDtype);
   const bf16 = c.gpu.bf16FlopsPerSec;
   const hbmBw = c.gpu.hbmBytesPerSec;
-  const tpL = tpLink(c, lo);
-  const cpL = cpRingLink(c, lo);
-  const tpKey = lo.tpSpansNodes ? 'scaleOut' : 'scaleUp';
-  const cpKey = lo.cpRingCrossesNodes ? 'scaleOut' : 'scaleUp';
+  const cpNet = ringHop(lo) === 'net';
+  const cpL = cpNet ? c.scaleOut : c.scaleUp;
+  const cpKey = cpNet ? 'scaleOut' : 'scaleUp';
+  const cpPeerBw = cpNet ? nicBytesPerSecPerGpu(c) : c.scaleUp.peerBytesPerSec;
   const newPerRank = tokensPerCpRank(T, N);
   const shard = N > 1 ? `2·⌈${int(T)}/${2 * N}⌉` : int(T);
   const gemmRoofline = 'max(2·params·tokens / (peak·η_gemm), params·e / (HBM·η_hbm))';
@@ -60,13 +63,14 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const gemmParams = `QKV/O ${mega(pg.qo + pg.kv)} params ${dt.attention} + FFN ${mega(pg.ffn)} params ${dt.ffn}`;
   const lmHeadFormula = (tokens: string) =>
     `max(2·V·D/TP·${tokens} / (BF16 peak·η_gemm), V·D/TP·2 B / (HBM·η_hbm)), V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
-  const allReduce = (tokens: number) =>
-    `2·(α + 2(TP−1)·α_hop + 2(TP−1)/TP·tokens·D·2 B / (BW·η)) = 2·(${sec(tpL.latencySec)} + ${2 * (tp - 1)}·${sec(tpL.hopLatencySec)} + ` +
-    `${2 * (tp - 1)}/${tp}·${int(tokens)}·${int(m.hiddenSize)}·2 B / (${bw(tpL.bytesPerSec)}·${tpL.efficiency}))`;
+  // NCCL's tuner prices ring, tree, NVLS and hierarchical algorithms at each protocol and takes the fastest.
+  const allReduce = (tokens: number, cost: CollectiveCost) =>
+    `2·AllReduce(tokens·D·2 B = ${bytes(tokens * m.hiddenSize * 2)}) over TP${tp} on ${describeGroupLinks(lo.groups.tp, c)}; ` +
+    `fastest per NCCL's tuning model: ${describeCollective(cost)}, latency ${sec(cost.latencySec)} + bytes / bandwidth = ${sec(cost.sec)} each`;
 
   // Layout
-  add('layout', 'GPUs', lo.gpus, 'GPUs', `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}`);
-  add('layout', 'TP', tp, 'GPUs', tp > 1 ? `TP group ${lo.tpSpansNodes ? 'spans nodes' : 'in one node'}, AllReduce over ${tpL.name}` : 'no tensor parallelism');
+  add('layout', 'GPUs', lo.gpus, 'GPUs', lo.gpus === lo.nodes * lo.gpusPerNode ? `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}` : `--gpus, on ${lo.nodes} node(s) of ${lo.gpusPerNode}`);
+  add('layout', 'TP', tp, 'GPUs', tp > 1 ? `TP group on ${describeGroupLinks(lo.groups.tp, c)}` : 'no tensor parallelism');
   add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${tp}, ring over ${cpL.name}` : 'GPUs / TP = 1: no ring');
   add('layout', 'DCP', lo.dcp, 'GPUs', lo.dcp > 1 ? 'decode KV sharded over this many GPUs of a TP group' : 'no decode context parallelism');
   add('layout', 'Q heads per GPU', lo.qHeadsPerGpu, 'heads', `H/TP = ${m.attentionHeads}/${tp}`);
@@ -96,22 +100,26 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('inputs', 'η_hbm', c.hbmEfficiency, 'fraction', `${cl} efficiency.hbmFractionOfPeak`);
   add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${cl} gpu.hbmCapacityGB`);
   add('inputs', 'HBM bandwidth', hbmBw, 'B/s', `${cl} gpu.hbmBandwidthTBps`);
-  if (tp > 1) {
-    add('inputs', 'TP link bandwidth', tpL.bytesPerSec, 'B/s', `${cl} ${tpKey}.bandwidthPerDirectionGBps (${tpL.name})`);
-    add('inputs', 'TP link η', tpL.efficiency, 'fraction', `${cl} efficiency.${tpKey}FractionOfPeak`);
-    add('inputs', 'TP link latency α', tpL.latencySec, 's', `${cl} ${tpKey}.latencyUs`);
-    add('inputs', 'TP link hop latency α_hop', tpL.hopLatencySec, 's', `${cl} ${tpKey}.hopLatencyUs`);
+  if (tp > 1 || N > 1) {
+    add('inputs', 'NVLink bandwidth per GPU', c.scaleUp.bytesPerSec, 'B/s', `${cl} scaleUp.bandwidthPerDirectionGBps (${c.scaleUp.name})`);
+    add('inputs', 'NVLink bus η', c.scaleUp.busEfficiency, 'fraction', `${cl} efficiency.scaleUpBusFractionOfPeak`);
+    if (c.scaleUp.nvlsBusBytesPerSec !== null) add('inputs', 'NVLS bus bandwidth', c.scaleUp.nvlsBusBytesPerSec, 'B/s', `${cl} scaleUp.nvlsBusBandwidthGBps`);
+    if (lo.groups.tp.domains > 1 || lo.groups.cp.domains > 1) {
+      add('inputs', 'network bandwidth per GPU', nicBytesPerSecPerGpu(c), 'B/s', `${cl} scaleOut.bandwidthPerNicGBps·nicsPerNode/gpusPerNode = ${bw(c.scaleOut.bytesPerSec)}·${c.nicsPerNode}/${c.gpusPerNode}`);
+      add('inputs', 'network bus η', c.scaleOut.busEfficiency, 'fraction', `${cl} efficiency.scaleOutBusFractionOfPeak`);
+      add('inputs', 'network extra latency', c.scaleOut.extraLatencySec, 's', `${cl} scaleOut.extraLatencyUs (beyond ${c.collectives.displayName})`);
+    }
   }
   if (N > 1) {
-    add('inputs', 'CP link peer bandwidth', cpL.peerBytesPerSec, 'B/s', `${cl} ${cpKey}.${cpL.peerBytesPerSec === cpL.bytesPerSec ? 'bandwidthPerDirectionGBps' : 'peerBandwidthPerDirectionGBps'} (${cpL.name})`);
-    add('inputs', 'CP link η', cpL.efficiency, 'fraction', `${cl} efficiency.${cpKey}FractionOfPeak`);
-    add('inputs', 'CP link All2All bandwidth', cpL.bytesPerSec, 'B/s', `${cl} ${cpKey}.bandwidthPerDirectionGBps`);
+    add('inputs', 'CP link peer bandwidth', cpPeerBw, 'B/s', cpNet ? `${cl} one GPU's share of the NICs (${cpL.name})` : `${cl} scaleUp peer bandwidth (${cpL.name})`);
+    add('inputs', 'CP link SendRecv η', cpL.sendRecvEfficiency, 'fraction', `${cl} efficiency.${cpKey}SendRecvFractionOfPeak`);
     add('inputs', 'CP link All2All η', cpL.allToAllEfficiency, 'fraction', `${cl} efficiency.${cpKey}AllToAllFractionOfPeak`);
-    add('inputs', 'CP link latency α', cpL.latencySec, 's', `${cl} ${cpKey}.latencyUs`);
+    add('inputs', 'All2All setup', c.allToAllSetupSec, 's', `${cl} overhead.allToAllSetupUs`);
   }
   add('inputs', 'serial per context token', c.serialSecPerContextToken, 's/token', `${cl} overhead.serialUsPerContextToken`);
   add('inputs', 'decode fixed per layer', c.decodeLayerSec, 's', `${cl} overhead.decodeLayerUs`);
-  if (N > 1) add('inputs', 'ring step sync', c.ringStepSec, 's', `${cl} overhead.ringStepUs`);
+  add('inputs', 'attention kernel fixed cost', c.attentionKernelSec, 's', `${cl} overhead.attentionKernelUs`);
+  if (N > 1) add('inputs', 'CP decode fixed per layer', c.cpDecodeLayerSec, 's', `${cl} overhead.cpDecodeLayerUs`);
   add('inputs', 'runtime reserve', c.runtimeReserveBytes, 'B', `${cl} memory.runtimeReserveGB`);
 
   // Prefill: per layer, then the breakdown (L times the per-layer terms), TTFT, FLOPs, MFU
@@ -134,28 +142,28 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
       : `B·2⌈T/2N⌉·(H/TP)·d·2 = ${B}·${int(newPerRank)}·${lo.qHeadsPerGpu}·${m.headDim}·2`;
     add('prefill', 'ring message', ring.messageBytes, 'B', `${LABEL[p.variant]}: ${msg}`);
     add('prefill', 'ring step SendRecv', ring.stepSendRecvSec, 's',
-      `α + message / (peer BW·η) = ${sec(cpL.latencySec)} + ${bytes(ring.messageBytes)} / (${bw(cpL.peerBytesPerSec)}·${cpL.efficiency})`);
-    add('prefill', 'ring step compute', ring.stepComputeSec, 's', p.variant === 'pass-kv' ? 'attention per ring step + merge per layer / (N−1)' : 'attention per ring step');
+      `latency + message / (peer BW·η) = ${sec(ring.sendRecv?.latencySec ?? 0)} (NCCL ${ring.sendRecv?.protocol ?? 'Simple'} p2p on ${cpL.name}) + ${bytes(ring.messageBytes)} / (${bw(cpPeerBw)}·${cpL.sendRecvEfficiency})`);
+    add('prefill', 'ring step compute', ring.stepComputeSec, 's', p.variant === 'pass-kv' ? 'attention per ring step + merge per layer / (N−1) + attention kernel fixed cost' : 'attention per ring step + attention kernel fixed cost');
     add('prefill', 'exposed SendRecv per layer', ring.exposedSec, 's',
       `(N−1)·max(0, SendRecv − step compute) = ${N - 1}·max(0, ${sec(ring.stepSendRecvSec)} − ${sec(ring.stepComputeSec)})`);
     if (p.variant === 'pass-q') {
       add('prefill', 'All2All per layer', ring.allToAllSec, 's',
-        `(N−1)·α + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${sec(cpL.latencySec)} + ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B / (${bw(cpL.bytesPerSec)}·${cpL.allToAllEfficiency})`);
+        `every peer posted at once: latency + setup + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B over ${cpL.name}, setup ${sec(c.allToAllSetupSec)}`);
     }
-    add('prefill', 'ring sync per layer', ring.syncSec, 's', `N·ringStepUs = ${N}·${sec(c.ringStepSec)}`);
+    add('prefill', 'ring kernels fixed cost per layer', ring.syncSec, 's', `N·attentionKernelUs = ${N}·${sec(c.attentionKernelSec)}`);
   }
-  add('prefill', 'TP AllReduce per layer', pb.tpCommSec / L, 's', tp > 1 ? allReduce(tokens) : 'TP1: no AllReduce');
+  add('prefill', 'TP AllReduce per layer', pb.tpCommSec / L, 's', tp > 1 ? allReduce(tokens, p.tpAllReduce) : 'TP1: no AllReduce');
   add('prefill', 'GEMMs', pb.gemmSec, 's', `L·GEMM per layer = ${L}·${sec(pb.gemmSec / L)}`);
   add('prefill', 'attention', pb.attentionSec, 's', `L·N·attention per ring step = ${L}·${N}·${sec(pb.attentionSec / (L * N))}`);
   add('prefill', 'merge', pb.mergeSec, 's', `L·merge per layer = ${L}·${sec(pb.mergeSec / L)}`);
   add('prefill', 'TP AllReduce', pb.tpCommSec, 's', `L·TP AllReduce per layer = ${L}·${sec(pb.tpCommSec / L)}`);
   add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's',
     N > 1 ? `L·(exposed SendRecv + All2All) per layer = ${L}·(${sec(ring.exposedSec)} + ${sec(ring.allToAllSec)})` : 'CP1: no ring');
-  add('prefill', 'ring sync', pb.ringSyncSec, 's', `L·ring sync per layer = ${L}·${sec(ring.syncSec)}`);
+  add('prefill', 'ring kernels fixed cost', pb.ringSyncSec, 's', `L·kernel fixed cost per layer = ${L}·${sec(ring.syncSec)}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', 'dense FFNs: no expert parallelism');
   add('prefill', 'LM head', pb.lmHeadSec, 's', lmHeadFormula(`B (${B})`));
   add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.serialSecPerContextToken)}·${B}·${int(w.contextTokens)}`);
-  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
+  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring kernels fixed cost + EP All2All + LM head + serial overhead');
   const f = p.flops;
   add('prefill', 'useful FLOPs', f.total, 'FLOP', `GEMM BF16 + GEMM FP8 + attention = ${formatFlops(f.gemmBf16)} + ${formatFlops(f.gemmFp8)} + ${formatFlops(f.attention)}`);
   add('prefill', 'MFU', p.mfu, 'fraction', `((GEMM BF16 + attention)/BF16 peak + GEMM FP8/FP8 peak) / (TTFT·GPUs), over ${lo.gpus} GPUs`);
@@ -167,14 +175,15 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const ctxHere = Math.ceil(Math.ceil(w.contextTokens / N) / lo.dcp);
   add('decode', 'padded batch', d.paddedBatch, 'sequences', N > 1 ? `⌈B/N⌉·N = ⌈${B}/${N}⌉·${N}` : 'B (CP1: no padding)');
   add('decode', 'GEMM per layer', db.gemmSec / L, 's', `${gemmRoofline}, ${gemmParams}, tokens = padded batch / N = ${int(local)}`);
-  add('decode', 'attention per layer', db.attentionSec / L, 's',
-    `max(B·n·4·d·(H/TP)·DCP / (BF16 peak·η_attn), B·n·KV bytes per token per GPU / L / (HBM·η_hbm)), n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)}`);
-  add('decode', 'TP AllReduce per layer', db.tpCommSec / L, 's', tp > 1 ? allReduce(local) : 'TP1: no AllReduce');
+  add('decode', 'attention kernel', r.decode.ring.kernelSec, 's',
+    `attentionKernelUs + max(q·n·4·d·(H/TP)·DCP / (BF16 peak·η_attn), q·n·KV bytes per token per GPU / L / (HBM·η_hbm)), q = ${N > 1 ? 'padded batch / N' : 'B'} = ${int(N > 1 ? local : B)} queries, n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)}`);
+  add('decode', 'attention per layer', db.attentionSec / L, 's', N > 1 ? `N kernels, one per visiting query chunk = ${N}·${sec(r.decode.ring.kernelSec)}` : 'one kernel');
+  add('decode', 'TP AllReduce per layer', db.tpCommSec / L, 's', tp > 1 ? allReduce(local, d.tpAllReduce) : 'TP1: no AllReduce');
   if (N > 1) {
     const dr = r.decode.ring;
     add('decode', 'CP ring pass-Q per layer', db.cpCommSec / L, 's',
-      `exposed Q SendRecv + All2All + merge + N·ringStepUs = ${sec(dr.exposedSec)} + ${sec(dr.allToAllSec)} + ${sec(dr.mergeSec)} + ${N}·${sec(c.ringStepSec)} ` +
-        `(one Q SendRecv ${sec(dr.qSendRecvSec)} vs attention/N ${sec(db.attentionSec / L / N)})`);
+      `(N−1)·Q SendRecv + All2All (posted once) + merge + cpDecodeLayerUs = ${N - 1}·${sec(dr.qSendRecvSec)} + ${sec(dr.allToAllSec)} + ${sec(dr.mergeSec)} + ${sec(dr.fixedSec)}` +
+        ` (Q SendRecv: NCCL ${dr.sendRecv?.protocol ?? 'LL'} p2p over ${cpL.name}, latency-bound)`);
   }
   if (lo.dcp > 1) {
     add('decode', 'DCP per layer', db.dcpCommSec / L, 's', `AllGather of queries + ReduceScatter of partial outputs over ${lo.dcp} GPUs on ${c.scaleUp.name}`);

@@ -55,6 +55,18 @@ export function validateToTable(r: ValidationReport, h: ValidateHeader, chalk: C
     for (const c of r.ringIterations) ring.push([c.name, c.component, c.measuredUs.toFixed(0), c.predictedUs.toFixed(0), signed(c.error), c.role]);
     lines.push('', ring.toString());
   }
+  if (r.decodeAttention.length > 0) {
+    const t = new Table({
+      head: ['Decode attention per layer', 'Component', 'Measured µs', 'cp-plan µs', 'Error', 'Role'],
+      colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
+      style,
+      chars: COMPACT_CHARS,
+    });
+    for (const c of r.decodeAttention) t.push([c.name, c.component, c.measuredUs.toFixed(1), c.predictedUs.toFixed(1), signed(c.error), c.role]);
+    const held = r.decodeAttention.filter((c) => c.role === 'held-out');
+    const within = held.filter((c) => Math.abs(c.error) <= 0.2).length;
+    lines.push('', t.toString(), `Decode attention components: ${within} of ${held.length} held-out within ±20%`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -78,5 +90,6 @@ export function validateToJson(r: ValidationReport, h: ValidateHeader, schemaVer
     },
     decisions: r.decisions.map((d) => ({ ...d, measuredGap: round(d.measuredGap, 5) })),
     ringIterations: r.ringIterations.map((c) => ({ ...c, predictedUs: round(c.predictedUs, 1), error: round(c.error, 5) })),
+    decodeAttention: r.decodeAttention.map((c) => ({ ...c, predictedUs: round(c.predictedUs, 2), error: round(c.error, 5) })),
   };
 }

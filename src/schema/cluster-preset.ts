@@ -4,27 +4,21 @@ const positive = z.number().positive();
 const fraction = z.number().gt(0).max(1);
 const nonNegative = z.number().min(0);
 
-const linkSchema = z.strictObject({
-  name: z.string().min(1),
-  /** Per GPU, per direction: what one GPU can push while it also receives. */
-  bandwidthPerDirectionGBps: positive,
-  /**
-   * What a single point-to-point send to one peer gets, per direction. Equal to
-   * bandwidthPerDirectionGBps behind a switch (NVSwitch, one NIC per GPU); one
-   * link's worth on a point-to-point mesh (AMD Infinity Fabric). Defaults to
-   * bandwidthPerDirectionGBps.
-   */
-  peerBandwidthPerDirectionGBps: positive.optional(),
-  /** Fixed cost of one message or of starting one collective (launch + wire + sync). */
-  latencyUs: nonNegative,
-  /** Added per ring hop inside a collective (NCCL's per-hop latency). */
-  hopLatencyUs: nonNegative,
-});
+/** Measured latency of one operation beyond the collective library's model (nccl-tests, or a fit); 0 when none was measured. */
+const extraLatency = nonNegative.default(0);
+/** Measured pipeline fill of a large message (nccl-tests); 0 when none was measured. */
+const pipelineFill = nonNegative.default(0);
+/** The message size at which the pipeline fill reaches half its full value. */
+const pipelineFillHalf = z.number().positive().default(1_048_576);
+
+export const gpuArchitectures = ['volta', 'ampere', 'hopper', 'blackwell', 'cdna3', 'cdna4'] as const;
+export const hostCpus = ['intel', 'amd', 'arm'] as const;
 
 /**
- * A cluster preset as written in YAML: the GPU, how many share a scale-up
- * domain (a node), the two link tiers, and the calibrated efficiencies.
- * Every figure carries its unit in its key; FLOPS are dense (no sparsity).
+ * A cluster preset as written in YAML: the GPU, how GPUs group into nodes and
+ * NVLink domains, the two tiers of the interconnect, and the achieved
+ * efficiencies. Every figure carries its unit in its key; FLOPS are dense (no
+ * sparsity); bandwidths are per direction.
  */
 export const clusterPresetSchema = z
   .strictObject({
@@ -33,26 +27,69 @@ export const clusterPresetSchema = z
   source: z.string().min(1),
   gpu: z.strictObject({
     name: z.string().min(1),
+    /** Selects NCCL's per-generation constants (LL bandwidth ceiling). */
+    architecture: z.enum(gpuArchitectures),
     bf16DenseTflops: positive,
     /** Omit for GPUs without FP8 tensor cores: FP8 weights then run as weight-only quantisation at the BF16 rate. */
     fp8DenseTflops: positive.optional(),
     hbmCapacityGB: positive,
     hbmBandwidthTBps: positive,
   }),
+  /** GPUs per node: the unit that owns NICs (an HGX server; a compute tray of an NVL72). */
   gpusPerNode: z.number().int().positive(),
   /** Largest number of nodes this cluster offers. */
   maxNodes: z.number().int().positive().max(100_000, 'is implausibly large (over 100000 nodes); check the value'),
-  scaleUp: linkSchema.extend({ kind: z.enum(['nvlink', 'infinity-fabric', 'pcie']) }),
-  scaleOut: linkSchema.extend({ kind: z.enum(['rdma', 'tcp']) }),
+  topology: z
+    .strictObject({
+      /** GPUs that reach each other over the scale-up fabric: 8 on HGX, 32 on GH200 NVL32, 72 on GB200 NVL72. Default: gpusPerNode. */
+      nvlinkDomainGpus: z.number().int().positive().optional(),
+      /** NICs per node, each at scaleOut.bandwidthPerNicGBps (8 on a rail-optimised HGX node). Default: gpusPerNode. */
+      nicsPerNode: z.number().int().positive().optional(),
+      /** The host CPU selects NCCL's multi-node LL ceiling and network post overhead. */
+      hostCpu: z.enum(hostCpus).default('intel'),
+      /** The collective library's cost model, a preset in presets/collectives/. */
+      collectives: z.string().min(1).default('nccl'),
+    })
+    .default({ hostCpu: 'intel', collectives: 'nccl' }),
+  scaleUp: z.strictObject({
+    kind: z.enum(['nvlink', 'infinity-fabric', 'pcie']),
+    name: z.string().min(1),
+    /** Per GPU, per direction: what one GPU can push while it also receives. */
+    bandwidthPerDirectionGBps: positive,
+    /**
+     * What a single point-to-point send to one peer gets, per direction. Equal to
+     * bandwidthPerDirectionGBps behind a switch (NVSwitch); one link's worth on a
+     * point-to-point mesh (AMD Infinity Fabric). Defaults to bandwidthPerDirectionGBps.
+     */
+    peerBandwidthPerDirectionGBps: positive.optional(),
+    /** Measured NVLS (NVLink SHARP, in-switch reduction) all-reduce bus bandwidth; omit when the fabric has none. */
+    nvlsBusBandwidthGBps: positive.optional(),
+    extraLatencyUs: extraLatency,
+    pipelineFillUs: pipelineFill,
+    pipelineFillHalfBytes: pipelineFillHalf,
+  }),
+  scaleOut: z.strictObject({
+    kind: z.enum(['rdma', 'tcp']),
+    name: z.string().min(1),
+    /** Per NIC, per direction (400 Gb/s = 50 GB/s). */
+    bandwidthPerNicGBps: positive,
+    /** The switches reduce in the network (InfiniBand SHARP, NCCL CollNet). */
+    inNetworkReduction: z.boolean().default(false),
+    extraLatencyUs: extraLatency,
+    pipelineFillUs: pipelineFill,
+    pipelineFillHalfBytes: pipelineFillHalf,
+  }),
   /** Achieved fraction of each peak (dimensionless, 0 < f <= 1). */
   efficiency: z.strictObject({
     gemmFractionOfPeak: fraction,
     attentionFractionOfPeak: fraction,
     hbmFractionOfPeak: fraction,
-    scaleUpFractionOfPeak: fraction,
-    scaleOutFractionOfPeak: fraction,
-    /** All2All reaches a different fraction of the line rate than ring SendRecv. */
+    /** Bus bandwidth of bulk ring collectives (nccl-tests busbw) over the line rate. */
+    scaleUpBusFractionOfPeak: fraction,
+    scaleUpSendRecvFractionOfPeak: fraction,
     scaleUpAllToAllFractionOfPeak: fraction,
+    scaleOutBusFractionOfPeak: fraction,
+    scaleOutSendRecvFractionOfPeak: fraction,
     scaleOutAllToAllFractionOfPeak: fraction,
   }),
   overhead: z.strictObject({
@@ -60,8 +97,12 @@ export const clusterPresetSchema = z
     serialUsPerContextToken: nonNegative,
     /** Fixed time per layer of one decode step: kernel launches and small syncs that no roofline term covers. */
     decodeLayerUs: nonNegative,
-    /** Fixed time per CP ring step (launch, merge bookkeeping, waiting for the slowest rank). */
-    ringStepUs: nonNegative,
+    /** Fixed cost of one attention kernel (launch and ramp), paid per ring step and per decode attention call. */
+    attentionKernelUs: nonNegative,
+    /** Fixed time per layer of ring pass-Q decode beyond its kernels and messages (padding, merge, bookkeeping). */
+    cpDecodeLayerUs: nonNegative,
+    /** The software stack's cost of one All2All beyond the collective library's model. */
+    allToAllSetupUs: nonNegative,
   }),
   memory: z.strictObject({
     /** HBM held back per GPU for the CUDA/ROCm context, communication buffers, allocator slack, graphs. */
@@ -85,9 +126,9 @@ export const clusterPresetSchema = z
     path: ['scaleUp', 'peerBandwidthPerDirectionGBps'],
     message: 'exceeds bandwidthPerDirectionGBps; one peer cannot get more than the whole link',
   })
-  .refine((c) => (c.scaleOut.peerBandwidthPerDirectionGBps ?? 0) <= c.scaleOut.bandwidthPerDirectionGBps, {
-    path: ['scaleOut', 'peerBandwidthPerDirectionGBps'],
-    message: 'exceeds bandwidthPerDirectionGBps; one peer cannot get more than the whole link',
+  .refine((c) => (c.topology.nvlinkDomainGpus ?? c.gpusPerNode) % c.gpusPerNode === 0, {
+    path: ['topology', 'nvlinkDomainGpus'],
+    message: 'must be a multiple of gpusPerNode (an NVLink domain is made of whole nodes)',
   })
   .refine((c) => c.memory.runtimeReserveGB < c.gpu.hbmCapacityGB, {
     path: ['memory', 'runtimeReserveGB'],

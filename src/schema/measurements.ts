@@ -47,6 +47,29 @@ export const ringIterationSchema = z.strictObject({
   ref: z.string().min(1).optional(),
 });
 
+/** The components of one layer's decode attention (the paper's Table 8 columns). */
+export const decodeAttentionComponents = ['kernel', 'attention', 'sendRecv', 'allToAll', 'whole'] as const;
+
+/**
+ * One layer of decode attention, by component, in microseconds (the paper's Table 8): one attention
+ * kernel, all kernels of the layer, the ring's SendRecvs, its All2All, and the whole.
+ */
+export const decodeAttentionSchema = z.strictObject({
+  nodes: positiveInt,
+  tp: positiveInt.optional(),
+  contextTokens: positiveInt,
+  batch: positiveInt,
+  kernelUs: positive,
+  attentionUs: positive,
+  sendRecvUs: z.number().min(0),
+  allToAllUs: z.number().min(0),
+  wholeUs: positive,
+  role,
+  /** The components of a fit row that set a parameter; the others are held out. */
+  fitComponents: z.array(z.enum(decodeAttentionComponents)).optional(),
+  ref: z.string().min(1).optional(),
+});
+
 /**
  * A file of measurements of one model on one cluster: the shipped paper dataset
  * (`cp-plan validate`) and users' own runs (`cp-plan calibrate`, `validate --data`).
@@ -61,8 +84,10 @@ export const measurementsFileSchema = z.strictObject({
   kvDtype: z.enum(kvDtypes).optional(),
   measurements: z.array(measurementSchema).min(1),
   ringIterations: z.array(ringIterationSchema).optional(),
+  decodeAttention: z.array(decodeAttentionSchema).optional(),
 });
 
 export type Measurement = z.infer<typeof measurementSchema>;
 export type RingIterationMeasurement = z.infer<typeof ringIterationSchema>;
+export type DecodeAttentionMeasurement = z.infer<typeof decodeAttentionSchema>;
 export type MeasurementsFile = z.infer<typeof measurementsFileSchema>;

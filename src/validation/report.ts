@@ -3,7 +3,8 @@ import { estimate, type EstimateResult } from '../model/estimate.js';
 import { resolveLayout } from '../model/layout.js';
 import { estimatePrefill } from '../model/prefill.js';
 import type { ClusterSpec, ModelSpec, Precision, RingVariant } from '../model/types.js';
-import type { Measurement, RingIterationMeasurement } from '../schema/measurements.js';
+import { estimateDecode } from '../model/decode.js';
+import type { DecodeAttentionMeasurement, Measurement, RingIterationMeasurement } from '../schema/measurements.js';
 
 export type CaseGroup = 'full-prefill' | 'partial-prefill' | 'decode';
 export const CASE_GROUPS: readonly CaseGroup[] = ['full-prefill', 'partial-prefill', 'decode'];
@@ -43,6 +44,16 @@ export interface RingIterationCheck {
   role: 'fit' | 'held-out';
 }
 
+/** One component of one layer's decode attention (the paper's Table 8) against cp-plan's. */
+export interface DecodeAttentionCheck {
+  name: string;
+  component: DecodeAttentionMeasurement['fitComponents'] extends (infer C)[] | undefined ? C : never;
+  measuredUs: number;
+  predictedUs: number;
+  error: number;
+  role: 'fit' | 'held-out';
+}
+
 export interface Mape {
   mape: number;
   maxAbsError: number;
@@ -56,6 +67,7 @@ export interface ValidationReport {
   overall: Mape;
   decisions: ValidationDecision[];
   ringIterations: RingIterationCheck[];
+  decodeAttention: DecodeAttentionCheck[];
 }
 
 export interface ValidationInputs {
@@ -106,6 +118,7 @@ export function validate(
   measurements: readonly Measurement[],
   ringIterations: readonly RingIterationMeasurement[],
   inputs: ValidationInputs,
+  decodeAttention: readonly DecodeAttentionMeasurement[] = [],
 ): ValidationReport {
   const results = measurements.map((m, i) => ({ m, r: forRow(i, () => estimateMeasurement(m, inputs)) }));
   const cases = results.flatMap(({ m, r }) => casesOf(m, r));
@@ -117,6 +130,7 @@ export function validate(
     overall: mapeOf(cases),
     decisions: decisions(results),
     ringIterations: ringIterations.flatMap((it) => ringChecks(it, inputs)),
+    decodeAttention: decodeAttention.flatMap((row) => decodeAttentionChecks(row, inputs)),
   };
 }
 
@@ -154,6 +168,32 @@ function ringChecks(it: RingIterationMeasurement, inputs: ValidationInputs): Rin
   const out = [check('SendRecv', ring.stepSendRecvSec, it.sendRecvUs), check('attention', ring.stepComputeSec, it.attentionUs)];
   if (it.allToAllUs !== undefined) out.push(check('All2All', ring.allToAllSec, it.allToAllUs));
   return out;
+}
+
+/** Table 8's components of one row; a component measured as 0 (no ring on CP1) is not scored. */
+function decodeAttentionChecks(row: DecodeAttentionMeasurement, inputs: ValidationInputs): DecodeAttentionCheck[] {
+  const layout = resolveLayout({ nodes: row.nodes, tp: row.tp }, inputs.model, inputs.cluster);
+  const w = { contextTokens: row.contextTokens, cachedTokens: 0, batch: row.batch };
+  const ring = estimateDecode(inputs.model, inputs.cluster, layout, inputs.precision, w).ring;
+  const name = `${layout.cp > 1 ? `CP${layout.cp}` : `TP${layout.tp}`} ${row.contextTokens} b${row.batch}`;
+  const predicted = {
+    kernel: ring.kernelSec,
+    attention: ring.attentionSec,
+    sendRecv: ring.sendRecvSec,
+    allToAll: ring.allToAllSec,
+    whole: ring.attentionSec + ring.sendRecvSec + ring.allToAllSec + ring.mergeSec,
+  };
+  const measured = { kernel: row.kernelUs, attention: row.attentionUs, sendRecv: row.sendRecvUs, allToAll: row.allToAllUs, whole: row.wholeUs };
+  return (Object.keys(predicted) as (keyof typeof predicted)[])
+    .filter((c) => measured[c] > 0)
+    .map((component) => ({
+      name,
+      component,
+      measuredUs: measured[component],
+      predictedUs: predicted[component] * 1e6,
+      error: (predicted[component] * 1e6) / measured[component] - 1,
+      role: row.role === 'fit' && (row.fitComponents ?? []).includes(component) ? 'fit' : 'held-out',
+    }));
 }
 
 function describe(m: Measurement): string {

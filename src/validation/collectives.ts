@@ -1,0 +1,88 @@
+import { busBandwidthFactor, collective, type Algorithm, type CollectiveCost } from '../model/hardware/collectives.js';
+import { groupGeometry, type CommGroup } from '../model/hardware/topology.js';
+import type { ClusterSpec } from '../model/types.js';
+import type { CollectiveSeries } from '../schema/collective-measurements.js';
+import { mapeOf, type Mape } from './report.js';
+
+/** One measured nccl-tests point against cp-plan's prediction for it. */
+export interface CollectivePointCheck {
+  series: string;
+  cluster: string;
+  op: CollectiveSeries['op'];
+  gpus: number;
+  bytes: number;
+  measuredUs: number;
+  predictedUs: number;
+  /** predicted / measured - 1, on time (equivalently, on bus bandwidth inverted). */
+  error: number;
+  role: 'fit' | 'held-out';
+  algorithm: Algorithm;
+  protocol: string;
+}
+
+export interface CollectiveReport {
+  points: CollectivePointCheck[];
+  byRole: Record<'fit' | 'held-out', Mape>;
+  byCluster: { cluster: string; fit: Mape; heldOut: Mape }[];
+  overall: Mape;
+}
+
+/**
+ * The ranks of a run, numbered node by node: `ranksPerNode` of each node
+ * (all of them by default), as nccl-tests places one rank per GPU.
+ */
+export function seriesGroup(series: Pick<CollectiveSeries, 'gpus' | 'ranksPerNode'>, cluster: ClusterSpec): CommGroup {
+  const perNode = Math.min(series.ranksPerNode ?? cluster.gpusPerNode, cluster.gpusPerNode);
+  const gpuOf = (k: number) => Math.floor(k / perNode) * cluster.gpusPerNode + (k % perNode);
+  return groupGeometry(series.gpus, 1, (_, k) => gpuOf(k), cluster.nvlinkDomainGpus);
+}
+
+/** The measured time of a point: as printed, or from its bus bandwidth (nccl-tests: busbw = bytes / time x factor). */
+export function measuredSec(series: CollectiveSeries, point: CollectiveSeries['points'][number]): number {
+  const [bytes, timeUs, busbw] = point;
+  if (timeUs !== null) return timeUs * 1e-6;
+  return (bytes * busBandwidthFactor(series.op, series.gpus)) / (busbw! * 1e9);
+}
+
+/** cp-plan's prediction for one size of a series, restricted to the run's algorithms. */
+export function predictSeries(series: CollectiveSeries, bytes: number, cluster: ClusterSpec): CollectiveCost | null {
+  const group = seriesGroup(series, cluster);
+  return series.algorithms ? collective(series.op, bytes, group, cluster, series.algorithms) : collective(series.op, bytes, group, cluster);
+}
+
+/** Every point of every series through the collective model. `clusterOf` resolves each series' cluster. Pure. */
+export function checkCollectives(series: readonly CollectiveSeries[], clusterOf: (name: string) => ClusterSpec): CollectiveReport {
+  const points: CollectivePointCheck[] = [];
+  for (const s of series) {
+    const cluster = clusterOf(s.cluster);
+    for (const p of s.points) {
+      const cost = predictSeries(s, p[0], cluster);
+      if (cost === null) continue;
+      const measured = measuredSec(s, p);
+      points.push({
+        series: s.name,
+        cluster: cluster.name,
+        op: s.op,
+        gpus: s.gpus,
+        bytes: p[0],
+        measuredUs: measured * 1e6,
+        predictedUs: cost.sec * 1e6,
+        error: cost.sec / measured - 1,
+        role: s.role,
+        algorithm: cost.algorithm,
+        protocol: cost.protocol,
+      });
+    }
+  }
+  const clusters = [...new Set(points.map((p) => p.cluster))].sort();
+  return {
+    points,
+    byRole: { fit: mapeOf(points.filter((p) => p.role === 'fit')), 'held-out': mapeOf(points.filter((p) => p.role === 'held-out')) },
+    byCluster: clusters.map((cluster) => ({
+      cluster,
+      fit: mapeOf(points.filter((p) => p.cluster === cluster && p.role === 'fit')),
+      heldOut: mapeOf(points.filter((p) => p.cluster === cluster && p.role === 'held-out')),
+    })),
+    overall: mapeOf(points),
+  };
+}
