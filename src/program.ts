@@ -33,7 +33,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 const debug = argv.includes('--debug') || Boolean(io.env.CP_PLAN_DEBUG);
 const args = argv.filter((a) => a !== '--debug');
 // A missing command is a usage error: one line, not a page of help on stderr.
-const COMMANDS = ['estimate', 'plan', 'sweep', 'check', 'validate', 'calibrate', 'schema', 'presets', 'completion', 'help'];
+const COMMANDS = ['estimate', 'plan', 'sweep', 'check', 'collective', 'validate', 'calibrate', 'schema', 'presets', 'completion', 'help'];
 const words = args.slice(2);
 if (words.length === 0) {
   io.stderr(`cp-plan: missing command: one of ${COMMANDS.slice(0, -1).join(', ')}; see cp-plan --help\n`);
@@ -104,7 +104,8 @@ if (defines('estimate')) {
       .command('estimate')
       .description('Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one model, cluster and CP x TP layout, and choose pass-KV or pass-Q.'),
   )
-    .option('--nodes <n>', 'nodes to use', positive('--nodes'), 1)
+    .option('--nodes <n>', 'nodes to use, all their GPUs (default 1)', positive('--nodes'))
+    .option('--gpus <n>', 'GPUs to use in total, numbered node by node (default: nodes x GPUs per node); e.g. 4 for TP4 on half a node', positive('--gpus'))
     .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
     .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
     .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
@@ -121,6 +122,9 @@ Examples:
   cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
   cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
   cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
+  cp-plan estimate --nodes 2 --tp 16 --ctx 128K --explain         # TP across nodes: which all-reduce NCCL runs
+  cp-plan estimate --model llama3-70b --cluster h200-ib --gpus 4 --tp 4 --ctx 128K
+  cp-plan estimate --model llama3-405b --cluster gb200-nvl72 --gpus 32 --tp 32 --ctx 128K
   cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --tp 16 --dcp 2 --ctx 1M
   cp-plan estimate --model llama3-70b --cluster h100-ib --nodes 2 --ctx 256K --json
   cp-plan estimate --model deepseek-v3 --cluster h200-ib --nodes 4 --ctx 128K
@@ -160,11 +164,38 @@ ${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO
     });
 }
 
+if (defines('collective')) {
+  program
+    .command('collective')
+    .description("Predict one NCCL collective's time, algorithm, protocol and bus bandwidth for a size or a range, in nccl-tests' columns.")
+    .argument('<op>', 'all-reduce, all-gather, reduce-scatter, all-to-all or sendrecv (or nccl-tests names: all_reduce_perf)')
+    .requiredOption('--bytes <sizes>', 'message size: 256MiB, a list 1K,1M, or a range 8..1GiB (doubling, as nccl-tests -f 2) or 8..1GiB:4')
+    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+    .option('--gpus <n>', 'ranks, one per GPU, numbered node by node (default: one node)', positive('--gpus'))
+    .option('--nodes <n>', 'nodes, all their GPUs (instead of --gpus)', positive('--nodes'))
+    .option('--ranks-per-node <n>', 'ranks on each node when fewer than its GPUs (e.g. 1 for one GPU per node)', positive('--ranks-per-node'))
+    .option('--algorithm <list>', 'restrict the choice, as NCCL_ALGO: ring, tree, nvls, nvls-tree, hierarchical, hierarchical-sharp')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--json', 'the same as --format json', false)
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
+Examples:
+  cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 256MiB
+  cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 8..1GiB --format csv
+  cp-plan collective all_reduce_perf --cluster h100-ib --gpus 8 --bytes 8..8GiB --algorithm ring
+  cp-plan collective sendrecv --cluster gb200-nvl72 --gpus 72 --bytes 64MiB --json
+${EXIT_CODES_HELP}`)
+    .action(async (op: string, opts) => {
+      const { runCollective } = await import('./commands/collective.js');
+      emit(await runCollective(op, opts, ctx));
+    });
+}
+
 if (defines('validate')) {
   program
     .command('validate')
     .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
-    .option('--data <file>', 'measurements file (default: the paper\'s, validation/paper-measurements.yaml)')
+    .option('--data <file>', "a measurements file, or a file of nccl-tests series (default: the paper's measurements and the shipped nccl-tests results)")
     .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
     .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
     .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
@@ -207,9 +238,10 @@ ${EXIT_CODES_HELP}`)
 if (defines('sweep')) {
   program
     .command('sweep')
-    .description('Evaluate a grid of one or two varied quantities (nodes, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
+    .description('Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
     .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
-    .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4', '1')
+    .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4 (default 1)')
+    .option('--gpus <values>', 'GPU counts instead of nodes (e.g. 1,2,4,8 to include layouts smaller than a node)')
     .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
     .option('--batch <values>', 'batch sizes: a value, list or range', '1')
     .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')

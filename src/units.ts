@@ -118,3 +118,48 @@ export function parseSweepValues(
   if (new Set(values).size !== values.length) throw new InputError(`${flag}: '${text}' repeats a value`);
   return values;
 }
+
+/**
+ * A message size in bytes: an integer, or a number with K, M, G (10^3, 10^6,
+ * 10^9) or Ki, Mi, Gi (2^10, 2^20, 2^30), optionally followed by B: 8, 256MiB,
+ * 1GB, 32K. Whole and positive, as nccl-tests sizes are.
+ */
+export function parseBytes(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?(?:[kKmMgG]i?)?)[bB]?$/.exec(text);
+  if (!match) {
+    throw new InputError(`${flag}: '${text}' is not a size in bytes; write an integer or a number with K, M, G or Ki, Mi, Gi, optionally followed by B (e.g. 256MiB, 1GB, 32K)`);
+  }
+  try {
+    return parseTokenCount(match[1]!, flag);
+  } catch {
+    throw new InputError(`${flag}: '${text}' is not a whole, positive number of bytes`);
+  }
+}
+
+/**
+ * Message sizes as nccl-tests sweeps them: a size, a list (1K,1M), or a range
+ * `from..to` that doubles (nccl-tests -f 2) or multiplies by `:factor`.
+ */
+export function parseByteSizes(text: string, flag: string, limit = 64): number[] {
+  const dots = text.indexOf('..');
+  if (dots < 0) {
+    const sizes = text.split(',').map((item) => parseBytes(item, flag));
+    if (sizes.length > limit) throw new InputError(`${flag}: '${text}' has ${sizes.length} sizes; at most ${limit}`);
+    return sizes;
+  }
+  const [toText, factorText, extra] = text.slice(dots + 2).split(':');
+  if (extra !== undefined || text.slice(0, dots).includes(',') || toText!.includes(',')) {
+    throw new InputError(`${flag}: '${text}' is not a range; write from..to (doubling) or from..to:factor`);
+  }
+  const from = parseBytes(text.slice(0, dots), flag);
+  const to = parseBytes(toText!, flag);
+  const factor = factorText === undefined ? 2 : parsePositiveInt(factorText, flag);
+  if (!(to > from)) throw new InputError(`${flag}: '${text}' is not an increasing range; write from..to, e.g. 8..1GiB`);
+  if (factor < 2) throw new InputError(`${flag}: '${text}' needs a factor of at least 2 (from..to:factor multiplies each size)`);
+  const sizes: number[] = [];
+  for (let size = from; size <= to; size *= factor) {
+    sizes.push(size);
+    if (sizes.length > limit) throw new InputError(`${flag}: '${text}' has more than ${limit} sizes; use a larger factor`);
+  }
+  return sizes;
+}

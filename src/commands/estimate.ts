@@ -1,7 +1,7 @@
 import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
-import { smallestEpThatFits, smallestNodesThatFit } from '../model/fit.js';
+import { smallestEpThatFits, smallestGpusThatFit } from '../model/fit.js';
 import type { KvDtype, WeightRecipe } from '../model/types.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { explainTerms } from '../render/explain.js';
@@ -12,7 +12,8 @@ import { cachedTokens, loadInputs } from './workload-options.js';
 export interface EstimateOptions {
   model: string;
   cluster: string;
-  nodes: number;
+  nodes?: number;
+  gpus?: number;
   tp?: number;
   cp?: number;
   ctx: number;
@@ -37,7 +38,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     model: model.spec,
     cluster: cluster.spec,
     precision,
-    layout: { nodes: opts.nodes, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep },
+    layout: { nodes: opts.nodes, gpus: opts.gpus, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep },
     workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch },
     variant: opts.variant,
   });
@@ -46,12 +47,15 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   let exitCode = EXIT_OK;
   if (!result.memory.fits) {
     const m = result.memory.perGpu;
-    const nodes = smallestNodesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload);
-    const ep = smallestEpThatFits(result.model, result.cluster, result.layout, result.precision, result.workload);
+    const lo = result.layout;
+    const gpus = smallestGpusThatFit(result.model, result.cluster, lo, result.precision, result.workload);
+    const ep = smallestEpThatFits(result.model, result.cluster, lo, result.precision, result.workload);
+    const perNode = result.cluster.gpusPerNode;
+    const more = gpus === null ? '' : gpus % perNode === 0 ? `--nodes ${gpus / perNode}` : `--gpus ${gpus}`;
     const fix =
-      (ep !== null ? `--ep ${ep} fits on these ${result.layout.nodes} node(s); or ` : '') +
-      (nodes !== null && nodes > result.layout.nodes
-        ? `--nodes ${nodes} (TP${result.layout.tp}${result.layout.ep > 1 ? ` EP${result.layout.ep}` : ''}) fits` + (result.precision.kvDtype === 'fp8' ? '' : ', or try --kv-dtype fp8')
+      (ep !== null ? `--ep ${ep} fits on these ${lo.gpus} GPUs; or ` : '') +
+      (gpus !== null && gpus > lo.gpus
+        ? `${more} (TP${lo.tp}${lo.ep > 1 ? ` EP${lo.ep}` : ''}, CP${gpus / lo.tp}) fits` + (result.precision.kvDtype === 'fp8' ? '' : ', or try --kv-dtype fp8')
         : `use a larger TP, FP8 weights/KV or a GPU with more memory`);
     const max = result.memory.maxContextTokens;
     const why =

@@ -40,14 +40,11 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
   const perNode = cluster.spec.gpusPerNode;
-  if (opts.maxGpus !== undefined && opts.maxGpus < perNode) {
-    throw new InputError(`--max-gpus ${opts.maxGpus}: less than one node of ${perNode} GPUs on '${cluster.spec.name}'; give at least ${perNode}`);
-  }
   if ((opts.maxNodes ?? cluster.spec.maxNodes) > MAX_SEARCH_NODES && (opts.maxGpus === undefined || opts.maxGpus / perNode > MAX_SEARCH_NODES)) {
     throw new InputError(`plan searches at most ${MAX_SEARCH_NODES} nodes; give --max-nodes (cluster '${cluster.spec.name}' allows ${cluster.spec.maxNodes})`);
   }
-  // --max-gpus is a node limit in disguise: layouts come in whole nodes.
-  const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes, opts.maxGpus === undefined ? Infinity : Math.floor(opts.maxGpus / perNode));
+  // Layouts below one node use a divisor of the node's GPUs; above it, whole nodes.
+  const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes, opts.maxGpus === undefined ? Infinity : Math.max(1, Math.floor(opts.maxGpus / perNode)));
   const result = plan({
     model: model.spec,
     cluster: cluster.spec,

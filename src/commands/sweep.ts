@@ -18,7 +18,8 @@ export interface SweepOptions {
   cluster: string;
   weights?: WeightRecipe;
   kvDtype?: KvDtype;
-  nodes: string;
+  nodes?: string;
+  gpus?: string;
   ctx: string;
   missRate: string;
   batch: string;
@@ -39,8 +40,10 @@ const CHUNK = 5_000;
 const MAX_TABLE_ROWS = 500;
 
 function values(opts: SweepOptions): Record<SweepDim, number[]> {
+  if (opts.nodes !== undefined && opts.gpus !== undefined) throw new InputError('--nodes and --gpus both say how many GPUs; give one of them');
   const v = {
-    nodes: parseSweepValues(opts.nodes, '--nodes', parsePositiveInt),
+    nodes: opts.gpus !== undefined ? [] : parseSweepValues(opts.nodes ?? '1', '--nodes', parsePositiveInt),
+    gpus: opts.gpus === undefined ? [] : parseSweepValues(opts.gpus, '--gpus', parsePositiveInt),
     ctx: parseSweepValues(opts.ctx, '--ctx', parseTokenCount),
     missRate: parseSweepValues(opts.missRate, '--miss-rate', parseRate, 10_000, 0.01),
     batch: parseSweepValues(opts.batch, '--batch', parsePositiveInt),
@@ -54,7 +57,7 @@ function values(opts: SweepOptions): Record<SweepDim, number[]> {
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<CommandResult> {
   const grid = values(opts);
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
-  const flagOf: Record<SweepDim, string> = { nodes: '--nodes', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp' };
+  const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp' };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
   if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
   const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
@@ -94,7 +97,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   }
   const beyond = contextWarning(model.spec, Math.max(...rows.map((r) => r.ctx)));
   if (beyond) stderr.push(`warning: ${beyond}`);
-  const dims = swept.length ? swept : (['nodes'] as SweepDim[]);
+  const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
   const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
   if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
 

@@ -1,15 +1,16 @@
-import { layoutOrProblem, resolveLayout } from './layout.js';
+import { layoutOrProblem } from './layout.js';
 import { memoryPerGpu } from './memory.js';
 import { weightBytesPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
 
 /**
- * The fewest nodes, keeping this layout's TP size and growing CP, on which
- * the workload fits in memory; null if none up to the cluster's maxNodes does.
- * At fixed TP the weights per GPU are constant and the KV and activations per
- * GPU only shrink as CP grows, so fitting is monotone and a bisection finds it.
+ * The fewest GPUs, keeping this layout's TP size (and EP) and growing CP, on
+ * which the workload fits in memory; null if none up to the cluster's size
+ * does. At fixed TP the weights per GPU are constant and the KV and
+ * activations per GPU only shrink as CP grows, so fitting is monotone in CP
+ * and a bisection over whole TP (or EP) groups finds it.
  */
-export function smallestNodesThatFit(
+export function smallestGpusThatFit(
   model: ModelSpec,
   cluster: ClusterSpec,
   layout: Layout,
@@ -18,16 +19,18 @@ export function smallestNodesThatFit(
 ): number | null {
   const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.runtimeReserveBytes;
   if (fixed > cluster.gpu.hbmBytes) return null;
-  // Node counts in steps that keep whole TP groups and, with EP, whole EP groups.
-  let step = 1;
-  while ((step * cluster.gpusPerNode) % Math.max(layout.tp, layout.ep) !== 0) step++;
-  const fits = (k: number) =>
-    memoryPerGpu(model, cluster, resolveLayout({ nodes: k * step, tp: layout.tp, ep: layout.ep }, model, cluster), precision, workload).fits;
-  let hi = Math.floor(cluster.maxNodes / step);
+  const step = Math.max(layout.tp, layout.ep);
+  const at = (k: number) => layoutOrProblem({ gpus: k * step, tp: layout.tp, ep: layout.ep }, model, cluster);
+  const fits = (k: number) => {
+    const candidate = at(k);
+    return typeof candidate !== 'string' && memoryPerGpu(model, cluster, candidate, precision, workload).fits;
+  };
+  let hi = Math.floor((cluster.maxNodes * cluster.gpusPerNode) / step);
   if (hi < 1 || !fits(hi)) return null;
   let lo = 0; // fits(lo) is false or lo is 0
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
+    // A GPU count whose groups would straddle NVLink domains is not a layout: count it as not fitting.
     if (fits(mid)) hi = mid;
     else lo = mid;
   }
@@ -49,7 +52,7 @@ export function smallestEpThatFits(
   if (!model.moe || layout.ep > 1) return null;
   for (let ep = layout.tp; ep <= layout.gpus; ep += layout.tp) {
     if (ep === 1) continue;
-    const candidate = layoutOrProblem({ nodes: layout.nodes, tp: layout.tp, cp: layout.cp, dcp: layout.dcp, ep }, model, cluster);
+    const candidate = layoutOrProblem({ gpus: layout.gpus, tp: layout.tp, cp: layout.cp, dcp: layout.dcp, ep }, model, cluster);
     if (typeof candidate !== 'string' && memoryPerGpu(model, cluster, candidate, precision, workload).fits) return ep;
   }
   return null;

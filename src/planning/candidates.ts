@@ -44,21 +44,30 @@ export interface SearchSpace {
 
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 
-/** Every valid layout up to the limits: nodes, TP (in a node or across nodes), CP, DCP. */
-export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<Layout> {
+/**
+ * The GPU counts the planner tries: every divisor of a node below one node
+ * (TP1, TP2, TP4 on part of a node), then whole nodes up to the limits.
+ */
+export function gpuCounts(cluster: ClusterSpec, space: SearchSpace): number[] {
   const maxNodes = Math.min(space.maxNodes, cluster.maxNodes);
-  for (let nodes = 1; nodes <= maxNodes; nodes++) {
-    const gpus = nodes * cluster.gpusPerNode;
-    if (space.maxGpus !== undefined && gpus > space.maxGpus) break;
+  const perNode = cluster.gpusPerNode;
+  const counts = [...divisors(perNode).filter((d) => d < perNode), ...Array.from({ length: maxNodes }, (_, i) => (i + 1) * perNode)];
+  return counts.filter((g) => space.maxGpus === undefined || g <= space.maxGpus);
+}
+
+/** Every valid layout up to the limits: GPU counts, TP (in a domain or across domains), CP, DCP, EP. */
+export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<Layout> {
+  for (const gpus of gpuCounts(cluster, space)) {
     for (const tp of divisors(gpus)) {
-      const base = layoutOrProblem({ nodes, tp }, model, cluster);
+      const base = layoutOrProblem({ gpus, tp }, model, cluster);
       if (typeof base === 'string') continue;
       for (const dcp of space.dcp === false ? [1] : divisors(base.kvReplication)) {
-        const withDcp = dcp === 1 ? base : { ...base, dcp };
+        const withDcp = dcp === 1 ? base : layoutOrProblem({ gpus, tp, dcp }, model, cluster);
+        if (typeof withDcp === 'string') continue;
         yield withDcp;
         // MoE models: experts spread whole over the TP group, or over every GPU.
         for (const ep of expertParallelSizes(model, withDcp)) {
-          const spread = layoutOrProblem({ nodes, tp, dcp, ep }, model, cluster);
+          const spread = layoutOrProblem({ gpus, tp, dcp, ep }, model, cluster);
           if (typeof spread !== 'string') yield spread;
         }
       }

@@ -1,4 +1,3 @@
-import { InputError } from '../errors.js';
 import { estimate, type EstimateResult } from '../model/estimate.js';
 import type { ClusterSpec, ModelSpec, Precision } from '../model/types.js';
 import type { CheckScenario } from '../schema/check-file.js';
@@ -46,10 +45,7 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
   let layout = s.layout;
   let variant: 'auto' | 'pass-kv' | 'pass-q' = 'auto';
   if (s.plan) {
-    if (s.plan.maxGpus !== undefined && s.plan.maxGpus < inputs.cluster.gpusPerNode) {
-      throw new InputError(`plan.maxGpus ${s.plan.maxGpus}: less than one node of ${inputs.cluster.gpusPerNode} GPUs on '${inputs.cluster.name}'`);
-    }
-    const byGpus = s.plan.maxGpus === undefined ? Infinity : Math.floor(s.plan.maxGpus / inputs.cluster.gpusPerNode);
+    const byGpus = s.plan.maxGpus === undefined ? Infinity : Math.max(1, Math.floor(s.plan.maxGpus / inputs.cluster.gpusPerNode));
     const maxNodes = Math.min(s.plan.maxNodes ?? inputs.cluster.maxNodes, inputs.cluster.maxNodes, byGpus);
     const found = plan({
       ...inputs,
@@ -70,7 +66,7 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
     }
     // The planner knows TTFT, TTIT and memory; minMaxContext needs a full estimate. Take the best-ranked
     // layout that passes every check (or, if none does, the best one, to report what it misses).
-    const asLayout = (c: Candidate) => ({ nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp, ep: c.layout.ep });
+    const asLayout = (c: Candidate) => ({ gpus: c.layout.gpus, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp, ep: c.layout.ep });
     const passing = found.qualifying.find((c) => evaluate(s, inputs, workload, asLayout(c), c.variant).pass);
     const chosen = passing ?? found.best;
     layout = asLayout(chosen);
@@ -83,7 +79,7 @@ function evaluate(
   s: CheckScenario,
   inputs: ScenarioInputs,
   workload: { contextTokens: number; cachedTokens: number; batch: number },
-  layout: { nodes: number; tp?: number; cp?: number; dcp?: number; ep?: number },
+  layout: { nodes?: number; gpus?: number; tp?: number; cp?: number; dcp?: number; ep?: number },
   variant: 'auto' | 'pass-kv' | 'pass-q',
 ): ScenarioOutcome {
   const r: EstimateResult = estimate({ ...inputs, layout, workload, variant });

@@ -3,11 +3,14 @@ import type { ClusterSpec, ModelSpec, Precision, RingVariant } from '../model/ty
 import { evaluateLayout } from './candidates.js';
 
 /** The quantities a sweep can vary. */
-export type SweepDim = 'nodes' | 'ctx' | 'missRate' | 'batch' | 'tp';
-export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'ctx', 'missRate', 'batch', 'tp'];
+export type SweepDim = 'nodes' | 'gpus' | 'ctx' | 'missRate' | 'batch' | 'tp';
+export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'gpus', 'ctx', 'missRate', 'batch', 'tp'];
 
 export interface SweepPoint {
-  nodes: number;
+  /** Whole nodes; or, with `gpus`, the nodes those GPUs touch (filled in from the layout). */
+  nodes?: number;
+  /** GPUs in total, when swept instead of nodes. */
+  gpus?: number;
   tp?: number;
   ctx: number;
   /** T / (T + P); 1 for a full prefill. */
@@ -16,6 +19,7 @@ export interface SweepPoint {
 }
 
 export interface SweepRow extends SweepPoint {
+  nodes: number;
   gpus: number;
   cp: number;
   tpUsed: number;
@@ -41,11 +45,13 @@ export interface SweepResult {
 /** Every combination of the values, the first dimension varying slowest. */
 export function sweepGrid(values: Record<SweepDim, number[]>): SweepPoint[] {
   const points: SweepPoint[] = [];
-  for (const nodes of values.nodes)
-    for (const ctx of values.ctx)
-      for (const missRate of values.missRate)
-        for (const batch of values.batch)
-          for (const tp of values.tp.length ? values.tp : [undefined as unknown as number]) points.push({ nodes, ctx, missRate, batch, tp });
+  const each = <T>(xs: T[]) => (xs.length ? xs : [undefined]);
+  for (const nodes of each(values.nodes))
+    for (const gpus of each(values.gpus))
+      for (const ctx of values.ctx)
+        for (const missRate of values.missRate)
+          for (const batch of values.batch)
+            for (const tp of each(values.tp)) points.push({ nodes, gpus, ctx, missRate, batch, tp });
   return points;
 }
 
@@ -62,7 +68,7 @@ export function sweep(
   const rows: SweepRow[] = [];
   const skipped: SweepResult['skipped'] = [];
   for (const point of points) {
-    const layout = layoutOrProblem({ nodes: point.nodes, tp: point.tp, ep }, model, cluster);
+    const layout = layoutOrProblem({ nodes: point.nodes, gpus: point.gpus, tp: point.tp, ep }, model, cluster);
     if (typeof layout === 'string') {
       skipped.push({ point, reason: layout });
       continue;
@@ -80,6 +86,7 @@ export function sweep(
     const chosen = forced ? (byVariant.get(forced) ?? kv) : q.ttftSec < kv.ttftSec ? q : kv;
     rows.push({
       ...point,
+      nodes: layout.nodes,
       gpus: layout.gpus,
       cp: layout.cp,
       tpUsed: layout.tp,

@@ -1,6 +1,8 @@
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../root.js';
 import { measurementsFileSchema, type MeasurementsFile } from '../schema/measurements.js';
+import { readdirSync } from 'node:fs';
+import { collectiveMeasurementsFileSchema, type CollectiveMeasurementsFile } from '../schema/collective-measurements.js';
 import { isPath } from './catalog.js';
 import { readYamlFile } from './read-yaml.js';
 
@@ -23,4 +25,31 @@ export function loadMeasurements(file?: string): LoadedMeasurements {
   // A relative preset path in the file means relative to the file, not to the working directory.
   const near = (ref: string | undefined) => (ref !== undefined && isPath(ref) && !isAbsolute(ref) ? join(dirname(path), ref) : ref);
   return { data: { ...data, model: near(data.model)!, cluster: near(data.cluster) }, label, file: path };
+}
+
+/** The shipped nccl-tests results, one file per GPU family (validation/collectives-*.yaml). */
+export function shippedCollectiveFiles(): string[] {
+  const dir = join(PACKAGE_ROOT, 'validation');
+  return readdirSync(dir)
+    .filter((f) => /^collectives-.*\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export interface LoadedCollectiveMeasurements {
+  data: CollectiveMeasurementsFile;
+  label: string;
+  file: string;
+}
+
+/** Reads a collective measurements file; a series' relative cluster path is relative to the file. */
+export function loadCollectiveMeasurements(path: string, label: string): LoadedCollectiveMeasurements {
+  const { data } = readYamlFile(path, label, collectiveMeasurementsFileSchema);
+  const near = (ref: string) => (isPath(ref) && !isAbsolute(ref) ? join(dirname(path), ref) : ref);
+  return { data: { ...data, series: data.series.map((s) => ({ ...s, cluster: near(s.cluster) })) }, label, file: path };
+}
+
+/** How a shipped file is named in reports. */
+export function shippedLabel(path: string): string {
+  return relative(PACKAGE_ROOT, path);
 }

@@ -59,6 +59,13 @@ export function readYamlFile<S extends z.ZodType>(
   return { data: result.data };
 }
 
+/** The top-level keys of a YAML mapping file (to tell which kind of file it is); [] if it is not a mapping. */
+export function topLevelKeys(file: string, label: string): string[] {
+  const doc = parseDocument(readText(file, label), { uniqueKeys: false });
+  const contents = doc.contents;
+  return isMap(contents) ? contents.items.flatMap((item) => (isScalar(item.key) ? [String(item.key.value)] : [])) : [];
+}
+
 function rank(issue: z.core.$ZodIssue): number {
   return issue.code === 'unrecognized_keys' ? 0 : 1;
 }

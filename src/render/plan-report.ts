@@ -29,18 +29,19 @@ export function describeViolation(v: Violation): string {
 
 export function describeLayout(c: Candidate): string {
   const l = c.layout;
-  return `${l.nodes} node${l.nodes === 1 ? '' : 's'} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? ` ${VARIANT[c.variant]}` : ''}`;
+  const where = l.gpus === l.nodes * l.gpusPerNode ? `${l.nodes} node${l.nodes === 1 ? '' : 's'}` : `${l.gpus} GPU${l.gpus === 1 ? '' : 's'}`;
+  return `${where} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? ` ${VARIANT[c.variant]}` : ''}`;
 }
 
 /** The text report of `cp-plan plan`. Pure. */
 export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean): string {
   const lines = [
     chalk.bold(`cp-plan plan: ${h.title}`),
-    `SLOs: ${h.slo}. Searched ${r.evaluated} layouts x variants on up to ${h.maxNodes} nodes (${h.maxNodes * h.gpusPerNode} GPUs): ${r.qualifying.length} meet every constraint.`,
+    `SLOs: ${h.slo}. Searched ${r.evaluated} layouts x variants on 1 GPU up to ${h.maxNodes} nodes (${h.maxNodes * h.gpusPerNode} GPUs): ${r.qualifying.length} meet every constraint.`,
     '',
   ];
   if (r.best) {
-    lines.push(chalk.green(`Best: ${describeLayout(r.best)} on ${r.best.layout.gpus} GPUs: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
+    lines.push(chalk.green(`Best: ${describeLayout(r.best)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.layout.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
     const t = new Table({
       head: ['#', 'GPUs', 'Layout', 'TTFT', 'TTIT', 'Decode tok/s', 'Memory/GPU'],
       colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right'],

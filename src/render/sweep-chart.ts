@@ -25,7 +25,7 @@ const METRIC: Record<ChartMetric, { label: string; value: (r: SweepRow) => numbe
   ttit: { label: 'TTIT (ms)', value: (r) => r.ttitSec * 1e3 },
   memory: { label: 'memory per GPU (GB)', value: (r) => r.memoryBytes / 1e9 },
 };
-const DIM_LABEL: Record<SweepDim, string> = { nodes: 'nodes', ctx: 'context (tokens)', missRate: 'miss rate (%)', batch: 'batch', tp: 'TP' };
+const DIM_LABEL: Record<SweepDim, string> = { nodes: 'nodes', gpus: 'GPUs', ctx: 'context (tokens)', missRate: 'miss rate (%)', batch: 'batch', tp: 'TP' };
 const dimValue = (r: SweepRow, d: SweepDim) => (d === 'missRate' ? r.missRate : d === 'ctx' ? r.ctx : d === 'tp' ? r.tpUsed : r[d]);
 const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100, 4)}%` : d === 'ctx' ? formatInt(v) : String(v));
 

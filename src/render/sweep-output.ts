@@ -14,6 +14,7 @@ interface Column {
 
 const DIM_COLUMNS: Record<SweepDim, Column> = {
   nodes: { key: 'nodes', head: 'Nodes', value: (r) => r.nodes, text: (r) => String(r.nodes) },
+  gpus: { key: 'gpus', head: 'GPUs', value: (r) => r.gpus, text: (r) => String(r.gpus) },
   ctx: { key: 'contextTokens', head: 'Context', value: (r) => r.ctx, text: (r) => formatInt(r.ctx) },
   missRate: { key: 'missRate', head: 'Miss rate', value: (r) => round(r.missRate, 6), text: (r) => `${round(r.missRate * 100, 4)}%` },
   batch: { key: 'batch', head: 'Batch', value: (r) => r.batch, text: (r) => String(r.batch) },
@@ -40,7 +41,8 @@ const METRIC_COLUMNS: Column[] = [
 ];
 
 function columns(dims: readonly SweepDim[]): Column[] {
-  return [...dims.map((d) => DIM_COLUMNS[d]), ...METRIC_COLUMNS];
+  // A swept GPU count is already a column.
+  return [...dims.map((d) => DIM_COLUMNS[d]), ...METRIC_COLUMNS.filter((c) => !(c.key === 'gpus' && dims.includes('gpus')))];
 }
 
 export function sweepToTable(rows: readonly SweepRow[], dims: readonly SweepDim[], color: boolean): string {

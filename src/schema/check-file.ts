@@ -29,7 +29,18 @@ export const checkScenarioSchema = z
     weights: z.enum(weightRecipes).optional(),
     kvDtype: z.enum(kvDtypes).optional(),
     /** A fixed layout to check. */
-    layout: z.strictObject({ nodes: positiveInt, tp: positiveInt.optional(), cp: positiveInt.optional(), dcp: positiveInt.optional(), ep: positiveInt.optional() }).optional(),
+    layout: z
+      .strictObject({
+        nodes: positiveInt.optional(),
+        /** GPUs in total, when not whole nodes (TP4 on half a node); give nodes or gpus. */
+        gpus: positiveInt.optional(),
+        tp: positiveInt.optional(),
+        cp: positiveInt.optional(),
+        dcp: positiveInt.optional(),
+        ep: positiveInt.optional(),
+      })
+      .refine((l) => l.nodes !== undefined || l.gpus !== undefined, { message: 'give nodes or gpus' })
+      .optional(),
     /** Or: let cp-plan plan the smallest layout that meets the SLOs within these limits. */
     plan: z.strictObject({ maxNodes: positiveInt.optional(), maxGpus: positiveInt.optional() }).optional(),
     workload: z

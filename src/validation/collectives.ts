@@ -20,10 +20,31 @@ export interface CollectivePointCheck {
   protocol: string;
 }
 
+/** Message sizes by regime: latency-bound, the middle, bandwidth-bound. */
+export const SIZE_REGIONS = [
+  { name: 'below 64 KiB', below: 65536 },
+  { name: '64 KiB to 64 MiB', below: 67108864 },
+  { name: '64 MiB and above', below: Infinity },
+] as const;
+
+export interface CollectiveSeriesSummary {
+  name: string;
+  cluster: string;
+  op: CollectiveSeries['op'];
+  gpus: number;
+  role: 'fit' | 'held-out';
+  mape: Mape;
+  /** The signed error of the worst point. */
+  worstError: number;
+}
+
 export interface CollectiveReport {
   points: CollectivePointCheck[];
+  series: CollectiveSeriesSummary[];
   byRole: Record<'fit' | 'held-out', Mape>;
   byCluster: { cluster: string; fit: Mape; heldOut: Mape }[];
+  /** Held-out points by message size region. */
+  heldOutBySize: { region: string; mape: Mape }[];
   overall: Mape;
 }
 
@@ -75,8 +96,19 @@ export function checkCollectives(series: readonly CollectiveSeries[], clusterOf:
     }
   }
   const clusters = [...new Set(points.map((p) => p.cluster))].sort();
+  const held = points.filter((p) => p.role === 'held-out');
   return {
     points,
+    series: series.flatMap((s) => {
+      const own = points.filter((p) => p.series === s.name);
+      if (own.length === 0) return [];
+      const worst = own.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a));
+      return [{ name: s.name, cluster: own[0]!.cluster, op: s.op, gpus: s.gpus, role: s.role, mape: mapeOf(own), worstError: worst.error }];
+    }),
+    heldOutBySize: SIZE_REGIONS.map((r, i) => ({
+      region: r.name,
+      mape: mapeOf(held.filter((p) => p.bytes < r.below && (i === 0 || p.bytes >= SIZE_REGIONS[i - 1]!.below))),
+    })),
     byRole: { fit: mapeOf(points.filter((p) => p.role === 'fit')), 'held-out': mapeOf(points.filter((p) => p.role === 'held-out')) },
     byCluster: clusters.map((cluster) => ({
       cluster,
