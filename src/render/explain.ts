@@ -150,7 +150,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
       add('prefill', 'All2All per layer', ring.allToAllSec, 's',
         `every peer posted at once: latency + setup + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B over ${cpL.name}, setup ${sec(c.allToAllSetupSec)}`);
     }
-    add('prefill', 'ring kernels fixed cost per layer', ring.syncSec, 's', `N·attentionKernelUs = ${N}·${sec(c.attentionKernelSec)}`);
+    add('prefill', 'ring sync per layer', ring.syncSec, 's', `N·attentionKernelUs (the fixed cost of each step's attention kernel) = ${N}·${sec(c.attentionKernelSec)}`);
   }
   add('prefill', 'TP AllReduce per layer', pb.tpCommSec / L, 's', tp > 1 ? allReduce(tokens, p.tpAllReduce) : 'TP1: no AllReduce');
   add('prefill', 'GEMMs', pb.gemmSec, 's', `L·GEMM per layer = ${L}·${sec(pb.gemmSec / L)}`);
@@ -159,11 +159,11 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('prefill', 'TP AllReduce', pb.tpCommSec, 's', `L·TP AllReduce per layer = ${L}·${sec(pb.tpCommSec / L)}`);
   add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's',
     N > 1 ? `L·(exposed SendRecv + All2All) per layer = ${L}·(${sec(ring.exposedSec)} + ${sec(ring.allToAllSec)})` : 'CP1: no ring');
-  add('prefill', 'ring kernels fixed cost', pb.ringSyncSec, 's', `L·kernel fixed cost per layer = ${L}·${sec(ring.syncSec)}`);
+  add('prefill', 'ring sync', pb.ringSyncSec, 's', `L·ring sync per layer = ${L}·${sec(ring.syncSec)}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', 'dense FFNs: no expert parallelism');
   add('prefill', 'LM head', pb.lmHeadSec, 's', lmHeadFormula(`B (${B})`));
   add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.serialSecPerContextToken)}·${B}·${int(w.contextTokens)}`);
-  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring kernels fixed cost + EP All2All + LM head + serial overhead');
+  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
   const f = p.flops;
   add('prefill', 'useful FLOPs', f.total, 'FLOP', `GEMM BF16 + GEMM FP8 + attention = ${formatFlops(f.gemmBf16)} + ${formatFlops(f.gemmFp8)} + ${formatFlops(f.attention)}`);
   add('prefill', 'MFU', p.mfu, 'fraction', `((GEMM BF16 + attention)/BF16 peak + GEMM FP8/FP8 peak) / (TTFT·GPUs), over ${lo.gpus} GPUs`);

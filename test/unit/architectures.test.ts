@@ -351,9 +351,9 @@ describe('expert parallelism layouts', () => {
     const ds = spec('deepseek-v3');
     const l = resolveLayout({ nodes: 4, tp: 8, ep: 32 }, ds, cluster);
     assert.equal(l.ep, 32);
-    assert.equal(l.epSpansNodes, true);
+    assert.equal(l.groups.ep.domains, 4, 'EP32 spans 4 NVLink domains (nodes)');
     const l8 = resolveLayout({ nodes: 4, tp: 8, ep: 8 }, ds, cluster);
-    assert.equal(l8.epSpansNodes, false);
+    assert.equal(l8.groups.ep.domains, 1, 'EP8 stays inside one node');
     assert.equal(resolveLayout({ nodes: 4 }, ds, cluster).ep, 1);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { smallestNodesThatFit } from '../../src/model/fit.js';
+import { smallestGpusThatFit } from '../../src/model/fit.js';
 import { kvBytesPerToken } from '../../src/model/kv-cache.js';
 import { resolveLayout } from '../../src/model/layout.js';
 import { maxContextThatFits, memoryPerGpu } from '../../src/model/memory.js';
@@ -59,11 +59,12 @@ test("the paper's runs fit: 128K on one node, 1M on 8 and 16 nodes; 1M does not 
   assert.ok(!fits(1, 1_000_000));
 });
 
-test('smallest node count that fits is minimal', () => {
+test('smallest GPU count that fits (keeping TP8) is minimal', () => {
   const model = llama405b();
   const layout = resolveLayout({ nodes: 1 }, model, gtt());
-  const n = smallestNodesThatFit(model, gtt(), layout, paperPrecision, full(1_000_000));
-  assert.ok(n !== null && n > 1);
+  const g = smallestGpusThatFit(model, gtt(), layout, paperPrecision, full(1_000_000));
+  assert.ok(g !== null && g > 8 && g % 8 === 0, `${g}`);
+  const n = g! / 8;
   const fitsAt = (nodes: number) =>
     memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(1_000_000)).fits;
   assert.ok(fitsAt(n!));

@@ -54,10 +54,15 @@ const linkArb = (minBytesPerSec: number, maxBytesPerSec: number): fc.Arbitrary<L
     kind: fc.constant('test'),
     bytesPerSec: fc.double({ min: minBytesPerSec, max: maxBytesPerSec, noNaN: true }),
     peerBytesPerSec: fc.double({ min: minBytesPerSec, max: maxBytesPerSec, noNaN: true }),
-    latencySec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
-    hopLatencySec: fc.double({ min: 0, max: 1e-5, noNaN: true }),
-    efficiency: fraction,
+    busEfficiency: fraction,
+    sendRecvEfficiency: fraction,
     allToAllEfficiency: fraction,
+    extraLatencySec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
+    pipelineFillSec: fc.double({ min: 0, max: 1e-3, noNaN: true }),
+    pipelineFillHalfBytes: fc.double({ min: 1e3, max: 1e9, noNaN: true }),
+    linkClass: fc.constantFrom<LinkSpec['linkClass']>('nvlink', 'pci', 'net'),
+    nvlsBusBytesPerSec: fc.option(fc.double({ min: minBytesPerSec, max: 2 * maxBytesPerSec, noNaN: true }), { nil: null }),
+    inNetworkReduction: fc.boolean(),
   });
 
 const randomCluster: fc.Arbitrary<ClusterSpec> = fc
@@ -75,14 +80,19 @@ const randomCluster: fc.Arbitrary<ClusterSpec> = fc
     hbmEfficiency: fraction,
     serialSecPerContextToken: fc.double({ min: 0, max: 1e-6, noNaN: true }),
     decodeLayerSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
-    ringStepSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
+    attentionKernelSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
+    cpDecodeLayerSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
+    allToAllSetupSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
+    nicsPerNode: fc.constantFrom(1, 2, 4, 8),
+    domainNodes: fc.constantFrom(1, 1, 2, 9),
     runtimeReserveBytes: fc.double({ min: 0, max: 10e9, noNaN: true }),
   })
-  .map(({ bf16, fp8Ratio, hbmBytes, hbmBytesPerSec, ...rest }) =>
+  .map(({ bf16, fp8Ratio, hbmBytes, hbmBytesPerSec, domainNodes, ...rest }) =>
     roundCluster({
       ...rest,
+      nvlinkDomainGpus: rest.gpusPerNode * domainNodes,
       name: 'random-cluster',
-      gpu: { name: 'random gpu', bf16FlopsPerSec: bf16, fp8FlopsPerSec: fp8Ratio === null ? null : bf16 * fp8Ratio, hbmBytes, hbmBytesPerSec },
+      gpu: { name: 'random gpu', generation: 'hopper', bf16FlopsPerSec: bf16, fp8FlopsPerSec: fp8Ratio === null ? null : bf16 * fp8Ratio, hbmBytes, hbmBytesPerSec },
     }),
   );
 

@@ -9,34 +9,46 @@ export const llama405b = (): ModelSpec => builtinModel('llama3-405b').spec;
 export const gtt = (): ClusterSpec => builtinCluster('gtt').spec;
 export const paperPrecision: Precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
 
-const link = (bytesPerSec: number, latencySec = 0): LinkSpec => ({
+const link = (bytesPerSec: number, linkClass: LinkSpec['linkClass']): LinkSpec => ({
   name: 'test link',
   kind: 'test',
   bytesPerSec,
   peerBytesPerSec: bytesPerSec,
-  latencySec,
-  hopLatencySec: 0,
-  efficiency: 1,
+  busEfficiency: 1,
+  sendRecvEfficiency: 1,
   allToAllEfficiency: 1,
+  extraLatencySec: 0,
+  pipelineFillSec: 0,
+  pipelineFillHalfBytes: 1 << 20,
+  linkClass,
+  nvlsBusBytesPerSec: null,
+  inNetworkReduction: false,
 });
 
-/** 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB, 1 TB/s HBM, 100 GB/s scale-up, 10 GB/s scale-out, ideal efficiencies. */
+/** 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB, 1 TB/s HBM, 100 GB/s scale-up, 10 GB/s per NIC (one per GPU), ideal efficiencies, NCCL's latencies. */
 export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
   return {
     name: 'round',
     displayName: 'round numbers',
     source: 'test',
-    gpu: { name: 'gpu', bf16FlopsPerSec: 1e15, fp8FlopsPerSec: 2e15, hbmBytes: 100e9, hbmBytesPerSec: 1e12 },
+    gpu: { name: 'gpu', generation: 'hopper', bf16FlopsPerSec: 1e15, fp8FlopsPerSec: 2e15, hbmBytes: 100e9, hbmBytesPerSec: 1e12 },
     gpusPerNode: 8,
     maxNodes: 64,
-    scaleUp: link(100e9),
-    scaleOut: link(10e9),
+    nvlinkDomainGpus: 8,
+    nicsPerNode: 8,
+    hostCpu: 'intel',
+    scaleUp: link(100e9, 'nvlink'),
+    scaleOut: link(10e9, 'net'),
+    // NCCL's tuning constants, whose latencies are real; closed-form tests that want none zero them.
+    collectives: gtt().collectives,
     gemmEfficiency: 1,
     attentionEfficiency: 1,
     hbmEfficiency: 1,
     serialSecPerContextToken: 0,
     decodeLayerSec: 0,
-    ringStepSec: 0,
+    attentionKernelSec: 0,
+    cpDecodeLayerSec: 0,
+    allToAllSetupSec: 0,
     runtimeReserveBytes: 0,
     calibratedRange: null,
     ...overrides,

@@ -133,7 +133,7 @@ function treeCandidates(bytes: number, group: CommGroup, cluster: ClusterSpec): 
   const lib = cluster.collectives;
   const f = lib.protocolBandwidthFactor;
   const m = group.domains;
-  const perDomain = group.size / m;
+  const perDomain = Math.floor(group.size / m);
   const base = ringBusBytesPerSec(group, cluster) * f.treeAllReduce;
   const out: CollectiveCost[] = [];
   for (const p of ['LL', 'LL128', 'Simple'] as const) {
@@ -143,13 +143,27 @@ function treeCandidates(bytes: number, group: CommGroup, cluster: ClusterSpec): 
     const busBw = p === 'LL' ? Math.min(base * f.treeLl, llMaxBusBytesPerSec(group, cluster))
       : p === 'LL128' ? base * (m <= 1 ? f.treeLl128SingleNode : f.treeLl128MultiNode)
       : base;
-    const logSize = log2i(Math.floor(bytes / 64));
-    const correction = bytes >= 64 && logSize < 23 ? (lib.treeCorrectionFactor[p][logSize] ?? 1) : 1;
+    const correction = treeCorrection(lib.treeCorrectionFactor[p], bytes);
     // A tree moves every byte up and down: algorithm bandwidth is half the bus bandwidth.
     const algBw = busBw * 0.5 * correction;
     out.push({ sec: lat + bytes / algBw + fillSec(bytes, group, cluster), algorithm: 'tree', protocol: p, latencySec: lat });
   }
   return out;
+}
+
+/**
+ * NCCL's tree correction factor for a size, interpolated linearly in log2(size) between its power-of-two
+ * entries: NCCL applies entries 0..22 (64 B .. 256 MiB) and none (1) from 512 MiB. NCCL steps from entry
+ * to entry, which can price a larger message below a smaller one; the interpolation keeps time growing.
+ */
+const TREE_CORRECTION_ENTRIES = 23;
+function treeCorrection(table: readonly number[], bytes: number): number {
+  const x = Math.log2(Math.max(64, bytes) / 64);
+  const i = Math.floor(x);
+  if (i >= TREE_CORRECTION_ENTRIES) return 1;
+  const at = (k: number) => (k >= TREE_CORRECTION_ENTRIES ? 1 : table[k]!);
+  const f = x - i;
+  return at(i) * (1 - f) + at(i + 1) * f;
 }
 
 function allReduceCandidates(bytes: number, group: CommGroup, cluster: ClusterSpec): CollectiveCost[] {
@@ -241,9 +255,13 @@ function p2pLatencySec(where: 'intra' | 'net', p: Protocol, cluster: ClusterSpec
   return at(lib.baseLatencySec.ring, p) + at(lib.hopLatencySec[link.linkClass].ring, p) + link.extraLatencySec;
 }
 
-/** NCCL sends a point-to-point message with LL up to 16 KiB (one channel), else with Simple (enqueue.cc). */
-function p2pProtocol(bytes: number, cluster: ClusterSpec): Protocol {
-  return bytes <= cluster.collectives.p2pLlThresholdBytes ? 'LL' : 'Simple';
+/**
+ * NCCL sends a point-to-point message with LL up to 16 KiB (one channel; enqueue.cc NCCL_P2P_LL_THRESHOLD)
+ * and with Simple above. An all-to-all to many peers can therefore get cheaper just above the threshold,
+ * where LL's half-bandwidth lines stop: NCCL behaves so.
+ */
+function p2pProtocol(bytesPerPeer: number, cluster: ClusterSpec): Protocol {
+  return bytesPerPeer <= cluster.collectives.p2pLlThresholdBytes ? 'LL' : 'Simple';
 }
 
 /** The bandwidth a bulk point-to-point message gets on a tier (Simple protocol): the paper's BW of one ring rank. */
@@ -254,8 +272,8 @@ export function sendRecvBytesPerSec(where: 'intra' | 'net', cluster: ClusterSpec
 
 /** One message to one peer: a CP ring step. `where` is the slowest hop of the ring. */
 export function sendRecv(bytes: number, where: 'intra' | 'net', cluster: ClusterSpec): CollectiveCost {
-  const p = p2pProtocol(bytes, cluster);
   const { link, peerBytesPerSec } = tier(where, cluster);
+  const p = p2pProtocol(bytes, cluster);
   const bw = peerBytesPerSec * link.sendRecvEfficiency * (p === 'LL' ? cluster.collectives.protocolBandwidthFactor.ringLl : 1);
   const lat = p2pLatencySec(where, p, cluster);
   return { sec: lat + bytes / bw, algorithm: 'p2p', protocol: p, latencySec: lat };
@@ -272,10 +290,10 @@ export function sendRecv(bytes: number, where: 'intra' | 'net', cluster: Cluster
  */
 export function allToAll(bytesPerPeer: number, group: CommGroup, cluster: ClusterSpec): CollectiveCost {
   if (group.size <= 1) return NONE;
-  const p = p2pProtocol(bytesPerPeer, cluster);
-  const ll = p === 'LL' ? cluster.collectives.protocolBandwidthFactor.ringLl : 1;
   const inPeers = group.perDomain - 1;
   const outPeers = group.size - group.perDomain;
+  const p = p2pProtocol(bytesPerPeer, cluster);
+  const ll = p === 'LL' ? cluster.collectives.protocolBandwidthFactor.ringLl : 1;
   const tierSec = (peers: number, where: 'intra' | 'net') => {
     if (peers <= 0) return 0;
     const { link, peerBytesPerSec } = tier(where, cluster);
