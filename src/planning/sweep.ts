@@ -51,7 +51,13 @@ export function sweepGrid(values: Record<SweepDim, number[]>): SweepPoint[] {
       for (const ctx of values.ctx)
         for (const missRate of values.missRate)
           for (const batch of values.batch)
-            for (const tp of each(values.tp)) points.push({ nodes, gpus, ctx, missRate, batch, tp });
+            for (const tp of each(values.tp)) {
+              const point: SweepPoint = { ctx, missRate, batch };
+              if (nodes !== undefined) point.nodes = nodes;
+              if (gpus !== undefined) point.gpus = gpus;
+              if (tp !== undefined) point.tp = tp;
+              points.push(point);
+            }
   return points;
 }
 

@@ -38,25 +38,26 @@ interface Found {
 }
 
 /**
- * Independent of src/planning: every (nodes, TP dividing the GPUs, DCP dividing
- * the KV replication, variant) through the model's own functions.
+ * Independent of src/planning: every (GPU count: part of a node that divides it, or whole nodes;
+ * TP dividing the GPUs, DCP dividing the KV replication, variant) through the model's own functions.
  */
 function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload, slo: Slo, maxNodes: number) {
   const qualifying: Found[] = [];
   let evaluated = 0;
-  for (let nodes = 1; nodes <= maxNodes; nodes++) {
-    const gpus = nodes * cluster.gpusPerNode;
+  for (let gpus = 1; gpus <= maxNodes * cluster.gpusPerNode; gpus++) {
+    const partOfNode = gpus < cluster.gpusPerNode && cluster.gpusPerNode % gpus === 0;
+    if (!partOfNode && gpus % cluster.gpusPerNode !== 0) continue;
     for (let tp = 1; tp <= gpus; tp++) {
       if (gpus % tp !== 0) continue;
       let base: Layout;
       try {
-        base = resolveLayout({ nodes, tp }, model, cluster);
+        base = resolveLayout({ gpus, tp }, model, cluster);
       } catch {
         continue;
       }
       for (let dcp = 1; dcp <= base.kvReplication; dcp++) {
         if (base.kvReplication % dcp !== 0) continue;
-        const layout = resolveLayout({ nodes, tp, dcp }, model, cluster);
+        const layout = resolveLayout({ gpus, tp, dcp }, model, cluster);
         if (workload.contextTokens - workload.cachedTokens < layout.cp) continue;
         const fits = memoryPerGpu(model, cluster, layout, precision, workload).fits;
         const decode = estimateDecode(model, cluster, layout, precision, workload);
@@ -157,7 +158,8 @@ test("the paper's setup (405B, gtt, 1M, TTFT <= 90 s) fits in 16 nodes or fewer 
   assert.ok(r.best, 'a layout qualifies');
   assert.ok(r.best.layout.gpus <= 128 && r.best.layout.nodes <= 16, `best uses ${r.best.layout.gpus} GPUs`);
   assert.ok(r.best.ttftSec <= 90);
-  const expected = Array.from({ length: r.best.layout.gpus / 8 - 1 }, (_, i) => (i + 1) * 8);
+  // Parts of a node (1, 2, 4 GPUs), then whole nodes below the best.
+  const expected = [1, 2, 4, ...Array.from({ length: r.best.layout.gpus / 8 - 1 }, (_, i) => (i + 1) * 8)];
   assert.deepEqual(r.smaller.map((s) => s.gpus), expected, 'every smaller GPU count is explained');
   for (const s of r.smaller) assert.ok(s.closest.violations.length >= 1, `${s.gpus} GPUs`);
   assert.ok(!r.qualifying.some((c) => c.layout.gpus < r.best!.layout.gpus));
@@ -178,7 +180,7 @@ test('nothing qualifies at 16 nodes and TTFT <= 30 s: best is null, the binding 
   assert.ok(r.closest);
   assert.deepEqual(r.closest.violations.map((v) => v.constraint), ['ttft']);
   assert.ok(r.closest.violations[0]!.factor > 1);
-  assert.equal(r.smaller.length, 16, 'every GPU count gets a closest candidate');
+  assert.equal(r.smaller.length, 3 + 16, 'every GPU count (1, 2, 4 and 16 node counts) gets a closest candidate');
   assert.equal(r.rejected.length, new Set(r.rejected.map((f) => f.family)).size);
   assertInvariants(r, 'ttft', '30 s');
 });
