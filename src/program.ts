@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
+import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, InputError } from './errors.js';
 import { PACKAGE_ROOT } from './root.js';
 import { EXIT_CODES_HELP, duration, positive, rate, withWorkload } from './program-options.js';
 import { parsePositiveNumber } from './units.js';
@@ -216,10 +216,11 @@ ${EXIT_CODES_HELP}`)
 if (defines('calibrate')) {
   program
     .command('calibrate')
-    .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT and write a calibrated preset.")
-    .argument('<file>', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema in schema/measurements.json)')
-    .option('--cluster <name|file>', 'base cluster preset (default: the one the file names)')
-    .option('--params <list>', 'comma-separated parameters to fit: gemm, attention, serial, decode-layer, ring-step, network (default: the first five)')
+    .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT, or its network to your nccl-tests output, and write a calibrated preset.")
+    .argument('[file]', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema measurements)')
+    .option('--nccl-tests <files...>', "nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_perf, ...) to fit the cluster's interconnect to, instead of a measurements file")
+    .option('--cluster <name|file>', 'base cluster preset (default: the one the measurements file names; required with --nccl-tests)')
+    .option('--params <list>', 'comma-separated parameters to fit (default: what the data can determine; see README "Calibrating on your own runs")')
     .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
     .option('--json', 'print one JSON document', false)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
@@ -227,9 +228,17 @@ if (defines('calibrate')) {
 Examples:
   cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
   cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
+  cp-plan calibrate --nccl-tests all_reduce_perf.txt --cluster h100-ib -o my-cluster.yaml
   cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
 ${EXIT_CODES_HELP}`)
-    .action(async (file: string, opts) => {
+    .action(async (file: string | undefined, opts) => {
+      if (opts.ncclTests !== undefined && file !== undefined) throw new InputError(`calibrate: give a measurements file or --nccl-tests files, not both`);
+      if (opts.ncclTests !== undefined) {
+        const { runCalibrateNccl } = await import('./commands/calibrate-nccl.js');
+        emit(await runCalibrateNccl(opts.ncclTests, opts, ctx));
+        return;
+      }
+      if (file === undefined) throw new InputError('calibrate: give a measurements file (my-runs.yaml) or --nccl-tests FILE...');
       const { runCalibrate } = await import('./commands/calibrate.js');
       emit(await runCalibrate(file, opts, ctx));
     });

@@ -3,8 +3,8 @@ import type { FittedParam } from './fit.js';
 
 export interface FitRecord {
   name: string;
-  /** What the fitted measurements covered: the new preset's calibratedRange. */
-  range: { maxContextTokens: number; maxPrefillCp: number; maxDecodeCp: number };
+  /** What the fitted measurements covered: the new preset's calibratedRange; null keeps the base preset's (link fits). */
+  range: { maxContextTokens: number; maxPrefillCp: number; maxDecodeCp: number } | null;
   dataLabel: string;
   targets: number;
   mapeBefore: number;
@@ -38,15 +38,17 @@ export function calibratedPresetYaml(baseText: string, fitted: readonly FittedPa
       node.comment = ` fitted by cp-plan calibrate on ${record.dataLabel} (was ${tidy(f.before)}${f.atBound ? '; stopped at its bound' : ''})`;
     }
   }
-  doc.set('calibratedRange', doc.createNode(record.range));
-  const rangePair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'calibratedRange') : undefined;
-  if (rangePair && isScalar(rangePair.key)) {
-    rangePair.key.commentBefore = ` the range of the measurements this preset was fitted on (${record.dataLabel})`;
+  if (record.range) {
+    doc.set('calibratedRange', doc.createNode(record.range));
+    const rangePair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'calibratedRange') : undefined;
+    if (rangePair && isScalar(rangePair.key)) {
+      rangePair.key.commentBefore = ` the range of the measurements this preset was fitted on (${record.dataLabel})`;
+    }
   }
   const header = [
     ` Calibrated by cp-plan calibrate from ${baseName} on ${record.dataLabel}:`,
     ` fitted on ${record.targets} measured times, MAPE ${pct(record.mapeBefore)} before, ${pct(record.mapeAfter)} after.`,
-    ` Fitted: ${fitted.map((f) => f.param.presetPath[1]).join(', ')}.`,
+    ` Fitted: ${fitted.map((f) => f.param.presetPath.join('.')).join(', ')}.`,
   ].join('\n');
   // After the file's own header comments (which hang on its first key when the file starts with them).
   const first = doc.contents && 'items' in doc.contents ? (doc.contents.items[0] as { key?: { commentBefore?: string | null } }) : undefined;

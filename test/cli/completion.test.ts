@@ -46,7 +46,9 @@ describe('cp-plan completion bash', () => {
     [['check', '--format', ''], ['table', 'markdown', 'json']],
     [['presets', ''], ['list', 'show']],
     [['presets', 'show', 'gt'], ['gti', 'gtt']],
-    [['schema', ''], ['model', 'cluster', 'measurements', 'check']],
+    [['schema', ''], ['model', 'cluster', 'collectives', 'measurements', 'collective-measurements', 'check']],
+    [['collective', '--algorithm', 'nv'], []],
+    [['collective', 'all-reduce', '--cl'], ['--cluster']],
     [['completion', ''], ['bash', 'zsh']],
     [['estimate', '--ctx', '1M', '--nodes', '16', '--ex'], ['--explain']],
     // After a positional argument the command is still known.

@@ -96,17 +96,20 @@ const VALID = {
   duration: ['90s', '60s', '80ms', '1.5min', '2h', '500us', '10s', '5m', '1ms'],
   number: ['100', '1000', '5.5', '20', '1'],
   model: ['llama3-70b', 'llama3-405b', 'llama3-8b', 'mistral-large-2', 'qwen2.5-14b-1m', R('presets/models/llama3-8b.yaml')],
-  cluster: ['gtt', 'gti', 'h100-ib', 'a100-ib', 'b200-ib', 'h200-ib', 'mi300x-roce', R('presets/clusters/h100-ib.yaml'), T('out.yaml')],
+  cluster: ['gtt', 'gti', 'h100-ib', 'a100-ib', 'b200-ib', 'h200-ib', 'mi300x-roce', 'gb200-nvl72', 'gh200-nvl32', R('presets/clusters/h100-ib.yaml'), T('out.yaml')],
   weights: ['bf16', 'fp8', 'fp8-ffn'],
   kv: ['bf16', 'fp8'],
   variant: ['auto', 'pass-kv', 'pass-q'],
   objective: ['ttft', 'ttit', 'gpus'],
   format: ['table', 'csv', 'json', 'markdown'],
   chartMetric: ['ttft', 'ttit', 'memory'],
-  params: ['gemm', 'attention', 'serial', 'decode-layer', 'ring-step', 'network', 'gemm,attention,serial', ' gemm , network ', 'gemm,gemm'],
-  schemaKind: ['model', 'cluster', 'measurements', 'check'],
+  params: ['gemm', 'attention', 'serial', 'decode-layer', 'cp-decode', 'attention-kernel', 'all-to-all', 'network', 'network-latency', 'ring-step', 'gemm,attention,serial', ' gemm , network ', 'gemm,gemm'],
+  schemaKind: ['model', 'cluster', 'collectives', 'measurements', 'collective-measurements', 'check'],
+  collectiveOp: ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'sendrecv', 'all_reduce_perf', 'alltoall'],
+  bytes: ['8', '256MiB', '1GB', '32K', '8..1GiB', '1K,1M', '8..1GiB:4', '64Ki'],
+  algorithm: ['ring', 'tree', 'nvls', 'nvls-tree', 'hierarchical', 'ring,tree', 'hierarchical-sharp'],
   presetName: ['gtt', 'llama3-405b', 'llama3-70b', 'h100-ib', 'mi300x-roce', 'qwen2.5-14b-1m', R('presets/models/llama3-8b.yaml'), R('presets/clusters/h100-ib.yaml')],
-  file: [R('validation/paper-measurements.yaml'), R('examples/sizing.yaml')],
+  file: [R('validation/paper-measurements.yaml'), R('examples/sizing.yaml'), R('validation/collectives-h100.yaml')],
   sweepTokens: ['128K', '1M', '8K,128K,1M', '128K..1M:128K', '128K,512K', '1K..4K:1K', '8K..64K:8K', '4,8', '4', '1..16'],
   sweepCount: ['1', '4', '1..32', '1,2,4', '1..8:2', '2..16:2', '8,16', '1..4', '16'],
   sweepRate: ['5%', '1%,5%', '1%..50%', '1%..10%:1%', '0.1..0.5:0.1', '100%', '2.5%', '10%,100%'],
@@ -163,6 +166,7 @@ const COMMANDS: CommandSpec[] = [
     flags: [
       ...WORKLOAD,
       { name: '--nodes', kind: 'count' },
+      { name: '--gpus', kind: 'count' },
       { name: '--tp', kind: 'count' },
       { name: '--cp', kind: 'count' },
       { name: '--dcp', kind: 'count' },
@@ -198,6 +202,7 @@ const COMMANDS: CommandSpec[] = [
     flags: [
       { name: '--ctx', kind: 'sweepTokens' },
       { name: '--nodes', kind: 'sweepCount' },
+      { name: '--gpus', kind: 'sweepCount' },
       { name: '--miss-rate', kind: 'sweepRate' },
       { name: '--batch', kind: 'sweepCount' },
       { name: '--tp', kind: 'sweepCount' },
@@ -233,8 +238,26 @@ const COMMANDS: CommandSpec[] = [
     flags: [
       { name: '--cluster', kind: 'cluster' },
       { name: '--params', kind: 'params' },
+      { name: '--nccl-tests', kind: 'file' },
       { name: '-o', kind: 'write' },
       { name: '--output', kind: 'write' },
+      JSON_FLAG,
+      COLOR,
+    ],
+  },
+  {
+    path: ['collective'],
+    positional: 'collectiveOp',
+    required: '--bytes',
+    weight: 8,
+    flags: [
+      { name: '--bytes', kind: 'bytes' },
+      { name: '--cluster', kind: 'cluster' },
+      { name: '--gpus', kind: 'count' },
+      { name: '--nodes', kind: 'count' },
+      { name: '--ranks-per-node', kind: 'count' },
+      { name: '--algorithm', kind: 'algorithm' },
+      { name: '--format', kind: 'format' },
       JSON_FLAG,
       COLOR,
     ],
@@ -474,12 +497,15 @@ function givesJsonFlag(args: string[]): boolean {
  * Keys that are null on purpose (src/render/*, src/commands/*): a link that is not used (TP or CP of
  * 1), no pass-KV/pass-Q crossover, an SLO not given, no best or closest layout, no -o file, a fit
  * parameter without a standard error, a check scenario without a layout (or without a reason because
- * it has one), a model without sliding windows, chunks or experts. JSON.stringify writes NaN and Infinity as null, so a null anywhere else is taken to be
+ * it has one), a model without sliding windows, chunks or experts, a layout without a ring or TP
+ * (sendRecv, protocol), a validate run without nccl-tests data (collectives). JSON.stringify writes NaN and Infinity as null, so a null anywhere else is taken to be
  * a number gone wrong.
  */
 const NULLABLE_KEYS = new Set<string>([
   'tpLink', 'cpRingLink', 'crossoverMissRate', 'maxTtftMs', 'maxTtitMs', 'minTokensPerSecond', 'best', 'closest',
   'output', 'stdError', 'reason', 'layout',
+  // No ring (CP1): no SendRecv; no collective (TP1): no protocol; validate --data of TTFT/TTIT only: no collectives group.
+  'sendRecv', 'protocol', 'collectives',
   // A model without windows or experts.
   'slidingWindowTokens', 'chunkTokens', 'experts', 'topK', 'sharedExperts',
 ]);

@@ -10,14 +10,14 @@ _cp_plan() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
     case "${path:+$path }$w" in
-      "estimate"|"plan"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show") path="${path:+$path }$w" ;;
+      "estimate"|"plan"|"collective"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show") path="${path:+$path }$w" ;;
     esac
   done
   local reply="" files=0
   case "$path|$prev" in
     "estimate|--ctx") : ;;
     "estimate|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "estimate|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
+    "estimate|--cluster") reply='a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "estimate|--cached") : ;;
     "estimate|--miss-rate") : ;;
     "estimate|--hit-rate") : ;;
@@ -25,6 +25,7 @@ _cp_plan() {
     "estimate|--weights") reply='bf16 fp8 fp8-ffn' ;;
     "estimate|--kv-dtype") reply='bf16 fp8' ;;
     "estimate|--nodes") : ;;
+    "estimate|--gpus") : ;;
     "estimate|--tp") : ;;
     "estimate|--cp") : ;;
     "estimate|--dcp") : ;;
@@ -32,7 +33,7 @@ _cp_plan() {
     "estimate|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--ctx") : ;;
     "plan|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "plan|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
+    "plan|--cluster") reply='a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "plan|--cached") : ;;
     "plan|--miss-rate") : ;;
     "plan|--hit-rate") : ;;
@@ -47,21 +48,30 @@ _cp_plan() {
     "plan|--objective") reply='ttft ttit gpus' ;;
     "plan|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--top") : ;;
+    "collective|--bytes") : ;;
+    "collective|--cluster") reply='a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
+    "collective|--gpus") : ;;
+    "collective|--nodes") : ;;
+    "collective|--ranks-per-node") : ;;
+    "collective|--algorithm") : ;;
+    "collective|--format") reply='table csv json' ;;
     "validate|--data") files=1 ;;
-    "validate|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
+    "validate|--cluster") reply='a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "validate|--max-mape") : ;;
     "validate|--max-error") : ;;
-    "calibrate|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
+    "calibrate|--nccl-tests") : ;;
+    "calibrate|--cluster") reply='a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "calibrate|--params") : ;;
     "calibrate|-o"|"calibrate|--output") files=1 ;;
     "sweep|--ctx") : ;;
     "sweep|--nodes") : ;;
+    "sweep|--gpus") : ;;
     "sweep|--miss-rate") : ;;
     "sweep|--batch") : ;;
     "sweep|--tp") : ;;
     "sweep|--ep") : ;;
     "sweep|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "sweep|--cluster") reply='a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
+    "sweep|--cluster") reply='a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1 ;;
     "sweep|--weights") reply='bf16 fp8 fp8-ffn' ;;
     "sweep|--kv-dtype") reply='bf16 fp8' ;;
     "sweep|--variant") reply='auto pass-kv pass-q' ;;
@@ -71,18 +81,19 @@ _cp_plan() {
     "check|--format") reply='table markdown json' ;;
     *)
       case "$path" in
-        "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate plan validate calibrate sweep check schema completion presets'; fi ;;
-        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --nodes --tp --cp --dcp --ep --variant --json --explain --no-color -h --help' ;;
+        "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate plan collective validate calibrate sweep check schema completion presets'; fi ;;
+        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --nodes --gpus --tp --cp --dcp --ep --variant --json --explain --no-color -h --help' ;;
         "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --weights --kv-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --variant --no-dcp --top --json --no-color -h --help' ;;
+        "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --max-mape --max-error --json --no-color -h --help' ;;
-        "calibrate") if [[ "$cur" == -* ]]; then reply='--cluster --params -o --output --json --no-color -h --help'; else files=1; fi ;;
-        "sweep") reply='--ctx --nodes --miss-rate --batch --tp --ep --model --cluster --weights --kv-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
+        "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --params -o --output --json --no-color -h --help'; else files=1; fi ;;
+        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --model --cluster --weights --kv-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
         "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=1; fi ;;
-        "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster measurements check'; fi ;;
+        "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster collectives measurements collective-measurements check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh'; fi ;;
         "presets") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='list show'; fi ;;
         "presets list") reply='--json --no-color -h --help' ;;
-        "presets show") if [[ "$cur" == -* ]]; then reply='--json --no-color -h --help'; else reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce'; files=1; fi ;;
+        "presets show") if [[ "$cur" == -* ]]; then reply='--json --no-color -h --help'; else reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce'; files=1; fi ;;
       esac ;;
   esac
   COMPREPLY=()

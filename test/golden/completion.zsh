@@ -14,12 +14,13 @@ _cp_plan() {
   case $state in
     command)
       local -a commands
-      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes, ctx, miss r...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in model and cluster presets.')
+      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in model and cluster presets.')
       _describe -t commands 'cp-plan command' commands ;;
     args)
       case $words[1] in
         estimate) _cp_plan_estimate ;;
         plan) _cp_plan_plan ;;
+        collective) _cp_plan_collective ;;
         validate) _cp_plan_validate ;;
         calibrate) _cp_plan_calibrate ;;
         sweep) _cp_plan_sweep ;;
@@ -35,14 +36,15 @@ _cp_plan_estimate() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
     '--batch[sequences prefilled and decoded together]:value: ' \
     '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
-    '--nodes[nodes to use]:value: ' \
+    '--nodes[nodes to use, all their GPUs (default 1)]:value: ' \
+    '--gpus[GPUs to use in total, numbered node by node (default nodes x GPUs p...]:value: ' \
     '--tp[tensor-parallel size (default GPUs per node, or GPUs / --cp)]:value: ' \
     '--cp[context-parallel ranks (default GPUs / TP)]:value: ' \
     '--dcp[decode context parallelism inside the TP group shard each GPU'\''s KV...]:value: ' \
@@ -58,7 +60,7 @@ _cp_plan_plan() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
@@ -79,10 +81,25 @@ _cp_plan_plan() {
     '(-h --help)'{-h,--help}'[show help]'
 }
 
+_cp_plan_collective() {
+  _arguments \
+    '--bytes[message size 256MiB, a list 1K,1M, or a range 8..1GiB (doubling, as...]:value: ' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--gpus[ranks, one per GPU, numbered node by node (default one node)]:value: ' \
+    '--nodes[nodes, all their GPUs (instead of --gpus)]:value: ' \
+    '--ranks-per-node[ranks on each node when fewer than its GPUs (e.g. 1 for one GPU per...]:value: ' \
+    '--algorithm[restrict the choice, as NCCL_ALGO ring, tree, nvls, nvls-tree, hier...]:value: ' \
+    '--format[output format]:value:(table csv json)' \
+    '--json[the same as --format json]' \
+    '--no-color[disable colour (also NO_COLOR=1)]' \
+    '(-h --help)'{-h,--help}'[show help]' \
+    '1:argument: '
+}
+
 _cp_plan_validate() {
   _arguments \
-    '--data[measurements file (default the paper'\''s, validation/paper-measuremen...]:value:_files' \
-    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--data[a measurements file, or a file of nccl-tests series (default the pa...]:value:_files' \
+    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--max-mape[exit 1 if the overall mean absolute error exceeds this (8% or 0.08)]:value: ' \
     '--max-error[exit 1 if any single case is off by more than this]:value: ' \
     '--json[print one JSON document]' \
@@ -92,8 +109,9 @@ _cp_plan_validate() {
 
 _cp_plan_calibrate() {
   _arguments \
-    '--cluster[base cluster preset (default the one the file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
-    '--params[comma-separated parameters to fit gemm, attention, serial, decode-l...]:value: ' \
+    '--nccl-tests[nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_pe...]:value: ' \
+    '--cluster[base cluster preset (default the one the measurements file names; r...]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--params[comma-separated parameters to fit (default what the data can determ...]:value: ' \
     '(-o --output)'{-o,--output}'[write the calibrated cluster preset here (written whole or not at all)]:value:_files' \
     '--json[print one JSON document]' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
@@ -104,13 +122,14 @@ _cp_plan_calibrate() {
 _cp_plan_sweep() {
   _arguments \
     '--ctx[context lengths 128K, a list 8K,128K,1M, or a range 128K..1M 128K]:value: ' \
-    '--nodes[node counts 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32 4]:value: ' \
+    '--nodes[node counts 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32 4 (d...]:value: ' \
+    '--gpus[GPU counts instead of nodes (e.g. 1,2,4,8 to include layouts smalle...]:value: ' \
     '--miss-rate[miss rates 5%, a list 1%,5% or a range 1%..50% (step 1%)]:value: ' \
     '--batch[batch sizes a value, list or range]:value: ' \
     '--tp[TP sizes a value, list or range (default GPUs per node)]:value: ' \
     '--ep[expert parallelism at every point (MoE models) routed experts sprea...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
@@ -135,7 +154,7 @@ _cp_plan_check() {
 _cp_plan_schema() {
   _arguments \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:(model cluster measurements check)'
+    '1:argument:(model cluster collectives measurements collective-measurements check)'
 }
 
 _cp_plan_completion() {
@@ -176,7 +195,7 @@ _cp_plan_presets_show() {
     '--json[print the parsed preset as JSON]' \
     '--no-color[accepted for symmetry; the file is printed as is]' \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}'
+    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}'
 }
 
 if [ "$funcstack[1]" = "_cp-plan" ]; then _cp_plan "$@"; else compdef _cp_plan cp-plan; fi

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname, isAbsolute, relative } from 'node:path';
+import Table from 'cli-table3';
+import { leastSquares } from '../calibration/fit.js';
+import { parseNcclTests, type NcclTestsRun } from '../calibration/nccl-tests-parser.js';
+import { COLLECTIVE_PARAMS, type CalibrationParam } from '../calibration/params.js';
+import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
+import { EXIT_OK, InputError } from '../errors.js';
+import type { ClusterSpec } from '../model/types.js';
+import { loadCluster, presetFile } from '../presets/catalog.js';
+import { readTextFile } from '../presets/read-yaml.js';
+import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
+import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { formatPercent, round } from '../render/format.js';
+import type { CollectiveSeries } from '../schema/collective-measurements.js';
+import { measuredSec, predictSeries, seriesGroup } from '../validation/collectives.js';
+import { mapeOf } from '../validation/report.js';
+import { writeWhole } from '../write-file.js';
+import { checkOutput, type CalibrateOptions } from './calibrate.js';
+import type { CommandContext, CommandResult } from './result.js';
+
+/** nccl-tests files are text output, at most this large. */
+const MAX_BYTES = 16 * 1024 * 1024;
+
+/** The parameters a set of runs can determine: each tier's latency and pipeline fill, and the bandwidth its large sizes reach. */
+function defaultParams(runs: CollectiveSeries[], cluster: ClusterSpec): string[] {
+  const ids = new Set<string>();
+  for (const s of runs) {
+    const net = seriesGroup(s, cluster).domains > 1;
+    const tier = net ? 'network' : 'nvlink';
+    if (s.op === 'sendrecv') ids.add(`${tier}-sendrecv`).add(`${tier}-latency`);
+    else if (s.op === 'all-to-all') ids.add(`${tier}-a2a`).add(`${tier}-latency`);
+    else {
+      ids.add(`${tier}-latency`);
+      if (s.op === 'all-reduce') ids.add(`${tier}-fill`).add(`${tier}-fill-half`);
+      const nvls = !net && s.op === 'all-reduce' && cluster.scaleUp.nvlsBusBytesPerSec !== null;
+      ids.add(nvls ? 'nvls-bus' : `${tier}-bus`);
+    }
+  }
+  return COLLECTIVE_PARAMS.map((p) => p.id).filter((id) => ids.has(id));
+}
+
+function chosen(list: string | undefined, runs: CollectiveSeries[], cluster: ClusterSpec): CalibrationParam[] {
+  const ids = list === undefined ? defaultParams(runs, cluster) : list.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = COLLECTIVE_PARAMS.map((p) => p.id);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length || ids.length === 0) {
+    throw new InputError(`--params: with --nccl-tests choose from ${known.join(', ')}`);
+  }
+  return COLLECTIVE_PARAMS.filter((p) => ids.includes(p.id));
+}
+
+function toSeries(run: NcclTestsRun, label: string, clusterRef: string, perNode: number): CollectiveSeries {
+  if (run.op === null) {
+    throw new InputError(`${label}: does not say which collective it measured; name the file after the nccl-tests binary (e.g. all_reduce_perf.txt)`);
+  }
+  if (run.ranks < 2) throw new InputError(`${label}: lists ${run.ranks} rank(s); nccl-tests prints one '#  Rank' line per GPU and a collective needs 2 or more`);
+  return {
+    name: label,
+    cluster: clusterRef,
+    op: run.op,
+    gpus: run.ranks,
+    ...(run.ranksPerHost < perNode ? { ranksPerNode: run.ranksPerHost } : {}),
+    role: 'fit',
+    ref: label,
+    points: run.rows.map((r) => [r.bytes, r.timeUs, r.busbwGBps] as [number, number, number]),
+  };
+}
+
+/** Fits a cluster's interconnect parameters to nccl-tests output files and writes a calibrated preset. */
+export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, ctx: CommandContext): Promise<CommandResult> {
+  if (opts.cluster === undefined) throw new InputError('--nccl-tests: give the base cluster with --cluster NAME|FILE (the runs do not say which preset they match)');
+  if (opts.output) checkOutput(opts.output, ...files);
+  const loaded = await loadCluster(opts.cluster);
+  const label = (f: string) => (isAbsolute(f) ? f : relative(process.cwd(), f) || f);
+  const runs = files.map((f) => toSeries(parseNcclTests(readTextFile(f, label(f), MAX_BYTES), label(f), basename(f)), label(f), opts.cluster!, loaded.spec.gpusPerNode));
+  for (const s of runs) {
+    const nodes = Math.ceil(s.gpus / (s.ranksPerNode ?? loaded.spec.gpusPerNode));
+    if (nodes > loaded.spec.maxNodes) throw new InputError(`${s.name}: ${s.gpus} ranks need ${nodes} nodes; '${loaded.spec.name}' has ${loaded.spec.maxNodes}`);
+  }
+  const params = chosen(opts.params, runs, loaded.spec);
+  const points = runs.flatMap((s) => s.points.map((p) => ({ s, p })));
+  const residualsOf = (c: ClusterSpec) => points.map(({ s, p }) => predictSeries(s, p[0], c)!.sec / measuredSec(s, p) - 1);
+  const result = leastSquares(loaded.spec, params, residualsOf, points.length);
+  const mape = (xs: number[]) => mapeOf(xs.map((error) => ({ error }))).mape;
+  const stderr = result.params.filter((f) => f.atBound).map((f) => `warning: ${f.param.presetPath.join('.')} stopped at its bound (${round(f.after, 4)}); these runs may not be of this cluster`);
+  if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
+  const dataLabel = files.map(label).join(', ');
+  if (opts.output) {
+    const yaml = calibratedPresetYaml(readFileSync(presetFile('cluster', opts.cluster), 'utf8'), result.params, {
+      name: basename(opts.output, extname(opts.output)),
+      range: null,
+      dataLabel,
+      targets: points.length,
+      mapeBefore: mape(result.before),
+      mapeAfter: mape(result.after),
+    });
+    writeWhole(opts.output, yaml, '-o');
+  } else {
+    stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
+  }
+  const perRun = runs.map((s, i) => {
+    const at = points.flatMap((x, k) => (x.s === runs[i] ? [k] : []));
+    return { name: s.name, op: s.op, gpus: s.gpus, points: s.points.length, mapeBefore: mape(at.map((k) => result.before[k]!)), mapeAfter: mape(at.map((k) => result.after[k]!)) };
+  });
+  if (opts.json) {
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      data: files.map(label),
+      baseCluster: loaded.spec.name,
+      output: opts.output ?? null,
+      iterations: result.iterations,
+      converged: result.converged,
+      params: result.params.map((f) => ({
+        id: f.param.id,
+        key: f.param.presetPath.join('.'),
+        before: round(f.before, 6),
+        after: round(f.after, 6),
+        stdError: f.stdError === null ? null : round(f.stdError, 6),
+        atBound: f.atBound,
+      })),
+      mapeBefore: round(mape(result.before), 5),
+      mapeAfter: round(mape(result.after), 5),
+      runs: perRun.map((r) => ({ ...r, mapeBefore: round(r.mapeBefore, 5), mapeAfter: round(r.mapeAfter, 5) })),
+    };
+    return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode: EXIT_OK };
+  }
+  const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
+  const style = tableStyle(color);
+  const sig = (x: number) => Number(x.toPrecision(4));
+  const pt = new Table({ head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'], colAligns: ['left', 'right', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
+  for (const f of result.params) {
+    pt.push([f.param.presetPath.join('.'), sig(f.before), sig(f.after) + (f.atBound ? ' (bound)' : ''), f.stdError === null ? '-' : sig(f.stdError), `[${f.param.lower}, ${f.param.upper}]`]);
+  }
+  const rt = new Table({ head: ['nccl-tests run', 'Op', 'GPUs', 'Sizes', 'MAPE before', 'MAPE after'], colAligns: ['left', 'left', 'right', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
+  for (const r of perRun) rt.push([r.name, r.op, r.gpus, r.points, formatPercent(r.mapeBefore), formatPercent(r.mapeAfter)]);
+  const lines = [
+    makeChalk(color).bold(`cp-plan calibrate --nccl-tests: ${loaded.spec.name} on ${runs.length} run(s), ${points.length} sizes`),
+    pt.toString(),
+    rt.toString(),
+    `MAPE ${formatPercent(mape(result.before))} before, ${formatPercent(mape(result.after))} after (${result.iterations} iterations)` + (opts.output ? `; wrote ${opts.output}` : ''),
+  ];
+  return { stdout: lines.join('\n') + '\n', stderr, exitCode: EXIT_OK };
+}
