@@ -26,6 +26,7 @@ const runs = [
   ['estimate', '--help'],
   ['calibrate', join(root, 'validation', 'paper-measurements.yaml'), '--json'],
   ['completion', 'bash'],
+  ['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '16', '--bytes', '8..1GiB'],
 ];
 const sink = { stdout: () => {}, stderr: () => {}, isTTY: false, env: {} };
 for (const argv of runs) {

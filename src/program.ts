@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, InputError } from './errors.js';
+import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
 import { PACKAGE_ROOT } from './root.js';
-import { EXIT_CODES_HELP, duration, positive, rate, withWorkload } from './program-options.js';
+import { EXIT_CODES_HELP, duration, positive, withWorkload } from './program-options.js';
+import { defineMeasurementCommands } from './program-measure.js';
 import { parsePositiveNumber } from './units.js';
 
 /**
@@ -164,85 +165,7 @@ ${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO
     });
 }
 
-if (defines('collective')) {
-  program
-    .command('collective')
-    .description("Predict one NCCL collective's time, algorithm, protocol and bus bandwidth for a size or a range, in nccl-tests' columns.")
-    .argument('<op>', 'all-reduce, all-gather, reduce-scatter, all-to-all or sendrecv (or nccl-tests names: all_reduce_perf)')
-    .requiredOption('--bytes <sizes>', 'message size: 256MiB, a list 1K,1M, or a range 8..1GiB (doubling, as nccl-tests -f 2) or 8..1GiB:4')
-    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
-    .option('--gpus <n>', 'ranks, one per GPU, numbered node by node (default: one node)', positive('--gpus'))
-    .option('--nodes <n>', 'nodes, all their GPUs (instead of --gpus)', positive('--nodes'))
-    .option('--ranks-per-node <n>', 'ranks on each node when fewer than its GPUs (e.g. 1 for one GPU per node)', positive('--ranks-per-node'))
-    .option('--algorithm <list>', 'restrict the choice, as NCCL_ALGO: ring, tree, nvls, nvls-tree, hierarchical, hierarchical-sharp')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .option('--json', 'the same as --format json', false)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-    .addHelpText('after', `
-Examples:
-  cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 256MiB
-  cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 8..1GiB --format csv
-  cp-plan collective all_reduce_perf --cluster h100-ib --gpus 8 --bytes 8..8GiB --algorithm ring
-  cp-plan collective sendrecv --cluster gb200-nvl72 --gpus 72 --bytes 64MiB --json
-${EXIT_CODES_HELP}`)
-    .action(async (op: string, opts) => {
-      const { runCollective } = await import('./commands/collective.js');
-      emit(await runCollective(op, opts, ctx));
-    });
-}
-
-if (defines('validate')) {
-  program
-    .command('validate')
-    .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
-    .option('--data <file>', "a measurements file, or a file of nccl-tests series (default: the paper's measurements and the shipped nccl-tests results)")
-    .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
-    .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
-    .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
-    .option('--json', 'print one JSON document', false)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-    .addHelpText('after', `
-Examples:
-  cp-plan validate
-  cp-plan validate --json --max-mape 8% --max-error 15%
-  cp-plan validate --data my-runs.yaml --cluster ./h100-ib-calibrated.yaml
-${EXIT_CODES_HELP}`)
-    .action(async (opts) => {
-      const { runValidate } = await import('./commands/validate.js');
-      emit(await runValidate(opts, ctx));
-    });
-}
-
-if (defines('calibrate')) {
-  program
-    .command('calibrate')
-    .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT, or its network to your nccl-tests output, and write a calibrated preset.")
-    .argument('[file]', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema measurements)')
-    .option('--nccl-tests <files...>', "nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_perf, ...) to fit the cluster's interconnect to, instead of a measurements file")
-    .option('--cluster <name|file>', 'base cluster preset (default: the one the measurements file names; required with --nccl-tests)')
-    .option('--params <list>', 'comma-separated parameters to fit (default: what the data can determine; see README "Calibrating on your own runs")')
-    .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
-    .option('--json', 'print one JSON document', false)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-    .addHelpText('after', `
-Examples:
-  cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
-  cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
-  cp-plan calibrate --nccl-tests all_reduce_perf.txt --cluster h100-ib -o my-cluster.yaml
-  cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
-${EXIT_CODES_HELP}`)
-    .action(async (file: string | undefined, opts) => {
-      if (opts.ncclTests !== undefined && file !== undefined) throw new InputError(`calibrate: give a measurements file or --nccl-tests files, not both`);
-      if (opts.ncclTests !== undefined) {
-        const { runCalibrateNccl } = await import('./commands/calibrate-nccl.js');
-        emit(await runCalibrateNccl(opts.ncclTests, opts, ctx));
-        return;
-      }
-      if (file === undefined) throw new InputError('calibrate: give a measurements file (my-runs.yaml) or --nccl-tests FILE...');
-      const { runCalibrate } = await import('./commands/calibrate.js');
-      emit(await runCalibrate(file, opts, ctx));
-    });
-}
+defineMeasurementCommands(program, defines, ctx, emit);
 
 if (defines('sweep')) {
   program

@@ -11,6 +11,7 @@ import { loadCluster, presetFile } from '../presets/catalog.js';
 import { readTextFile } from '../presets/read-yaml.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { fittedParamsJson, fittedParamsTable } from '../render/calibrate-report.js';
 import { formatPercent, round } from '../render/format.js';
 import type { CollectiveSeries } from '../schema/collective-measurements.js';
 import { measuredSec, predictSeries, seriesGroup } from '../validation/collectives.js';
@@ -111,14 +112,7 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
       output: opts.output ?? null,
       iterations: result.iterations,
       converged: result.converged,
-      params: result.params.map((f) => ({
-        id: f.param.id,
-        key: f.param.presetPath.join('.'),
-        before: round(f.before, 6),
-        after: round(f.after, 6),
-        stdError: f.stdError === null ? null : round(f.stdError, 6),
-        atBound: f.atBound,
-      })),
+      params: fittedParamsJson(result.params),
       mapeBefore: round(mape(result.before), 5),
       mapeAfter: round(mape(result.after), 5),
       runs: perRun.map((r) => ({ ...r, mapeBefore: round(r.mapeBefore, 5), mapeAfter: round(r.mapeAfter, 5) })),
@@ -127,16 +121,11 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const style = tableStyle(color);
-  const sig = (x: number) => Number(x.toPrecision(4));
-  const pt = new Table({ head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'], colAligns: ['left', 'right', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
-  for (const f of result.params) {
-    pt.push([f.param.presetPath.join('.'), sig(f.before), sig(f.after) + (f.atBound ? ' (bound)' : ''), f.stdError === null ? '-' : sig(f.stdError), `[${f.param.lower}, ${f.param.upper}]`]);
-  }
   const rt = new Table({ head: ['nccl-tests run', 'Op', 'GPUs', 'Sizes', 'MAPE before', 'MAPE after'], colAligns: ['left', 'left', 'right', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
   for (const r of perRun) rt.push([r.name, r.op, r.gpus, r.points, formatPercent(r.mapeBefore), formatPercent(r.mapeAfter)]);
   const lines = [
     makeChalk(color).bold(`cp-plan calibrate --nccl-tests: ${loaded.spec.name} on ${runs.length} run(s), ${points.length} sizes`),
-    pt.toString(),
+    fittedParamsTable(result.params, style),
     rt.toString(),
     `MAPE ${formatPercent(mape(result.before))} before, ${formatPercent(mape(result.after))} after (${result.iterations} iterations)` + (opts.output ? `; wrote ${opts.output}` : ''),
   ];

@@ -11,6 +11,7 @@ import { isInsideBuiltinPresets, loadCluster, loadModel, presetFile } from '../p
 import { loadMeasurements } from '../presets/measurements.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
+import { fittedParamsJson, fittedParamsTable } from '../render/calibrate-report.js';
 import { formatPercent, round } from '../render/format.js';
 import { inFile } from '../validation/in-file.js';
 import { mapeOf } from '../validation/report.js';
@@ -124,14 +125,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
       output: opts.output ?? null,
       iterations: result.iterations,
       converged: result.converged,
-      params: result.params.map((f) => ({
-        id: f.param.id,
-        key: f.param.presetPath.join('.'),
-        before: f.before,
-        after: round(f.after, 6),
-        stdError: f.stdError === null ? null : round(f.stdError, 6),
-        atBound: f.atBound,
-      })),
+      params: fittedParamsJson(result.params),
       mapeBefore: round(summary.fit.before, 5),
       mapeAfter: round(summary.fit.after, 5),
       heldOut: { count: summary.heldOut.count, mapeBefore: round(summary.heldOut.before, 5), mapeAfter: round(summary.heldOut.after, 5) },
@@ -142,17 +136,12 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const style = tableStyle(color);
-  const sig = (x: number) => Number(x.toPrecision(4));
-  const pt = new Table({ head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'], colAligns: ['left', 'right', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
-  for (const f of result.params) {
-    pt.push([f.param.presetPath.join('.'), f.before, sig(f.after) + (f.atBound ? ' (bound)' : ''), f.stdError === null ? '-' : sig(f.stdError), `[${f.param.lower}, ${f.param.upper}]`]);
-  }
   const et = new Table({ head: ['Measurement', 'Metric', 'Role', 'Measured ms', 'Error before', 'Error after'], colAligns: ['left', 'left', 'left', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
   const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
   for (const p of points) et.push([p.name, p.metric.toUpperCase(), p.role, p.measuredMs.toFixed(2), signed(p.errorBefore), signed(p.errorAfter)]);
   const lines = [
     chalk.bold(`cp-plan calibrate: ${cluster.spec.name} on ${label} (${fitTargets.length} fit, ${heldOut.length} held-out measured times)`),
-    pt.toString(),
+    fittedParamsTable(result.params, style),
     et.toString(),
     `MAPE on the fit times ${formatPercent(summary.fit.before)} before, ${formatPercent(summary.fit.after)} after` +
       (heldOut.length ? `; on the held-out times ${formatPercent(summary.heldOut.before)} before, ${formatPercent(summary.heldOut.after)} after` : '') +

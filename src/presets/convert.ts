@@ -86,36 +86,37 @@ export function collectivesFromPreset(p: CollectivesPreset): CollectiveLibrary {
 /** The cluster's spec; `collectives` is the library preset its topology names (resolved by the caller). */
 export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveLibrary): ClusterSpec {
   const e = p.efficiency;
-  const scaleUp: LinkSpec = {
-    name: p.scaleUp.name,
-    kind: p.scaleUp.kind,
-    bytesPerSec: p.scaleUp.bandwidthPerDirectionGBps * GB,
-    peerBytesPerSec: (p.scaleUp.peerBandwidthPerDirectionGBps ?? p.scaleUp.bandwidthPerDirectionGBps) * GB,
-    busEfficiency: e.scaleUpBusFractionOfPeak,
-    sendRecvEfficiency: e.scaleUpSendRecvFractionOfPeak,
-    allToAllEfficiency: e.scaleUpAllToAllFractionOfPeak,
-    extraLatencySec: p.scaleUp.extraLatencyUs * US,
-    pipelineFillSec: p.scaleUp.pipelineFillUs * US,
-    pipelineFillHalfBytes: p.scaleUp.pipelineFillHalfBytes,
-    linkClass: p.scaleUp.kind === 'pcie' ? 'pci' : 'nvlink',
-    nvlsBusBytesPerSec: p.scaleUp.nvlsBusBandwidthGBps === undefined ? null : p.scaleUp.nvlsBusBandwidthGBps * GB,
+  const link = (
+    l: { name: string; kind: string; extraLatencyUs: number; pipelineFillUs: number; pipelineFillHalfBytes: number },
+    gbps: number,
+    peerGbps: number,
+    fractions: [bus: number, sendRecv: number, allToAll: number],
+    rest: Pick<LinkSpec, 'linkClass' | 'nvlsBusBytesPerSec' | 'inNetworkReduction'>,
+  ): LinkSpec => ({
+    name: l.name,
+    kind: l.kind,
+    bytesPerSec: gbps * GB,
+    peerBytesPerSec: peerGbps * GB,
+    busEfficiency: fractions[0],
+    sendRecvEfficiency: fractions[1],
+    allToAllEfficiency: fractions[2],
+    extraLatencySec: l.extraLatencyUs * US,
+    pipelineFillSec: l.pipelineFillUs * US,
+    pipelineFillHalfBytes: l.pipelineFillHalfBytes,
+    ...rest,
+  });
+  const up = p.scaleUp;
+  const scaleUp = link(up, up.bandwidthPerDirectionGBps, up.peerBandwidthPerDirectionGBps ?? up.bandwidthPerDirectionGBps, [e.scaleUpBusFractionOfPeak, e.scaleUpSendRecvFractionOfPeak, e.scaleUpAllToAllFractionOfPeak], {
+    linkClass: up.kind === 'pcie' ? 'pci' : 'nvlink',
+    nvlsBusBytesPerSec: up.nvlsBusBandwidthGBps === undefined ? null : up.nvlsBusBandwidthGBps * GB,
     inNetworkReduction: false,
-  };
-  const scaleOut: LinkSpec = {
-    name: p.scaleOut.name,
-    kind: p.scaleOut.kind,
-    bytesPerSec: p.scaleOut.bandwidthPerNicGBps * GB,
-    peerBytesPerSec: p.scaleOut.bandwidthPerNicGBps * GB,
-    busEfficiency: e.scaleOutBusFractionOfPeak,
-    sendRecvEfficiency: e.scaleOutSendRecvFractionOfPeak,
-    allToAllEfficiency: e.scaleOutAllToAllFractionOfPeak,
-    extraLatencySec: p.scaleOut.extraLatencyUs * US,
-    pipelineFillSec: p.scaleOut.pipelineFillUs * US,
-    pipelineFillHalfBytes: p.scaleOut.pipelineFillHalfBytes,
+  });
+  const out = p.scaleOut;
+  const scaleOut = link(out, out.bandwidthPerNicGBps, out.bandwidthPerNicGBps, [e.scaleOutBusFractionOfPeak, e.scaleOutSendRecvFractionOfPeak, e.scaleOutAllToAllFractionOfPeak], {
     linkClass: 'net',
     nvlsBusBytesPerSec: null,
-    inNetworkReduction: p.scaleOut.inNetworkReduction,
-  };
+    inNetworkReduction: out.inNetworkReduction,
+  });
   return {
     name: p.name,
     displayName: p.displayName,

@@ -46,28 +46,31 @@ export function validateToTable(r: ValidationReport, h: ValidateHeader, chalk: C
     );
   }
   if (r.ringIterations.length > 0) {
-    const ring = new Table({
-      head: ['Ring iteration', 'Component', 'Measured µs', 'cp-plan µs', 'Error', 'Role'],
-      colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
-      style,
-      chars: COMPACT_CHARS,
-    });
-    for (const c of r.ringIterations) ring.push([c.name, c.component, c.measuredUs.toFixed(0), c.predictedUs.toFixed(0), signed(c.error), c.role]);
-    lines.push('', ring.toString());
+    lines.push('', componentTable('Ring iteration', r.ringIterations, (x) => x.toFixed(0), style));
   }
   if (r.decodeAttention.length > 0) {
-    const t = new Table({
-      head: ['Decode attention per layer', 'Component', 'Measured µs', 'cp-plan µs', 'Error', 'Role'],
-      colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
-      style,
-      chars: COMPACT_CHARS,
-    });
-    for (const c of r.decodeAttention) t.push([c.name, c.component, c.measuredUs.toFixed(1), c.predictedUs.toFixed(1), signed(c.error), c.role]);
     const held = r.decodeAttention.filter((c) => c.role === 'held-out');
     const within = held.filter((c) => Math.abs(c.error) <= 0.2).length;
-    lines.push('', t.toString(), `Decode attention components: ${within} of ${held.length} held-out within ±20%`);
+    lines.push('', componentTable('Decode attention per layer', r.decodeAttention, (x) => x.toFixed(1), style), `Decode attention components: ${within} of ${held.length} held-out within ±20%`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Measured against predicted components of one step (Table 5) or one layer (Table 8). */
+function componentTable(
+  title: string,
+  rows: readonly { name: string; component: string; measuredUs: number; predictedUs: number; error: number; role: string }[],
+  us: (x: number) => string,
+  style: ReturnType<typeof tableStyle>,
+): string {
+  const t = new Table({
+    head: [title, 'Component', 'Measured µs', 'cp-plan µs', 'Error', 'Role'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
+    style,
+    chars: COMPACT_CHARS,
+  });
+  for (const c of rows) t.push([c.name, c.component, us(c.measuredUs), us(c.predictedUs), signed(c.error), c.role]);
+  return t.toString();
 }
 
 /** The `cp-plan validate --json` document. Pure. */
