@@ -92,3 +92,28 @@ test('KV capacity and max batch: the largest batch fits, one more does not', () 
   const free = 96e9 - m.perGpu.weightsBytes - m.perGpu.reserveBytes;
   assert.equal(m.kvCapacityTokensPerGpu, Math.floor(free / 64_512));
 });
+
+test('CP decode grows with N by a per-rank term (one kernel and one Q SendRecv), not by a per-rank bulk latency', () => {
+  const model = llama405b();
+  const ring = (n: number) => estimateDecode(model, gtt(), resolveLayout({ nodes: n }, model, gtt()), paperPrecision, w(128_000)).ring;
+  const perLayer = (n: number) => {
+    const r = ring(n);
+    return r.attentionSec + r.sendRecvSec + r.allToAllSec + r.mergeSec + r.fixedSec;
+  };
+  for (const n of [2, 4, 8, 16]) {
+    const r = ring(n);
+    // N kernels of a padded query chunk each, N-1 Q SendRecvs, the All2All once, the fixed cost once.
+    assert.ok(Math.abs(r.attentionSec - n * r.kernelSec) < 1e-15, `N kernels at CP${n}`);
+    assert.ok(Math.abs(r.sendRecvSec - (n - 1) * r.qSendRecvSec) < 1e-15, `N-1 SendRecvs at CP${n}`);
+    assert.equal(r.fixedSec, gtt().cpDecodeLayerSec);
+    assert.equal(r.sendRecv!.protocol, 'LL', 'a decode Q message is small: NCCL LL');
+    assert.ok(r.qSendRecvSec < 60e-6, `a latency-bound SendRecv of tens of µs, not a bulk one: ${r.qSendRecvSec}`);
+  }
+  // The All2All is posted to every peer at once: CP16's costs about what CP2's does, not 15 latencies.
+  assert.ok(ring(16).allToAllSec < 1.5 * ring(2).allToAllSec, `${ring(16).allToAllSec} vs ${ring(2).allToAllSec}`);
+  // From CP8 to CP16 each added rank adds about one kernel floor plus one Q SendRecv per layer.
+  const step = (perLayer(16) - perLayer(8)) / 8;
+  const r16 = ring(16);
+  const expected = gtt().attentionKernelSec + r16.qSendRecvSec;
+  assert.ok(Math.abs(step / expected - 1) < 0.25, `per added rank ${step * 1e6} µs vs ${expected * 1e6} µs`);
+});
