@@ -1,6 +1,8 @@
 // Re-derives the calibrated parameters of presets/clusters/gtt.yaml from the `fit` rows of
 // validation/paper-measurements.yaml, with the same fit `cp-plan calibrate` uses, and prints the
-// values to write into the preset. Held-out rows are never read. Run: npx tsx scripts/fit-gtt.ts
+// values to write into the preset. Held-out rows are never read. Run: npx tsx scripts/fit-gtt.ts [--json]
+// test/unit/preset-derivation.test.ts reruns it and checks the preset against it.
+import { pathToFileURL } from 'node:url';
 import { calibrate } from '../src/calibration/fit.js';
 import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS } from '../src/calibration/params.js';
 import { targetsOf } from '../src/calibration/predict.js';
@@ -11,60 +13,76 @@ import type { ClusterSpec } from '../src/model/types.js';
 import { builtinCluster, builtinModel } from '../src/presets/catalog.js';
 import { loadMeasurements } from '../src/presets/measurements.js';
 
-const { data } = loadMeasurements();
-const model = builtinModel(data.model).spec;
-const preset = builtinCluster(data.cluster!).spec;
-const precision = { weights: data.weights!, kvDtype: data.kvDtype! };
-const lib = preset.collectives;
-const US = 1e-6;
-// Neutral starting values, so that the result is not a fixed point of the preset.
-let base: ClusterSpec = {
-  ...preset,
-  scaleOut: { ...preset.scaleOut, extraLatencySec: 0, sendRecvEfficiency: 0.5 },
-  attentionKernelSec: 0,
-  allToAllSetupSec: 0,
-  gemmEfficiency: 0.5,
-  attentionEfficiency: 0.5,
-  serialSecPerContextToken: 0,
-  decodeLayerSec: 0,
-  cpDecodeLayerSec: 0,
-};
-
-// 1. The RDMA link: least squares of the fit ring iterations' SendRecv times (Table 5, messages of MBs: NCCL's
-//    Simple protocol) on the size of the message the model sends: time = NCCL's Simple p2p latency + extra + bytes / (line rate x efficiency).
-const points = (data.ringIterations ?? [])
-  .filter((it) => it.role === 'fit')
-  .map((it) => {
-    const layout = resolveLayout({ nodes: it.nodes, tp: it.tp }, model, base);
-    const w = { contextTokens: it.contextTokens, cachedTokens: it.cachedTokens, batch: 1 };
-    return { x: estimatePrefill(model, base, layout, precision, w, it.variant).ring.messageBytes, y: it.sendRecvUs * US };
-  });
-const mean = (f: (p: { x: number; y: number }) => number) => points.reduce((a, p) => a + f(p), 0) / points.length;
-const mx = mean((p) => p.x);
-const my = mean((p) => p.y);
-const slope = mean((p) => (p.x - mx) * (p.y - my)) / mean((p) => (p.x - mx) ** 2);
-const ncclSimpleP2p = lib.baseLatencySec.ring[2] + lib.hopLatencySec.net.ring[2];
-base = {
-  ...base,
-  scaleOut: { ...base.scaleOut, extraLatencySec: my - slope * mx - ncclSimpleP2p, sendRecvEfficiency: 1 / (slope * base.scaleOut.bytesPerSec) },
-};
-
-// 2. The fixed cost of an attention kernel, and of the stack's All2All: the components Table 8's fit rows name.
-for (const row of data.decodeAttention ?? []) {
-  if (row.role !== 'fit') continue;
-  const layout = resolveLayout({ nodes: row.nodes, tp: row.tp }, model, base);
-  const ring = estimateDecode(model, base, layout, precision, { contextTokens: row.contextTokens, cachedTokens: 0, batch: row.batch }).ring;
-  if (row.fitComponents?.includes('kernel')) base = { ...base, attentionKernelSec: row.kernelUs * US - ring.kernelSec };
-  if (row.fitComponents?.includes('allToAll')) base = { ...base, allToAllSetupSec: row.allToAllUs * US - ring.allToAllSec };
+export interface DerivedGttValue {
+  presetPath: [string, string];
+  value: number;
 }
 
-// 3. Efficiencies and overheads: cp-plan calibrate's least squares on the fit measurements only.
-const params = CALIBRATION_PARAMS.filter((p) => (DEFAULT_PARAM_IDS as readonly string[]).includes(p.id));
-const fitTargets = targetsOf(data.measurements.filter((m) => m.role === 'fit'));
-const result = calibrate(fitTargets, { model, cluster: base, precision }, params);
+export function deriveGttPreset(): DerivedGttValue[] {
+  const { data } = loadMeasurements();
+  const model = builtinModel(data.model).spec;
+  const preset = builtinCluster(data.cluster!).spec;
+  const precision = { weights: data.weights!, kvDtype: data.kvDtype! };
+  const lib = preset.collectives;
+  const US = 1e-6;
+  // Neutral starting values, so that the result is not a fixed point of the preset.
+  let base: ClusterSpec = {
+    ...preset,
+    scaleOut: { ...preset.scaleOut, extraLatencySec: 0, sendRecvEfficiency: 0.5 },
+    attentionKernelSec: 0,
+    allToAllSetupSec: 0,
+    gemmEfficiency: 0.5,
+    attentionEfficiency: 0.5,
+    serialSecPerContextToken: 0,
+    decodeLayerSec: 0,
+    cpDecodeLayerSec: 0,
+  };
 
-console.log(`scaleOut.extraLatencyUs                  ${(base.scaleOut.extraLatencySec / US).toFixed(1)}`);
-console.log(`efficiency.scaleOutSendRecvFractionOfPeak ${base.scaleOut.sendRecvEfficiency.toFixed(3)}`);
-console.log(`overhead.attentionKernelUs               ${(base.attentionKernelSec / US).toFixed(1)}`);
-console.log(`overhead.allToAllSetupUs                 ${(base.allToAllSetupSec / US).toFixed(1)}`);
-for (const f of result.params) console.log(`${f.param.presetPath.join('.').padEnd(41)}${f.after.toPrecision(3)}${f.atBound ? ' (at bound)' : ''}`);
+  // 1. The RDMA link: least squares of the fit ring iterations' SendRecv times (Table 5, messages of MBs: NCCL's
+  //    Simple protocol) on the size of the message the model sends: time = NCCL's Simple p2p latency + extra + bytes / (line rate x efficiency).
+  const points = (data.ringIterations ?? [])
+    .filter((it) => it.role === 'fit')
+    .map((it) => {
+      const layout = resolveLayout({ nodes: it.nodes, tp: it.tp }, model, base);
+      const w = { contextTokens: it.contextTokens, cachedTokens: it.cachedTokens, batch: 1 };
+      return { x: estimatePrefill(model, base, layout, precision, w, it.variant).ring.messageBytes, y: it.sendRecvUs * US };
+    });
+  const mean = (f: (p: { x: number; y: number }) => number) => points.reduce((a, p) => a + f(p), 0) / points.length;
+  const mx = mean((p) => p.x);
+  const my = mean((p) => p.y);
+  const slope = mean((p) => (p.x - mx) * (p.y - my)) / mean((p) => (p.x - mx) ** 2);
+  const ncclSimpleP2p = lib.baseLatencySec.ring[2] + lib.hopLatencySec.net.ring[2];
+  base = {
+    ...base,
+    // The network's extra latency is what crossing it adds to a call inside the NVLink domain (scaleUp's extra).
+    scaleOut: { ...base.scaleOut, extraLatencySec: my - slope * mx - ncclSimpleP2p - base.scaleUp.extraLatencySec, sendRecvEfficiency: 1 / (slope * base.scaleOut.bytesPerSec) },
+  };
+
+  // 2. The fixed cost of an attention kernel, and of the stack's All2All: the components Table 8's fit rows name.
+  for (const row of data.decodeAttention ?? []) {
+    if (row.role !== 'fit') continue;
+    const layout = resolveLayout({ nodes: row.nodes, tp: row.tp }, model, base);
+    const ring = estimateDecode(model, base, layout, precision, { contextTokens: row.contextTokens, cachedTokens: 0, batch: row.batch }).ring;
+    if (row.fitComponents?.includes('kernel')) base = { ...base, attentionKernelSec: row.kernelUs * US - ring.kernelSec };
+    if (row.fitComponents?.includes('allToAll')) base = { ...base, allToAllSetupSec: row.allToAllUs * US - ring.allToAllSec };
+  }
+
+  // 3. Efficiencies and overheads: cp-plan calibrate's least squares on the fit measurements only.
+  const params = CALIBRATION_PARAMS.filter((p) => (DEFAULT_PARAM_IDS as readonly string[]).includes(p.id));
+  const fitTargets = targetsOf(data.measurements.filter((m) => m.role === 'fit'));
+  const result = calibrate(fitTargets, { model, cluster: base, precision }, params);
+
+  return [
+    { presetPath: ['scaleOut', 'extraLatencyUs'], value: base.scaleOut.extraLatencySec / US },
+    { presetPath: ['efficiency', 'scaleOutSendRecvFractionOfPeak'], value: base.scaleOut.sendRecvEfficiency },
+    { presetPath: ['overhead', 'attentionKernelUs'], value: base.attentionKernelSec / US },
+    { presetPath: ['overhead', 'allToAllSetupUs'], value: base.allToAllSetupSec / US },
+    ...result.params.map((f) => ({ presetPath: f.param.presetPath, value: f.after })),
+  ];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const derived = deriveGttPreset();
+  if (process.argv.includes('--json')) console.log(JSON.stringify(derived, null, 2));
+  else for (const d of derived) console.log(`${d.presetPath.join('.').padEnd(42)}${d.value.toPrecision(3)}`);
+}

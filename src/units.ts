@@ -120,17 +120,18 @@ export function parseSweepValues(
 }
 
 /**
- * A message size in bytes: an integer, or a number with K, M, G (10^3, 10^6,
- * 10^9) or Ki, Mi, Gi (2^10, 2^20, 2^30), optionally followed by B: 8, 256MiB,
- * 1GB, 32K. Whole and positive, as nccl-tests sizes are.
+ * A message size in bytes as nccl-tests' -b/-e read it: an integer, or a number
+ * with K, M, G, which are powers of 1024 there (1G = 1073741824), also written
+ * Ki, Mi, Gi; optionally followed by B: 8, 32K, 256MiB, 1GB. Whole and positive.
  */
 export function parseBytes(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?(?:[kKmMgG]i?)?)[bB]?$/.exec(text);
+  const match = /^(\d+(?:\.\d+)?)([kKmMgG]i?)?[bB]?$/.exec(text);
   if (!match) {
-    throw new InputError(`${flag}: '${text}' is not a size in bytes; write an integer or a number with K, M, G or Ki, Mi, Gi, optionally followed by B (e.g. 256MiB, 1GB, 32K)`);
+    throw new InputError(`${flag}: '${text}' is not a size in bytes; write an integer or a number with K, M, G (powers of 1024, as nccl-tests reads them), optionally followed by B (e.g. 8, 32K, 256M, 1GB)`);
   }
+  const binary = match[2] === undefined ? '' : `${match[2][0]!.toUpperCase()}i`;
   try {
-    return parseTokenCount(match[1]!, flag);
+    return parseTokenCount(match[1]! + binary, flag);
   } catch {
     throw new InputError(`${flag}: '${text}' is not a whole, positive number of bytes`);
   }

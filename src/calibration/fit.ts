@@ -55,14 +55,8 @@ export function leastSquares(
   residualsOf: (cluster: ClusterSpec) => number[],
   distinct: number,
 ): CalibrationResult {
-  const toUnit = (p: CalibrationParam, v: number) =>
-    p.log ? Math.log(v / p.lower) / Math.log(p.upper / p.lower) : (v - p.lower) / (p.upper - p.lower);
-  const fromUnit = (p: CalibrationParam, u: number) => (p.log ? p.lower * Math.pow(p.upper / p.lower, u) : p.lower + u * (p.upper - p.lower));
-  const clusterAt = (u: number[]) => params.reduce((c, p, j) => p.set(c, fromUnit(p, u[j]!)), base);
-  const residuals = (u: number[]) => residualsOf(clusterAt(u));
+  const { start, clusterAt, residuals } = unitSpace(base, params, residualsOf);
   const sse = (r: number[]) => r.reduce((a, x) => a + x * x, 0);
-
-  const start = params.map((p) => Math.min(1, Math.max(0, toUnit(p, p.get(base)))));
   checkDetermined(distinct, params, start, residuals);
 
   let u = start;
@@ -121,6 +115,51 @@ export function leastSquares(
   };
 }
 
+/** Each parameter scaled to [0, 1] across its bounds (log-scaled when it spans decades), and the residuals there. */
+function unitSpace(base: ClusterSpec, params: readonly CalibrationParam[], residualsOf: (cluster: ClusterSpec) => number[]) {
+  const toUnit = (p: CalibrationParam, v: number) =>
+    p.log ? Math.log(v / p.lower) / Math.log(p.upper / p.lower) : (v - p.lower) / (p.upper - p.lower);
+  const fromUnit = (p: CalibrationParam, u: number) => (p.log ? p.lower * Math.pow(p.upper / p.lower, u) : p.lower + u * (p.upper - p.lower));
+  const clusterAt = (u: number[]) => params.reduce((c, p, j) => p.set(c, fromUnit(p, u[j]!)), base);
+  const start = params.map((p) => Math.min(1, Math.max(0, toUnit(p, p.get(base)))));
+  return { start, clusterAt, residuals: (u: number[]) => residualsOf(clusterAt(u)) };
+}
+
+/**
+ * The parameters, of `params` in their order, that the data can determine: each one that moves some
+ * prediction and stays separable from those already taken, up to the number of distinct measured values.
+ * What a default parameter set is cut down to before fitting (the rest keep their preset values).
+ */
+export function determinableParams(
+  base: ClusterSpec,
+  params: readonly CalibrationParam[],
+  residualsOf: (cluster: ClusterSpec) => number[],
+  distinct: number,
+): CalibrationParam[] {
+  const { start, residuals } = unitSpace(base, params, residualsOf);
+  return pick(distinct, probe(params, start, residuals)).map((j) => params[j]!);
+}
+
+/** Effect on each prediction of moving each parameter by 5% of its range. */
+function probe(params: readonly CalibrationParam[], u: number[], residuals: (u: number[]) => number[]): number[][] {
+  const r0 = residuals(u);
+  return params.map((_, j) => {
+    const h = u[j]! + PROBE <= 1 ? PROBE : -PROBE;
+    return residuals(u.map((x, k) => (k === j ? x + h : x))).map((v, i) => (v - r0[i]!) / (1 + r0[i]!));
+  });
+}
+
+const strongEffect = (col: number[]) => Math.max(...col.map(Math.abs)) >= MIN_EFFECT;
+
+/** In the given order, each parameter that matters and stays separable, up to `distinct` of them. */
+function pick(distinct: number, cols: number[][]): number[] {
+  const picked: number[] = [];
+  for (let j = 0; j < cols.length; j++) {
+    if (strongEffect(cols[j]!) && picked.length < distinct && independence([...picked, j].map((k) => cols[k]!)) >= MIN_INDEPENDENCE) picked.push(j);
+  }
+  return picked;
+}
+
 /** Forward differences in the unit-scaled parameters. */
 function jacobian(u: number[], r: number[], residuals: (u: number[]) => number[]): number[][] {
   const cols = u.map((x, j) => {
@@ -156,18 +195,10 @@ function checkDetermined(
   u: number[],
   residuals: (u: number[]) => number[],
 ): void {
-  // Effect on each prediction of moving each parameter by 5% of its range.
-  const r0 = residuals(u);
-  const cols = params.map((_, j) => {
-    const h = u[j]! + PROBE <= 1 ? PROBE : -PROBE;
-    return residuals(u.map((x, k) => (k === j ? x + h : x))).map((v, i) => (v - r0[i]!) / (1 + r0[i]!));
-  });
-  const strong = params.map((_, j) => Math.max(...cols[j]!.map(Math.abs)) >= MIN_EFFECT);
-  // A verified suggestion: in the given order, each parameter that matters and stays separable, up to the distinct times.
-  const picked: number[] = [];
-  for (let j = 0; j < params.length; j++) {
-    if (strong[j] && picked.length < distinct && independence([...picked, j].map((k) => cols[k]!)) >= MIN_INDEPENDENCE) picked.push(j);
-  }
+  const cols = probe(params, u, residuals);
+  const strong = cols.map(strongEffect);
+  // A verified suggestion.
+  const picked = pick(distinct, cols);
   const tryInstead = picked.length ? `; try --params ${picked.map((k) => params[k]!.id).join(',')}` : '; add measurements';
   const dead = params.filter((_, j) => !strong[j]);
   if (dead.length > 0) {

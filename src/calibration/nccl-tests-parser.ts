@@ -21,6 +21,8 @@ export interface NcclTestsRun {
   /** One per data row: size in bytes, time in microseconds, algbw and busbw in GB/s, of the chosen column. */
   rows: { bytes: number; timeUs: number; algbwGBps: number; busbwGBps: number }[];
   column: 'out-of-place' | 'in-place';
+  /** The text holds more than the one run that was read (a later run, or a datatype/op sweep). */
+  moreRuns: boolean;
 }
 
 // Checked in order: "alltoallv" must win over "alltoall"; ops outside NcclTestsOp map to null.
@@ -51,7 +53,35 @@ function versionFromCode(code: number): string {
     : `${Math.floor(code / 1000)}.${Math.floor(code / 100) % 10}.${code % 100}`;
 }
 
-export function parseNcclTests(text: string, label: string, fileName: string, column: 'out-of-place' | 'in-place' = 'out-of-place'): NcclTestsRun {
+/**
+ * The first run of the text. `column` 'auto' reads out-of-place, or in-place where the out-of-place
+ * column measured nothing (sendrecv and alltoall print N/A there on some versions).
+ */
+export function parseNcclTests(text: string, label: string, fileName: string, column: 'auto' | 'out-of-place' | 'in-place' = 'auto'): NcclTestsRun {
+  if (column === 'auto') {
+    try {
+      return parseColumn(text, label, fileName, 'out-of-place');
+    } catch (error) {
+      if (!(error instanceof NoMeasurements) || !error.hasInPlace) throw error;
+      try {
+        return parseColumn(text, label, fileName, 'in-place');
+      } catch (inPlace) {
+        if (!(inPlace instanceof NoMeasurements)) throw inPlace;
+        throw new InputError(`${clean(label)}: no measurements in either column (every size is 0 or every time is N/A or 0); rerun with larger sizes`);
+      }
+    }
+  }
+  return parseColumn(text, label, fileName, column);
+}
+
+/** Every size of a column was N/A or 0. */
+class NoMeasurements extends InputError {
+  constructor(message: string, readonly hasInPlace: boolean) {
+    super(message);
+  }
+}
+
+function parseColumn(text: string, label: string, fileName: string, column: 'out-of-place' | 'in-place'): NcclTestsRun {
   const name = clean(label);
   let layout = { width: 8, inPlace: 4 }; // measurement cells per row; offset of the in-place block
   let headerOp: NcclTestsOp | null | undefined;
@@ -64,6 +94,7 @@ export function parseNcclTests(text: string, label: string, fileName: string, co
   let sweepDone = false;
   const rows: NcclTestsRun['rows'] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let moreRuns = false;
 
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').replace(LAUNCHER_PREFIX, '').trim();
@@ -86,7 +117,14 @@ export function parseNcclTests(text: string, label: string, fileName: string, co
       if (row) rows.push({ bytes, ...row });
       continue;
     }
-    if (dataRows > 0 && comment) break; // the trailer: the first run is over
+    if (dataRows > 0 && comment) {
+      // The trailer: the first run is over. Another run may follow (several binaries' output in one file).
+      moreRuns = lines.slice(i + 1).some((l) => {
+        const w = l.replace(LAUNCHER_PREFIX, '').trim().split(/\s+/);
+        return !l.trim().startsWith('#') && INTEGER.test(w[0] ?? '') && INTEGER.test(w[1] ?? '');
+      });
+      break;
+    }
     if (dataRows > 0) continue;
     if (t0 === 'Rank' && INTEGER.test(t1)) {
       const on = t.indexOf('on');
@@ -112,7 +150,7 @@ export function parseNcclTests(text: string, label: string, fileName: string, co
   }
   if (rows.length === 0) {
     const other = column === 'in-place' ? 'out-of-place' : 'in-place';
-    throw new InputError(`${name}: no ${column} measurements (every size is 0 or every time is N/A or 0); use the ${other} column or rerun with larger sizes`);
+    throw new NoMeasurements(`${name}: no ${column} measurements (every size is 0 or every time is N/A or 0); use the ${other} column or rerun with larger sizes`, layout.inPlace >= 0);
   }
   const perHost = new Map<string, number>();
   for (const r of ranks) if (r.host !== null) perHost.set(r.host, (perHost.get(r.host) ?? 0) + 1);
@@ -125,6 +163,7 @@ export function parseNcclTests(text: string, label: string, fileName: string, co
     ncclVersion: version ?? versionCode,
     rows,
     column,
+    moreRuns: moreRuns || sweepDone,
   };
 }
 

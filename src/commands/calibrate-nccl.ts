@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
-import { leastSquares } from '../calibration/fit.js';
+import { fitCollectives } from '../calibration/collective-fit.js';
 import { parseNcclTests, type NcclTestsRun } from '../calibration/nccl-tests-parser.js';
 import { COLLECTIVE_PARAMS, type CalibrationParam } from '../calibration/params.js';
+import type { ClusterSpec } from '../model/types.js';
 import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
 import { EXIT_OK, InputError } from '../errors.js';
-import type { ClusterSpec } from '../model/types.js';
 import { loadCluster, presetFile } from '../presets/catalog.js';
 import { readTextFile } from '../presets/read-yaml.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
@@ -14,7 +14,6 @@ import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { fittedParamsJson, fittedParamsTable } from '../render/calibrate-report.js';
 import { formatPercent, round } from '../render/format.js';
 import type { CollectiveSeries } from '../schema/collective-measurements.js';
-import { measuredSec, predictSeries, seriesGroup } from '../validation/collectives.js';
 import { mapeOf } from '../validation/report.js';
 import { writeWhole } from '../write-file.js';
 import { checkOutput, type CalibrateOptions } from './calibrate.js';
@@ -23,30 +22,17 @@ import type { CommandContext, CommandResult } from './result.js';
 /** nccl-tests files are text output, at most this large. */
 const MAX_BYTES = 16 * 1024 * 1024;
 
-/** The parameters a set of runs can determine: each tier's latency and pipeline fill, and the bandwidth its large sizes reach. */
-function defaultParams(runs: CollectiveSeries[], cluster: ClusterSpec): string[] {
-  const ids = new Set<string>();
-  for (const s of runs) {
-    const net = seriesGroup(s, cluster).domains > 1;
-    const tier = net ? 'network' : 'nvlink';
-    if (s.op === 'sendrecv') ids.add(`${tier}-sendrecv`).add(`${tier}-latency`);
-    else if (s.op === 'all-to-all') ids.add(`${tier}-a2a`).add(`${tier}-latency`);
-    else {
-      ids.add(`${tier}-latency`);
-      if (s.op === 'all-reduce') ids.add(`${tier}-fill`).add(`${tier}-fill-half`);
-      const nvls = !net && s.op === 'all-reduce' && cluster.scaleUp.nvlsBusBytesPerSec !== null;
-      ids.add(nvls ? 'nvls-bus' : `${tier}-bus`);
-    }
-  }
-  return COLLECTIVE_PARAMS.map((p) => p.id).filter((id) => ids.has(id));
-}
-
-function chosen(list: string | undefined, runs: CollectiveSeries[], cluster: ClusterSpec): CalibrationParam[] {
-  const ids = list === undefined ? defaultParams(runs, cluster) : list.split(',').map((s) => s.trim()).filter(Boolean);
+/** The parameters named by --params, or undefined for the default: what the runs can determine. */
+function named(list: string | undefined, cluster: ClusterSpec): CalibrationParam[] | undefined {
+  if (list === undefined) return undefined;
+  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   const known = COLLECTIVE_PARAMS.map((p) => p.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length || ids.length === 0) {
     throw new InputError(`--params: with --nccl-tests choose from ${known.join(', ')}`);
+  }
+  if (ids.includes('nvls-bus') && cluster.scaleUp.nvlsBusBytesPerSec === null) {
+    throw new InputError(`--params nvls-bus: '${cluster.name}' has no NVLink SHARP (scaleUp.nvlsBusBandwidthGBps); fit nvlink-bus instead`);
   }
   return COLLECTIVE_PARAMS.filter((p) => ids.includes(p.id));
 }
@@ -61,7 +47,8 @@ function toSeries(run: NcclTestsRun, label: string, clusterRef: string, perNode:
     cluster: clusterRef,
     op: run.op,
     gpus: run.ranks,
-    ...(run.ranksPerHost < perNode ? { ranksPerNode: run.ranksPerHost } : {}),
+    // Rank lines without host names (ranksPerHost 0) say nothing about the placement: nodes are full.
+    ...(run.ranksPerHost > 0 && run.ranksPerHost < perNode ? { ranksPerNode: run.ranksPerHost } : {}),
     role: 'fit',
     ref: label,
     points: run.rows.map((r) => [r.bytes, r.timeUs, r.busbwGBps] as [number, number, number]),
@@ -74,17 +61,24 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
   if (opts.output) checkOutput(opts.output, ...files);
   const loaded = await loadCluster(opts.cluster);
   const label = (f: string) => (isAbsolute(f) ? f : relative(process.cwd(), f) || f);
-  const runs = files.map((f) => toSeries(parseNcclTests(readTextFile(f, label(f), MAX_BYTES), label(f), basename(f)), label(f), opts.cluster!, loaded.spec.gpusPerNode));
+  const parsed = files.map((f) => parseNcclTests(readTextFile(f, label(f), MAX_BYTES), label(f), basename(f)));
+  const runs = parsed.map((run, i) => toSeries(run, label(files[i]!), opts.cluster!, loaded.spec.gpusPerNode));
+  const notes = parsed.flatMap((run, i) => [
+    ...(run.moreRuns ? [`note: ${label(files[i]!)} holds more than one run; only the first was read (give each run its own file)`] : []),
+    ...(run.column === 'in-place' ? [`note: ${label(files[i]!)} has no out-of-place times; the in-place column was read`] : []),
+  ]);
   for (const s of runs) {
     const nodes = Math.ceil(s.gpus / (s.ranksPerNode ?? loaded.spec.gpusPerNode));
     if (nodes > loaded.spec.maxNodes) throw new InputError(`${s.name}: ${s.gpus} ranks need ${nodes} nodes; '${loaded.spec.name}' has ${loaded.spec.maxNodes}`);
   }
-  const params = chosen(opts.params, runs, loaded.spec);
   const points = runs.flatMap((s) => s.points.map((p) => ({ s, p })));
-  const residualsOf = (c: ClusterSpec) => points.map(({ s, p }) => predictSeries(s, p[0], c)!.sec / measuredSec(s, p) - 1);
-  const result = leastSquares(loaded.spec, params, residualsOf, points.length);
+  const { result, undetermined } = fitCollectives(runs, loaded.spec, named(opts.params, loaded.spec));
+  if (result.params.length === 0) {
+    throw new InputError(`these runs determine none of ${undetermined.map((p) => p.id).join(', ')}; add runs with more sizes (e.g. -b 8 -e 1G -f 2)`);
+  }
   const mape = (xs: number[]) => mapeOf(xs.map((error) => ({ error }))).mape;
-  const stderr = result.params.filter((f) => f.atBound).map((f) => `warning: ${f.param.presetPath.join('.')} stopped at its bound (${round(f.after, 4)}); these runs may not be of this cluster`);
+  const stderr = [...notes, ...result.params.filter((f) => f.atBound).map((f) => `warning: ${f.param.presetPath.join('.')} stopped at its bound (${round(f.after, 4)}); these runs may not be of this cluster`)];
+  if (undetermined.length) stderr.push(`note: these runs cannot determine ${undetermined.map((p) => p.id).join(', ')}; kept the preset's values`);
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   const dataLabel = files.map(label).join(', ');
   if (opts.output) {

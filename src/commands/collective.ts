@@ -1,13 +1,14 @@
 import { EXIT_OK, InputError } from '../errors.js';
 import { busBandwidthFactor, collective, COLLECTIVE_OPS, type Algorithm, type CollectiveOp } from '../model/hardware/collectives.js';
 import { gpusOf } from '../model/layout.js';
+import type { ClusterSpec } from '../model/types.js';
 import { loadCluster } from '../presets/catalog.js';
 import { collectiveAlgorithms } from '../schema/collective-measurements.js';
 import { collectiveRowsJson, collectiveToCsv, collectiveToTable, describeRun, type CollectiveRow } from '../render/collective-output.js';
 import { colorEnabled } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { parseByteSizes } from '../units.js';
-import { seriesGroup } from '../validation/collectives.js';
+import { seriesDomainSizes, seriesGroup } from '../validation/collectives.js';
 import type { CommandContext, CommandResult } from './result.js';
 
 export interface CollectiveOptions {
@@ -40,16 +41,36 @@ function algorithms(list: string | undefined, op: CollectiveOp): Algorithm[] | u
   return names as Algorithm[];
 }
 
+/**
+ * The ranks and nodes of the run. With --ranks-per-node R, as nccl-tests under
+ * mpirun -npernode R: --nodes N means N x R ranks, --gpus G means G ranks on
+ * ceil(G / R) nodes; without it every GPU of a node is a rank.
+ */
+function ranksOf(opts: CollectiveOptions, spec: ClusterSpec): { gpus: number; nodes: number } {
+  if (opts.ranksPerNode === undefined) {
+    const counted = gpusOf({ gpus: opts.gpus, nodes: opts.nodes }, spec);
+    if (typeof counted === 'string') throw new InputError(counted);
+    return counted;
+  }
+  const r = opts.ranksPerNode;
+  if (r > spec.gpusPerNode) throw new InputError(`--ranks-per-node ${r}: '${spec.name}' has ${spec.gpusPerNode} GPUs per node; give at most ${spec.gpusPerNode}`);
+  const nodes = opts.gpus !== undefined ? Math.ceil(opts.gpus / r) : (opts.nodes ?? 1);
+  if (opts.gpus !== undefined && opts.nodes !== undefined && opts.nodes !== nodes) {
+    throw new InputError(`--gpus ${opts.gpus} at --ranks-per-node ${r} fill ${nodes} node(s), not --nodes ${opts.nodes}; give one of --gpus and --nodes`);
+  }
+  if (nodes > spec.maxNodes) {
+    throw new InputError(`--ranks-per-node ${r}: ${nodes} nodes are needed and '${spec.name}' has at most ${spec.maxNodes}; use fewer ranks or more per node`);
+  }
+  return { gpus: opts.gpus ?? nodes * r, nodes };
+}
+
 /** The model's prediction of one collective over a range of sizes, in nccl-tests' columns. */
 export async function runCollective(opWord: string, opts: CollectiveOptions, ctx: CommandContext): Promise<CommandResult> {
   const op = collectiveOp(opWord);
   const sizes = parseByteSizes(opts.bytes, '--bytes');
   const cluster = await loadCluster(opts.cluster);
   const spec = cluster.spec;
-  const counted = gpusOf({ gpus: opts.gpus, nodes: opts.nodes }, spec);
-  if (typeof counted === 'string') throw new InputError(counted);
-  const perNode = opts.ranksPerNode ?? spec.gpusPerNode;
-  if (perNode > spec.gpusPerNode) throw new InputError(`--ranks-per-node ${perNode}: '${spec.name}' has ${spec.gpusPerNode} GPUs per node`);
+  const counted = ranksOf(opts, spec);
   if (counted.gpus < 2) {
     throw new InputError(`--gpus ${counted.gpus}: a collective needs at least 2 GPUs`);
   }
@@ -62,7 +83,8 @@ export async function runCollective(opWord: string, opts: CollectiveOptions, ctx
     const algbw = bytes / cost.sec;
     return { bytes, timeUs: cost.sec * 1e6, algbwGBps: algbw / 1e9, busbwGBps: (algbw * busBandwidthFactor(op, group.size)) / 1e9, algorithm: cost.algorithm, protocol: cost.protocol, latencyUs: cost.latencySec * 1e6 };
   });
-  const header = describeRun(op, group, counted.nodes, spec);
+  const domainSizes = seriesDomainSizes(run, spec);
+  const header = describeRun(op, group, domainSizes, counted.nodes, spec);
   const format = opts.json ? 'json' : opts.format;
   if (format === 'json') {
     const doc = {
@@ -73,6 +95,7 @@ export async function runCollective(opWord: string, opts: CollectiveOptions, ctx
       gpus: counted.gpus,
       nodes: counted.nodes,
       group,
+      domainSizes,
       rows: collectiveRowsJson(rows),
     };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: EXIT_OK };

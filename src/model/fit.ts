@@ -20,21 +20,23 @@ export function smallestGpusThatFit(
   const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.runtimeReserveBytes;
   if (fixed > cluster.gpu.hbmBytes) return null;
   const step = Math.max(layout.tp, layout.ep);
-  const at = (k: number) => layoutOrProblem({ gpus: k * step, tp: layout.tp, ep: layout.ep }, model, cluster);
-  const fits = (k: number) => {
-    const candidate = at(k);
-    return typeof candidate !== 'string' && memoryPerGpu(model, cluster, candidate, precision, workload).fits;
-  };
-  let hi = Math.floor((cluster.maxNodes * cluster.gpusPerNode) / step);
-  if (hi < 1 || !fits(hi)) return null;
-  let lo = 0; // fits(lo) is false or lo is 0
+  // Only GPU counts whose groups do not straddle NVLink domains are layouts; among them memory per GPU
+  // falls as GPUs are added, so the smallest that fits is found by bisection over the valid counts.
+  const valid: Layout[] = [];
+  for (let k = 1; k * step <= cluster.maxNodes * cluster.gpusPerNode; k++) {
+    const candidate = layoutOrProblem({ gpus: k * step, tp: layout.tp, ep: layout.ep }, model, cluster);
+    if (typeof candidate !== 'string') valid.push(candidate);
+  }
+  const fits = (i: number) => memoryPerGpu(model, cluster, valid[i]!, precision, workload).fits;
+  let hi = valid.length - 1;
+  if (hi < 0 || !fits(hi)) return null;
+  let lo = -1; // fits(lo) is false or lo is before the first
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    // A GPU count whose groups would straddle NVLink domains is not a layout: count it as not fitting.
     if (fits(mid)) hi = mid;
     else lo = mid;
   }
-  return hi * step;
+  return valid[hi]!.gpus;
 }
 
 /**

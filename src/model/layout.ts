@@ -68,6 +68,10 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
   const tp = request.tp ?? (request.cp !== undefined ? gpus / request.cp : Math.min(perNode, gpus));
   const cp = request.cp ?? gpus / tp;
 
+  if (request.tp === undefined && request.cp === undefined && gpus % tp !== 0) {
+    const fits = divisors(tp).filter((t) => gpus % t === 0);
+    return `--gpus ${gpus}: the default TP ${tp} (GPUs per node) does not divide it; give --tp ${fits[fits.length - 1]} (a divisor of ${gpus} that fits a node) or whole nodes`;
+  }
   if (!Number.isInteger(tp) || !Number.isInteger(cp) || tp * cp !== gpus) {
     return `layout: TP ${fmt(tp)} x CP ${fmt(cp)} must equal the ${where}; adjust --tp/--cp or the GPU count`;
   }
@@ -85,14 +89,21 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
   const validTp = (t: number) => heads % t === 0 && (kv % t === 0 || t % kv === 0) && (linearHeads === undefined || linearHeads % t === 0);
   if (!validTp(tp)) {
     // Name where the TP came from: the user's flag, or the default.
-    const which = request.tp !== undefined ? `--tp ${tp}` : request.cp !== undefined ? `TP ${tp} (GPUs / --cp)` : `the default TP ${tp} (GPUs per node)`;
+    const which = request.tp !== undefined
+      ? `--tp ${tp}`
+      : request.cp !== undefined
+        ? `TP ${tp} (GPUs / --cp)`
+        : gpus < perNode
+          ? `the default TP ${tp} (all ${gpus} GPUs)`
+          : `the default TP ${tp} (GPUs per node)`;
     const problem =
       heads % tp !== 0
         ? `does not divide the ${heads} attention heads of ${model.name}`
         : linearHeads !== undefined && linearHeads % tp !== 0
           ? `does not divide the ${linearHeads} linear-attention heads of ${model.name}`
           : `must divide the ${kv} KV heads of ${model.name} or be a multiple of them (then KV heads are replicated)`;
-    const options = divisors(perNode).filter(validTp);
+    // Hints are TPs this GPU count can take: divisors of it that fit a node (or of the node when it is larger).
+    const options = divisors(Math.min(perNode, gpus)).filter((t) => gpus % t === 0 && validTp(t));
     const hint = options.length ? `; try --tp ${options[options.length - 1]}` : '';
     return (`${which}: ${problem}${hint}`);
   }

@@ -33,7 +33,7 @@ export interface PrefillBreakdown {
   attentionSec: number;
   /** HBM-bound log-sum-exp merges of partial attention outputs. */
   mergeSec: number;
-  /** TP AllReduce after attention and after the FFN (two per layer), not overlapped. */
+  /** TP AllReduce after attention and after the FFN (two per layer), less what async TP hides behind the GEMMs. */
   tpCommSec: number;
   /** CP ring SendRecv not hidden under attention, and pass-Q's All2All. */
   cpCommExposedSec: number;
@@ -139,11 +139,13 @@ export function estimatePrefill(
       layer.cpExposed = Math.max(0, halo.sec - layer.attention);
       layer.sync = halo.steps * cluster.attentionKernelSec;
     }
+    // With async TP the all-reduces run under the GEMMs, up to the GEMM time (efficiency.tpCommOverlapFraction).
+    const tpExposed = tpLayer - Math.min(cluster.tpCommOverlapFraction * tpLayer, layer.gemm);
     const epLayer = g.moe && layout.ep > 1 ? 2 * expertAllToAllSec(model, cluster, layout, tokens) : 0;
     sums.gemmSec += g.count * layer.gemm;
     sums.attentionSec += g.count * layer.attention;
     sums.mergeSec += g.count * layer.merge;
-    sums.tpCommSec += g.count * tpLayer;
+    sums.tpCommSec += g.count * tpExposed;
     sums.cpCommExposedSec += g.count * layer.cpExposed;
     sums.ringSyncSec += g.count * layer.sync;
     sums.epCommSec += g.count * epLayer;
@@ -154,7 +156,7 @@ export function estimatePrefill(
       gemmSec: layer.gemm,
       attentionSec: layer.attention,
       mergeSec: layer.merge,
-      tpCommSec: tpLayer,
+      tpCommSec: tpExposed,
       cpCommExposedSec: layer.cpExposed,
       ringSyncSec: layer.sync,
       epCommSec: epLayer,

@@ -82,7 +82,6 @@ export interface MoeSpec {
 
 /** NCCL's three protocols: LL (8-byte lines with flags), LL128 (128-byte lines), Simple (bulk copies). */
 export type Protocol = 'LL' | 'LL128' | 'Simple';
-export const PROTOCOLS: readonly Protocol[] = ['LL', 'LL128', 'Simple'];
 /** [LL, LL128, Simple] */
 export type ProtocolTriple = readonly [number, number, number];
 /** The algorithms of NCCL's tuning model that cp-plan prices. */
@@ -188,6 +187,8 @@ export interface ClusterSpec {
   gemmEfficiency: number;
   attentionEfficiency: number;
   hbmEfficiency: number;
+  /** Share of prefill's TP all-reduce time hidden behind the layer's GEMMs (at most the GEMM time); 0 = none. */
+  tpCommOverlapFraction: number;
   serialSecPerContextToken: number;
   /** Fixed time per layer of one decode step. */
   decodeLayerSec: number;

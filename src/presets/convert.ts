@@ -51,7 +51,6 @@ export function modelSpecFromPreset(p: ModelPreset): ModelSpec {
   };
 }
 
-const GBPS = 1e9;
 const triple = (t: readonly [number, number, number], scale: number) => [t[0] * scale, t[1] * scale, t[2] * scale] as const;
 
 export function collectivesFromPreset(p: CollectivesPreset): CollectiveLibrary {
@@ -62,7 +61,7 @@ export function collectivesFromPreset(p: CollectivesPreset): CollectiveLibrary {
     nvlsTree: triple(b.nvlsTree, US),
     collnetDirect: triple(b.collnetDirect, US),
   });
-  const gbps = <K extends string>(r: Record<K, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (v as number) * GBPS])) as Record<K, number>;
+  const gbps = <K extends string>(r: Record<K, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (v as number) * GB])) as Record<K, number>;
   return {
     name: p.name,
     displayName: p.displayName,
@@ -140,6 +139,7 @@ export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveL
     gemmEfficiency: e.gemmFractionOfPeak,
     attentionEfficiency: e.attentionFractionOfPeak,
     hbmEfficiency: e.hbmFractionOfPeak,
+    tpCommOverlapFraction: e.tpCommOverlapFraction ?? 0,
     serialSecPerContextToken: p.overhead.serialUsPerContextToken * US,
     decodeLayerSec: p.overhead.decodeLayerUs * US,
     attentionKernelSec: p.overhead.attentionKernelUs * US,

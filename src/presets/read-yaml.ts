@@ -79,7 +79,7 @@ function readText(file: string, label: string, maxBytes = MAX_FILE_BYTES, what =
   let size: number;
   try {
     const stat = statSync(file);
-    if (stat.isDirectory()) throw new InputError(`${label}: is a directory, not a YAML file`);
+    if (stat.isDirectory()) throw new InputError(`${label}: is a directory, not a ${what === 'preset' ? 'YAML file' : 'file'}`);
     size = stat.size;
   } catch (error) {
     if (error instanceof InputError) throw error;

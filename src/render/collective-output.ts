@@ -19,8 +19,10 @@ export interface CollectiveRow {
 const ELEMENT_BYTES = 4;
 
 /** The run in words: op, GPUs, nodes, domains, NICs, and the cost model. */
-export function describeRun(op: CollectiveOp, group: CommGroup, nodes: number, c: ClusterSpec): string {
-  const domains = group.domains > 1 ? `${group.domains} NVLink domains, ${group.perDomain} GPUs in each` : 'one NVLink domain';
+export function describeRun(op: CollectiveOp, group: CommGroup, domainSizes: readonly number[], nodes: number, c: ClusterSpec): string {
+  const even = domainSizes.every((n) => n === domainSizes[0]);
+  const split = even ? `${domainSizes[0]} GPUs in each` : `${domainSizes.join(' + ')} GPUs`;
+  const domains = group.domains > 1 ? `${group.domains} NVLink domains, ${split}` : 'one NVLink domain';
   const nics = group.domains > 1 ? `; ${c.nicsPerNode} x ${(c.scaleOut.bytesPerSec * 8) / 1e9} Gb/s NICs per node of ${c.gpusPerNode}` : '';
   return `cp-plan collective ${op}: ${group.size} GPUs of ${c.name} on ${nodes} node(s) (${domains}${nics}); ${c.collectives.displayName}, fastest algorithm and protocol per size`;
 }

@@ -151,7 +151,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       ep: layout.ep,
       tpLink: layout.tp > 1 ? groupLinkName(layout.groups.tp, cluster) : null,
       cpRingLink: layout.cp > 1 ? groupLinkName(layout.groups.cp, cluster) : null,
-      nvlinkDomains: { tp: layout.groups.tp.domains, cp: layout.groups.cp.domains, ep: layout.groups.ep.domains },
+      nvlinkDomains: { tp: layout.groups.tp.domains, cp: layout.groups.cp.domains, ep: layout.groups.ep.domains, dcp: layout.groups.dcp.domains },
     },
     workload: {
       contextTokens: workload.contextTokens,

@@ -1,4 +1,4 @@
-import { describeGroupLinks, groupLinkName } from './collective-text.js';
+import { describeCollective, describeGroupLinks, groupLinkName } from './collective-text.js';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu, kvCacheBytesPerSequence, kvElementsPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
 import { layerGroups, windowTokens } from '../model/layers.js';
@@ -71,8 +71,11 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
     add('prefill', `${name}: attention`, l.attentionSec, 's', PER_LAYER_FORMULA.attention![l.attention]!);
     if (l.mergeSec > 0) add('prefill', `${name}: merge`, l.mergeSec, 's', '(N−1)·3·tokens·(H/TP)·(d_v+1)·4 B / (HBM·η_hbm)');
     if (N > 1) add('prefill', `${name}: CP comm exposed`, l.cpCommExposedSec, 's', PER_LAYER_FORMULA.cp![l.attention]!);
-    if (l.ringSyncSec > 0) add('prefill', `${name}: ring sync`, l.ringSyncSec, 's', 'ring steps·ringStepUs');
-    if (l.tpCommSec > 0) add('prefill', `${name}: TP AllReduce`, l.tpCommSec, 's', '2 ring AllReduces of tokens·D·2 B');
+    if (l.ringSyncSec > 0) {
+      const steps = l.attention === 'linear' ? '2(N−1) state hand-offs' : 'ring steps';
+      add('prefill', `${name}: ring sync`, l.ringSyncSec, 's', `${steps}·attentionKernelUs (the fixed cost of each step's attention kernel)`);
+    }
+    if (l.tpCommSec > 0) add('prefill', `${name}: TP AllReduce`, l.tpCommSec, 's', `2 AllReduces of tokens·D·2 B, each ${describeCollective(p.tpAllReduce)}`);
     if (l.epCommSec > 0) add('prefill', `${name}: EP All2All`, l.epCommSec, 's', '2·All2All of tokens/TP·topK·D·2 B·(EP−1)/EP (dispatch and combine)');
   }
   const pb = p.breakdown;

@@ -66,7 +66,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   // NCCL's tuner prices ring, tree, NVLS and hierarchical algorithms at each protocol and takes the fastest.
   const allReduce = (tokens: number, cost: CollectiveCost) =>
     `2·AllReduce(tokens·D·2 B = ${bytes(tokens * m.hiddenSize * 2)}) over TP${tp} on ${describeGroupLinks(lo.groups.tp, c)}; ` +
-    `fastest per NCCL's tuning model: ${describeCollective(cost)}, latency ${sec(cost.latencySec)} + bytes / bandwidth = ${sec(cost.sec)} each`;
+    `fastest per NCCL's tuning model: ${describeCollective(cost)}, latency ${sec(cost.latencySec)} + bytes / bandwidth + pipeline fill = ${sec(cost.sec)} each`;
 
   // Layout
   add('layout', 'GPUs', lo.gpus, 'GPUs', lo.gpus === lo.nodes * lo.gpusPerNode ? `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}` : `--gpus, on ${lo.nodes} node(s) of ${lo.gpusPerNode}`);
@@ -104,10 +104,13 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
     add('inputs', 'NVLink bandwidth per GPU', c.scaleUp.bytesPerSec, 'B/s', `${cl} scaleUp.bandwidthPerDirectionGBps (${c.scaleUp.name})`);
     add('inputs', 'NVLink bus η', c.scaleUp.busEfficiency, 'fraction', `${cl} efficiency.scaleUpBusFractionOfPeak`);
     if (c.scaleUp.nvlsBusBytesPerSec !== null) add('inputs', 'NVLS bus bandwidth', c.scaleUp.nvlsBusBytesPerSec, 'B/s', `${cl} scaleUp.nvlsBusBandwidthGBps`);
+    add('inputs', 'NVLink extra latency', c.scaleUp.extraLatencySec, 's', `${cl} scaleUp.extraLatencyUs (per call, beyond ${c.collectives.displayName})`);
+    add('inputs', 'NVLink all-reduce fill', c.scaleUp.pipelineFillSec, 's', `${cl} scaleUp.pipelineFillUs: an all-reduce of b bytes adds fill·b / (b + ${bytes(c.scaleUp.pipelineFillHalfBytes)}) (scaleUp.pipelineFillHalfBytes)`);
     if (lo.groups.tp.domains > 1 || lo.groups.cp.domains > 1) {
       add('inputs', 'network bandwidth per GPU', nicBytesPerSecPerGpu(c), 'B/s', `${cl} scaleOut.bandwidthPerNicGBps·nicsPerNode/gpusPerNode = ${bw(c.scaleOut.bytesPerSec)}·${c.nicsPerNode}/${c.gpusPerNode}`);
       add('inputs', 'network bus η', c.scaleOut.busEfficiency, 'fraction', `${cl} efficiency.scaleOutBusFractionOfPeak`);
-      add('inputs', 'network extra latency', c.scaleOut.extraLatencySec, 's', `${cl} scaleOut.extraLatencyUs (beyond ${c.collectives.displayName})`);
+      add('inputs', 'network extra latency', c.scaleOut.extraLatencySec, 's', `${cl} scaleOut.extraLatencyUs (per call that crosses the network, added to the NVLink extra)`);
+      add('inputs', 'network all-reduce fill', c.scaleOut.pipelineFillSec, 's', `${cl} scaleOut.pipelineFillUs, half reached at ${bytes(c.scaleOut.pipelineFillHalfBytes)} (scaleOut.pipelineFillHalfBytes); replaces the NVLink fill across domains`);
     }
   }
   if (N > 1) {

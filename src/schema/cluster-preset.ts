@@ -91,6 +91,11 @@ export const clusterPresetSchema = z
     scaleOutBusFractionOfPeak: fraction,
     scaleOutSendRecvFractionOfPeak: fraction,
     scaleOutAllToAllFractionOfPeak: fraction,
+    /**
+     * Share of a prefill layer's TP all-reduce time hidden behind its GEMMs (async TP / GEMM+collective
+     * fusion), at most the GEMM time. Default 0: the paper's stack, and engines by default, do not overlap.
+     */
+    tpCommOverlapFraction: z.number().min(0).max(1).optional(),
   }),
   overhead: z.strictObject({
     /** Serial time per context token that CP does not divide (host-side work over the whole sequence). */

@@ -49,6 +49,7 @@ export const ringIterationSchema = z.strictObject({
 
 /** The components of one layer's decode attention (the paper's Table 8 columns). */
 export const decodeAttentionComponents = ['kernel', 'attention', 'sendRecv', 'allToAll', 'whole'] as const;
+export type DecodeAttentionComponent = (typeof decodeAttentionComponents)[number];
 
 /**
  * One layer of decode attention, by component, in microseconds (the paper's Table 8): one attention

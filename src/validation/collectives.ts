@@ -53,9 +53,25 @@ export interface CollectiveReport {
  * (all of them by default), as nccl-tests places one rank per GPU.
  */
 export function seriesGroup(series: Pick<CollectiveSeries, 'gpus' | 'ranksPerNode'>, cluster: ClusterSpec): CommGroup {
-  const perNode = Math.min(series.ranksPerNode ?? cluster.gpusPerNode, cluster.gpusPerNode);
-  const gpuOf = (k: number) => Math.floor(k / perNode) * cluster.gpusPerNode + (k % perNode);
+  const gpuOf = rankPlacement(series, cluster);
   return groupGeometry(series.gpus, 1, (_, k) => gpuOf(k), cluster.nvlinkDomainGpus);
+}
+
+/** How many ranks of the run each NVLink domain holds, in domain order (e.g. [8, 4] for 12 ranks on 8-GPU nodes). */
+export function seriesDomainSizes(series: Pick<CollectiveSeries, 'gpus' | 'ranksPerNode'>, cluster: ClusterSpec): number[] {
+  const gpuOf = rankPlacement(series, cluster);
+  const counts = new Map<number, number>();
+  for (let k = 0; k < series.gpus; k++) {
+    const d = Math.floor(gpuOf(k) / cluster.nvlinkDomainGpus);
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts.values()];
+}
+
+/** The GPU of rank k: ranks fill `ranksPerNode` GPUs of each node in turn. */
+function rankPlacement(series: Pick<CollectiveSeries, 'ranksPerNode'>, cluster: ClusterSpec): (k: number) => number {
+  const perNode = Math.min(series.ranksPerNode ?? cluster.gpusPerNode, cluster.gpusPerNode);
+  return (k) => Math.floor(k / perNode) * cluster.gpusPerNode + (k % perNode);
 }
 
 /** The measured time of a point: as printed, or from its bus bandwidth (nccl-tests: busbw = bytes / time x factor). */

@@ -49,6 +49,17 @@ describe('cp-plan collective', () => {
     assert.ok(ring.timeUs > nvls.timeUs);
   });
 
+  test('--ranks-per-node: --nodes N is N x R ranks, --gpus G is G ranks on ceil(G/R) nodes; uneven splits are named', () => {
+    const three = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--nodes', '3', '--ranks-per-node', '1', '--bytes', '1M', '--json']).stdout);
+    assert.deepEqual([three.gpus, three.nodes, three.group.domains, three.domainSizes], [3, 3, 3, [1, 1, 1]]);
+    const g = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '6', '--ranks-per-node', '4', '--bytes', '1M', '--json']).stdout);
+    assert.deepEqual([g.gpus, g.nodes, g.domainSizes], [6, 2, [4, 2]]);
+    const table = runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '12', '--bytes', '1M']);
+    assert.match(table.stdout, /12 GPUs of h100-ib on 2 node\(s\) \(2 NVLink domains, 8 \+ 4 GPUs;/);
+    assert.match(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '16', '--bytes', '1M']).stdout, /2 NVLink domains, 8 GPUs in each/);
+    assert.match(assertOneLineError(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '4', '--nodes', '1', '--ranks-per-node', '2', '--bytes', '1M'])), /fill 2 node\(s\), not --nodes 1/);
+  });
+
   test('all-to-all and sendrecv are point-to-point; every op runs on an NVL72 rack', () => {
     for (const op of ['all-gather', 'reduce-scatter', 'all-to-all', 'sendrecv']) {
       const r = runCli(['collective', op, '--cluster', 'gb200-nvl72', '--gpus', '72', '--bytes', '64MiB', '--json']);
@@ -166,6 +177,18 @@ describe('cp-plan calibrate --nccl-tests', () => {
     assertOneLineError(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'h100-ib', '--params', 'gemm']));
     assertOneLineError(runCli(['calibrate', join(REPO_ROOT, 'validation', 'paper-measurements.yaml'), '--nccl-tests', junk]));
     assertOneLineError(runCli(['calibrate']));
+    // NVLS bandwidth cannot be fitted on a fabric without NVLink SHARP.
+    assert.match(assertOneLineError(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'a100-ib', '--params', 'nvls-bus'])), /'a100-ib' has no NVLink SHARP/);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+  });
+
+  test('a file with two runs is read up to the first and says so; the default fit notes what it left alone', () => {
+    const one = readFileSync(truthRun('all_reduce_perf.txt', 8), 'utf8');
+    const two = join(dir, 'two_all_reduce_perf.txt');
+    writeFileSync(two, one + one);
+    const r = runCli(['calibrate', '--nccl-tests', two, '--cluster', 'h100-ib', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /holds more than one run; only the first was read/);
+    assert.equal(parseJson(r.stdout).runs[0].points, parseJson(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'h100-ib', '--json']).stdout).runs[0].points);
   });
 });

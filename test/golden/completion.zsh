@@ -83,11 +83,11 @@ _cp_plan_plan() {
 
 _cp_plan_collective() {
   _arguments \
-    '--bytes[message size 256MiB, a list 1K,1M, or a range 8..1GiB (doubling, as...]:value: ' \
+    '--bytes[message size, K/M/G in powers of 1024 as nccl-tests -b/-e 256M, a l...]:value: ' \
     '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--gpus[ranks, one per GPU, numbered node by node (default one node)]:value: ' \
     '--nodes[nodes, all their GPUs (instead of --gpus)]:value: ' \
-    '--ranks-per-node[ranks on each node when fewer than its GPUs (e.g. 1 for one GPU per...]:value: ' \
+    '--ranks-per-node[ranks on each node when fewer than its GPUs, as mpirun -npernode (-...]:value: ' \
     '--algorithm[restrict the choice, as NCCL_ALGO ring, tree, nvls, nvls-tree, hier...]:value: ' \
     '--format[output format]:value:(table csv json)' \
     '--json[the same as --format json]' \

@@ -16,7 +16,6 @@ import {
 import {
   contiguousGroups,
   groupGeometry,
-  groupOfGpus,
   nicBytesPerSecPerGpu,
   singleDomainGroup,
   stridedGroups,
@@ -24,6 +23,10 @@ import {
 } from '../../src/model/hardware/topology.js';
 import type { ClusterSpec } from '../../src/model/types.js';
 import { builtinCluster, builtinNames } from '../../src/presets/catalog.js';
+import { seriesGroup } from '../../src/validation/collectives.js';
+
+/** The group nccl-tests forms on `gpus` GPUs packed node by node. */
+const groupOfGpus = (gpus: number, c: ClusterSpec): CommGroup => seriesGroup({ gpus }, c);
 
 const US = 1e-6;
 const GiB = 2 ** 30;
@@ -320,8 +323,8 @@ describe('closed forms (synthetic cluster)', () => {
     assert.equal(r.protocol, 'Simple');
     close(r.latencySec, 22.4 * US, 'latency');
     close(r.sec, 822.4 * US, 'time');
-    // collective() takes all-to-all bytes as the total a rank sends.
-    close(collective('all-to-all', 15e6, g(16, 8, 2), c).sec, 822.4 * US, 'via collective()');
+    // collective() takes all-to-all bytes as nccl-tests does: the rank's whole buffer, 1/16 of it to each rank (itself included).
+    close(collective('all-to-all', 16e6, g(16, 8, 2), c).sec, 822.4 * US, 'via collective()');
     // NVLink only, 8 GPUs: 7 MB / 100 GB/s = 70 µs; latency 11.8 µs.
     close(allToAll(1e6, eight, c).sec, 11.8 * US + 70 * US, 'one domain');
     // Per-peer cap: one peer on NVLink: max(1 MB / 100, 1 MB / 50 GB/s) = 20 µs.

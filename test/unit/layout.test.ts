@@ -44,6 +44,14 @@ test('a default TP that does not fit the model is named as the default, with a T
   assert.throws(() => resolveLayout({ nodes: 1, tp: 8 }, model, gtt()), /--tp 8: does not divide/);
 });
 
+test('--gpus hints: a default TP of all the GPUs is named so, and hints are TPs the GPU count can take', () => {
+  const model = llama405b();
+  assert.throws(() => resolveLayout({ gpus: 6 }, model, gtt()), /^InputError: the default TP 6 \(all 6 GPUs\): does not divide the 128 attention heads.*try --tp 2$/);
+  assert.throws(() => resolveLayout({ gpus: 3 }, model, gtt()), /try --tp 1$/);
+  assert.throws(() => resolveLayout({ gpus: 12 }, model, gtt()), /^InputError: --gpus 12: the default TP 8 \(GPUs per node\) does not divide it; give --tp 4 /);
+  assert.equal(resolveLayout({ gpus: 12, tp: 4 }, model, gtt()).cp, 3);
+});
+
 test('--gpus: layouts smaller than a node, and GPU counts that are not whole nodes', () => {
   const model = builtinModel('llama3-70b').spec;
   const tp4 = resolveLayout({ gpus: 4, tp: 4 }, model, gtt());

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { smallestGpusThatFit } from '../../src/model/fit.js';
 import { kvBytesPerToken } from '../../src/model/kv-cache.js';
-import { resolveLayout } from '../../src/model/layout.js';
+import { layoutOrProblem, resolveLayout } from '../../src/model/layout.js';
 import { maxContextThatFits, memoryPerGpu } from '../../src/model/memory.js';
 import { weightBytesTotal } from '../../src/model/shapes.js';
 import type { Workload } from '../../src/model/types.js';
+import { builtinCluster } from '../../src/presets/catalog.js';
 import { gtt, llama405b, paperPrecision } from './specs.js';
 
 const full = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
@@ -69,6 +70,22 @@ test('smallest GPU count that fits (keeping TP8) is minimal', () => {
     memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(1_000_000)).fits;
   assert.ok(fitsAt(n!));
   assert.ok(!fitsAt(n! - 1));
+});
+
+test('smallest GPU count that fits skips counts whose groups straddle NVLink domains (brute force)', () => {
+  // TP16 on an NVL72 of 4-GPU trays: 16, 32, 48, 64 GPUs are layouts; from 80 on a TP group crosses GPU 72.
+  const model = llama405b();
+  const nvl72 = builtinCluster('gb200-nvl72').spec;
+  const tp16 = resolveLayout({ gpus: 16, tp: 16 }, model, nvl72);
+  for (const ctx of [128_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000]) {
+    let expected: number | null = null;
+    for (let gpus = 16; gpus <= nvl72.maxNodes * nvl72.gpusPerNode && expected === null; gpus += 16) {
+      const l = layoutOrProblem({ gpus, tp: 16 }, model, nvl72);
+      if (typeof l !== 'string' && memoryPerGpu(model, nvl72, l, paperPrecision, full(ctx)).fits) expected = gpus;
+    }
+    assert.equal(smallestGpusThatFit(model, nvl72, tp16, paperPrecision, full(ctx)), expected, `context ${ctx}`);
+  }
+  assert.equal(typeof layoutOrProblem({ gpus: 80, tp: 16 }, model, nvl72), 'string');
 });
 
 test('BF16 Llama3 405B weights do not fit one 96 GB node at TP8: no context fits', () => {

@@ -292,6 +292,26 @@ describe('nccl-tests parser: format variations', () => {
     assert.equal(parseNcclTests(SENDRECV, 'sr', 'sr').op, 'sendrecv');
   });
 
+  test('a column that measured nothing falls back to the other (auto), and both empty is one error', () => {
+    const row = (bytes: number, a: string, b: string) => `${String(bytes).padStart(12)}  ${bytes / 4}  float  none  -1  ${a}  N/A  ${b}  N/A\n`;
+    const outNa = header('alltoall_perf') + row(1024, 'N/A N/A N/A', '12.0 0.09 0.08') + row(2048, 'N/A N/A N/A', '13.0 0.16 0.14') + trailer('alltoall_perf');
+    const run = parseNcclTests(outNa, 'a2a', 'a2a');
+    assert.equal(run.column, 'in-place');
+    assert.deepEqual(run.rows.map((r) => r.timeUs), [12, 13]);
+    assertInputError(() => parseNcclTests(outNa, 'a2a', 'a2a', 'out-of-place'), 'a2a: no out-of-place measurements');
+    const bothNa = header('alltoall_perf') + row(1024, 'N/A N/A N/A', 'N/A N/A N/A') + trailer('alltoall_perf');
+    assertInputError(() => parseNcclTests(bothNa, 'a2a', 'a2a'), 'a2a: no measurements in either column');
+  });
+
+  test('a file with a second run after the first is flagged; one run is not', () => {
+    assert.equal(parseNcclTests(SENDRECV, 'sr', 'sr').moreRuns, false);
+    assert.equal(parseNcclTests(H100_2NODE, 'x', 'x').moreRuns, false);
+    const two = parseNcclTests(SENDRECV + SENDRECV.replace(/sendrecv_perf/g, 'all_reduce_perf'), 'sr', 'sr');
+    assert.equal(two.moreRuns, true);
+    assert.equal(two.op, 'sendrecv');
+    assert.equal(two.rows.length, 3);
+  });
+
   test('CRLF line endings give the same result', () => {
     assert.deepEqual(parseNcclTests(H100_2NODE.replace(/\n/g, '\r\n'), 'x', 'all_reduce_perf.txt'), parseNcclTests(H100_2NODE, 'x', 'all_reduce_perf.txt'));
   });
@@ -305,7 +325,9 @@ describe('nccl-tests parser: format variations', () => {
   });
 
   test('concatenated runs: only the first is read', () => {
-    assert.deepEqual(parseNcclTests(H100_2NODE + MI300X_2NODE_RCCL, 'x', 'x'), parseNcclTests(H100_2NODE, 'x', 'x'));
+    const both = parseNcclTests(H100_2NODE + MI300X_2NODE_RCCL, 'x', 'x');
+    assert.deepEqual({ ...both, moreRuns: false }, parseNcclTests(H100_2NODE, 'x', 'x'));
+    assert.equal(both.moreRuns, true);
   });
 
   test('-d all / -o all / -N sweeps that restart the sizes: only the first sweep is read', () => {

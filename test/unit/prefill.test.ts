@@ -166,3 +166,16 @@ test('on an infinitely fast network the two variants cost the same: the merge is
   assert.equal(q.breakdown.mergeSec, kv.breakdown.mergeSec);
   assert.ok(Math.abs(q.ttftSec - kv.ttftSec) < 1e-12 * kv.ttftSec, `pass-Q ${q.ttftSec} vs pass-KV ${kv.ttftSec}`);
 });
+
+test('async TP (efficiency.tpCommOverlapFraction) hides that share of the TP all-reduce, never more than the GEMMs', () => {
+  const at = (f: number) => prefill(2, 128_000, 'pass-kv', { ...gtt(), tpCommOverlapFraction: f }, 16);
+  const none = at(0);
+  const tp = none.layers[0]!.tpCommSec;
+  const gemm = none.layers[0]!.gemmSec;
+  assert.ok(tp > 0);
+  assert.equal(none.tpAllReduce.sec * 2, tp, 'no overlap: both all-reduces exposed');
+  assert.ok(Math.abs(at(0.5).layers[0]!.tpCommSec - (tp - Math.min(0.5 * tp, gemm))) < 1e-12);
+  assert.ok(Math.abs(at(1).layers[0]!.tpCommSec - Math.max(0, tp - gemm)) < 1e-12);
+  assert.ok(at(1).ttftSec < none.ttftSec);
+  assert.ok(Math.abs(none.ttftSec - at(1).ttftSec - (tp - at(1).layers[0]!.tpCommSec) * 126) < 1e-9, 'TTFT falls by the hidden time of every layer');
+});

@@ -78,6 +78,7 @@ const randomCluster: fc.Arbitrary<ClusterSpec> = fc
     gemmEfficiency: fraction,
     attentionEfficiency: fraction,
     hbmEfficiency: fraction,
+    tpCommOverlapFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     serialSecPerContextToken: fc.double({ min: 0, max: 1e-6, noNaN: true }),
     decodeLayerSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),
     attentionKernelSec: fc.double({ min: 0, max: 1e-4, noNaN: true }),

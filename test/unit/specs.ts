@@ -44,6 +44,7 @@ export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec 
     gemmEfficiency: 1,
     attentionEfficiency: 1,
     hbmEfficiency: 1,
+    tpCommOverlapFraction: 0,
     serialSecPerContextToken: 0,
     decodeLayerSec: 0,
     attentionKernelSec: 0,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
-import { parsePositiveInt, parseTokenCount, parseTokenCountOrZero } from '../../src/units.js';
+import { parseByteSizes, parseBytes, parsePositiveInt, parseTokenCount, parseTokenCountOrZero } from '../../src/units.js';
 
 test('token counts: SI suffixes are powers of ten, as the paper uses them', () => {
   assert.equal(parseTokenCount('128000', '--ctx'), 128000);
@@ -31,4 +31,18 @@ test('cached tokens may be zero; positive integers reject zero, signs and decima
   for (const bad of ['0', '-1', '1.5', '+2', 'two', '', '1e3']) {
     assert.throws(() => parsePositiveInt(bad, '--nodes'), InputError, bad);
   }
+});
+
+test('message sizes: K, M, G are powers of 1024, as nccl-tests -b/-e read them; B and i are optional', () => {
+  assert.equal(parseBytes('8', '--bytes'), 8);
+  assert.equal(parseBytes('32K', '--bytes'), 32768);
+  assert.equal(parseBytes('32k', '--bytes'), 32768);
+  assert.equal(parseBytes('256MiB', '--bytes'), 256 * 2 ** 20);
+  assert.equal(parseBytes('256M', '--bytes'), 256 * 2 ** 20);
+  assert.equal(parseBytes('1GB', '--bytes'), 2 ** 30);
+  assert.equal(parseBytes('1G', '--bytes'), 2 ** 30);
+  assert.equal(parseBytes('1.5K', '--bytes'), 1536);
+  assert.deepEqual(parseByteSizes('8..1G', '--bytes').slice(-2), [2 ** 29, 2 ** 30]);
+  assert.equal(parseByteSizes('8..1G', '--bytes').length, 28);
+  for (const bad of ['1.3K', '0', '1Mb/s', '1T', '-8', 'K']) assert.throws(() => parseBytes(bad, '--bytes'), InputError, bad);
 });

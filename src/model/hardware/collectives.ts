@@ -12,7 +12,8 @@ import { nicBytesPerSecPerGpu, singleDomainGroup, type CommGroup } from './topol
  *
  * Sizes follow nccl-tests: all-reduce moves a buffer of `bytes` on every rank;
  * all-gather's `bytes` is the gathered output, reduce-scatter's the input;
- * all-to-all's the bytes each rank sends in total; sendrecv's one message.
+ * all-to-all's the bytes each rank sends in total, bytes / ranks to every
+ * rank including itself (nccl-tests alltoall.cu); sendrecv's one message.
  */
 export type CollectiveOp = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'sendrecv';
 export const COLLECTIVE_OPS: readonly CollectiveOp[] = ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'sendrecv'];
@@ -54,12 +55,12 @@ export function collective(op: CollectiveOp, bytes: number, group: CommGroup, cl
   const allowed = (c: CollectiveCost) => algorithms === undefined || algorithms.includes(c.algorithm);
   switch (op) {
     case 'all-reduce':
-      return fastestOrNull(allReduceCandidates(bytes, group, cluster).filter(allowed));
+      return fastestOrNull(allReduceCandidates(bytes, group, cluster, algorithms?.includes('hierarchical') ?? false).filter(allowed));
     case 'all-gather':
     case 'reduce-scatter':
       return fastestOrNull(ringCandidates(op, bytes, group, cluster).filter(allowed));
     case 'all-to-all':
-      return allToAll(bytes / Math.max(1, group.size - 1), group, cluster);
+      return allToAll(bytes / group.size, group, cluster);
     case 'sendrecv':
       return sendRecv(bytes, group.domains > 1 ? 'net' : 'intra', cluster);
   }
@@ -166,7 +167,13 @@ function treeCorrection(table: readonly number[], bytes: number): number {
   return at(i) * (1 - f) + at(i + 1) * f;
 }
 
-function allReduceCandidates(bytes: number, group: CommGroup, cluster: ClusterSpec): CollectiveCost[] {
+/**
+ * The all-reduce algorithms NCCL would weigh. The plain hierarchical all-reduce (a ring or tree across
+ * domains between NVLink phases) is not one of NCCL's algorithms, so it is priced only when asked for
+ * (`withHierarchical`, cp-plan collective --algorithm hierarchical); with in-network reduction it is
+ * NCCL's CollNet, a real candidate.
+ */
+function allReduceCandidates(bytes: number, group: CommGroup, cluster: ClusterSpec, withHierarchical = false): CollectiveCost[] {
   const out = [...ringCandidates('all-reduce', bytes, group, cluster), ...treeCandidates(bytes, group, cluster)];
   const lib = cluster.collectives;
   const nvls = cluster.scaleUp.nvlsBusBytesPerSec;
@@ -185,7 +192,7 @@ function allReduceCandidates(bytes: number, group: CommGroup, cluster: ClusterSp
       out.push({ sec: lat + bytes / (Math.min(nvls, inter) * ratio) + fillSec(bytes, group, cluster), algorithm: 'nvls-tree', protocol: 'Simple', latencySec: lat });
     }
   }
-  if (m > 1 && group.perDomain > 1) out.push(hierarchicalAllReduce(bytes, group, cluster));
+  if (m > 1 && group.perDomain > 1 && (cluster.scaleOut.inNetworkReduction || withHierarchical)) out.push(hierarchicalAllReduce(bytes, group, cluster));
   return out;
 }
 
@@ -193,7 +200,10 @@ function allReduceCandidates(bytes: number, group: CommGroup, cluster: ClusterSp
  * Reduce-scatter inside each NVLink domain, an all-reduce of each rank's
  * 1/perDomain share across domains (every rank on its own NIC at once: one
  * rank per domain per rail), then an all-gather inside each domain. With
- * in-network reduction (InfiniBand SHARP) the switches reduce the middle phase.
+ * in-network reduction (InfiniBand SHARP) the switches reduce the middle phase
+ * and NCCL pipelines the three phases chunk by chunk (CollNet): the latencies
+ * add and the slowest phase's bandwidth sets the rest. Without it the phases
+ * run one after the other.
  */
 function hierarchicalAllReduce(bytes: number, group: CommGroup, cluster: ClusterSpec): CollectiveCost {
   const g = group.perDomain;
@@ -211,13 +221,11 @@ function hierarchicalAllReduce(bytes: number, group: CommGroup, cluster: Cluster
   } else {
     across = fastest([...ringCandidates('all-reduce', share, rails, cluster), ...treeCandidates(share, rails, cluster)]);
   }
-  return {
-    sec: rs.sec + across.sec + ag.sec,
-    algorithm: cluster.scaleOut.inNetworkReduction ? 'hierarchical-sharp' : 'hierarchical',
-    protocol: across.protocol,
-    latencySec: rs.latencySec + across.latencySec + ag.latencySec,
-    phases: [rs, across, ag],
-  };
+  const phases = [rs, across, ag];
+  const latencySec = rs.latencySec + across.latencySec + ag.latencySec;
+  const sharp = cluster.scaleOut.inNetworkReduction;
+  const sec = sharp ? latencySec + Math.max(...phases.map((c) => c.sec - c.latencySec)) : rs.sec + across.sec + ag.sec;
+  return { sec, algorithm: sharp ? 'hierarchical-sharp' : 'hierarchical', protocol: across.protocol, latencySec, phases };
 }
 
 /** The tier whose measured deviations a call pays: the network as soon as the group leaves an NVLink domain. */
@@ -225,9 +233,17 @@ function tierLink(group: CommGroup, cluster: ClusterSpec): LinkSpec {
   return group.domains > 1 ? cluster.scaleOut : cluster.scaleUp;
 }
 
-/** What was measured beyond NCCL's model for one call on this group's slowest tier. */
+/**
+ * What was measured beyond NCCL's model for one call on this group. A call that leaves the NVLink domain
+ * pays what a call inside it pays (launch, proxy start-up: scaleUp's extra) and what crossing the
+ * network adds on top (scaleOut's extra), so the network's extra is fitted as the difference.
+ */
 function measuredLatencySec(group: CommGroup, cluster: ClusterSpec): number {
-  return tierLink(group, cluster).extraLatencySec;
+  return extraLatencySec(group.domains > 1 ? 'net' : 'intra', cluster);
+}
+
+function extraLatencySec(where: 'intra' | 'net', cluster: ClusterSpec): number {
+  return cluster.scaleUp.extraLatencySec + (where === 'net' ? cluster.scaleOut.extraLatencySec : 0);
 }
 
 /**
@@ -252,12 +268,13 @@ function tier(where: 'intra' | 'net', cluster: ClusterSpec): { link: LinkSpec; p
 function p2pLatencySec(where: 'intra' | 'net', p: Protocol, cluster: ClusterSpec): number {
   const lib = cluster.collectives;
   const link = where === 'net' ? cluster.scaleOut : cluster.scaleUp;
-  return at(lib.baseLatencySec.ring, p) + at(lib.hopLatencySec[link.linkClass].ring, p) + link.extraLatencySec;
+  return at(lib.baseLatencySec.ring, p) + at(lib.hopLatencySec[link.linkClass].ring, p) + extraLatencySec(where, cluster);
 }
 
 /**
- * NCCL sends a point-to-point message with LL up to 16 KiB (one channel; enqueue.cc NCCL_P2P_LL_THRESHOLD)
- * and with Simple above. An all-to-all to many peers can therefore get cheaper just above the threshold,
+ * NCCL sends a point-to-point message with LL up to 16 KiB (enqueue.cc NCCL_P2P_LL_THRESHOLD, compared with
+ * each channel's part of the message; cp-plan compares the whole message, as a latency-bound message runs
+ * on one channel) and with Simple above. An all-to-all to many peers can therefore get cheaper just above the threshold,
  * where LL's half-bandwidth lines stop: NCCL behaves so.
  */
 function p2pProtocol(bytesPerPeer: number, cluster: ClusterSpec): Protocol {

@@ -74,7 +74,3 @@ export function nicBytesPerSecPerGpu(cluster: ClusterSpec): number {
   return (cluster.scaleOut.bytesPerSec * cluster.nicsPerNode) / cluster.gpusPerNode;
 }
 
-/** The group of a collective run on `gpus` GPUs, numbered from 0 (cp-plan collective; nccl-tests runs one rank per GPU). */
-export function groupOfGpus(gpus: number, cluster: ClusterSpec): CommGroup {
-  return contiguousGroups(gpus, gpus, cluster.nvlinkDomainGpus);
-}
