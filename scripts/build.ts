@@ -23,8 +23,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { CompiledIndex } from '../src/presets/catalog.js';
-import type { CollectiveLibrary } from '../src/model/types.js';
-import { readClusterFile, readCollectivesFile, readModelFile } from '../src/presets/user-preset.js';
+import type { ClusterHardware, CollectiveLibrary, GpuSpec } from '../src/model/types.js';
+import { readYamlFile } from '../src/presets/read-yaml.js';
+import { readClusterFile, readCollectivesFile, readEngineFile, readGpuFile, readKernelsFile, readModelFile } from '../src/presets/user-preset.js';
+import { gpuPresetSchema, type GpuPreset } from '../src/schema/gpu-preset.js';
+import type { KernelsPreset } from '../src/schema/kernels-preset.js';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -51,33 +54,61 @@ const require = createRequire(import.meta.url);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// 1. Presets: dist/presets/index.json and dist/presets/<models|clusters|collectives>/<name>.json.
-// Collective libraries first: a cluster embeds the one its topology names.
-const compiledIndex: CompiledIndex = { models: [], clusters: [], collectives: [] };
+// 1. Presets: dist/presets/index.json and dist/presets/<kind folder>/<name>.json.
+// Collective libraries and kernel tables first, then GPUs (which embed their kernel table), engines,
+// models, and clusters (which embed their GPU and collective library).
+const compiledIndex: CompiledIndex = { models: [], clusters: [], collectives: [], gpus: [], kernels: [], engines: [] };
 const libraries = new Map<string, CollectiveLibrary>();
-const library = (name: string) => {
-  const found = libraries.get(name);
-  if (!found) throw new Error(`build: unknown collective library '${name}'`);
-  return found;
+const kernelTables = new Map<string, KernelsPreset>();
+const gpuPresets = new Map<string, GpuPreset>();
+const gpuSpecs = new Map<string, GpuSpec>();
+const found = <T>(map: Map<string, T>, what: string, name: string): T => {
+  const value = map.get(name);
+  if (value === undefined) throw new Error(`build: unknown ${what} '${name}'`);
+  return value;
 };
+const presetFiles = (folder: string) => readdirSync(join(root, 'presets', folder)).filter((f) => f.endsWith('.yaml')).sort();
+// GPU presets are read first (unconverted): a GPU's kernel table may have been measured on another GPU,
+// whose peaks and bandwidth convert the table.
+for (const file of presetFiles('gpus')) {
+  const { data } = readYamlFile(join(root, 'presets', 'gpus', file), `presets/gpus/${file}`, gpuPresetSchema);
+  gpuPresets.set(data.name, data);
+}
 const readers = {
   collectives: (file: string, label: string) => {
     const loaded = readCollectivesFile(file, label, true);
     libraries.set(loaded.preset.name, loaded.spec);
     return loaded;
   },
+  kernels: (file: string, label: string) => {
+    const loaded = readKernelsFile(file, label, true);
+    kernelTables.set(loaded.preset.name, loaded.preset);
+    return loaded;
+  },
+  gpus: (file: string, label: string) => {
+    const loaded = readGpuFile(file, label, true, (table) => ({ table: found(kernelTables, 'kernel table', table), measuredOn: found(gpuPresets, 'GPU preset (a kernel table is named after the GPU it was measured on)', table) }));
+    gpuSpecs.set(loaded.preset.name, loaded.spec);
+    return loaded;
+  },
+  engines: (file: string, label: string) => readEngineFile(file, label, true),
   models: (file: string, label: string) => readModelFile(file, label, true),
-  clusters: (file: string, label: string) => readClusterFile(file, label, true, library),
+  clusters: (file: string, label: string) =>
+    readClusterFile(file, label, true, (name) => found(libraries, 'collective library', name), (gpu) => found(gpuSpecs, 'GPU', gpu)),
 };
-for (const folder of ['collectives', 'models', 'clusters'] as const) {
+for (const folder of ['collectives', 'kernels', 'gpus', 'engines', 'models', 'clusters'] as const) {
   mkdirSync(join(dist, 'presets', folder), { recursive: true });
-  for (const file of readdirSync(join(root, 'presets', folder)).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of presetFiles(folder)) {
     const name = basename(file, '.yaml');
     const loaded = readers[folder](join(root, 'presets', folder, file), `presets/${folder}/${file}`);
     if (loaded.preset.name !== name) throw new Error(`presets/${folder}/${file}: name '${loaded.preset.name}' differs from the file name`);
     writeFileSync(join(dist, 'presets', folder, `${name}.json`), JSON.stringify(loaded));
     compiledIndex[folder].push(name);
   }
+}
+// Every cluster's default engine must exist and run on its GPU.
+for (const name of compiledIndex.clusters) {
+  const c = JSON.parse(readFileSync(join(dist, 'presets', 'clusters', `${name}.json`), 'utf8')) as { spec: ClusterHardware };
+  if (!compiledIndex.engines.includes(c.spec.defaultEngine)) throw new Error(`presets/clusters/${name}.yaml: unknown engine '${c.spec.defaultEngine}'`);
 }
 writeFileSync(join(dist, 'presets', 'index.json'), JSON.stringify(compiledIndex));
 

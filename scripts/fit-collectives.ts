@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fitCollectives } from '../src/calibration/collective-fit.js';
-import type { ClusterSpec } from '../src/model/types.js';
+import type { ClusterHardware as ClusterSpec } from '../src/model/types.js';
 import { builtinCluster } from '../src/presets/catalog.js';
 import { readYamlFile } from '../src/presets/read-yaml.js';
 import { PACKAGE_ROOT } from '../src/root.js';
@@ -16,7 +16,7 @@ import { collectiveMeasurementsFileSchema, type CollectiveSeries } from '../src/
 
 export interface DerivedValue {
   /** Where the value goes in the preset, e.g. ['scaleUp', 'extraLatencyUs']. */
-  presetPath: [string, string];
+  presetPath: string[];
   value: number;
   stdError: number | null;
   atBound: boolean;

@@ -18,15 +18,24 @@ export function withWorkload(command: Command, ctxRequired = true): Command {
   const ctxFlag = '--ctx <tokens>';
   const ctxHelp = 'context length: 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 128Ki, 1Mi (binary)';
   (ctxRequired ? command.requiredOption(ctxFlag, ctxHelp, tokens('--ctx')) : command.option(ctxFlag, ctxHelp, tokens('--ctx')));
-  return command
+  command
     .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
     .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
     .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
     .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
     .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
     .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
-    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
-    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']));
+    .option('--engine <name|file>', "inference engine: meta-cp, vllm, sglang, trtllm or a YAML file (default: the cluster's)");
+  return withPrecision(command);
 }
+
+/** --weights, --kv-dtype, --attention-dtype: shared by every command that evaluates the model. */
+export function withPrecision(command: Command): Command {
+  return command
+    .addOption(new Option('--weights <recipe>', "weight precision: bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN only), int4 (W4A16) (default: the model preset's)").choices([...WEIGHT_RECIPES]))
+    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
+    .addOption(new Option('--attention-dtype <dtype>', 'dtype attention computes in (fp8: FP8 attention kernels, needs --kv-dtype fp8)').choices(['bf16', 'fp8']));
+}
+export const WEIGHT_RECIPES = ['bf16', 'fp8', 'fp8-ffn', 'nvfp4', 'mxfp4', 'int4'] as const;
 export const rate = (flag: string) => (value: string) => parseRate(value, flag);
 export const duration = (flag: string) => (value: string) => parseDuration(value, flag);

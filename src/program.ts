@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
 import { PACKAGE_ROOT } from './root.js';
-import { EXIT_CODES_HELP, duration, positive, withWorkload } from './program-options.js';
+import { EXIT_CODES_HELP, duration, positive, withPrecision, withWorkload } from './program-options.js';
 import { defineMeasurementCommands } from './program-measure.js';
 import { parsePositiveNumber } from './units.js';
 
@@ -168,8 +168,8 @@ ${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO
 defineMeasurementCommands(program, defines, ctx, emit);
 
 if (defines('sweep')) {
-  program
-    .command('sweep')
+  const sweepCommand = program.command('sweep');
+  sweepCommand
     .description('Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
     .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
     .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4 (default 1)')
@@ -180,8 +180,8 @@ if (defines('sweep')) {
     .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
     .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
     .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
-    .addOption(new Option('--weights <recipe>', "weight precision (default: the model preset's)").choices(['bf16', 'fp8', 'fp8-ffn']))
-    .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
+    .option('--engine <name|file>', "inference engine: meta-cp, vllm, sglang, trtllm or a YAML file (default: the cluster's)");
+  withPrecision(sweepCommand)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
     .option('--json', 'the same as --format json', false)
@@ -253,10 +253,11 @@ Examples:
 }
 
 if (defines('presets')) {
-  const presets = program.command('presets').description('List and show the built-in model and cluster presets.');
+  const presets = program.command('presets').description('List and show the built-in presets: models, clusters, GPUs and engines.');
   presets
     .command('list')
-    .description('List built-in models and clusters with their key figures.')
+    .description('List built-in models, clusters, GPUs and engines with their key figures.')
+    .addOption(new Option('--kind <kind>', 'list one kind only').choices(['model', 'cluster', 'gpu', 'engine']))
     .option('--json', 'print JSON', false)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .action(async (opts) => {
@@ -266,7 +267,7 @@ if (defines('presets')) {
   presets
     .command('show')
     .description('Print a preset file (with the source of every figure) after validating it.')
-    .argument('<name|file>', 'preset name (e.g. llama3-405b, gtt) or a YAML file to validate and print')
+    .argument('<name|file>', 'preset name (llama3-405b, gtt, vllm, h100-sxm; KIND/NAME when two kinds share it: gpu/h100-sxm) or a YAML file to validate and print')
     .option('--json', 'print the parsed preset as JSON', false)
     .option('--no-color', 'accepted for symmetry; the file is printed as is')
     .action(async (name: string, opts) => {

@@ -1,4 +1,4 @@
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware as ClusterSpec } from '../model/types.js';
 import type { CollectiveSeries } from '../schema/collective-measurements.js';
 import { measuredSec, predictSeries, seriesGroup } from '../validation/collectives.js';
 import { determinableParams, leastSquares, type CalibrationResult } from './fit.js';
@@ -11,7 +11,7 @@ import { COLLECTIVE_PARAMS, type CalibrationParam } from './params.js';
  */
 
 /** The parameters a set of runs could set: each tier's latency and pipeline fill, and the bandwidth its large sizes reach. */
-export function collectiveCandidateParams(runs: readonly CollectiveSeries[], cluster: ClusterSpec): CalibrationParam[] {
+export function collectiveCandidateParams(runs: readonly CollectiveSeries[], cluster: ClusterSpec): CalibrationParam<ClusterSpec>[] {
   const ids = new Set<string>();
   for (const s of runs) {
     const net = seriesGroup(s, cluster).domains > 1;
@@ -35,20 +35,20 @@ export function collectiveResiduals(runs: readonly CollectiveSeries[]): (cluster
 }
 
 export interface CollectiveFit {
-  result: CalibrationResult;
+  result: CalibrationResult<ClusterSpec>;
   /** Candidates the runs cannot determine: they keep the base cluster's values. */
-  undetermined: CalibrationParam[];
+  undetermined: CalibrationParam<ClusterSpec>[];
 }
 
 /**
  * Least squares of the runs over `params`, or, when none are given, over the
  * candidates the runs can determine (the others keep the base cluster's values).
  */
-export function fitCollectives(runs: readonly CollectiveSeries[], base: ClusterSpec, params?: readonly CalibrationParam[]): CollectiveFit {
+export function fitCollectives(runs: readonly CollectiveSeries[], base: ClusterSpec, params?: readonly CalibrationParam<ClusterSpec>[]): CollectiveFit {
   const residualsOf = collectiveResiduals(runs);
   const distinct = runs.reduce((a, s) => a + s.points.length, 0);
   let chosen = params ?? collectiveCandidateParams(runs, base);
-  let undetermined: CalibrationParam[] = [];
+  let undetermined: CalibrationParam<ClusterSpec>[] = [];
   if (params === undefined) {
     const ok = determinableParams(base, chosen, residualsOf, distinct);
     undetermined = chosen.filter((p) => !ok.includes(p));

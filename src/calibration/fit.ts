@@ -4,8 +4,8 @@ import type { ValidationInputs } from '../validation/report.js';
 import type { CalibrationParam } from './params.js';
 import { predictSec, type Target } from './predict.js';
 
-export interface FittedParam {
-  param: CalibrationParam;
+export interface FittedParam<C = ClusterSpec> {
+  param: CalibrationParam<C>;
   before: number;
   after: number;
   /** One standard error of the fitted value (preset units); null when there are no spare points. */
@@ -14,9 +14,9 @@ export interface FittedParam {
   atBound: boolean;
 }
 
-export interface CalibrationResult {
-  cluster: ClusterSpec;
-  params: FittedParam[];
+export interface CalibrationResult<C = ClusterSpec> {
+  cluster: C;
+  params: FittedParam<C>[];
   /** Relative error (predicted / measured - 1) per target, before and after. */
   before: number[];
   after: number[];
@@ -49,12 +49,12 @@ export function calibrate(
  * The fit itself, for any relative residuals of a cluster (measured TTFT/TTIT,
  * nccl-tests points): `distinct` is how many independent measured values there are.
  */
-export function leastSquares(
-  base: ClusterSpec,
-  params: readonly CalibrationParam[],
-  residualsOf: (cluster: ClusterSpec) => number[],
+export function leastSquares<C>(
+  base: C,
+  params: readonly CalibrationParam<C>[],
+  residualsOf: (cluster: C) => number[],
   distinct: number,
-): CalibrationResult {
+): CalibrationResult<C> {
   const { start, clusterAt, residuals } = unitSpace(base, params, residualsOf);
   const sse = (r: number[]) => r.reduce((a, x) => a + x * x, 0);
   checkDetermined(distinct, params, start, residuals);
@@ -116,10 +116,10 @@ export function leastSquares(
 }
 
 /** Each parameter scaled to [0, 1] across its bounds (log-scaled when it spans decades), and the residuals there. */
-function unitSpace(base: ClusterSpec, params: readonly CalibrationParam[], residualsOf: (cluster: ClusterSpec) => number[]) {
-  const toUnit = (p: CalibrationParam, v: number) =>
+function unitSpace<C>(base: C, params: readonly CalibrationParam<C>[], residualsOf: (cluster: C) => number[]) {
+  const toUnit = (p: CalibrationParam<C>, v: number) =>
     p.log ? Math.log(v / p.lower) / Math.log(p.upper / p.lower) : (v - p.lower) / (p.upper - p.lower);
-  const fromUnit = (p: CalibrationParam, u: number) => (p.log ? p.lower * Math.pow(p.upper / p.lower, u) : p.lower + u * (p.upper - p.lower));
+  const fromUnit = (p: CalibrationParam<C>, u: number) => (p.log ? p.lower * Math.pow(p.upper / p.lower, u) : p.lower + u * (p.upper - p.lower));
   const clusterAt = (u: number[]) => params.reduce((c, p, j) => p.set(c, fromUnit(p, u[j]!)), base);
   const start = params.map((p) => Math.min(1, Math.max(0, toUnit(p, p.get(base)))));
   return { start, clusterAt, residuals: (u: number[]) => residualsOf(clusterAt(u)) };
@@ -130,18 +130,18 @@ function unitSpace(base: ClusterSpec, params: readonly CalibrationParam[], resid
  * prediction and stays separable from those already taken, up to the number of distinct measured values.
  * What a default parameter set is cut down to before fitting (the rest keep their preset values).
  */
-export function determinableParams(
-  base: ClusterSpec,
-  params: readonly CalibrationParam[],
-  residualsOf: (cluster: ClusterSpec) => number[],
+export function determinableParams<C>(
+  base: C,
+  params: readonly CalibrationParam<C>[],
+  residualsOf: (cluster: C) => number[],
   distinct: number,
-): CalibrationParam[] {
+): CalibrationParam<C>[] {
   const { start, residuals } = unitSpace(base, params, residualsOf);
   return pick(distinct, probe(params, start, residuals)).map((j) => params[j]!);
 }
 
 /** Effect on each prediction of moving each parameter by 5% of its range. */
-function probe(params: readonly CalibrationParam[], u: number[], residuals: (u: number[]) => number[]): number[][] {
+function probe<C>(params: readonly CalibrationParam<C>[], u: number[], residuals: (u: number[]) => number[]): number[][] {
   const r0 = residuals(u);
   return params.map((_, j) => {
     const h = u[j]! + PROBE <= 1 ? PROBE : -PROBE;
@@ -189,9 +189,9 @@ function distinctTargets(targets: readonly Target[]): number {
   return new Set(targets.map((t) => [t.metric, m(t).nodes, m(t).tp, m(t).cp, m(t).dcp, m(t).contextTokens, m(t).cachedTokens, m(t).batch, m(t).variant].join('/'))).size;
 }
 
-function checkDetermined(
+function checkDetermined<C>(
   distinct: number,
-  params: readonly CalibrationParam[],
+  params: readonly CalibrationParam<C>[],
   u: number[],
   residuals: (u: number[]) => number[],
 ): void {
@@ -203,7 +203,7 @@ function checkDetermined(
   const dead = params.filter((_, j) => !strong[j]);
   if (dead.length > 0) {
     throw new InputError(
-      `the measurements cannot determine ${dead.map((p) => `${p.id} (${p.presetPath[1]}; it needs ${p.needs})`).join(', ')}${tryInstead}`,
+      `the measurements cannot determine ${dead.map((p) => `${p.id} (${p.presetPath.join('.')}; it needs ${p.needs})`).join(', ')}${tryInstead}`,
     );
   }
   if (distinct < params.length) {

@@ -1,89 +1,83 @@
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware, ClusterSpec } from '../model/types.js';
 
 /**
- * The cluster parameters `cp-plan calibrate` can fit: each one's place in
- * the preset (with its unit in the key), its physical bounds in preset
- * units, and how it maps onto the SI spec the model reads.
+ * The parameters `cp-plan calibrate` can fit: each one's place in the cluster
+ * preset (with its unit in the key), its physical bounds in preset units, and
+ * how it maps onto the SI spec the model reads. Kernel scales and engine
+ * constants go to the preset's `calibration` block (for the engine the
+ * measurements ran on); link parameters to the link sections.
  */
-export interface CalibrationParam {
+export interface CalibrationParam<C = ClusterSpec> {
   id: string;
-  presetPath: [string, string];
+  presetPath: string[];
   lower: number;
   upper: number;
   /** What the data needs for this parameter to matter. */
   needs: string;
   /** Fitted on a log scale (a parameter spanning decades, such as a message size). */
   log?: boolean;
-  get(c: ClusterSpec): number;
-  set(c: ClusterSpec, value: number): ClusterSpec;
+  get(c: C): number;
+  set(c: C, value: number): C;
 }
 
 const US = 1e-6;
 
+/** An engine constant that a calibration replaces for the engine it was fitted with. */
+function engineParam(id: string, key: 'serialSecPerContextToken' | 'decodeLayerSec' | 'decodeStepSec' | 'attentionKernelSec' | 'cpDecodeLayerSec' | 'allToAllSetupSec', presetKey: string, upper: number, needs: string): CalibrationParam {
+  return {
+    id,
+    presetPath: ['calibration', 'overhead', presetKey],
+    lower: 0,
+    upper,
+    needs,
+    get: (c) => (c.engine[key] ?? 0) / US,
+    set: (c, v) => ({ ...c, engine: { ...c.engine, [key]: v * US } }),
+  };
+}
+
 export const CALIBRATION_PARAMS: readonly CalibrationParam[] = [
   {
     id: 'gemm',
-    presetPath: ['efficiency', 'gemmFractionOfPeak'],
-    lower: 0.05,
-    upper: 1,
+    presetPath: ['calibration', 'gemmEfficiencyScale'],
+    lower: 0.1,
+    upper: 4,
     needs: 'prefill measurements (TTFT)',
-    get: (c) => c.gemmEfficiency,
-    set: (c, v) => ({ ...c, gemmEfficiency: v }),
+    get: (c) => c.scales.gemmScale,
+    set: (c, v) => ({ ...c, scales: { ...c.scales, gemmScale: v } }),
+  },
+  {
+    id: 'gemm-bandwidth',
+    presetPath: ['calibration', 'gemmBandwidthEfficiencyScale'],
+    lower: 0.1,
+    upper: 4,
+    needs: 'decode measurements (TTIT): small batches, whose GEMMs read their weights',
+    get: (c) => c.scales.gemmBandwidthScale,
+    set: (c, v) => ({ ...c, scales: { ...c.scales, gemmBandwidthScale: v } }),
   },
   {
     id: 'attention',
-    presetPath: ['efficiency', 'attentionFractionOfPeak'],
-    lower: 0.05,
-    upper: 1,
+    presetPath: ['calibration', 'attentionEfficiencyScale'],
+    lower: 0.1,
+    upper: 4,
     needs: 'prefill TTFTs at contexts long enough for attention to be a visible share of the time',
-    get: (c) => c.attentionEfficiency,
-    set: (c, v) => ({ ...c, attentionEfficiency: v }),
+    get: (c) => c.scales.attentionScale,
+    set: (c, v) => ({ ...c, scales: { ...c.scales, attentionScale: v } }),
   },
   {
-    id: 'serial',
-    presetPath: ['overhead', 'serialUsPerContextToken'],
-    lower: 0,
-    upper: 100,
-    needs: 'prefill measurements at more than one CP size or with cached tokens',
-    get: (c) => c.serialSecPerContextToken / US,
-    set: (c, v) => ({ ...c, serialSecPerContextToken: v * US }),
+    id: 'decode-attention',
+    presetPath: ['calibration', 'decodeAttentionEfficiencyScale'],
+    lower: 0.1,
+    upper: 4,
+    needs: 'decode measurements at long contexts, where reading the KV cache is a visible share of the step',
+    get: (c) => c.scales.decodeAttentionScale,
+    set: (c, v) => ({ ...c, scales: { ...c.scales, decodeAttentionScale: v } }),
   },
-  {
-    id: 'decode-layer',
-    presetPath: ['overhead', 'decodeLayerUs'],
-    lower: 0,
-    upper: 5000,
-    needs: 'decode measurements (TTIT)',
-    get: (c) => c.decodeLayerSec / US,
-    set: (c, v) => ({ ...c, decodeLayerSec: v * US }),
-  },
-  {
-    id: 'cp-decode',
-    presetPath: ['overhead', 'cpDecodeLayerUs'],
-    lower: 0,
-    upper: 5000,
-    needs: 'decode measurements at CP > 1 (TTIT with a ring)',
-    get: (c) => c.cpDecodeLayerSec / US,
-    set: (c, v) => ({ ...c, cpDecodeLayerSec: v * US }),
-  },
-  {
-    id: 'attention-kernel',
-    presetPath: ['overhead', 'attentionKernelUs'],
-    lower: 0,
-    upper: 500,
-    needs: 'decode measurements at short contexts or many CP ranks, where the fixed cost of each attention kernel shows',
-    get: (c) => c.attentionKernelSec / US,
-    set: (c, v) => ({ ...c, attentionKernelSec: v * US }),
-  },
-  {
-    id: 'all-to-all',
-    presetPath: ['overhead', 'allToAllSetupUs'],
-    lower: 0,
-    upper: 5000,
-    needs: 'measurements with an All2All on the critical path (pass-Q prefill or decode at CP > 1)',
-    get: (c) => c.allToAllSetupSec / US,
-    set: (c, v) => ({ ...c, allToAllSetupSec: v * US }),
-  },
+  engineParam('serial', 'serialSecPerContextToken', 'serialUsPerContextToken', 100, 'prefill measurements at more than one CP size or with cached tokens'),
+  engineParam('decode-layer', 'decodeLayerSec', 'decodeLayerUs', 5000, 'decode measurements (TTIT)'),
+  engineParam('decode-step', 'decodeStepSec', 'decodeStepUs', 100000, 'decode measurements of models with different layer counts (TTIT)'),
+  engineParam('cp-decode', 'cpDecodeLayerSec', 'cpDecodeLayerUs', 5000, 'decode measurements at CP > 1 (TTIT with a ring)'),
+  engineParam('attention-kernel', 'attentionKernelSec', 'attentionKernelUs', 500, 'decode measurements at short contexts or many CP ranks, where the fixed cost of each attention kernel shows'),
+  engineParam('all-to-all', 'allToAllSetupSec', 'allToAllSetupUs', 5000, 'measurements with an All2All on the critical path (pass-Q prefill or decode at CP > 1)'),
   {
     id: 'network',
     presetPath: ['efficiency', 'scaleOutSendRecvFractionOfPeak'],
@@ -104,7 +98,7 @@ export const CALIBRATION_PARAMS: readonly CalibrationParam[] = [
   },
 ];
 
-export const DEFAULT_PARAM_IDS = ['gemm', 'attention', 'serial', 'decode-layer', 'cp-decode'] as const;
+export const DEFAULT_PARAM_IDS = ['gemm', 'gemm-bandwidth', 'attention', 'serial', 'cp-decode'] as const;
 
 const GB = 1e9;
 
@@ -115,7 +109,7 @@ function linkParam(
   field: 'busEfficiency' | 'sendRecvEfficiency' | 'allToAllEfficiency',
   key: string,
   needs: string,
-): CalibrationParam {
+): CalibrationParam<ClusterHardware> {
   return {
     id,
     presetPath: ['efficiency', key],
@@ -127,7 +121,7 @@ function linkParam(
   };
 }
 
-export const COLLECTIVE_PARAMS: readonly CalibrationParam[] = [
+export const COLLECTIVE_PARAMS: readonly CalibrationParam<ClusterHardware>[] = [
   {
     id: 'nvlink-latency',
     presetPath: ['scaleUp', 'extraLatencyUs'],

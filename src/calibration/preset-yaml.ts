@@ -9,6 +9,8 @@ export interface FitRecord {
   targets: number;
   mapeBefore: number;
   mapeAfter: number;
+  /** The engine the measurements ran on: a fit of kernel scales or engine constants is kept for it only. */
+  engine?: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -23,7 +25,7 @@ function tidy(value: number): number {
  * a comment saying where it came from, and a header comment recording the
  * fit. Other keys and comments are kept as they were.
  */
-export function calibratedPresetYaml(baseText: string, fitted: readonly FittedParam[], record: FitRecord): string {
+export function calibratedPresetYaml<C>(baseText: string, fitted: readonly FittedParam<C>[], record: FitRecord): string {
   const doc = parseDocument(baseText);
   const baseName = String(doc.get('name'));
   doc.set('name', record.name);
@@ -31,6 +33,13 @@ export function calibratedPresetYaml(baseText: string, fitted: readonly FittedPa
   doc.set('displayName', `${displayName} (calibrated)`);
   const source = String(doc.get('source')).replace(/; calibrated on .*$/, '');
   doc.set('source', `${source}; calibrated on ${record.dataLabel}`);
+  if (fitted.some((f) => f.param.presetPath[0] === 'calibration')) {
+    // One calibration block per preset, for one engine: a fit with another engine replaces it.
+    if (String(doc.getIn(['calibration', 'engine'])) !== record.engine) doc.delete('calibration');
+    doc.setIn(['calibration', 'engine'], record.engine ?? 'unknown');
+    doc.setIn(['calibration', 'provenance'], 'fitted');
+    doc.setIn(['calibration', 'source'], `cp-plan calibrate on ${record.dataLabel}`);
+  }
   for (const f of fitted) {
     doc.setIn(f.param.presetPath, tidy(f.after));
     const node = doc.getIn(f.param.presetPath, true);

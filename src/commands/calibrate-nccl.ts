@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import { fitCollectives } from '../calibration/collective-fit.js';
 import { parseNcclTests, type NcclTestsRun } from '../calibration/nccl-tests-parser.js';
 import { COLLECTIVE_PARAMS, type CalibrationParam } from '../calibration/params.js';
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware as ClusterSpec } from '../model/types.js';
 import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
 import { EXIT_OK, InputError } from '../errors.js';
 import { loadCluster, presetFile } from '../presets/catalog.js';
@@ -23,7 +23,7 @@ import type { CommandContext, CommandResult } from './result.js';
 const MAX_BYTES = 16 * 1024 * 1024;
 
 /** The parameters named by --params, or undefined for the default: what the runs can determine. */
-function named(list: string | undefined, cluster: ClusterSpec): CalibrationParam[] | undefined {
+function named(list: string | undefined, cluster: ClusterSpec): CalibrationParam<ClusterSpec>[] | undefined {
   if (list === undefined) return undefined;
   const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   const known = COLLECTIVE_PARAMS.map((p) => p.id);

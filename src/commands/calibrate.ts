@@ -7,7 +7,7 @@ import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
 import { predictSec, targetsOf, type Target } from '../calibration/predict.js';
 import { EXIT_OK, InputError } from '../errors.js';
 import { resolveLayout } from '../model/layout.js';
-import { isInsideBuiltinPresets, loadCluster, loadModel, presetFile } from '../presets/catalog.js';
+import { isInsideBuiltinPresets, loadDeployment, loadModel, presetFile } from '../presets/catalog.js';
 import { loadMeasurements } from '../presets/measurements.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
@@ -21,6 +21,7 @@ import { precisionFor } from './workload-options.js';
 
 export interface CalibrateOptions {
   cluster?: string;
+  engine?: string;
   ncclTests?: string[];
   params?: string;
   output?: string;
@@ -56,7 +57,8 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give the base cluster with --cluster NAME|FILE`);
   if (opts.output) checkOutput(opts.output, loaded.file);
   const model = await loadModel(data.model);
-  const cluster = await loadCluster(clusterRef);
+  const deployed = await loadDeployment(clusterRef, opts.engine ?? data.engine);
+  const cluster = { ...deployed.cluster, spec: deployed.spec };
   const precision = precisionFor(model, data);
   const inputs = { model: model.spec, cluster: cluster.spec, precision };
   const all = targetsOf(data.measurements);
@@ -77,7 +79,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   const mape = (xs: number[]) => mapeOf(xs.map((error) => ({ error }))).mape;
   const stderr: string[] = [];
   for (const f of result.params.filter((p) => p.atBound)) {
-    stderr.push(`warning: ${f.param.presetPath[1]} stopped at its bound (${f.after}); the model may be missing something these runs contain`);
+    stderr.push(`warning: ${f.param.presetPath.join('.')} stopped at its bound (${f.after}); the model may be missing something these runs contain`);
   }
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   if (opts.output) {
@@ -96,6 +98,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
       targets: fitTargets.length,
       mapeBefore: mape(result.before),
       mapeAfter: mape(result.after),
+      engine: deployed.engine.preset.name,
     });
     writeWhole(opts.output, yaml, '-o');
   } else {

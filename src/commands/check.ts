@@ -1,7 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
 import { EXIT_CHECK_FAILED, EXIT_OK, forRow, forRowAsync } from '../errors.js';
 import { checkScenario } from '../planning/check.js';
-import { loadCluster, loadModel, type LoadedCluster, type LoadedModel } from '../presets/catalog.js';
+import { loadDeployment, loadModel, type LoadedModel } from '../presets/catalog.js';
+import type { ClusterSpec } from '../model/types.js';
 import { readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { checkToJson, checkToMarkdown, checkToTable } from '../render/check-report.js';
@@ -23,17 +24,20 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
   const { data } = readYamlFile(file, label, checkFileSchema);
   // Each preset once, in file order, so that an error names the first scenario that uses it.
   const models = new Map<string, LoadedModel>();
-  const clusters = new Map<string, LoadedCluster>();
+  const clusters = new Map<string, ClusterSpec>();
+  const deployment = (s: { cluster: string; engine?: string }) => `${s.cluster}\0${s.engine ?? ''}`;
   for (const [i, s] of data.scenarios.entries()) {
     if (!models.has(s.model)) models.set(s.model, await inFileAsync(label, () => forRowAsync(i, () => loadModel(s.model)), 'scenarios'));
-    if (!clusters.has(s.cluster)) clusters.set(s.cluster, await inFileAsync(label, () => forRowAsync(i, () => loadCluster(s.cluster)), 'scenarios'));
+    if (!clusters.has(deployment(s))) {
+      clusters.set(deployment(s), (await inFileAsync(label, () => forRowAsync(i, () => loadDeployment(s.cluster, s.engine)), 'scenarios')).spec);
+    }
   }
   const outcomes = inFile(label, () => data.scenarios.map((s, i) =>
     forRow(i, () => {
       const model = models.get(s.model)!;
-      const cluster = clusters.get(s.cluster)!;
+      const cluster = clusters.get(deployment(s))!;
       const precision = precisionFor(model, s);
-      return checkScenario(s, { model: model.spec, cluster: cluster.spec, precision });
+      return checkScenario(s, { model: model.spec, cluster, precision });
     }),
   ), 'scenarios');
   const failed = outcomes.filter((o) => !o.pass);

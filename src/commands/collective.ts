@@ -1,7 +1,7 @@
 import { EXIT_OK, InputError } from '../errors.js';
 import { busBandwidthFactor, collective, COLLECTIVE_OPS, type Algorithm, type CollectiveOp } from '../model/hardware/collectives.js';
 import { gpusOf } from '../model/layout.js';
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware as ClusterSpec } from '../model/types.js';
 import { loadCluster } from '../presets/catalog.js';
 import { collectiveAlgorithms } from '../schema/collective-measurements.js';
 import { collectiveRowsJson, collectiveToCsv, collectiveToTable, describeRun, type CollectiveRow } from '../render/collective-output.js';

@@ -19,6 +19,7 @@ function valueOf(name: string, choices: readonly string[] | undefined): ValueKin
   if (choices) return { kind: 'words', words: [...choices] };
   if (name === '--model') return { kind: 'words-or-file', words: builtinNames('model') };
   if (name === '--cluster') return { kind: 'words-or-file', words: builtinNames('cluster') };
+  if (name === '--engine') return { kind: 'words-or-file', words: builtinNames('engine') };
   if (['--data', '--output', '--chart-file'].includes(name)) return { kind: 'file' };
   return { kind: 'free' };
 }
@@ -41,7 +42,10 @@ function argumentOf(command: Command): ValueKind | undefined {
     case 'completion':
       return { kind: 'words', words: [...SHELLS] };
     case 'presets show':
-      return { kind: 'words-or-file', words: [...builtinNames('model'), ...builtinNames('cluster')] };
+      return {
+        kind: 'words-or-file',
+        words: [...builtinNames('model'), ...builtinNames('cluster'), ...builtinNames('engine'), ...builtinNames('gpu').map((n) => `gpu/${n}`)],
+      };
     default:
       return command.registeredArguments.length ? { kind: 'free' } : undefined;
   }

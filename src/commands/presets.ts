@@ -4,7 +4,21 @@ import { InputError } from '../errors.js';
 import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
 import { activeParams, totalParams } from '../model/shapes.js';
 import { attentionSummary, ffnSummary } from '../render/architecture.js';
-import { builtinCluster, builtinModel, builtinNames, isPath, loadCluster, loadModel, presetFile, type PresetKind } from '../presets/catalog.js';
+import {
+  builtinCluster,
+  builtinEngine,
+  builtinGpu,
+  builtinModel,
+  builtinNames,
+  isPath,
+  loadCluster,
+  loadEngine,
+  loadGpu,
+  loadModel,
+  presetFile,
+  USER_KINDS,
+  type PresetKind,
+} from '../presets/catalog.js';
 import { closestNames } from '../presets/closest.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
@@ -12,13 +26,25 @@ import { formatBytes, formatInt } from '../render/format.js';
 import type { CommandContext, CommandResult } from './result.js';
 
 export interface PresetsOptions {
+  kind?: string;
   json: boolean;
   color: boolean;
 }
 
+type ListKind = (typeof USER_KINDS)[number];
+
+function listKinds(kind: string | undefined): ListKind[] {
+  if (kind === undefined) return [...USER_KINDS];
+  if (!(USER_KINDS as readonly string[]).includes(kind)) throw new InputError(`--kind: choose ${USER_KINDS.join(', ')}`);
+  return [kind as ListKind];
+}
+
 export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): CommandResult {
-  const models = builtinNames('model').map((n) => builtinModel(n));
-  const clusters = builtinNames('cluster').map((n) => builtinCluster(n));
+  const kinds = listKinds(opts.kind);
+  const models = kinds.includes('model') ? builtinNames('model').map((n) => builtinModel(n)) : [];
+  const clusters = kinds.includes('cluster') ? builtinNames('cluster').map((n) => builtinCluster(n)) : [];
+  const gpus = kinds.includes('gpu') ? builtinNames('gpu').map((n) => builtinGpu(n)) : [];
+  const engines = kinds.includes('engine') ? builtinNames('engine').map((n) => builtinEngine(n)) : [];
   if (opts.json) {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
@@ -37,11 +63,27 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
       clusters: clusters.map(({ preset: c }) => ({
         name: c.name,
         displayName: c.displayName,
-        gpu: c.gpu.name,
+        gpu: c.gpu,
+        engine: c.engine,
         gpusPerNode: c.gpusPerNode,
         maxNodes: c.maxNodes,
         source: c.source,
       })),
+      gpus: gpus.map(({ preset: g }) => ({
+        name: g.name,
+        displayName: g.displayName,
+        architecture: g.architecture,
+        bf16DenseTflops: g.bf16DenseTflops,
+        fp8DenseTflops: g.fp8DenseTflops ?? null,
+        fp4DenseTflops: g.fp4DenseTflops ?? null,
+        hbmCapacityGB: g.hbmCapacityGB,
+        hbmBandwidthTBps: g.hbmBandwidthTBps,
+        powerW: g.powerW,
+        kernelTable: g.kernels.table,
+        kernelProvenance: g.kernels.provenance,
+        source: g.source,
+      })),
+      engines: engines.map(({ preset: e }) => ({ name: e.name, displayName: e.displayName, architectures: Object.keys(e.kernels), source: e.source })),
     };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
   }
@@ -69,52 +111,79 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
     ]);
   }
   const ct = new Table({
-    head: ['Cluster', 'GPU', 'GPUs/node', 'BF16 TF/s', 'FP8 TF/s', 'HBM', 'HBM TB/s', 'Scale-up GB/s', 'Scale-out GB/s', 'Max nodes'],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: ['Cluster', 'GPU', 'GPUs/node', 'NVLink domain', 'Scale-up GB/s', 'Scale-out GB/s', 'Engine', 'Max nodes'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right'],
     style,
     chars: COMPACT_CHARS,
   });
   for (const { preset: c } of clusters) {
     ct.push([
       c.name,
-      c.gpu.name,
+      c.gpu,
       c.gpusPerNode,
-      c.gpu.bf16DenseTflops,
-      c.gpu.fp8DenseTflops ?? '-',
-      `${c.gpu.hbmCapacityGB} GB`,
-      c.gpu.hbmBandwidthTBps,
+      c.topology.nvlinkDomainGpus ?? c.gpusPerNode,
       `${c.scaleUp.peerBandwidthPerDirectionGBps ?? c.scaleUp.bandwidthPerDirectionGBps} ${c.scaleUp.kind}`,
       `${c.topology.nicsPerNode ?? c.gpusPerNode}x${c.scaleOut.bandwidthPerNicGBps} ${c.scaleOut.kind}`,
+      c.engine + (c.calibration ? ` (calibrated)` : ''),
       c.maxNodes,
     ]);
   }
-  const text = [
-    chalk.bold('Models'),
-    mt.toString(),
-    '',
-    chalk.bold('Clusters') + ' (dense FLOPS; bandwidths per GPU per direction; scale-up to one peer)',
-    ct.toString(),
-    '',
-    'KV/token: the layers whose cache grows with the context; KV at max: one sequence at the maximum context, all layers (sliding, chunked and linear layers capped).',
-    "Show one with 'cp-plan presets show NAME'; pass your own YAML file with --model/--cluster PATH.",
-  ].join('\n');
+  const gt = new Table({
+    head: ['GPU', 'Arch', 'BF16 TF/s', 'FP8 TF/s', 'FP4 TF/s', 'HBM', 'HBM TB/s', 'W', 'Kernel tables'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    style,
+    chars: COMPACT_CHARS,
+  });
+  for (const { preset: g } of gpus) {
+    gt.push([
+      g.name,
+      g.architecture,
+      g.bf16DenseTflops,
+      g.fp8DenseTflops ?? '-',
+      g.fp4DenseTflops ?? '-',
+      `${g.hbmCapacityGB} GB`,
+      g.hbmBandwidthTBps,
+      g.powerW,
+      g.kernels.provenance === 'measured' ? g.kernels.table : `${g.kernels.table} (transferred)`,
+    ]);
+  }
+  const et = new Table({ head: ['Engine', 'Prefill / decode attention by GPU generation'], colAligns: ['left', 'left'], style, chars: COMPACT_CHARS });
+  for (const { preset: e } of engines) {
+    et.push([e.name, Object.entries(e.kernels).map(([arch, k]) => `${arch}: ${k.prefillAttention}/${k.decodeAttention}${k.fp8Attention ? ' (fp8)' : ''}`).join(', ')]);
+  }
+  const sections: string[] = [];
+  if (models.length) sections.push(chalk.bold('Models'), mt.toString(), '');
+  if (clusters.length) sections.push(chalk.bold('Clusters') + ' (bandwidths per GPU per direction; scale-up to one peer)', ct.toString(), '');
+  if (gpus.length) sections.push(chalk.bold('GPUs') + ' (dense FLOPS, never the sparse figure)', gt.toString(), '');
+  if (engines.length) sections.push(chalk.bold('Engines'), et.toString(), '');
+  if (models.length) {
+    sections.push('KV/token: the layers whose cache grows with the context; KV at max: one sequence at the maximum context, all layers (sliding, chunked and linear layers capped).');
+  }
+  sections.push("Show one with 'cp-plan presets show NAME' (or KIND/NAME: gpu/h100-sxm, engine/vllm); pass your own YAML file with --model/--cluster/--engine PATH.");
+  const text = sections.join('\n');
   return { stdout: text + '\n', stderr: [], exitCode: 0 };
 }
 
 export async function runPresetsShow(name: string, opts: PresetsOptions): Promise<CommandResult> {
-  const kind = kindOf(name);
+  const { kind, ref } = kindOf(name);
   // Loading validates: a user's file is printed only if it is a valid preset.
-  const loaded = kind === 'model' ? await loadModel(name) : await loadCluster(name);
+  const loaded = kind === 'model' ? await loadModel(ref) : kind === 'cluster' ? await loadCluster(ref) : kind === 'engine' ? await loadEngine(ref) : await loadGpu(ref);
   if (opts.json) {
     const doc = { schemaVersion: SCHEMA_VERSION, kind, name: loaded.preset.name, file: loaded.file, preset: loaded.preset };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
   }
   // The file itself: its comments carry the source of every figure.
-  return { stdout: readFileSync(presetFile(kind, name), 'utf8'), stderr: [], exitCode: 0 };
+  return { stdout: readFileSync(presetFile(kind, ref), 'utf8'), stderr: [], exitCode: 0 };
 }
 
-/** A cluster file is recognised by its top-level `gpu:` block. */
-function kindOf(name: string): PresetKind {
+/**
+ * What NAME is: KIND/NAME says it (gpu/h100-sxm, engine/vllm); a plain name is looked up in every kind,
+ * models and clusters first; a file is recognised by its keys (a cluster has gpusPerNode, a GPU
+ * bf16DenseTflops, an engine overhead, a model layers).
+ */
+function kindOf(name: string): { kind: PresetKind; ref: string } {
+  const slash = /^(model|cluster|gpu|engine)\/(.+)$/.exec(name);
+  if (slash && !isPath(slash[2]!)) return { kind: slash[1] as PresetKind, ref: slash[2]! };
   if (isPath(name)) {
     let text = '';
     try {
@@ -122,12 +191,12 @@ function kindOf(name: string): PresetKind {
     } catch {
       // Unreadable: let the loader report it with its usual message.
     }
-    return /^gpu\s*:/m.test(text) ? 'cluster' : 'model';
+    const kind: PresetKind = /^gpusPerNode\s*:/m.test(text) ? 'cluster' : /^bf16DenseTflops\s*:/m.test(text) ? 'gpu' : /^overhead\s*:/m.test(text) ? 'engine' : 'model';
+    return { kind, ref: name };
   }
-  if (builtinNames('model').includes(name)) return 'model';
-  if (builtinNames('cluster').includes(name)) return 'cluster';
-  const near = closestNames(name, [...builtinNames('model'), ...builtinNames('cluster')]);
-  throw new InputError(
-    `unknown preset '${name}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all)`,
-  );
+  const found = USER_KINDS.filter((k) => builtinNames(k).includes(name));
+  if (found.length === 1) return { kind: found[0]!, ref: name };
+  if (found.length > 1) throw new InputError(`'${name}' is a ${found.join(' and a ')} preset; say which: ${found.map((k) => `${k}/${name}`).join(' or ')}`);
+  const near = closestNames(name, USER_KINDS.flatMap((k) => builtinNames(k)));
+  throw new InputError(`unknown preset '${name}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all)`);
 }

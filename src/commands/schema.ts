@@ -6,6 +6,10 @@ import { collectivesPresetSchema } from '../schema/collectives-preset.js';
 import { measurementsFileSchema } from '../schema/measurements.js';
 import { collectiveMeasurementsFileSchema } from '../schema/collective-measurements.js';
 import { modelPresetSchema } from '../schema/model-preset.js';
+import { enginePresetSchema } from '../schema/engine-preset.js';
+import { externalFileSchema } from '../schema/external-measurements.js';
+import { gpuPresetSchema } from '../schema/gpu-preset.js';
+import { kernelsPresetSchema } from '../schema/kernels-preset.js';
 import { SCHEMA_KINDS, type SchemaKind } from '../schema/kinds.js';
 import type { CommandResult } from './result.js';
 
@@ -13,9 +17,13 @@ import type { CommandResult } from './result.js';
 export const SCHEMAS: Record<SchemaKind, z.ZodType> = {
   model: modelPresetSchema,
   cluster: clusterPresetSchema,
+  gpu: gpuPresetSchema,
+  engine: enginePresetSchema,
+  kernels: kernelsPresetSchema,
   collectives: collectivesPresetSchema,
   measurements: measurementsFileSchema,
   'collective-measurements': collectiveMeasurementsFileSchema,
+  'external-measurements': externalFileSchema,
   check: checkFileSchema,
 };
 

@@ -1,15 +1,26 @@
 import { isAbsolute, relative } from 'node:path';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware, ClusterSpec } from '../model/types.js';
 import { inFile } from '../validation/in-file.js';
-import { loadCluster, loadModel } from '../presets/catalog.js';
-import { loadCollectiveMeasurements, loadMeasurements, shippedCollectiveFiles, shippedLabel, type LoadedCollectiveMeasurements } from '../presets/measurements.js';
+import { builtinCluster, builtinEngine, builtinGpu, builtinModel, loadCluster, loadDeployment, loadModel } from '../presets/catalog.js';
+import { deploy } from '../presets/deploy.js';
+import {
+  loadCollectiveMeasurements,
+  loadExternalMeasurements,
+  loadMeasurements,
+  shippedCollectiveFiles,
+  shippedExternal,
+  shippedLabel,
+  type LoadedCollectiveMeasurements,
+} from '../presets/measurements.js';
 import { topLevelKeys } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatPercent } from '../render/format.js';
 import { collectivesToJson, collectivesToTable } from '../render/validate-collectives.js';
 import { validateToJson, validateToTable } from '../render/validate-report.js';
+import { externalToJson, externalToTable } from '../render/validate-external.js';
+import { validateExternal, type ExternalInputs, type ExternalReport } from '../validation/external.js';
 import { checkCollectives, type CollectiveReport } from '../validation/collectives.js';
 import { validate, type ValidationReport } from '../validation/report.js';
 import type { CommandContext, CommandResult } from './result.js';
@@ -18,6 +29,7 @@ import { precisionFor } from './workload-options.js';
 export interface ValidateOptions {
   data?: string;
   cluster?: string;
+  engine?: string;
   maxMape?: number;
   maxError?: number;
   json: boolean;
@@ -30,17 +42,25 @@ export interface ValidateOptions {
  */
 export async function runValidate(opts: ValidateOptions, ctx: CommandContext): Promise<CommandResult> {
   const userLabel = (f: string) => (isAbsolute(f) ? f : relative(process.cwd(), f) || f);
-  const collectiveFile = opts.data !== undefined && topLevelKeys(opts.data, userLabel(opts.data)).includes('series');
-  const paper = collectiveFile ? null : await paperReport(opts);
+  const keys = opts.data !== undefined ? topLevelKeys(opts.data, userLabel(opts.data)) : [];
+  const collectiveFile = keys.includes('series');
+  const externalFile = keys.includes('rows');
+  const paper = collectiveFile || externalFile ? null : await paperReport(opts);
   const collectiveFiles: LoadedCollectiveMeasurements[] = collectiveFile
     ? [loadCollectiveMeasurements(opts.data!, userLabel(opts.data!))]
     : opts.data === undefined
       ? shippedCollectiveFiles().map((f) => loadCollectiveMeasurements(f, shippedLabel(f)))
       : [];
   const collectives = collectiveFiles.length ? await collectiveReport(collectiveFiles, opts.cluster) : null;
+  const externalData = externalFile ? loadExternalMeasurements(opts.data!, userLabel(opts.data!)) : opts.data === undefined ? shippedExternal() : null;
+  const external = externalData ? inFile(externalData.label, () => validateExternal(externalData.data.rows, externalInputs())) : null;
 
-  // The gates score the TTFT/TTIT cases when there are any, else the collective points.
-  const scored = paper ? { overall: paper.report.overall, worst: worstCase(paper.report) } : { overall: collectives!.overall, worst: worstPoint(collectives!) };
+  // The gates score the TTFT/TTIT cases when there are any, else the collective points, else the external held-out rows.
+  const scored = paper
+    ? { overall: paper.report.overall, worst: worstCase(paper.report) }
+    : collectives
+      ? { overall: collectives.overall, worst: worstPoint(collectives) }
+      : { overall: external!.heldOut, worst: worstExternal(external!) };
   const stderr: string[] = [];
   if (opts.maxMape !== undefined && scored.overall.mape > opts.maxMape) {
     stderr.push(`check failed: overall MAPE ${formatPercent(scored.overall.mape)} exceeds --max-mape ${formatPercent(opts.maxMape)}`);
@@ -54,6 +74,7 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
     const doc = {
       ...(paper ? validateToJson(paper.report, paper.header, SCHEMA_VERSION) : { schemaVersion: SCHEMA_VERSION }),
       collectives: collectives ? collectivesToJson(collectives, labels) : null,
+      external: external ? externalToJson(external, externalData!.label) : null,
     };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
@@ -62,8 +83,29 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   const parts = [
     ...(paper ? [validateToTable(paper.report, paper.header, chalk, color)] : []),
     ...(collectives ? [collectivesToTable(collectives, labels, chalk, color)] : []),
+    ...(external ? [externalToTable(external, externalData!.label, chalk, color)] : []),
   ];
   return { stdout: parts.join('\n'), stderr, exitCode };
+}
+
+/** Built-in presets by name for the external rows (they name GPUs, models, clusters and engines). */
+function externalInputs(): ExternalInputs {
+  const deployments = new Map<string, ClusterSpec>();
+  return {
+    gpu: (name) => builtinGpu(name).spec,
+    model: (name) => builtinModel(name).spec,
+    deployment: (cluster, engine) => {
+      const key = `${cluster}/${engine}`;
+      if (!deployments.has(key)) deployments.set(key, deploy(builtinCluster(cluster).spec, builtinEngine(engine).preset));
+      return deployments.get(key)!;
+    },
+  };
+}
+
+function worstExternal(r: ExternalReport): { name: string; error: number } {
+  const held = r.cases.filter((c) => c.role === 'held-out');
+  const worst = held.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a), { name: 'none', error: 0 });
+  return { name: worst.name, error: worst.error };
 }
 
 async function paperReport(opts: ValidateOptions): Promise<{ report: ValidationReport; header: { modelName: string; clusterName: string; dataLabel: string } }> {
@@ -71,16 +113,16 @@ async function paperReport(opts: ValidateOptions): Promise<{ report: ValidationR
   const model = await loadModel(data.model);
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give one with --cluster NAME|FILE`);
-  const cluster = await loadCluster(clusterRef);
+  const cluster = (await loadDeployment(clusterRef, opts.engine ?? data.engine)).spec;
   const precision = precisionFor(model, data);
-  const inputs = { model: model.spec, cluster: cluster.spec, precision };
+  const inputs = { model: model.spec, cluster, precision };
   const report = inFile(label, () => validate(data.measurements, data.ringIterations ?? [], inputs, data.decodeAttention ?? []));
-  return { report, header: { modelName: model.spec.name, clusterName: cluster.spec.name, dataLabel: label } };
+  return { report, header: { modelName: model.spec.name, clusterName: cluster.name, dataLabel: label } };
 }
 
 /** Every series of the files on its own cluster (or on --cluster for all, with --data). */
 async function collectiveReport(files: LoadedCollectiveMeasurements[], override: string | undefined): Promise<CollectiveReport> {
-  const clusters = new Map<string, ClusterSpec>();
+  const clusters = new Map<string, ClusterHardware>();
   const series = files.flatMap((f) => f.data.series);
   for (const name of new Set(series.map((s) => override ?? s.cluster))) clusters.set(name, (await loadCluster(name)).spec);
   return checkCollectives(series, (name) => clusters.get(override ?? name)!);

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
-import type { KvDtype, Precision, WeightRecipe } from '../model/types.js';
-import { loadCluster, loadModel, type LoadedModel } from '../presets/catalog.js';
+import type { AttentionDtype, KvDtype, Precision, WeightRecipe } from '../model/types.js';
+import { loadDeployment, loadModel, type DeployedCluster, type LoadedModel } from '../presets/catalog.js';
 import { formatPercent } from '../render/format.js';
 
 /** The flags every command that takes a workload shares. */
@@ -34,13 +34,18 @@ export function cachedTokens(opts: CacheOptions): number {
 
 
 /** The precision to use: what was asked for, else the model preset's deployment default. */
-export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe; kvDtype?: KvDtype }): Precision {
-  return { weights: asked.weights ?? model.spec.defaultWeights, kvDtype: asked.kvDtype ?? model.spec.defaultKvDtype };
+export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe; kvDtype?: KvDtype; attentionDtype?: AttentionDtype }): Precision {
+  return {
+    weights: asked.weights ?? model.spec.defaultWeights,
+    kvDtype: asked.kvDtype ?? model.spec.defaultKvDtype,
+    attentionDtype: asked.attentionDtype ?? 'bf16',
+  };
 }
 
-/** Loads the model and cluster presets a command names, and resolves the precision. */
-export async function loadInputs(opts: { model: string; cluster: string; weights?: WeightRecipe; kvDtype?: KvDtype }) {
+/** Loads the model, cluster and engine presets a command names, and resolves the precision. */
+export async function loadInputs(opts: { model: string; cluster: string; engine?: string; weights?: WeightRecipe; kvDtype?: KvDtype; attentionDtype?: AttentionDtype }) {
   const model = await loadModel(opts.model);
-  const cluster = await loadCluster(opts.cluster);
+  const deployed = await loadDeployment(opts.cluster, opts.engine);
+  const cluster: DeployedCluster = { ...deployed.cluster, spec: deployed.spec, engine: deployed.engine };
   return { model, cluster, precision: precisionFor(model, opts) };
 }

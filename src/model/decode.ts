@@ -3,7 +3,8 @@ import { kvElementsPerTokenPerGpu, linearStateBytes } from './kv-cache.js';
 import { cachedTokensOfLayer, layerGroups } from './layers.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, kvBytesPerElement, weightDtypes } from './precision.js';
 import { expertAllToAllSec, ringHop } from './prefill.js';
-import { gemmSec, layerGemmSec } from './roofline.js';
+import { attentionFlopsPerSec, decodeAttentionSec, gemmSec, hbmBytesPerSec } from './hardware/kernels.js';
+import { layerGemmSec } from './roofline.js';
 import { attentionFlopsPerPair, qHeadDim, vHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
 
@@ -21,7 +22,7 @@ export interface DecodeBreakdown {
   /** Expert parallelism: All2All dispatch and combine of the step's tokens. */
   epCommSec: number;
   lmHeadSec: number;
-  /** Calibrated fixed cost per layer (kernel launches, small syncs). */
+  /** The engine's fixed cost per layer (kernel launches, small syncs) and per step (scheduler, sampling). */
   overheadSec: number;
 }
 
@@ -83,10 +84,13 @@ export function estimateDecode(
   const paddedBatch = n > 1 ? Math.ceil(workload.batch / n) * n : workload.batch;
   const local = paddedBatch / n; // queries whose GEMMs this rank runs
   const dt = weightDtypes(precision.weights);
-  const hbm = cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency;
-
-  const attentionFlopsPerSec = cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency;
+  const hbm = hbmBytesPerSec(cluster);
+  const attnDtype = precision.attentionDtype ?? 'bf16';
   const eKv = kvBytesPerElement(precision.kvDtype);
+  // A decode kernel costs its fixed cost plus reading its KV at the engine's decode kernel's measured bandwidth,
+  // unless its (small) math at the attention kernels' rate takes longer.
+  const kernelTime = (flops: number, bytes: number, kvTokens: number) =>
+    Math.max(decodeAttentionSec(cluster, precision.kvDtype, bytes), flops / attentionFlopsPerSec(cluster, attnDtype, kvTokens, kvTokens));
   const headsServed = layout.qHeadsPerGpu * d; // DCP gathers the queries of the whole group
   // What a query and a partial output hold per head: absorbed MLA works in the latent (kvLoraRank + rope in, kvLoraRank out).
   const mla = model.attention?.mla;
@@ -100,7 +104,7 @@ export function estimateDecode(
   const chunkQueries = n > 1 ? local : workload.batch;
   const kvBytes = chunkQueries * tokensHere * kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
   const kernelFlops = (chunkQueries * tokensHere * attentionFlopsPerPair(model, 'decode') * headsServed) / model.attentionHeads;
-  const kernelSec = cluster.attentionKernelSec + Math.max(kernelFlops / attentionFlopsPerSec, kvBytes / hbm);
+  const kernelSec = kernelTime(kernelFlops, kvBytes, tokensHere);
   const fullAttention = n * kernelSec;
 
   const tpAllReduce = collective('all-reduce', local * model.hiddenSize * ACTIVATION_BYTES, layout.groups.tp, cluster);
@@ -114,9 +118,9 @@ export function estimateDecode(
     ring.qSendRecvSec = ring.sendRecv.sec;
     ring.sendRecvSec = (n - 1) * ring.qSendRecvSec;
     const perPeer = local * headsServed * (outWidth + 1) * ACTIVATION_BYTES;
-    ring.allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.allToAllSetupSec;
+    ring.allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.engine.allToAllSetupSec;
     ring.mergeSec = ((n - 1) * 3 * local * headsServed * (outWidth + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
-    ring.fixedSec = cluster.cpDecodeLayerSec;
+    ring.fixedSec = cluster.engine.cpDecodeLayerSec;
   }
   const cpComm = ring.sendRecvSec + ring.allToAllSec + ring.mergeSec + ring.fixedSec;
 
@@ -133,7 +137,7 @@ export function estimateDecode(
   for (const g of layerGroups(model)) {
     breakdown.gemmSec += g.count * layerGemmSec(model, cluster, layout, precision, local, g);
     breakdown.tpCommSec += g.count * tpComm;
-    breakdown.overheadSec += g.count * cluster.decodeLayerSec;
+    breakdown.overheadSec += g.count * cluster.engine.decodeLayerSec;
     if (g.moe && layout.ep > 1) breakdown.epCommSec += g.count * 2 * expertAllToAllSec(model, cluster, layout, local);
     if (g.attention === 'full') {
       breakdown.attentionSec += g.count * fullAttention;
@@ -144,18 +148,20 @@ export function estimateDecode(
       const l = model.attention!.linear!;
       const stateBytes = (2 * local * linearStateBytes(model)) / layout.tp;
       const flops = (local * 4 * l.heads * l.keyDim * l.valueDim) / layout.tp;
-      breakdown.attentionSec += g.count * (cluster.attentionKernelSec + Math.max(flops / attentionFlopsPerSec, stateBytes / hbm));
+      breakdown.attentionSec += g.count * ((cluster.engine.attentionKernelSec ?? 0) + Math.max(flops / attentionFlopsPerSec(cluster, attnDtype, l.blockTokens, l.blockTokens), stateBytes / hbm));
     } else {
       // A bounded layer's window stays with the rank that runs its sequence's query: no ring.
       const window = Math.ceil(cachedTokensOfLayer(model, g.attention, workload.contextTokens) / d);
       const bytes = local * window * kvElementsPerTokenPerGpu(model, layout, g.attention) * eKv;
       const flops = (local * window * attentionFlopsPerPair(model, 'decode', g.attention) * headsServed) / model.attentionHeads;
-      breakdown.attentionSec += g.count * (cluster.attentionKernelSec + Math.max(flops / attentionFlopsPerSec, bytes / hbm));
+      breakdown.attentionSec += g.count * kernelTime(flops, bytes, window);
       breakdown.dcpCommSec += g.count * dcpComm;
     }
   }
   const lmParams = (model.vocabSize * model.hiddenSize) / layout.tp;
-  breakdown.lmHeadSec = gemmSec(2 * lmParams * local, lmParams * BYTES_PER_ELEMENT[dt.embedding], cluster.gpu.bf16FlopsPerSec, cluster);
+  breakdown.lmHeadSec = gemmSec(2 * lmParams * local, lmParams * BYTES_PER_ELEMENT[dt.embedding], local, 'bf16', cluster, lmParams);
+  // Once per step: the engine's scheduler and sampler, not overlapped with the GPU.
+  breakdown.overheadSec += cluster.engine.decodeStepSec;
   const ttitSec = Object.values(breakdown).reduce((sum, x) => sum + x, 0);
   return {
     ttitSec,

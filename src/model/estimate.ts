@@ -7,6 +7,8 @@ import { resolveLayout, withoutCp, type LayoutRequest } from './layout.js';
 import { layerGroups } from './layers.js';
 import { layerWeightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
+import { weightDtypes } from './precision.js';
+import { transferredTerms } from './provenance.js';
 import { estimatePrefill, type PrefillEstimate } from './prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
@@ -47,6 +49,7 @@ export interface EstimateResult {
 /** Evaluates one layout and workload. Pure: returns data, never prints. */
 export function estimate(input: EstimateInput): EstimateResult {
   const { model, cluster, precision, workload } = input;
+  checkPrecision(cluster, precision);
   const layout = resolveLayout(input.layout, model, cluster);
   checkPlausible(model, cluster, layout, precision);
   const newTokens = workload.contextTokens - workload.cachedTokens;
@@ -86,12 +89,29 @@ export function estimate(input: EstimateInput): EstimateResult {
   };
 }
 
+/**
+ * FP8 attention needs FP8 tensor cores, an engine that runs FP8 attention
+ * kernels on this GPU generation, and an FP8 KV cache to feed them.
+ */
+export function checkPrecision(cluster: ClusterSpec, precision: Precision): void {
+  if ((precision.attentionDtype ?? 'bf16') !== 'fp8') return;
+  if (cluster.gpu.fp8FlopsPerSec === null) {
+    throw new InputError(`--attention-dtype fp8: ${cluster.gpu.name} has no FP8 tensor cores; use --attention-dtype bf16`);
+  }
+  if (!cluster.engine.fp8Attention) {
+    throw new InputError(`--attention-dtype fp8: engine '${cluster.engine.name}' runs no FP8 attention on ${cluster.gpu.generation}; use --attention-dtype bf16 or another --engine`);
+  }
+  if (precision.kvDtype !== 'fp8') {
+    throw new InputError('--attention-dtype fp8: FP8 attention reads an FP8 KV cache; add --kv-dtype fp8');
+  }
+}
+
 /** A cluster whose GPU cannot hold even one layer of the model is a wrong preset, not a sizing result. */
 function checkPlausible(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision): void {
   const oneLayer = Math.max(...layerGroups(model).map((g) => layerWeightBytesPerGpu(model, layout, precision.weights, g)));
   if (cluster.gpu.hbmBytes < oneLayer) {
     throw new InputError(
-      `cluster '${cluster.name}': ${cluster.gpu.hbmBytes / 1e9} GB of HBM per GPU is smaller than one layer of ${model.name} at TP${layout.tp} (${(oneLayer / 1e9).toPrecision(3)} GB); check gpu.hbmCapacityGB`,
+      `cluster '${cluster.name}': ${cluster.gpu.hbmBytes / 1e9} GB of HBM per GPU is smaller than one layer of ${model.name} at TP${layout.tp} (${(oneLayer / 1e9).toPrecision(3)} GB); check hbmCapacityGB of GPU '${cluster.gpu.preset}'`,
     );
   }
 }
@@ -115,8 +135,15 @@ function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precisio
   }
   const beyond = contextWarning(model, workload.contextTokens);
   if (beyond) warnings.push(beyond);
-  if (precision.weights !== 'bf16' && cluster.gpu.fp8FlopsPerSec === null) {
-    warnings.push(`${cluster.gpu.name} has no FP8 tensor cores: FP8 weights save memory but run at the BF16 rate`);
+  const dt = weightDtypes(precision.weights);
+  for (const d of new Set([dt.attention, dt.ffn])) {
+    if (d === 'fp8' && cluster.gpu.fp8FlopsPerSec === null) {
+      warnings.push(`${cluster.gpu.name} has no FP8 tensor cores: FP8 weights save memory but run at the BF16 rate`);
+    } else if ((d === 'nvfp4' || d === 'mxfp4') && cluster.gpu.fp4FlopsPerSec === null) {
+      warnings.push(`${cluster.gpu.name} has no FP4 tensor cores: ${d.toUpperCase()} weights are dequantised and multiplied in BF16 (W4A16); they save memory and weight reads, not math`);
+    }
   }
+  const transferred = transferredTerms(cluster, layout);
+  if (transferred.length) warnings.push(`transferred, not measured on this GPU and engine: ${transferred.join('; ')}`);
   return warnings;
 }

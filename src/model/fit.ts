@@ -1,5 +1,5 @@
 import { layoutOrProblem } from './layout.js';
-import { memoryPerGpu } from './memory.js';
+import { memoryPerGpu, usableHbmBytes } from './memory.js';
 import { weightBytesPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
 
@@ -17,8 +17,8 @@ export function smallestGpusThatFit(
   precision: Precision,
   workload: Workload,
 ): number | null {
-  const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.runtimeReserveBytes;
-  if (fixed > cluster.gpu.hbmBytes) return null;
+  const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.engine.runtimeReserveBytes;
+  if (fixed > usableHbmBytes(cluster)) return null;
   const step = Math.max(layout.tp, layout.ep);
   // Only GPU counts whose groups do not straddle NVLink domains are layouts; among them memory per GPU
   // falls as GPUs are added, so the smallest that fits is found by bisection over the valid counts.

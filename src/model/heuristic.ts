@@ -1,5 +1,6 @@
 import { sendRecvBytesPerSec } from './hardware/collectives.js';
-import { kvElementsPerTokenPerGpu } from './kv-cache.js';
+import { attentionFlopsPerSec } from './hardware/kernels.js';
+import { kvElementsPerTokenPerGpu, tokensPerCpRank } from './kv-cache.js';
 import { ringHop } from './prefill.js';
 import { ACTIVATION_BYTES, kvBytesPerElement } from './precision.js';
 import { qHeadDim } from './shapes.js';
@@ -43,7 +44,9 @@ export function paperHeuristic(
   const T = workload.contextTokens - workload.cachedTokens;
   const context = workload.contextTokens;
   const N = layout.cp;
-  const C = cluster.gpu.bf16FlopsPerSec * cluster.attentionEfficiency;
+  // The paper's C: achieved attention FLOP/s, here the engine's prefill kernel at this rank's block of the context.
+  const perRank = tokensPerCpRank(T, N);
+  const C = attentionFlopsPerSec(cluster, precision.attentionDtype ?? 'bf16', perRank, Math.ceil(workload.cachedTokens / N) + perRank);
   const BW = sendRecvBytesPerSec(ringHop(layout), cluster);
   const eKv = kvBytesPerElement(precision.kvDtype);
   const eQ = ACTIVATION_BYTES;

@@ -31,7 +31,7 @@ export function resolveLayout(request: LayoutRequest, model: ModelSpec, cluster:
 }
 
 /** The GPUs of a request (from --gpus or --nodes), or the problem with them. */
-export function gpusOf(request: LayoutRequest, cluster: ClusterSpec): { gpus: number; nodes: number } | string {
+export function gpusOf(request: LayoutRequest, cluster: Pick<ClusterSpec, 'gpusPerNode' | 'maxNodes' | 'name'>): { gpus: number; nodes: number } | string {
   const perNode = cluster.gpusPerNode;
   const maxGpus = cluster.maxNodes * perNode;
   if (request.gpus !== undefined) {

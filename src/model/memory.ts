@@ -85,7 +85,7 @@ export function memoryPerGpu(
   workload: Workload,
 ): MemoryEstimate {
   const parts = memoryParts(model, cluster, layout, precision, workload);
-  const free = cluster.gpu.hbmBytes - parts.weightsBytes - parts.reserveBytes;
+  const free = parts.capacityBytes - parts.weightsBytes - parts.reserveBytes;
   const fitsAt = fitsAtFor(model, cluster, layout, precision);
   return {
     perGpu: parts,
@@ -105,12 +105,17 @@ export function memoryParts(
   workload: Workload,
 ): MemoryPerGpu {
   const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
-  const reserveBytes = cluster.runtimeReserveBytes;
+  const reserveBytes = cluster.engine.runtimeReserveBytes;
   const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
   const kvCacheBytes = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
   const activationBytes = workload.batch * newTokensPerGpu * activationBytesPerToken(model, layout, precision);
   const totalBytes = weightsBytes + kvCacheBytes + activationBytes + reserveBytes;
-  return { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes: cluster.gpu.hbmBytes };
+  return { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes: usableHbmBytes(cluster) };
+}
+
+/** The HBM an engine lets itself use: the GPU's capacity times its memory-utilisation setting. */
+export function usableHbmBytes(cluster: ClusterSpec): number {
+  return cluster.gpu.hbmBytes * cluster.engine.gpuMemoryUtilization;
 }
 
 /**
@@ -135,7 +140,7 @@ function fitsAtFor(model: ModelSpec, cluster: ClusterSpec, layout: Layout, preci
     const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
     const kv = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
     // Summed in memoryParts' order, so that both agree to the last bit at the boundary.
-    return weights + kv + workload.batch * newTokensPerGpu * activationPerToken + cluster.runtimeReserveBytes <= cluster.gpu.hbmBytes;
+    return weights + kv + workload.batch * newTokensPerGpu * activationPerToken + cluster.engine.runtimeReserveBytes <= usableHbmBytes(cluster);
   };
 }
 

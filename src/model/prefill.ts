@@ -1,10 +1,11 @@
 import { allToAll, collective, sendRecv, type CollectiveCost } from './hardware/collectives.js';
 import { kvElementsPerTokenPerGpu, linearStateBytes, tokensPerCpRank } from './kv-cache.js';
 import { attentionPairs, layerGroups, windowTokens, type LayerGroup } from './layers.js';
-import { gemmSec, layerGemmSec } from './roofline.js';
-import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from './precision.js';
+import { attentionFlopsPerSec, gemmSec, hbmBytesPerSec, peakFlopsPerSec } from './hardware/kernels.js';
+import { layerGemmSec } from './roofline.js';
+import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, computeDtype, kvBytesPerElement, weightDtypes, type Dtype } from './precision.js';
 import { attentionFlopsPerPair, attentionParams, ffnParams, linearAttentionFlopsPerToken, qHeadDim, vHeadDim } from './shapes.js';
-import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
+import type { ClusterSpec, ComputeDtype, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 /** One ring attention layer on one GPU, in seconds. */
 export interface RingTiming {
@@ -43,7 +44,7 @@ export interface PrefillBreakdown {
   epCommSec: number;
   /** LM head on the last token of each sequence. */
   lmHeadSec: number;
-  /** Serial time per context token that CP does not divide (calibrated). */
+  /** The engine's serial time per context token that CP does not divide, and its fixed cost per layer of the forward pass. */
   overheadSec: number;
 }
 
@@ -51,6 +52,8 @@ export interface PrefillFlops {
   /** Useful model FLOPs over all GPUs (no replicated work counted). */
   gemmBf16: number;
   gemmFp8: number;
+  /** GEMMs on 4-bit weights (NVFP4, MXFP4 or INT4). */
+  gemmFp4: number;
   attention: number;
   total: number;
 }
@@ -95,9 +98,8 @@ export function estimatePrefill(
   const t = workload.contextTokens - p;
   const n = layout.cp;
   const dt = weightDtypes(precision.weights);
-  const bf16Peak = cluster.gpu.bf16FlopsPerSec;
-  const attentionFlopsPerSec = bf16Peak * cluster.attentionEfficiency;
-  const hbm = cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency;
+  const attnDtype = precision.attentionDtype ?? 'bf16';
+  const hbm = hbmBytesPerSec(cluster);
 
   // GEMMs on the slowest rank's new tokens (2 * ceil(T / 2N) after padding).
   const newPerRank = tokensPerCpRank(t, n);
@@ -113,9 +115,11 @@ export function estimatePrefill(
   for (const g of layerGroups(model)) {
     const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0, sync: 0 };
     if (g.attention === 'full') {
-      // The causal pairs are spread evenly over ranks and ring steps.
+      // The causal pairs are spread evenly over ranks and ring steps. Each step's kernel runs this rank's
+      // new tokens against one shard of keys (its cached share and its new tokens): that block sets its speed.
       const pairsPerRank = (b * attentionPairs(model, 'full', t, p)) / n;
-      const attnStep = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / n / attentionFlopsPerSec;
+      const rate = attentionFlopsPerSec(cluster, attnDtype, newPerRank, Math.ceil(p / n) + newPerRank);
+      const attnStep = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / n / rate;
       const mergeBytes = 3 * tokens * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
       layer.merge = n > 1 ? ((n - 1) * mergeBytes) / hbm : 0;
       const expandStep = mlaExpansionSec(model, cluster, layout, workload);
@@ -125,22 +129,26 @@ export function estimatePrefill(
       layer.cpExposed = ring.exposedSec + ring.allToAllSec;
       layer.sync = ring.syncSec;
     } else if (g.attention === 'linear') {
-      layer.attention = (tokens * linearAttentionFlopsPerToken(model) * headShare) / attentionFlopsPerSec;
+      // Lightning attention computes block by block: a block's quadratic part sets the kernel's shape.
+      const block = model.attention!.linear!.blockTokens;
+      layer.attention = (tokens * linearAttentionFlopsPerToken(model) * headShare) / attentionFlopsPerSec(cluster, attnDtype, block, block);
       if (n > 1) {
         // Each chunk needs the state of all earlier tokens. The 2N chunks sit on ranks 0, 1, ..., N-1, N-1, ..., 0,
         // so the running state changes rank 2(N-1) times, one hand-off after another.
         const hop = sendRecv((b * linearStateBytes(model)) / layout.tp, ringHop(layout), cluster).sec;
         layer.cpExposed = 2 * (n - 1) * hop;
-        layer.sync = 2 * (n - 1) * cluster.attentionKernelSec;
+        layer.sync = 2 * (n - 1) * (cluster.engine.attentionKernelSec ?? 0);
       }
     } else {
       const halo = windowedHalo(model, cluster, layout, precision, workload, g, newPerRank);
-      layer.attention = (b * attentionPairs(model, g.attention, t, p) * attentionFlopsPerPair(model, 'prefill', g.attention) * headShare) / n / attentionFlopsPerSec;
+      const window = windowTokens(model, g.attention) ?? t;
+      const rate = attentionFlopsPerSec(cluster, attnDtype, newPerRank, Math.min(window, p + newPerRank));
+      layer.attention = (b * attentionPairs(model, g.attention, t, p) * attentionFlopsPerPair(model, 'prefill', g.attention) * headShare) / n / rate;
       layer.cpExposed = Math.max(0, halo.sec - layer.attention);
-      layer.sync = halo.steps * cluster.attentionKernelSec;
+      layer.sync = halo.steps * (cluster.engine.attentionKernelSec ?? 0);
     }
     // With async TP the all-reduces run under the GEMMs, up to the GEMM time (efficiency.tpCommOverlapFraction).
-    const tpExposed = tpLayer - Math.min(cluster.tpCommOverlapFraction * tpLayer, layer.gemm);
+    const tpExposed = tpLayer - Math.min(cluster.engine.tpCommOverlapFraction * tpLayer, layer.gemm);
     const epLayer = g.moe && layout.ep > 1 ? 2 * expertAllToAllSec(model, cluster, layout, tokens) : 0;
     sums.gemmSec += g.count * layer.gemm;
     sums.attentionSec += g.count * layer.attention;
@@ -164,7 +172,7 @@ export function estimatePrefill(
   }
 
   const lmParamsPerGpu = (model.vocabSize * model.hiddenSize) / layout.tp;
-  const lmHeadSec = gemmSec(2 * lmParamsPerGpu * b, lmParamsPerGpu * BYTES_PER_ELEMENT[dt.embedding], bf16Peak, cluster);
+  const lmHeadSec = gemmSec(2 * lmParamsPerGpu * b, lmParamsPerGpu * BYTES_PER_ELEMENT[dt.embedding], b, 'bf16', cluster, lmParamsPerGpu);
 
   const breakdown: PrefillBreakdown = {
     gemmSec: sums.gemmSec,
@@ -175,13 +183,16 @@ export function estimatePrefill(
     ringSyncSec: sums.ringSyncSec,
     epCommSec: sums.epCommSec,
     lmHeadSec,
-    overheadSec: cluster.serialSecPerContextToken * b * workload.contextTokens,
+    overheadSec: cluster.engine.serialSecPerContextToken * b * workload.contextTokens + model.layers * cluster.engine.prefillLayerSec,
   };
   const ttftSec = Object.values(breakdown).reduce((sum, x) => sum + x, 0);
 
   const flops = prefillFlops(model, precision, workload);
-  const fp8Peak = gemmPeakFlopsPerSec(cluster, 'fp8');
-  const idealSec = (flops.gemmBf16 + flops.attention) / bf16Peak + flops.gemmFp8 / fp8Peak;
+  // MFU counts each FLOP at the peak of the dtype it computes in on this GPU (4-bit weights: FP4 tensor cores or BF16).
+  const peak = (d: ComputeDtype) => peakFlopsPerSec(cluster.gpu, d) ?? cluster.gpu.bf16FlopsPerSec;
+  const fourBit = [dt.ffn, dt.attention].find((d) => d !== 'bf16' && d !== 'fp8') ?? 'nvfp4';
+  const attentionPeak = peak(precision.attentionDtype ?? 'bf16');
+  const idealSec = flops.gemmBf16 / peak('bf16') + flops.attention / attentionPeak + flops.gemmFp8 / peak(computeDtype(cluster.gpu, 'fp8')) + flops.gemmFp4 / peak(computeDtype(cluster.gpu, fourBit));
   return {
     variant,
     tpAllReduce,
@@ -218,7 +229,7 @@ function ringTiming(
   let stepComputeSec: number;
   let allToAllSec = 0;
   // Every ring step launches one attention kernel, with its fixed cost.
-  const kernel = cluster.attentionKernelSec;
+  const kernel = cluster.engine.attentionKernelSec ?? 0;
   if (variant === 'pass-kv') {
     // KV shards travel; messages are padded to the largest shard: ceil(P/N) cached (spread evenly) + 2 ceil(T/2N) new.
     const kvTokens = Math.ceil(p / n) + newPerRank;
@@ -231,7 +242,7 @@ function ringTiming(
     stepComputeSec = attnStep + kernel;
     // The merge of the returned partials is in the breakdown's mergeSec, as for pass-KV.
     const perPeer = b * newPerRank * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
-    allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.allToAllSetupSec;
+    allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.engine.allToAllSetupSec;
   }
   const step = sendRecv(messageBytes, ringHop(layout), cluster);
   return {
@@ -287,8 +298,8 @@ function mlaExpansionSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout,
   const mla = model.attention?.mla;
   if (!mla) return 0;
   const tokens = (workload.batch * workload.contextTokens) / layout.cp;
-  const flops = tokens * 2 * mla.kvLoraRank * layout.qHeadsPerGpu * (mla.qkNopeHeadDim + mla.vHeadDim);
-  return flops / (cluster.gpu.bf16FlopsPerSec * cluster.gemmEfficiency);
+  const params = mla.kvLoraRank * layout.qHeadsPerGpu * (mla.qkNopeHeadDim + mla.vHeadDim);
+  return gemmSec(2 * tokens * params, params * ACTIVATION_BYTES, tokens, 'bf16', cluster, params);
 }
 
 /**
@@ -304,7 +315,7 @@ export function expertAllToAllSec(model: ModelSpec, cluster: ClusterSpec, layout
   if (!moe || layout.ep <= 1) return 0;
   const hit = 1 - Math.pow(1 - 1 / layout.ep, moe.topK);
   const perPeer = (tokens / layout.tp) * model.hiddenSize * ACTIVATION_BYTES * hit;
-  return allToAll(perPeer, layout.groups.ep, cluster).sec + cluster.allToAllSetupSec;
+  return allToAll(perPeer, layout.groups.ep, cluster).sec + cluster.engine.allToAllSetupSec;
 }
 
 /** Useful FLOPs of the prefill over all GPUs, by the dtype they run in (MoE: active parameters only). */
@@ -312,12 +323,13 @@ export function prefillFlops(model: ModelSpec, precision: Precision, workload: W
   const dt = weightDtypes(precision.weights);
   const t = workload.contextTokens - workload.cachedTokens;
   const b = workload.batch;
-  const perToken = { bf16: 0, fp8: 0 };
+  const perToken = { bf16: 0, fp8: 0, fp4: 0 };
+  const storage = (d: Dtype) => (d === 'bf16' || d === 'fp8' ? d : 'fp4');
   let attention = 0;
   for (const g of layerGroups(model)) {
     const a = attentionParams(model, g.attention);
-    perToken[dt.attention] += 2 * g.count * (a.qo + a.kv);
-    perToken[dt.ffn] += 2 * g.count * ffnParams(model, g.moe).active;
+    perToken[storage(dt.attention)] += 2 * g.count * (a.qo + a.kv);
+    perToken[storage(dt.ffn)] += 2 * g.count * ffnParams(model, g.moe).active;
     const perPair = attentionFlopsPerPair(model, 'prefill', g.attention);
     attention +=
       g.attention === 'linear'
@@ -328,5 +340,6 @@ export function prefillFlops(model: ModelSpec, precision: Precision, workload: W
   const lmHead = 2 * model.vocabSize * model.hiddenSize;
   const gemmBf16 = b * t * perToken.bf16 + b * lmHead;
   const gemmFp8 = b * t * perToken.fp8;
-  return { gemmBf16, gemmFp8, attention, total: gemmBf16 + gemmFp8 + attention };
+  const gemmFp4 = b * t * perToken.fp4;
+  return { gemmBf16, gemmFp8, gemmFp4, attention, total: gemmBf16 + gemmFp8 + gemmFp4 + attention };
 }

@@ -1,17 +1,8 @@
+import { gemmSec } from './hardware/kernels.js';
 import type { LayerGroup } from './layers.js';
-import { BYTES_PER_ELEMENT, gemmPeakFlopsPerSec, weightDtypes } from './precision.js';
+import { BYTES_PER_ELEMENT, computeDtype, weightDtypes } from './precision.js';
 import { attentionParamsPerGpu, ffnParams, ffnParamsPerGpu } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision } from './types.js';
-
-/**
- * Seconds of one GEMM group on one GPU: compute-bound at high token counts,
- * bound by reading its weights from HBM at low ones (decode, short prompts).
- */
-export function gemmSec(flops: number, weightBytes: number, peakFlopsPerSec: number, cluster: ClusterSpec): number {
-  const compute = flops / (peakFlopsPerSec * cluster.gemmEfficiency);
-  const weightRead = weightBytes / (cluster.gpu.hbmBytesPerSec * cluster.hbmEfficiency);
-  return Math.max(compute, weightRead);
-}
 
 /**
  * Expected distinct experts that `tokens` tokens route to, each choosing topK
@@ -31,30 +22,36 @@ export function expertsTouched(experts: number, topK: number, tokens: number): n
  */
 export function layerGemmSec(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, tokens: number, group: LayerGroup): number {
   const dt = weightDtypes(precision.weights);
+  const gpu = cluster.gpu;
   const a = attentionParamsPerGpu(model, layout, group.attention);
-  const attention = gemmSec(
-    2 * (a.qo + a.kv) * tokens,
-    (a.qo + a.kv) * BYTES_PER_ELEMENT[dt.attention],
-    gemmPeakFlopsPerSec(cluster, dt.attention),
-    cluster,
-  );
-  const ffnPeak = gemmPeakFlopsPerSec(cluster, dt.ffn);
+  // Two GEMMs each (QKV fused and O; gate-up fused and down): half the group's weights is one GEMM's size.
+  const attention = gemmSec(2 * (a.qo + a.kv) * tokens, (a.qo + a.kv) * BYTES_PER_ELEMENT[dt.attention], tokens, computeDtype(gpu, dt.attention), cluster, (a.qo + a.kv) / 2);
+  const ffnDtype = computeDtype(gpu, dt.ffn);
   const ffnBytes = BYTES_PER_ELEMENT[dt.ffn];
   if (!group.moe || !model.moe) {
     const p = ffnParamsPerGpu(model, layout, false);
-    return attention + gemmSec(2 * p * tokens, p * ffnBytes, ffnPeak, cluster);
+    return attention + gemmSec(2 * p * tokens, p * ffnBytes, tokens, ffnDtype, cluster, p / 2);
   }
   const moe = model.moe;
   const f = ffnParams(model, true);
   // FLOPs per GPU are the same with or without EP: the group's routed tokens spread over its GPUs.
   const flops = 2 * tokens * (f.active / layout.tp);
   let read: number;
+  let touched: number;
+  let routed: number;
   if (layout.ep > 1) {
     // This GPU's experts / EP experts, touched by the tokens of the EP group's ep / tp TP groups.
-    const touched = expertsTouched(moe.experts, moe.topK, (tokens * layout.ep) / layout.tp) / layout.ep;
-    read = touched * f.expert + f.shared / layout.tp + f.router;
+    routed = (tokens * layout.ep) / layout.tp;
+    touched = expertsTouched(moe.experts, moe.topK, routed);
+    read = (touched / layout.ep) * f.expert + f.shared / layout.tp + f.router;
   } else {
-    read = (expertsTouched(moe.experts, moe.topK, tokens) * f.expert + f.shared) / layout.tp + f.router;
+    routed = tokens;
+    touched = expertsTouched(moe.experts, moe.topK, tokens);
+    read = (touched * f.expert + f.shared) / layout.tp + f.router;
   }
-  return attention + gemmSec(flops, read * ffnBytes, ffnPeak, cluster);
+  // A grouped expert GEMM multiplies each touched expert by the tokens routed to it: that M sets its efficiency.
+  const perExpertM = touched > 0 ? (routed * moe.topK) / touched : tokens;
+  // One expert's GEMMs on this GPU: whole experts under EP, TP shards of them otherwise.
+  const expertWeights = (layout.ep > 1 ? f.expert : f.expert / layout.tp) / 2;
+  return attention + gemmSec(flops, read * ffnBytes, perExpertM, ffnDtype, cluster, expertWeights);
 }

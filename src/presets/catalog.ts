@@ -1,18 +1,24 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CpPlanError, EXIT_INTERNAL, InputError } from '../errors.js';
-import type { ClusterSpec, CollectiveLibrary, ModelSpec } from '../model/types.js';
+import type { ClusterHardware, ClusterSpec, CollectiveLibrary, GpuSpec, ModelSpec } from '../model/types.js';
 import { COMPILED_PRESETS_DIR, PACKAGE_ROOT } from '../root.js';
 import type { ClusterPreset } from '../schema/cluster-preset.js';
 import type { CollectivesPreset } from '../schema/collectives-preset.js';
+import type { EnginePreset } from '../schema/engine-preset.js';
+import type { GpuPreset } from '../schema/gpu-preset.js';
+import type { KernelsPreset } from '../schema/kernels-preset.js';
 import type { ModelPreset } from '../schema/model-preset.js';
 import { closestNames } from './closest.js';
+import { deploy } from './deploy.js';
 
-export type PresetKind = 'model' | 'cluster' | 'collectives';
+export type PresetKind = 'model' | 'cluster' | 'collectives' | 'gpu' | 'kernels' | 'engine';
 
 /** Built-in presets ship with the package: found from the package root, never the cwd. */
 const PRESETS_DIR = join(PACKAGE_ROOT, 'presets');
-const FOLDER = { model: 'models', cluster: 'clusters', collectives: 'collectives' } as const;
+const FOLDER = { model: 'models', cluster: 'clusters', collectives: 'collectives', gpu: 'gpus', kernels: 'kernels', engine: 'engines' } as const;
+/** The kinds a user names on the command line (--model, --cluster, --engine) or in `presets show KIND/NAME`. */
+export const USER_KINDS = ['model', 'cluster', 'engine', 'gpu'] as const;
 
 export interface LoadedModel {
   spec: ModelSpec;
@@ -23,7 +29,8 @@ export interface LoadedModel {
 }
 
 export interface LoadedCluster {
-  spec: ClusterSpec;
+  /** The hardware; deploy() adds the engine. */
+  spec: ClusterHardware;
   preset: ClusterPreset;
   file: string;
   builtin: boolean;
@@ -36,12 +43,30 @@ export interface LoadedCollectives {
   builtin: boolean;
 }
 
-/** dist/presets/index.json: the names of the built-in presets the build compiled. */
-export interface CompiledIndex {
-  models: string[];
-  clusters: string[];
-  collectives: string[];
+/** A cluster preset with the engine chosen for it: the spec every estimate runs on. */
+export type DeployedCluster = Omit<LoadedCluster, 'spec'> & { spec: ClusterSpec; engine: LoadedEngine };
+
+export interface LoadedGpu {
+  spec: GpuSpec;
+  preset: GpuPreset;
+  file: string;
+  builtin: boolean;
 }
+
+export interface LoadedKernels {
+  preset: KernelsPreset;
+  file: string;
+  builtin: boolean;
+}
+
+export interface LoadedEngine {
+  preset: EnginePreset;
+  file: string;
+  builtin: boolean;
+}
+
+/** dist/presets/index.json: the names of the built-in presets the build compiled. */
+export type CompiledIndex = Record<(typeof FOLDER)[PresetKind], string[]>;
 
 let index: CompiledIndex | undefined;
 
@@ -108,9 +133,11 @@ function userLabel(ref: string): string {
 function assertBuiltin(kind: PresetKind, name: string): void {
   const names = builtinNames(kind);
   if (names.includes(name)) return;
-  const other: PresetKind = kind === 'model' ? 'cluster' : 'model';
-  if (kind !== 'collectives' && builtinNames(other).includes(name)) {
-    throw new InputError(`'${name}' is a ${other} preset, not a ${kind}; pass it as --${other} ${name}`);
+  const flag: Partial<Record<PresetKind, string>> = { model: '--model', cluster: '--cluster', engine: '--engine' };
+  const other = (['model', 'cluster', 'engine', 'gpu'] as const).find((k) => k !== kind && builtinNames(k).includes(name));
+  if (other && flag[kind]) {
+    const how = flag[other] ? `pass it as ${flag[other]} ${name}` : `a cluster names its GPU (gpu: ${name})`;
+    throw new InputError(`'${name}' is a ${other} preset, not a ${kind}; ${how}`);
   }
   const near = closestNames(name, names);
   throw new InputError(
@@ -127,6 +154,21 @@ export function builtinModel(name: string): LoadedModel {
 export function builtinCluster(name: string): LoadedCluster {
   assertBuiltin('cluster', name);
   return readCompiled<LoadedCluster>('cluster', name);
+}
+
+export function builtinGpu(name: string): LoadedGpu {
+  assertBuiltin('gpu', name);
+  return readCompiled<LoadedGpu>('gpu', name);
+}
+
+export function builtinKernels(name: string): LoadedKernels {
+  assertBuiltin('kernels', name);
+  return readCompiled<LoadedKernels>('kernels', name);
+}
+
+export function builtinEngine(name: string): LoadedEngine {
+  assertBuiltin('engine', name);
+  return readCompiled<LoadedEngine>('engine', name);
 }
 
 /** A built-in collective library's cost model (presets/collectives/), as a cluster's topology names it. */
@@ -146,8 +188,38 @@ export async function loadModel(ref: string): Promise<LoadedModel> {
 
 export async function loadCluster(ref: string): Promise<LoadedCluster> {
   if (!isPath(ref)) return builtinCluster(ref);
-  const { readClusterFile } = await import('./user-preset.js');
-  return readClusterFile(ref, userLabel(ref), false, (name) => builtinCollectives(name).spec);
+  const user = await import('./user-preset.js');
+  return user.readClusterFile(ref, userLabel(ref), false, (name) => builtinCollectives(name).spec, (gpu, baseDir) => gpuFor(gpu, baseDir, user));
+}
+
+/** A cluster's `gpu:` reference: a built-in GPU by name, or a GPU file relative to the cluster file. */
+function gpuFor(ref: string, baseDir: string, user: typeof import('./user-preset.js')): GpuSpec {
+  if (!isPath(ref)) return builtinGpu(ref).spec;
+  const file = isAbsolute(ref) ? ref : join(baseDir, ref);
+  return user.readGpuFile(file, userLabel(file), false, (table) => ({ table: builtinKernels(table).preset, measuredOn: builtinGpu(table).preset })).spec;
+}
+
+export async function loadEngine(ref: string): Promise<LoadedEngine> {
+  if (!isPath(ref)) return builtinEngine(ref);
+  const { readEngineFile } = await import('./user-preset.js');
+  return readEngineFile(ref, userLabel(ref));
+}
+
+export async function loadGpu(ref: string): Promise<LoadedGpu> {
+  if (!isPath(ref)) return builtinGpu(ref);
+  const { readGpuFile } = await import('./user-preset.js');
+  return readGpuFile(ref, userLabel(ref), false, (table) => ({ table: builtinKernels(table).preset, measuredOn: builtinGpu(table).preset }));
+}
+
+/**
+ * A cluster with its engine (--engine, else the cluster's default): what every
+ * estimate runs on. The engine's constants are those for the cluster's GPU
+ * generation, with the cluster's calibration when it was fitted with this engine.
+ */
+export async function loadDeployment(clusterRef: string, engineRef?: string): Promise<{ cluster: LoadedCluster; engine: LoadedEngine; spec: ClusterSpec }> {
+  const cluster = await loadCluster(clusterRef);
+  const engine = await loadEngine(engineRef ?? cluster.spec.defaultEngine);
+  return { cluster, engine, spec: deploy(cluster.spec, engine.preset) };
 }
 
 /** Where a preset's file is: a built-in's path inside the package, or the user's path as given. */

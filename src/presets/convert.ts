@@ -1,7 +1,19 @@
 import type { ClusterPreset } from '../schema/cluster-preset.js';
 import type { CollectivesPreset } from '../schema/collectives-preset.js';
 import type { ModelPreset } from '../schema/model-preset.js';
-import type { ClusterSpec, CollectiveLibrary, LinkSpec, ModelSpec } from '../model/types.js';
+import type {
+  ClusterHardware,
+  CalibrationPreset,
+  CollectiveLibrary,
+  ComputeDtype,
+  DecodeKernelFit,
+  GpuSpec,
+  KernelTables,
+  LinkSpec,
+  ModelSpec,
+} from '../model/types.js';
+import type { GpuPreset } from '../schema/gpu-preset.js';
+import type { KernelsPreset } from '../schema/kernels-preset.js';
 
 /** Unit conversions from preset keys to SI, applied once at load time. */
 const GB = 1e9;
@@ -82,8 +94,8 @@ export function collectivesFromPreset(p: CollectivesPreset): CollectiveLibrary {
   };
 }
 
-/** The cluster's spec; `collectives` is the library preset its topology names (resolved by the caller). */
-export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveLibrary): ClusterSpec {
+/** The cluster's hardware; `collectives` and `gpu` are the presets it names (resolved by the caller). */
+export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveLibrary, gpu: GpuSpec): ClusterHardware {
   const e = p.efficiency;
   const link = (
     l: { name: string; kind: string; extraLatencyUs: number; pipelineFillUs: number; pipelineFillHalfBytes: number },
@@ -116,18 +128,24 @@ export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveL
     nvlsBusBytesPerSec: null,
     inNetworkReduction: out.inNetworkReduction,
   });
+  const cal = p.calibration;
+  const o = cal?.overhead ?? {};
+  const us = (v: number | undefined) => (v === undefined ? undefined : v * US);
+  const overrides: CalibrationPreset['overrides'] = Object.fromEntries(
+    Object.entries({
+      serialSecPerContextToken: us(o.serialUsPerContextToken),
+      decodeLayerSec: us(o.decodeLayerUs),
+      decodeStepSec: us(o.decodeStepUs),
+      attentionKernelSec: us(o.attentionKernelUs),
+      cpDecodeLayerSec: us(o.cpDecodeLayerUs),
+      allToAllSetupSec: us(o.allToAllSetupUs),
+    }).filter(([, v]) => v !== undefined),
+  );
   return {
     name: p.name,
     displayName: p.displayName,
     source: p.source,
-    gpu: {
-      name: p.gpu.name,
-      generation: p.gpu.architecture,
-      bf16FlopsPerSec: p.gpu.bf16DenseTflops * TFLOPS,
-      fp8FlopsPerSec: p.gpu.fp8DenseTflops === undefined ? null : p.gpu.fp8DenseTflops * TFLOPS,
-      hbmBytes: p.gpu.hbmCapacityGB * GB,
-      hbmBytesPerSec: p.gpu.hbmBandwidthTBps * TB,
-    },
+    gpu,
     gpusPerNode: p.gpusPerNode,
     maxNodes: p.maxNodes,
     nvlinkDomainGpus: p.topology.nvlinkDomainGpus ?? p.gpusPerNode,
@@ -136,16 +154,103 @@ export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveL
     scaleUp,
     scaleOut,
     collectives,
-    gemmEfficiency: e.gemmFractionOfPeak,
-    attentionEfficiency: e.attentionFractionOfPeak,
-    hbmEfficiency: e.hbmFractionOfPeak,
-    tpCommOverlapFraction: e.tpCommOverlapFraction ?? 0,
-    serialSecPerContextToken: p.overhead.serialUsPerContextToken * US,
-    decodeLayerSec: p.overhead.decodeLayerUs * US,
-    attentionKernelSec: p.overhead.attentionKernelUs * US,
-    cpDecodeLayerSec: p.overhead.cpDecodeLayerUs * US,
-    allToAllSetupSec: p.overhead.allToAllSetupUs * US,
-    runtimeReserveBytes: p.memory.runtimeReserveGB * GB,
+    linkProvenance: { scaleUp: up.provenance, scaleOut: out.provenance },
+    defaultEngine: p.engine,
+    calibration: cal
+      ? {
+          engine: cal.engine,
+          provenance: cal.provenance,
+          gemmScale: cal.gemmEfficiencyScale,
+          gemmBandwidthScale: cal.gemmBandwidthEfficiencyScale,
+          attentionScale: cal.attentionEfficiencyScale,
+          decodeAttentionScale: cal.decodeAttentionEfficiencyScale,
+          overrides,
+        }
+      : null,
     calibratedRange: p.calibratedRange ?? null,
   };
 }
+
+/**
+ * A decode table's points [bytes, fraction of HBM bandwidth] as time = fixed + bytes / (bandwidth x fraction):
+ * least squares on relative error over the points (t = bytes / (fraction x bandwidth) each), linear in
+ * (fixed, 1 / fraction). The fraction is capped at 1 and the fixed cost kept non-negative.
+ */
+export function decodeKernelFit(points: readonly (readonly [number, number])[], hbmBytesPerSec: number): DecodeKernelFit {
+  // Rows t_i = a + b x_i weighted by 1/t_i: minimise sum ((a + b x_i) / t_i - 1)^2.
+  let s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
+  for (const [x, f] of points) {
+    const t = x / (f * hbmBytesPerSec);
+    const p = 1 / t, q = x / t;
+    s11 += p * p; s12 += p * q; s22 += q * q; r1 += p; r2 += q;
+  }
+  const det = s11 * s22 - s12 * s12;
+  let a = (r1 * s22 - r2 * s12) / det;
+  let b = (s11 * r2 - s12 * r1) / det;
+  if (a < 0) {
+    a = 0;
+    b = r2 / s22;
+  }
+  const bandwidthFraction = Math.min(1, 1 / (b * hbmBytesPerSec));
+  return { fixedSec: a, bandwidthFraction };
+}
+
+/** Bytes per weight of the GEMM tables' dtypes (the FP4 table is NVFP4: 4 bits and one FP8 scale per 16). */
+const TABLE_WEIGHT_BYTES: Record<ComputeDtype, number> = { bf16: 2, fp8: 1, fp4: 0.5 + 1 / 16 };
+
+/**
+ * A GPU preset with its kernel table. `measuredOn` is the GPU preset the table
+ * was measured on (itself when measured): its peaks and bandwidth turn the
+ * table's fractions of peak into fractions of the GEMM roofline (see KernelTables).
+ */
+export function gpuSpecFromPreset(p: GpuPreset, table: KernelsPreset, measuredOn: GpuPreset): GpuSpec {
+  const peakOf = (g: GpuPreset, d: ComputeDtype) => (d === 'bf16' ? g.bf16DenseTflops : d === 'fp8' ? g.fp8DenseTflops : g.fp4DenseTflops);
+  const gemmRoofline: KernelTables['gemmRoofline'] = {};
+  for (const d of ['bf16', 'fp8', 'fp4'] as const) {
+    const c = table.gemm[d];
+    const peak = peakOf(measuredOn, d);
+    if (!c || peak === undefined) continue;
+    const bw = measuredOn.hbmBandwidthTBps * TB;
+    const toRoofline = (points: readonly (readonly [number, number])[]) =>
+      points.map(([m, f]) => {
+        const roof = Math.min(peak * TFLOPS, (bw * 2 * m) / TABLE_WEIGHT_BYTES[d]);
+        return [m, Math.min(1, (f * peak * TFLOPS) / roof)] as const;
+      });
+    gemmRoofline[d] = {
+      all: toRoofline(c.points),
+      bySize: (c.bySize ?? []).map((s) => ({ weights: s.weights, curve: toRoofline(s.points) })).sort((a, b) => a.weights - b.weights),
+    };
+  }
+  const decode = Object.fromEntries(
+    Object.entries(table.decodeAttention).map(([k, byDtype]) => [
+      k,
+      Object.fromEntries(Object.entries(byDtype ?? {}).filter(([, v]) => v).map(([d, v]) => [d, decodeKernelFit(v!.points, measuredOn.hbmBandwidthTBps * TB)])),
+    ]),
+  ) as KernelTables['decodeAttention'];
+  const curves = (r: KernelsPreset['attention']) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, byDtype]) => [k, Object.fromEntries(Object.entries(byDtype ?? {}).filter(([, v]) => v).map(([d, v]) => [d, v!.points]))]),
+    ) as KernelTables['attention'];
+  return {
+    preset: p.name,
+    name: p.displayName,
+    generation: p.architecture,
+    bf16FlopsPerSec: p.bf16DenseTflops * TFLOPS,
+    fp8FlopsPerSec: p.fp8DenseTflops === undefined ? null : p.fp8DenseTflops * TFLOPS,
+    fp4FlopsPerSec: p.fp4DenseTflops === undefined ? null : p.fp4DenseTflops * TFLOPS,
+    hbmBytes: p.hbmCapacityGB * GB,
+    hbmBytesPerSec: p.hbmBandwidthTBps * TB,
+    powerW: p.powerW,
+    kernels: {
+      name: table.name,
+      measuredOn: table.measuredOn,
+      source: table.source,
+      provenance: p.kernels.provenance,
+      hbmFraction: table.hbmFractionOfPeak.value,
+      gemmRoofline,
+      attention: curves(table.attention),
+      decodeAttention: decode,
+    },
+  };
+}
+

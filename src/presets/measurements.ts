@@ -1,7 +1,8 @@
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../root.js';
 import { measurementsFileSchema, type MeasurementsFile } from '../schema/measurements.js';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { externalFileSchema, type ExternalRow } from '../schema/external-measurements.js';
 import { collectiveMeasurementsFileSchema, type CollectiveMeasurementsFile } from '../schema/collective-measurements.js';
 import { isPath } from './catalog.js';
 import { readYamlFile } from './read-yaml.js';
@@ -52,4 +53,22 @@ export function loadCollectiveMeasurements(path: string, label: string): LoadedC
 /** How a shipped file is named in reports. */
 export function shippedLabel(path: string): string {
   return relative(PACKAGE_ROOT, path);
+}
+
+/** The shipped external validation set (validation/external.yaml), if the package has one. */
+export const EXTERNAL_MEASUREMENTS = join(PACKAGE_ROOT, 'validation', 'external.yaml');
+
+export interface LoadedExternalMeasurements {
+  data: { source: string; rows: ExternalRow[] };
+  label: string;
+  file: string;
+}
+
+export function loadExternalMeasurements(path: string, label: string): LoadedExternalMeasurements {
+  const { data } = readYamlFile(path, label, externalFileSchema);
+  return { data, label, file: path };
+}
+
+export function shippedExternal(): LoadedExternalMeasurements | null {
+  return existsSync(EXTERNAL_MEASUREMENTS) ? loadExternalMeasurements(EXTERNAL_MEASUREMENTS, shippedLabel(EXTERNAL_MEASUREMENTS)) : null;
 }

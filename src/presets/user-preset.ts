@@ -1,9 +1,13 @@
-import type { CollectiveLibrary } from '../model/types.js';
+import { dirname, resolve } from 'node:path';
+import type { CollectiveLibrary, GpuSpec } from '../model/types.js';
 import { clusterPresetSchema } from '../schema/cluster-preset.js';
 import { collectivesPresetSchema } from '../schema/collectives-preset.js';
+import { enginePresetSchema } from '../schema/engine-preset.js';
+import { gpuPresetSchema, type GpuPreset } from '../schema/gpu-preset.js';
+import { kernelsPresetSchema, type KernelsPreset } from '../schema/kernels-preset.js';
 import { modelPresetSchema } from '../schema/model-preset.js';
-import type { LoadedCluster, LoadedCollectives, LoadedModel } from './catalog.js';
-import { clusterSpecFromPreset, collectivesFromPreset, modelSpecFromPreset } from './convert.js';
+import type { LoadedCluster, LoadedCollectives, LoadedEngine, LoadedGpu, LoadedKernels, LoadedModel } from './catalog.js';
+import { clusterSpecFromPreset, collectivesFromPreset, gpuSpecFromPreset, modelSpecFromPreset } from './convert.js';
 import { readYamlFile } from './read-yaml.js';
 
 /**
@@ -29,6 +33,16 @@ function oldClusterKeys(raw: Record<string, unknown>): string | undefined {
   }
   if (out && 'bandwidthPerDirectionGBps' in out) return "scaleOut.bandwidthPerDirectionGBps is now bandwidthPerNicGBps (per NIC; topology.nicsPerNode says how many); see 'cp-plan presets show h100-ib'";
   if (overhead && 'ringStepUs' in overhead) return "overhead.ringStepUs was replaced by attentionKernelUs, cpDecodeLayerUs and allToAllSetupUs; see 'cp-plan presets show gtt'";
+  if (typeof raw.gpu === 'object' && raw.gpu !== null) {
+    return "gpu: now names a GPU preset (cp-plan presets list --kind gpu) or a GPU file; move the figures into a GPU file (see 'cp-plan presets show gpu/h100-sxm')";
+  }
+  const efficiency = raw.efficiency as Record<string, unknown> | undefined;
+  if (efficiency && ('gemmFractionOfPeak' in efficiency || 'attentionFractionOfPeak' in efficiency || 'hbmFractionOfPeak' in efficiency)) {
+    return "efficiency.gemm/attention/hbmFractionOfPeak were replaced: kernel efficiency comes from the GPU's measured tables (presets/kernels/) and a fit of your own goes in calibration.gemmEfficiencyScale/attentionEfficiencyScale; see 'cp-plan presets show gtt'";
+  }
+  if (overhead || 'memory' in raw) {
+    return "overhead and memory moved to the engine presets (presets/engines/, --engine); a fit of your own goes in calibration.overhead; see 'cp-plan presets show gtt'";
+  }
   return undefined;
 }
 
@@ -37,9 +51,45 @@ export function readCollectivesFile(file: string, label: string, builtin = false
   return { spec: collectivesFromPreset(data), preset: data, file: label, builtin };
 }
 
-export function readClusterFile(file: string, label: string, builtin: boolean, library: (name: string) => CollectiveLibrary): LoadedCluster {
+/**
+ * A cluster file. `gpuOf` resolves its `gpu:` reference: a built-in GPU preset
+ * by name, or a GPU file by path (relative to the cluster file's directory).
+ */
+export function readClusterFile(
+  file: string,
+  label: string,
+  builtin: boolean,
+  library: (name: string) => CollectiveLibrary,
+  gpuOf: (ref: string, baseDir: string) => GpuSpec,
+): LoadedCluster {
   const { data } = readYamlFile(file, label, clusterPresetSchema, (raw) =>
     'layers' in raw && !('gpu' in raw) ? 'this is a model file (it has layers), not a cluster; pass it as --model' : oldClusterKeys(raw),
   );
-  return { spec: clusterSpecFromPreset(data, library(data.topology.collectives)), preset: data, file: label, builtin };
+  return { spec: clusterSpecFromPreset(data, library(data.topology.collectives), gpuOf(data.gpu, dirname(resolve(file)))), preset: data, file: label, builtin };
+}
+
+/** A kernel table (presets/kernels/), validated. */
+export function readKernelsFile(file: string, label: string, builtin = false): LoadedKernels {
+  const { data } = readYamlFile(file, label, kernelsPresetSchema);
+  return { preset: data, file: label, builtin };
+}
+
+/** A GPU file: its kernel table (and the GPU preset the table was measured on) are resolved by `tableOf`. */
+export function readGpuFile(
+  file: string,
+  label: string,
+  builtin: boolean,
+  tableOf: (name: string) => { table: KernelsPreset; measuredOn: GpuPreset },
+): LoadedGpu {
+  const { data } = readYamlFile(file, label, gpuPresetSchema, (raw) =>
+    'gpusPerNode' in raw ? 'this is a cluster file (it has gpusPerNode), not a GPU; pass it as --cluster' : undefined,
+  );
+  const { table, measuredOn } = tableOf(data.kernels.table);
+  return { spec: gpuSpecFromPreset(data, table, measuredOn), preset: data, file: label, builtin };
+}
+
+/** An engine file (presets/engines/). */
+export function readEngineFile(file: string, label: string, builtin = false): LoadedEngine {
+  const { data } = readYamlFile(file, label, enginePresetSchema);
+  return { preset: data, file: label, builtin };
 }

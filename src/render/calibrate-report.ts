@@ -4,7 +4,7 @@ import { COMPACT_CHARS, type tableStyle } from './color.js';
 import { round } from './format.js';
 
 /** The fitted parameters in `calibrate --json`: before, after and one standard error, in preset units. */
-export function fittedParamsJson(params: readonly FittedParam[]) {
+export function fittedParamsJson<C>(params: readonly FittedParam<C>[]) {
   return params.map((f) => ({
     id: f.param.id,
     key: f.param.presetPath.join('.'),
@@ -16,7 +16,7 @@ export function fittedParamsJson(params: readonly FittedParam[]) {
 }
 
 /** The fitted parameters as the table `calibrate` prints. */
-export function fittedParamsTable(params: readonly FittedParam[], style: ReturnType<typeof tableStyle>): string {
+export function fittedParamsTable<C>(params: readonly FittedParam<C>[], style: ReturnType<typeof tableStyle>): string {
   const sig = (x: number) => Number(x.toPrecision(4));
   const t = new Table({ head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'], colAligns: ['left', 'right', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
   for (const f of params) {

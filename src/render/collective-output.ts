@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { CollectiveOp } from '../model/hardware/collectives.js';
 import type { CommGroup } from '../model/hardware/topology.js';
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware as ClusterSpec } from '../model/types.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { round } from './format.js';
 

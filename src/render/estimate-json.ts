@@ -1,3 +1,4 @@
+import { termProvenance } from '../model/provenance.js';
 import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
 import { layersByAttention, moeLayers, usesMla } from '../model/layers.js';
 import type { EstimateResult } from '../model/estimate.js';
@@ -64,6 +65,7 @@ function prefillJson(p: PrefillEstimate) {
     flops: {
       gemmBf16: p.flops.gemmBf16,
       gemmFp8: p.flops.gemmFp8,
+      gemmFp4: p.flops.gemmFp4,
       attention: p.flops.attention,
       total: p.flops.total,
     },
@@ -135,9 +137,19 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       source: cluster.source,
       file: provenance.clusterFile,
       gpu: cluster.gpu.name,
+      gpuPreset: cluster.gpu.preset,
+      kernelTable: cluster.gpu.kernels.name,
       gpusPerNode: cluster.gpusPerNode,
     },
-    precision: { weights: precision.weights, kvDtype: precision.kvDtype },
+    engine: {
+      name: cluster.engine.name,
+      displayName: cluster.engine.displayName,
+      prefillAttention: cluster.engine.prefillAttention,
+      decodeAttention: cluster.engine.decodeAttention,
+      calibrated: cluster.scales.engine !== null,
+    },
+    precision: { weights: precision.weights, kvDtype: precision.kvDtype, attentionDtype: precision.attentionDtype ?? 'bf16' },
+    provenance: termProvenance(cluster),
     layout: {
       nodes: layout.nodes,
       gpusPerNode: layout.gpusPerNode,

@@ -21,13 +21,14 @@ function headerSection(r: EstimateResult, { chalk }: SectionContext): string[] {
   const { model, cluster, workload, precision } = r;
   const newTokens = workload.contextTokens - workload.cachedTokens;
   return [
-    chalk.bold(`${model.displayName} on ${cluster.name}`) + `: ${cluster.displayName}`,
+    chalk.bold(`${model.displayName} on ${cluster.name}`) + `: ${cluster.displayName}; engine ${cluster.engine.name}` + (cluster.scales.engine ? ' (calibrated here)' : ''),
     `Layout    ${describeLayout(r)}`,
     `Workload  ${plural(workload.contextTokens, 'token')} of context` +
       (workload.cachedTokens > 0
         ? ` (${plural(workload.cachedTokens, 'token')} cached, ${plural(newTokens, 'token')} new: miss rate ${formatPercent(newTokens / workload.contextTokens)})`
         : '') +
-      ` x batch ${workload.batch}; weights ${precision.weights}, KV cache ${precision.kvDtype}`,
+      ` x batch ${workload.batch}; weights ${precision.weights}, KV cache ${precision.kvDtype}` +
+      ((precision.attentionDtype ?? 'bf16') === 'fp8' ? ', FP8 attention' : ''),
   ];
 }
 

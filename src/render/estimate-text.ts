@@ -1,5 +1,5 @@
 import type { EstimateResult } from '../model/estimate.js';
-import type { LoadedCluster, LoadedModel } from '../presets/catalog.js';
+import type { DeployedCluster, LoadedModel } from '../presets/catalog.js';
 import { colorEnabled, makeChalk } from './color.js';
 import { estimateToTable } from './estimate-table.js';
 import { explainToText, type ExplainTerm } from './explain.js';
@@ -7,7 +7,7 @@ import { presetsLine } from './provenance.js';
 
 export interface EstimateTextOptions {
   model: LoadedModel;
-  cluster: LoadedCluster;
+  cluster: DeployedCluster;
   isTTY: boolean;
   env: Record<string, string | undefined>;
   noColorFlag: boolean;

@@ -88,8 +88,8 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's', `Σ count·per layer = ${sum('cpCommExposedSec')}`);
   add('prefill', 'ring sync', pb.ringSyncSec, 's', `Σ count·per layer = ${sum('ringSyncSec')}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', `Σ count·per layer = ${sum('epCommSec')}`);
-  add('prefill', 'LM head', pb.lmHeadSec, 's', 'max(2·V·D/TP·B / (BF16 peak·η_gemm), V·D/TP·2 B / (HBM·η_hbm))');
-  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)}`);
+  add('prefill', 'LM head', pb.lmHeadSec, 's', 'max(2·V·D/TP·B / BF16 peak, V·D/TP·2 B / HBM) / f_gemm(B)');
+  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.engine.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)} (engine ${c.engine.name})`);
   add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
   add('prefill', 'useful FLOPs', p.flops.total, 'FLOP', 'active GEMM parameters·2·tokens + attention (pairs by layer kind; linear layers per token)');
 
@@ -104,7 +104,7 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? 'query gather + output reduce-scatter per softmax layer' : 'DCP1: no exchange');
   add('decode', 'EP All2All', db.epCommSec, 's', lo.ep > 1 ? 'MoE layers: dispatch and combine of the step\'s tokens' : 'EP1: none');
   add('decode', 'LM head', db.lmHeadSec, 's', 'V·D/TP weights read once per step');
-  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs = ${m.layers}·${sec(c.decodeLayerSec)}`);
+  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${m.layers}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)} (engine ${c.engine.name})`);
   add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + fixed overhead');
 
   const mem = r.memory;

@@ -35,7 +35,7 @@ export function choiceTerms(r: EstimateResult, add: Add): void {
   const bf16 = c.gpu.bf16FlopsPerSec;
   const cpL = ringHop(lo) === 'net' ? c.scaleOut : c.scaleUp;
   const h = r.heuristic;
-  add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `BF16 peak·η_attn = ${rate(bf16)}·${c.attentionEfficiency}`);
+  add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `peak·f_attn = ${rate(bf16)}·${(h.computeFlopsPerSec / bf16).toPrecision(3)} (the engine's prefill attention kernel at one ring step's block)`);
   add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `SendRecv bandwidth of one ring rank on ${cpL.name}: peer bandwidth·${cpL.sendRecvEfficiency}`);
   add('choice', 'miss rate', h.missRate, 'fraction', `T/(T+P) = ${int(T)}/${int(w.contextTokens)}`);
   // N_KV/N_H per GPU; for MLA the shared latent against the heads' Q width (and Eq.2/3 keep the paper's 4·d FLOPs per pair).

@@ -6,7 +6,8 @@ import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
 import { layerGroups, usesMla } from '../model/layers.js';
 import { activationBytesPerToken, activationParts } from '../model/memory.js';
-import { BYTES_PER_ELEMENT, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes } from '../model/precision.js';
+import { BYTES_PER_ELEMENT, computeDtype, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes, type Dtype } from '../model/precision.js';
+import { attentionFraction, decodeAttentionSec, gemmRooflineFraction } from '../model/hardware/kernels.js';
 import { attentionParamsPerGpu, causalPairs, ffnParamsPerGpu } from '../model/shapes.js';
 import { formatBytes, formatFlops, formatPercent, formatSeconds } from './format.js';
 import { layeredTerms } from './explain-layered.js';
@@ -57,12 +58,18 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const cpPeerBw = cpNet ? nicBytesPerSecPerGpu(c) : c.scaleUp.peerBytesPerSec;
   const newPerRank = tokensPerCpRank(T, N);
   const shard = N > 1 ? `2·⌈${int(T)}/${2 * N}⌉` : int(T);
-  const gemmRoofline = 'max(2·params·tokens / (peak·η_gemm), params·e / (HBM·η_hbm))';
+  const gemmRoofline = 'max(2·params·tokens / peak, params·e / HBM) / f_gemm(tokens)';
   const ap = attentionParamsPerGpu(m, lo, 'full');
   const pg = { qo: ap.qo, kv: ap.kv, ffn: ffnParamsPerGpu(m, lo, false), norms: 2 * m.hiddenSize };
   const gemmParams = `QKV/O ${mega(pg.qo + pg.kv)} params ${dt.attention} + FFN ${mega(pg.ffn)} params ${dt.ffn}`;
   const lmHeadFormula = (tokens: string) =>
-    `max(2·V·D/TP·${tokens} / (BF16 peak·η_gemm), V·D/TP·2 B / (HBM·η_hbm)), V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
+    `max(2·V·D/TP·${tokens} / BF16 peak, V·D/TP·2 B / HBM) / f_gemm, V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
+  const attnDtype = precision.attentionDtype ?? 'bf16';
+  const k = c.gpu.kernels;
+  const table = `kernel table ${k.name} (${k.provenance === 'measured' ? 'measured' : `transferred: measured on ${k.measuredOn}`})`;
+  const scaled = (scale: number) => (scale !== 1 ? ` × ${scale} (${c.name}'s calibration with ${c.scales.engine})` : '');
+  const eng = `engine ${c.engine.name}:`;
+  const engineTerm = (key: string) => `${eng} ${key} (${c.engine.provenance[key] ?? 'assumed'})`;
   // NCCL's tuner prices ring, tree, NVLS and hierarchical algorithms at each protocol and takes the fastest.
   const allReduce = (tokens: number, cost: CollectiveCost) =>
     `2·AllReduce(tokens·D·2 B = ${bytes(tokens * m.hiddenSize * 2)}) over TP${tp} on ${describeGroupLinks(lo.groups.tp, c)}; ` +
@@ -93,11 +100,20 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   ];
   for (const [term, value, unit, key] of dims) add('inputs', term, value, unit, `model ${m.name}: ${key}`);
   const cl = `cluster ${c.name}:`;
-  add('inputs', 'BF16 peak', bf16, 'FLOP/s', `${cl} gpu.bf16DenseTflops`);
-  add('inputs', 'FP8 peak', gemmPeakFlopsPerSec(c, 'fp8'), 'FLOP/s', c.gpu.fp8FlopsPerSec === null ? `${cl} no FP8 tensor cores, so the BF16 rate` : `${cl} gpu.fp8DenseTflops`);
-  add('inputs', 'η_gemm', c.gemmEfficiency, 'fraction', `${cl} efficiency.gemmFractionOfPeak`);
-  add('inputs', 'η_attn', c.attentionEfficiency, 'fraction', `${cl} efficiency.attentionFractionOfPeak`);
-  add('inputs', 'η_hbm', c.hbmEfficiency, 'fraction', `${cl} efficiency.hbmFractionOfPeak`);
+  const gp = `gpu ${c.gpu.preset}:`;
+  add('inputs', 'BF16 peak', bf16, 'FLOP/s', `${gp} bf16DenseTflops`);
+  add('inputs', 'FP8 peak', gemmPeakFlopsPerSec(c.gpu, 'fp8'), 'FLOP/s', c.gpu.fp8FlopsPerSec === null ? `${gp} no FP8 tensor cores, so the BF16 rate` : `${gp} fp8DenseTflops`);
+  if (c.gpu.fp4FlopsPerSec !== null) add('inputs', 'FP4 peak', c.gpu.fp4FlopsPerSec, 'FLOP/s', `${gp} fp4DenseTflops`);
+  const ffnCompute = computeDtype(c.gpu, dt.ffn);
+  add('inputs', 'f_gemm (prefill)', gemmRooflineFraction(c, ffnCompute, B * newPerRank), 'fraction',
+    `FFN GEMM at ${int(B * newPerRank)} tokens in ${ffnCompute}: fraction of its roofline, ${table}${scaled(c.scales.gemmScale)}`);
+  add('inputs', 'f_gemm (decode)', gemmRooflineFraction(c, ffnCompute, Math.max(1, Math.ceil(B / N))), 'fraction',
+    `FFN GEMM at ${int(Math.max(1, Math.ceil(B / N)))} tokens in ${ffnCompute}: fraction of its roofline, ${table}${scaled(c.scales.gemmScale)}`);
+  const blockLength = Math.ceil(P / N) + newPerRank;
+  const fAttn = attentionFraction(c, attnDtype, blockLength);
+  add('inputs', 'f_attn', fAttn, 'fraction',
+    `${c.engine.prefillAttention} ${attnDtype} prefill attention over ${int(blockLength)} keys (one ring step's KV shard): fraction of peak, ${table}${scaled(c.scales.attentionScale)}`);
+  add('inputs', 'η_hbm', k.hbmFraction, 'fraction', `${table}: streaming reads over the datasheet HBM bandwidth`);
   add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${cl} gpu.hbmCapacityGB`);
   add('inputs', 'HBM bandwidth', hbmBw, 'B/s', `${cl} gpu.hbmBandwidthTBps`);
   if (tp > 1 || N > 1) {
@@ -117,13 +133,16 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
     add('inputs', 'CP link peer bandwidth', cpPeerBw, 'B/s', cpNet ? `${cl} one GPU's share of the NICs (${cpL.name})` : `${cl} scaleUp peer bandwidth (${cpL.name})`);
     add('inputs', 'CP link SendRecv η', cpL.sendRecvEfficiency, 'fraction', `${cl} efficiency.${cpKey}SendRecvFractionOfPeak`);
     add('inputs', 'CP link All2All η', cpL.allToAllEfficiency, 'fraction', `${cl} efficiency.${cpKey}AllToAllFractionOfPeak`);
-    add('inputs', 'All2All setup', c.allToAllSetupSec, 's', `${cl} overhead.allToAllSetupUs`);
+    add('inputs', 'All2All setup', c.engine.allToAllSetupSec, 's', engineTerm('allToAllSetupUs'));
   }
-  add('inputs', 'serial per context token', c.serialSecPerContextToken, 's/token', `${cl} overhead.serialUsPerContextToken`);
-  add('inputs', 'decode fixed per layer', c.decodeLayerSec, 's', `${cl} overhead.decodeLayerUs`);
-  add('inputs', 'attention kernel fixed cost', c.attentionKernelSec, 's', `${cl} overhead.attentionKernelUs`);
-  if (N > 1) add('inputs', 'CP decode fixed per layer', c.cpDecodeLayerSec, 's', `${cl} overhead.cpDecodeLayerUs`);
-  add('inputs', 'runtime reserve', c.runtimeReserveBytes, 'B', `${cl} memory.runtimeReserveGB`);
+  add('inputs', 'serial per context token', c.engine.serialSecPerContextToken, 's/token', engineTerm('serialUsPerContextToken'));
+  add('inputs', 'decode fixed per layer', c.engine.decodeLayerSec, 's', engineTerm('decodeLayerUs'));
+  add('inputs', 'decode fixed per step', c.engine.decodeStepSec, 's', engineTerm('decodeStepUs'));
+  if (c.engine.attentionKernelSec !== null) add('inputs', 'attention kernel fixed cost', c.engine.attentionKernelSec, 's', engineTerm('attentionKernelUs'));
+  if (N > 1) add('inputs', 'CP decode fixed per layer', c.engine.cpDecodeLayerSec, 's', engineTerm('cpDecodeLayerUs'));
+  if (c.engine.tpCommOverlapFraction > 0) add('inputs', 'TP all-reduce overlap', c.engine.tpCommOverlapFraction, 'fraction', engineTerm('tpCommOverlapFraction'));
+  add('inputs', 'usable HBM share', c.engine.gpuMemoryUtilization, 'fraction', engineTerm('gpuMemoryUtilization'));
+  add('inputs', 'runtime reserve', c.engine.runtimeReserveBytes, 'B', engineTerm('runtimeReserveGB'));
 
   // Prefill: per layer, then the breakdown (L times the per-layer terms), TTFT, FLOPs, MFU
   const p = r.prefill;
@@ -134,10 +153,11 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('prefill', 'GEMM per layer', pb.gemmSec / L, 's', `${gemmRoofline}, ${gemmParams}, tokens = B·2⌈T/2N⌉ = ${int(tokens)}`);
   const pairs = causalPairs(T, P);
   add('prefill', 'causal pairs', B * pairs, 'pairs', `B·(T·P + T(T+1)/2) = ${B}·(${int(T)}·${int(P)} + ${int(T)}·${int(T + 1)}/2)`);
+  const attnPeak = attnDtype === 'fp8' ? (c.gpu.fp8FlopsPerSec ?? bf16) : bf16;
   add('prefill', 'attention per ring step', pb.attentionSec / (L * N), 's',
-    `pairs·4·d·(H/TP) / N² / (BF16 peak·η_attn) = ${int(B * pairs)}·4·${m.headDim}·${lo.qHeadsPerGpu} / ${N}² / (${rate(bf16)}·${c.attentionEfficiency})`);
+    `pairs·4·d·(H/TP) / N² / (${attnDtype.toUpperCase()} peak·f_attn) = ${int(B * pairs)}·4·${m.headDim}·${lo.qHeadsPerGpu} / ${N}² / (${rate(attnPeak)}·${fAttn.toPrecision(3)})`);
   add('prefill', 'merge per layer', pb.mergeSec / L, 's', N > 1
-    ? `(N−1)·3·tokens·(H/TP)·(d+1)·4 B / (HBM·η_hbm) = ${N - 1}·3·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·4 B / (${bw(hbmBw)}·${c.hbmEfficiency})`
+    ? `(N−1)·3·tokens·(H/TP)·(d+1)·4 B / (HBM·η_hbm) = ${N - 1}·3·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·4 B / (${bw(hbmBw)}·${k.hbmFraction})`
     : 'CP1: no partial outputs to merge');
   if (N > 1) {
     const msg = p.variant === 'pass-kv'
@@ -151,9 +171,9 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
       `(N−1)·max(0, SendRecv − step compute) = ${N - 1}·max(0, ${sec(ring.stepSendRecvSec)} − ${sec(ring.stepComputeSec)})`);
     if (p.variant === 'pass-q') {
       add('prefill', 'All2All per layer', ring.allToAllSec, 's',
-        `every peer posted at once: latency + setup + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B over ${cpL.name}, setup ${sec(c.allToAllSetupSec)}`);
+        `every peer posted at once: latency + setup + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B over ${cpL.name}, setup ${sec(c.engine.allToAllSetupSec)}`);
     }
-    add('prefill', 'ring sync per layer', ring.syncSec, 's', `N·attentionKernelUs (the fixed cost of each step's attention kernel) = ${N}·${sec(c.attentionKernelSec)}`);
+    add('prefill', 'ring sync per layer', ring.syncSec, 's', `N·attentionKernelUs (the fixed cost of each step's attention kernel) = ${N}·${sec(c.engine.attentionKernelSec ?? 0)}`);
   }
   add('prefill', 'TP AllReduce per layer', pb.tpCommSec / L, 's', tp > 1 ? allReduce(tokens, p.tpAllReduce) : 'TP1: no AllReduce');
   add('prefill', 'GEMMs', pb.gemmSec, 's', `L·GEMM per layer = ${L}·${sec(pb.gemmSec / L)}`);
@@ -165,21 +185,24 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('prefill', 'ring sync', pb.ringSyncSec, 's', `L·ring sync per layer = ${L}·${sec(ring.syncSec)}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', 'dense FFNs: no expert parallelism');
   add('prefill', 'LM head', pb.lmHeadSec, 's', lmHeadFormula(`B (${B})`));
-  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.serialSecPerContextToken)}·${B}·${int(w.contextTokens)}`);
+  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.engine.serialSecPerContextToken)}·${B}·${int(w.contextTokens)}`);
   add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
   const f = p.flops;
-  add('prefill', 'useful FLOPs', f.total, 'FLOP', `GEMM BF16 + GEMM FP8 + attention = ${formatFlops(f.gemmBf16)} + ${formatFlops(f.gemmFp8)} + ${formatFlops(f.attention)}`);
-  add('prefill', 'MFU', p.mfu, 'fraction', `((GEMM BF16 + attention)/BF16 peak + GEMM FP8/FP8 peak) / (TTFT·GPUs), over ${lo.gpus} GPUs`);
+  add('prefill', 'useful FLOPs', f.total, 'FLOP',
+    `GEMM BF16 + GEMM FP8 + GEMM 4-bit + attention = ${formatFlops(f.gemmBf16)} + ${formatFlops(f.gemmFp8)} + ${formatFlops(f.gemmFp4)} + ${formatFlops(f.attention)}`);
+  add('prefill', 'MFU', p.mfu, 'fraction', `(each FLOP at the peak of the dtype it computes in) / (TTFT·GPUs), over ${lo.gpus} GPUs`);
 
   // Decode
   const d = r.decode;
   const db = d.breakdown;
   const local = d.paddedBatch / N;
   const ctxHere = Math.ceil(Math.ceil(w.contextTokens / N) / lo.dcp);
+  const decodeKv = (N > 1 ? local : B) * ctxHere * kvBytesPerTokenPerGpu(m, lo, precision.kvDtype) / L;
   add('decode', 'padded batch', d.paddedBatch, 'sequences', N > 1 ? `⌈B/N⌉·N = ⌈${B}/${N}⌉·${N}` : 'B (CP1: no padding)');
   add('decode', 'GEMM per layer', db.gemmSec / L, 's', `${gemmRoofline}, ${gemmParams}, tokens = padded batch / N = ${int(local)}`);
   add('decode', 'attention kernel', r.decode.ring.kernelSec, 's',
-    `attentionKernelUs + max(q·n·4·d·(H/TP)·DCP / (BF16 peak·η_attn), q·n·KV bytes per token per GPU / L / (HBM·η_hbm)), q = ${N > 1 ? 'padded batch / N' : 'B'} = ${int(N > 1 ? local : B)} queries, n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)}`);
+    `max(fixed + KV bytes / (HBM·f_decode), q·n·4·d·(H/TP)·DCP / (peak·f_attn)), q = ${N > 1 ? 'padded batch / N' : 'B'} = ${int(N > 1 ? local : B)} queries, n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)} tokens: ` +
+      `${bytes(decodeKv)} read in ${sec(decodeAttentionSec(c, precision.kvDtype, decodeKv))} (${c.engine.decodeAttention} decode kernel, ${table}; fixed cost ${c.engine.attentionKernelSec === null ? "the table's" : `the engine's attentionKernelUs`})`);
   add('decode', 'attention per layer', db.attentionSec / L, 's', N > 1 ? `N kernels, one per visiting query chunk = ${N}·${sec(r.decode.ring.kernelSec)}` : 'one kernel');
   add('decode', 'TP AllReduce per layer', db.tpCommSec / L, 's', tp > 1 ? allReduce(local, d.tpAllReduce) : 'TP1: no AllReduce');
   if (N > 1) {
@@ -198,7 +221,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? `L·DCP per layer = ${L}·${sec(db.dcpCommSec / L)}` : 'DCP1: no exchange');
   add('decode', 'EP All2All', db.epCommSec, 's', 'dense FFNs: no expert parallelism');
   add('decode', 'LM head', db.lmHeadSec, 's', lmHeadFormula(`(B/N) (${int(local)})`));
-  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs = ${L}·${sec(c.decodeLayerSec)}`);
+  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${L}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)}`);
   add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + fixed overhead');
   add('decode', 'aggregate throughput', d.tokensPerSecondAggregate, 'tokens/s', `B / TTIT = ${B} / ${sec(d.ttitSec)}`);
   if (N > 1) add('decode', 'TTIT at CP1', r.decodeCp1.ttitSec, 's', `the same TP${tp} without CP${r.cp1Fits ? '' : ' (cannot hold this workload)'}`);
@@ -208,7 +231,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const g = mem.perGpu;
   const kvPerToken = kvBytesPerTokenPerGpu(m, lo, precision.kvDtype);
   const actPerToken = activationBytesPerToken(m, lo, precision);
-  const eW = (x: 'bf16' | 'fp8') => BYTES_PER_ELEMENT[x];
+  const eW = (x: Dtype) => BYTES_PER_ELEMENT[x];
   add('memory', 'weights', g.weightsBytes, 'B', `L·(QKV/O·e + FFN·e + 2·D·2 B) + ${m.tiedEmbeddings ? '' : '2·'}V·D/TP·2 B + D·2 B = ` +
     `${L}·(${mega(pg.qo + pg.kv)}·${eW(dt.attention)} + ${mega(pg.ffn)}·${eW(dt.ffn)} + ${int(pg.norms)}·2) B + ${mega(((m.tiedEmbeddings ? 1 : 2) * m.vocabSize * m.hiddenSize) / tp)}·2 B + ${int(m.hiddenSize)}·2 B`);
   add('memory', 'KV bytes per token per GPU', kvPerToken, 'B', `2·L·(K/TP)·d·e_kv = 2·${L}·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv}`);

@@ -26,8 +26,11 @@ export const checkScenarioSchema = z
     name: z.string().min(1),
     model: z.string().min(1).default('llama3-405b'),
     cluster: z.string().min(1).default('gtt'),
+    /** The engine (presets/engines/); default: the cluster's. */
+    engine: z.string().min(1).optional(),
     weights: z.enum(weightRecipes).optional(),
     kvDtype: z.enum(kvDtypes).optional(),
+    attentionDtype: z.enum(['bf16', 'fp8']).optional(),
     /** A fixed layout to check. */
     layout: z
       .strictObject({

@@ -11,7 +11,19 @@ const pipelineFill = nonNegative.default(0);
 /** The message size at which the pipeline fill reaches half its full value. */
 const pipelineFillHalf = z.number().positive().default(1_048_576);
 
-export const gpuArchitectures = ['volta', 'ampere', 'hopper', 'blackwell', 'cdna3', 'cdna4'] as const;
+/** How a tier's measured parameters were obtained. */
+const linkProvenance = z.enum(['measured', 'fitted', 'transferred', 'assumed']).default('assumed');
+
+const engineOverheads = z.strictObject({
+  serialUsPerContextToken: nonNegative.optional(),
+  decodeLayerUs: nonNegative.optional(),
+  decodeStepUs: nonNegative.optional(),
+  attentionKernelUs: nonNegative.optional(),
+  cpDecodeLayerUs: nonNegative.optional(),
+  allToAllSetupUs: nonNegative.optional(),
+});
+
+export const gpuArchitectures = ['volta', 'ampere', 'ada', 'hopper', 'blackwell', 'cdna3', 'cdna4'] as const;
 export const hostCpus = ['intel', 'amd', 'arm'] as const;
 
 /**
@@ -25,16 +37,10 @@ export const clusterPresetSchema = z
   name: z.string().min(1),
   displayName: z.string().min(1),
   source: z.string().min(1),
-  gpu: z.strictObject({
-    name: z.string().min(1),
-    /** Selects NCCL's per-generation constants (LL bandwidth ceiling). */
-    architecture: z.enum(gpuArchitectures),
-    bf16DenseTflops: positive,
-    /** Omit for GPUs without FP8 tensor cores: FP8 weights then run as weight-only quantisation at the BF16 rate. */
-    fp8DenseTflops: positive.optional(),
-    hbmCapacityGB: positive,
-    hbmBandwidthTBps: positive,
-  }),
+  /** The GPU model: a preset in presets/gpus/ by name, or the path of a GPU file (relative to this file). */
+  gpu: z.string().min(1),
+  /** The engine used when --engine is not given: a preset in presets/engines/. */
+  engine: z.string().min(1).default('vllm'),
   /** GPUs per node: the unit that owns NICs (an HGX server; a compute tray of an NVL72). */
   gpusPerNode: z.number().int().positive(),
   /** Largest number of nodes this cluster offers. */
@@ -67,6 +73,8 @@ export const clusterPresetSchema = z
     extraLatencyUs: extraLatency,
     pipelineFillUs: pipelineFill,
     pipelineFillHalfBytes: pipelineFillHalf,
+    /** How extraLatencyUs and the fill were obtained: measured (nccl-tests on this hardware), transferred, assumed. */
+    provenance: linkProvenance,
   }),
   scaleOut: z.strictObject({
     kind: z.enum(['rdma', 'tcp']),
@@ -78,12 +86,10 @@ export const clusterPresetSchema = z
     extraLatencyUs: extraLatency,
     pipelineFillUs: pipelineFill,
     pipelineFillHalfBytes: pipelineFillHalf,
+    provenance: linkProvenance,
   }),
-  /** Achieved fraction of each peak (dimensionless, 0 < f <= 1). */
+  /** Achieved fraction of each link's line rate (dimensionless, 0 < f <= 1). */
   efficiency: z.strictObject({
-    gemmFractionOfPeak: fraction,
-    attentionFractionOfPeak: fraction,
-    hbmFractionOfPeak: fraction,
     /** Bus bandwidth of bulk ring collectives (nccl-tests busbw) over the line rate. */
     scaleUpBusFractionOfPeak: fraction,
     scaleUpSendRecvFractionOfPeak: fraction,
@@ -91,28 +97,25 @@ export const clusterPresetSchema = z
     scaleOutBusFractionOfPeak: fraction,
     scaleOutSendRecvFractionOfPeak: fraction,
     scaleOutAllToAllFractionOfPeak: fraction,
-    /**
-     * Share of a prefill layer's TP all-reduce time hidden behind its GEMMs (async TP / GEMM+collective
-     * fusion), at most the GEMM time. Default 0: the paper's stack, and engines by default, do not overlap.
-     */
-    tpCommOverlapFraction: z.number().min(0).max(1).optional(),
   }),
-  overhead: z.strictObject({
-    /** Serial time per context token that CP does not divide (host-side work over the whole sequence). */
-    serialUsPerContextToken: nonNegative,
-    /** Fixed time per layer of one decode step: kernel launches and small syncs that no roofline term covers. */
-    decodeLayerUs: nonNegative,
-    /** Fixed cost of one attention kernel (launch and ramp), paid per ring step and per decode attention call. */
-    attentionKernelUs: nonNegative,
-    /** Fixed time per layer of ring pass-Q decode beyond its kernels and messages (padding, merge, bookkeeping). */
-    cpDecodeLayerUs: nonNegative,
-    /** The software stack's cost of one All2All beyond the collective library's model. */
-    allToAllSetupUs: nonNegative,
-  }),
-  memory: z.strictObject({
-    /** HBM held back per GPU for the CUDA/ROCm context, communication buffers, allocator slack, graphs. */
-    runtimeReserveGB: nonNegative,
-  }),
+  /**
+   * A fit of this cluster with one engine (cp-plan calibrate): multipliers on the GPU's measured GEMM and
+   * attention efficiency curves and engine constants measured here. Applied only when that engine runs.
+   */
+  calibration: z
+    .strictObject({
+      engine: z.string().min(1),
+      /** fitted: on this cluster's measurements; transferred: copied from another cluster's fit. */
+      provenance: z.enum(['fitted', 'transferred']),
+      source: z.string().min(1),
+      gemmEfficiencyScale: z.number().gt(0).max(4).default(1),
+      /** The same for GEMMs that read their weights (below the roofline's ridge: decode, short prompts). */
+      gemmBandwidthEfficiencyScale: z.number().gt(0).max(4).default(1),
+      attentionEfficiencyScale: z.number().gt(0).max(4).default(1),
+      decodeAttentionEfficiencyScale: z.number().gt(0).max(4).default(1),
+      overhead: engineOverheads.default({}),
+    })
+    .optional(),
   /** The range the calibration was measured over; predictions beyond it carry a warning. Optional. */
   calibratedRange: z
     .strictObject({
@@ -123,10 +126,6 @@ export const clusterPresetSchema = z
     .optional(),
   })
   // Schema-valid but physically impossible combinations.
-  .refine((c) => c.gpu.fp8DenseTflops === undefined || c.gpu.fp8DenseTflops >= c.gpu.bf16DenseTflops, {
-    path: ['gpu', 'fp8DenseTflops'],
-    message: 'is below bf16DenseTflops; FP8 tensor cores are never slower than BF16 (check for a sparse or a swapped figure)',
-  })
   .refine((c) => (c.scaleUp.peerBandwidthPerDirectionGBps ?? 0) <= c.scaleUp.bandwidthPerDirectionGBps, {
     path: ['scaleUp', 'peerBandwidthPerDirectionGBps'],
     message: 'exceeds bandwidthPerDirectionGBps; one peer cannot get more than the whole link',
@@ -134,10 +133,6 @@ export const clusterPresetSchema = z
   .refine((c) => (c.topology.nvlinkDomainGpus ?? c.gpusPerNode) % c.gpusPerNode === 0, {
     path: ['topology', 'nvlinkDomainGpus'],
     message: 'must be a multiple of gpusPerNode (an NVLink domain is made of whole nodes)',
-  })
-  .refine((c) => c.memory.runtimeReserveGB < c.gpu.hbmCapacityGB, {
-    path: ['memory', 'runtimeReserveGB'],
-    message: 'is not smaller than gpu.hbmCapacityGB; nothing would be left for weights and KV',
   });
 
 export type ClusterPreset = z.infer<typeof clusterPresetSchema>;

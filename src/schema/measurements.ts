@@ -81,6 +81,8 @@ export const measurementsFileSchema = z.strictObject({
   model: z.string().min(1),
   /** Cluster preset the measurements were taken on (a name or path); --cluster overrides it. */
   cluster: z.string().min(1).optional(),
+  /** The engine the measurements ran on (presets/engines/); default: the cluster's. */
+  engine: z.string().min(1).optional(),
   weights: z.enum(weightRecipes).optional(),
   kvDtype: z.enum(kvDtypes).optional(),
   measurements: z.array(measurementSchema).min(1),

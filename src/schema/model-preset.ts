@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Weight precision recipes a deployment can choose (`--weights`). */
-export const weightRecipes = ['bf16', 'fp8', 'fp8-ffn'] as const;
+export const weightRecipes = ['bf16', 'fp8', 'fp8-ffn', 'nvfp4', 'mxfp4', 'int4'] as const;
 /** KV-cache element types (`--kv-dtype`). */
 export const kvDtypes = ['bf16', 'fp8'] as const;
 

@@ -1,6 +1,6 @@
 import { busBandwidthFactor, collective, type Algorithm, type CollectiveCost } from '../model/hardware/collectives.js';
 import { groupGeometry, type CommGroup } from '../model/hardware/topology.js';
-import type { ClusterSpec } from '../model/types.js';
+import type { ClusterHardware as ClusterSpec } from '../model/types.js';
 import type { CollectiveSeries } from '../schema/collective-measurements.js';
 import { mapeOf, type Mape } from './report.js';
 

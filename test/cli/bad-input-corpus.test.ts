@@ -30,6 +30,10 @@ function edit(text: string, from: RegExp, to: string): string {
 }
 const model = (key: string, value: string) => edit(MODEL, new RegExp(`^${key}:.*$`, 'm'), `${key}: ${value}`);
 const cluster = (from: RegExp, to: string) => edit(CLUSTER, from, to);
+const GPU = read('gpus/h100-sxm.yaml');
+const gpu = (from: RegExp, to: string) => edit(GPU, from, to);
+/** h100-ib with its GPU in ./g.yaml. */
+const withGpu = cluster(/^gpu: .*$/m, 'gpu: ./g.yaml');
 /** A check file with one scenario; keys given as undefined are left out. */
 const scen = (o: Record<string, string | undefined> = {}) =>
   'scenarios:\n  - name: s1\n' +
@@ -149,15 +153,15 @@ const cases: Case[] = [
   { name: 'kvHeads not dividing heads', args: ['estimate', '--ctx', '8K', '--model', './t.yaml'], files: { 't.yaml': model('kvHeads', '7') }, stderrMatch: /t\.yaml:\d+:\d+: kvHeads: must divide attentionHeads/ },
   { name: 'zero scale-out bandwidth', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/(scaleOut:[\s\S]*?bandwidthPerNicGBps:) [\d.]+/, '$1 0') }, stderrMatch: /c\.yaml:\d+:\d+: scaleOut\.bandwidthPerNicGBps: / },
   { name: 'cluster file of cp-plan 0.1 (old link keys)', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/(scaleOut:[\s\S]*?)bandwidthPerNicGBps: ([\d.]+)/, '$1bandwidthPerNicGBps: $2\n  latencyUs: 55.3') }, stderrMatch: /c\.yaml: scaleUp\/scaleOut latencyUs and hopLatencyUs were replaced: NCCL's latencies now come from presets\/collectives\/nccl\.yaml/ },
-  { name: 'cluster file with the old ringStepUs', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/decodeLayerUs: [\d.]+/, 'decodeLayerUs: 50\n  ringStepUs: 29') }, stderrMatch: /c\.yaml: overhead\.ringStepUs was replaced by attentionKernelUs, cpDecodeLayerUs and allToAllSetupUs/ },
+  { name: 'cluster file with the old ringStepUs', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': CLUSTER + 'overhead:\n  decodeLayerUs: 50\n  ringStepUs: 29\n' }, stderrMatch: /c\.yaml: overhead\.ringStepUs was replaced/ },
   { name: 'unknown collective library', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/collectives: nccl/, 'collectives: mpi') }, stderrMatch: /unknown collective library 'mpi'; built in: nccl/ },
   { name: 'NVLink domain not whole nodes', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/nvlinkDomainGpus: \d+/, 'nvlinkDomainGpus: 12') }, stderrMatch: /c\.yaml:\d+:\d+: topology\.nvlinkDomainGpus: must be a multiple of gpusPerNode/ },
-  { name: 'unknown GPU architecture', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/architecture: hopper/, 'architecture: kepler') }, stderrMatch: /c\.yaml:\d+:\d+: gpu\.architecture: / },
-  { name: 'negative HBM bandwidth', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/hbmBandwidthTBps: [\d.]+/, 'hbmBandwidthTBps: -3') }, stderrMatch: /c\.yaml:\d+:\d+: gpu\.hbmBandwidthTBps: / },
+  { name: 'unknown GPU architecture', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': withGpu, 'g.yaml': gpu(/architecture: hopper/, 'architecture: kepler') }, stderrMatch: /g\.yaml:\d+:\d+: architecture: / },
+  { name: 'negative HBM bandwidth', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': withGpu, 'g.yaml': gpu(/hbmBandwidthTBps: [\d.]+/, 'hbmBandwidthTBps: -3') }, stderrMatch: /g\.yaml:\d+:\d+: hbmBandwidthTBps: / },
   { name: 'zero maxNodes', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/^maxNodes:.*$/m, 'maxNodes: 0') }, stderrMatch: /c\.yaml:\d+:\d+: maxNodes: / },
-  { name: 'FP8 slower than BF16', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/fp8DenseTflops: \d+/, 'fp8DenseTflops: 100') }, stderrMatch: /c\.yaml:\d+:\d+: gpu\.fp8DenseTflops: is below bf16DenseTflops/ },
-  { name: 'reserve above the HBM', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': cluster(/hbmCapacityGB: \d+/, 'hbmCapacityGB: 0.5') }, stderrMatch: /c\.yaml:\d+:\d+: memory\.runtimeReserveGB: / },
-  { name: 'HBM smaller than one layer', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': edit(cluster(/hbmCapacityGB: \d+/, 'hbmCapacityGB: 0.1'), /runtimeReserveGB: [\d.]+/, 'runtimeReserveGB: 0') }, stderrMatch: /smaller than one layer .*gpu\.hbmCapacityGB/ },
+  { name: 'FP8 slower than BF16', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': withGpu, 'g.yaml': gpu(/fp8DenseTflops: \d+/, 'fp8DenseTflops: 100') }, stderrMatch: /g\.yaml:\d+:\d+: fp8DenseTflops: is below bf16DenseTflops/ },
+  { name: 'reserve above the HBM', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': withGpu, 'g.yaml': gpu(/hbmCapacityGB: \d+/, 'hbmCapacityGB: 0.5') }, stderrMatch: /engine vllm keeps 3 GB .* 0\.46 GB it may use on H100/ },
+  { name: 'HBM smaller than one layer', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml', '--engine', 'sglang'], files: { 'c.yaml': withGpu, 'g.yaml': gpu(/hbmCapacityGB: \d+/, 'hbmCapacityGB: 0.1') }, stderrMatch: /smaller than one layer .*hbmCapacityGB/ },
   { name: 'headDim x heads inconsistent with hiddenSize', args: ['estimate', '--ctx', '8K', '--model', './t.yaml', '--cluster', 'h100-ib'], files: { 't.yaml': model('headDim', '4096') }, stderrMatch: /t\.yaml:\d+:\d+: headDim: .*attentionHeads/ },
   { name: 'absurd layer count', args: ['estimate', '--ctx', '8K', '--model', './t.yaml'], files: { 't.yaml': model('layers', '1e15') }, stderrMatch: /t\.yaml:\d+:\d+: layers: is implausibly large/ },
   { name: 'cluster file as --model', args: ['estimate', '--ctx', '8K', '--model', './c.yaml'], files: { 'c.yaml': CLUSTER }, stderrMatch: /c\.yaml: this is a cluster file .*pass it as --cluster/ },

@@ -12,12 +12,20 @@ function syntheticRuns(dir: string): string {
   const base = readFileSync(join(import.meta.dirname, '..', '..', 'presets', 'clusters', 'h100-ib.yaml'), 'utf8');
   writeFileSync(
     truth,
-    base
-      .replace(/gemmFractionOfPeak: [\d.]+/, 'gemmFractionOfPeak: 0.52')
-      .replace(/attentionFractionOfPeak: [\d.]+/, 'attentionFractionOfPeak: 0.62')
-      .replace(/serialUsPerContextToken: [\d.]+/, 'serialUsPerContextToken: 3')
-      .replace(/decodeLayerUs: [\d.]+/, 'decodeLayerUs: 90')
-      .replace(/cpDecodeLayerUs: [\d.]+/, 'cpDecodeLayerUs: 40'),
+    base.replace(/^name: h100-ib$/m, 'name: truth') +
+      [
+        'calibration:',
+        '  engine: vllm',
+        '  provenance: fitted',
+        '  source: test truth',
+        '  gemmEfficiencyScale: 0.8',
+        '  gemmBandwidthEfficiencyScale: 0.9',
+        '  attentionEfficiencyScale: 0.7',
+        '  overhead:',
+        '    serialUsPerContextToken: 3',
+        '    cpDecodeLayerUs: 40',
+        '',
+      ].join('\n'),
   );
   let seed = 11;
   const noise = () => 1 + (((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5) * 0.02;
@@ -45,7 +53,7 @@ describe('cp-plan calibrate', () => {
     const r = runCli(['calibrate', runs, '-o', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
-    const truth: Record<string, number> = { gemm: 0.52, attention: 0.62, serial: 3, 'decode-layer': 90, 'cp-decode': 40 };
+    const truth: Record<string, number> = { gemm: 0.8, 'gemm-bandwidth': 0.9, attention: 0.7, serial: 3, 'cp-decode': 40 };
     for (const p of doc.params) assert.ok(Math.abs(p.after / truth[p.id]! - 1) < 0.05, `${p.id}: ${p.after} vs ${truth[p.id]}`);
     assert.ok(doc.mapeAfter < doc.mapeBefore && doc.mapeAfter < 0.01);
     // The written preset is valid, records the fit, and estimates with the fitted values.
@@ -63,7 +71,7 @@ describe('cp-plan calibrate', () => {
     const before = readdirSync(dir).length;
     const r = runCli(['calibrate', runs]);
     assert.equal(r.status, 0, r.stderr);
-    for (const s of ['gemmFractionOfPeak', 'Error before', 'Error after', 'MAPE']) assert.ok(r.stdout.includes(s), s);
+    for (const s of ['calibration.gemmEfficiencyScale', 'Error before', 'Error after', 'MAPE']) assert.ok(r.stdout.includes(s), s);
     assert.match(r.stderr, /nothing written/);
     assert.equal(readdirSync(dir).length, before);
   });
@@ -74,7 +82,7 @@ describe('cp-plan calibrate', () => {
     const out = join(dir, 'never.yaml');
     const r = runCli(['calibrate', prefillOnly, '-o', out]);
     assertOneLineError(r);
-    assert.match(r.stderr, /cannot determine decode-layer .*--params/);
+    assert.match(r.stderr, /cannot determine gemm-bandwidth .*--params/);
     assert.equal(existsSync(out), false);
     assertOneLineError(runCli(['calibrate', prefillOnly, '--params', 'gemm,serial']), 2);
     const noTimes = join(dir, 'no-times.yaml');

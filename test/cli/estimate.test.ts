@@ -130,7 +130,7 @@ describe('estimate: bad input exits 2 with one line on stderr', () => {
     ['CP not dividing the GPUs', ['--ctx', '128K', '--nodes', '2', '--tp', '8', '--cp', '3'], /--cp/],
     ['more nodes than the cluster has', ['--ctx', '128K', '--nodes', '40'], /32/],
     ['unknown variant', ['--ctx', '128K', '--variant', 'passkv'], /pass-kv/],
-    ['unknown weight recipe', ['--ctx', '128K', '--weights', 'int4'], /int4/],
+    ['unknown weight recipe', ['--ctx', '128K', '--weights', 'int3'], /int3/],
     ['cached not below ctx', ['--cached', '128K', '--ctx', '128K'], /--cached/],
     ['unknown option suggests --json', ['--ctx', '128K', '--jsn'], /--json/],
     ['zero nodes', ['--ctx', '128K', '--nodes', '0'], /--nodes/],
@@ -225,11 +225,13 @@ describe('estimate: warnings', () => {
     assert.ok(doc.warnings.some((w: string) => /decode under CP16 is extrapolated/.test(w)));
     assert.equal(stderrLines(j).length, doc.warnings.length);
   });
-  test('within the maximum: no warnings, empty stderr', () => {
+  test('within the maximum: no context warning; the only warning names the transferred terms', () => {
     const r = runCli(['estimate', '--ctx', '64K', '--nodes', '1', '--json']);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(parseJson(r.stdout).warnings, []);
-    assert.equal(r.stderr, '');
+    const warnings: string[] = parseJson(r.stdout).warnings;
+    assert.equal(warnings.length, 1, warnings.join(' | '));
+    assert.match(warnings[0]!, /^transferred, not measured on this GPU and engine: .*decode attention bandwidth/);
+    assert.equal(r.stderr, `cp-plan: warning: ${warnings[0]}\n`);
   });
 });
 

@@ -97,18 +97,21 @@ const VALID = {
   number: ['100', '1000', '5.5', '20', '1'],
   model: ['llama3-70b', 'llama3-405b', 'llama3-8b', 'mistral-large-2', 'qwen2.5-14b-1m', R('presets/models/llama3-8b.yaml')],
   cluster: ['gtt', 'gti', 'h100-ib', 'a100-ib', 'b200-ib', 'h200-ib', 'mi300x-roce', 'gb200-nvl72', 'gh200-nvl32', R('presets/clusters/h100-ib.yaml'), T('out.yaml')],
-  weights: ['bf16', 'fp8', 'fp8-ffn'],
+  weights: ['bf16', 'fp8', 'fp8-ffn', 'nvfp4', 'mxfp4', 'int4'],
+  engine: ['meta-cp', 'vllm', 'sglang', 'trtllm', R('presets/engines/vllm.yaml')],
+  attentionDtype: ['bf16', 'fp8'],
+  presetKind: ['model', 'cluster', 'gpu', 'engine'],
   kv: ['bf16', 'fp8'],
   variant: ['auto', 'pass-kv', 'pass-q'],
   objective: ['ttft', 'ttit', 'gpus'],
   format: ['table', 'csv', 'json', 'markdown'],
   chartMetric: ['ttft', 'ttit', 'memory'],
   params: ['gemm', 'attention', 'serial', 'decode-layer', 'cp-decode', 'attention-kernel', 'all-to-all', 'network', 'network-latency', 'ring-step', 'gemm,attention,serial', ' gemm , network ', 'gemm,gemm'],
-  schemaKind: ['model', 'cluster', 'collectives', 'measurements', 'collective-measurements', 'check'],
+  schemaKind: ['model', 'cluster', 'gpu', 'engine', 'kernels', 'collectives', 'measurements', 'collective-measurements', 'external-measurements', 'check'],
   collectiveOp: ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'sendrecv', 'all_reduce_perf', 'alltoall'],
   bytes: ['8', '256MiB', '1GB', '32K', '8..1GiB', '1K,1M', '8..1GiB:4', '64Ki'],
   algorithm: ['ring', 'tree', 'nvls', 'nvls-tree', 'hierarchical', 'ring,tree', 'hierarchical-sharp'],
-  presetName: ['gtt', 'llama3-405b', 'llama3-70b', 'h100-ib', 'mi300x-roce', 'qwen2.5-14b-1m', R('presets/models/llama3-8b.yaml'), R('presets/clusters/h100-ib.yaml')],
+  presetName: ['gtt', 'llama3-405b', 'llama3-70b', 'h100-ib', 'mi300x-roce', 'qwen2.5-14b-1m', 'vllm', 'engine/sglang', 'gpu/h100-sxm', 'b200-sxm', R('presets/models/llama3-8b.yaml'), R('presets/clusters/h100-ib.yaml'), R('presets/gpus/h800.yaml')],
   file: [R('validation/paper-measurements.yaml'), R('examples/sizing.yaml'), R('validation/collectives-h100.yaml')],
   sweepTokens: ['128K', '1M', '8K,128K,1M', '128K..1M:128K', '128K,512K', '1K..4K:1K', '8K..64K:8K', '4,8', '4', '1..16'],
   sweepCount: ['1', '4', '1..32', '1,2,4', '1..8:2', '2..16:2', '8,16', '1..4', '16'],
@@ -144,6 +147,8 @@ const WORKLOAD: Flag[] = [
   { name: '--batch', kind: 'count' },
   { name: '--weights', kind: 'weights' },
   { name: '--kv-dtype', kind: 'kv' },
+  { name: '--engine', kind: 'engine' },
+  { name: '--attention-dtype', kind: 'attentionDtype' },
 ];
 const COLOR: Flag = { name: '--no-color', kind: 'bool' };
 const JSON_FLAG: Flag = { name: '--json', kind: 'bool' };
@@ -210,6 +215,8 @@ const COMMANDS: CommandSpec[] = [
       { name: '--cluster', kind: 'cluster' },
       { name: '--weights', kind: 'weights' },
       { name: '--kv-dtype', kind: 'kv' },
+      { name: '--engine', kind: 'engine' },
+      { name: '--attention-dtype', kind: 'attentionDtype' },
       { name: '--variant', kind: 'variant' },
       { name: '--format', kind: 'format' },
       JSON_FLAG,
@@ -225,6 +232,7 @@ const COMMANDS: CommandSpec[] = [
     flags: [
       { name: '--data', kind: 'file' },
       { name: '--cluster', kind: 'cluster' },
+      { name: '--engine', kind: 'engine' },
       { name: '--max-mape', kind: 'rate' },
       { name: '--max-error', kind: 'rate' },
       JSON_FLAG,
@@ -237,6 +245,7 @@ const COMMANDS: CommandSpec[] = [
     weight: 8,
     flags: [
       { name: '--cluster', kind: 'cluster' },
+      { name: '--engine', kind: 'engine' },
       { name: '--params', kind: 'params' },
       { name: '--nccl-tests', kind: 'file' },
       { name: '-o', kind: 'write' },
@@ -269,7 +278,7 @@ const COMMANDS: CommandSpec[] = [
     flags: [{ name: '--format', kind: 'format' }, JSON_FLAG, COLOR],
   },
   { path: ['schema'], positional: 'schemaKind', weight: 4, flags: [] },
-  { path: ['presets', 'list'], weight: 4, flags: [JSON_FLAG, COLOR] },
+  { path: ['presets', 'list'], weight: 4, flags: [{ name: '--kind', kind: 'presetKind' }, JSON_FLAG, COLOR] },
   { path: ['presets', 'show'], positional: 'presetName', weight: 5, flags: [JSON_FLAG, COLOR] },
 ];
 
@@ -498,7 +507,8 @@ function givesJsonFlag(args: string[]): boolean {
  * 1), no pass-KV/pass-Q crossover, an SLO not given, no best or closest layout, no -o file, a fit
  * parameter without a standard error, a check scenario without a layout (or without a reason because
  * it has one), a model without sliding windows, chunks or experts, a layout without a ring or TP
- * (sendRecv, protocol), a validate run without nccl-tests data (collectives). JSON.stringify writes NaN and Infinity as null, so a null anywhere else is taken to be
+ * (sendRecv, protocol), a validate run without nccl-tests data (collectives) or external data, a GPU
+ * without FP8 or FP4 tensor cores. JSON.stringify writes NaN and Infinity as null, so a null anywhere else is taken to be
  * a number gone wrong.
  */
 const NULLABLE_KEYS = new Set<string>([
@@ -508,6 +518,8 @@ const NULLABLE_KEYS = new Set<string>([
   'sendRecv', 'protocol', 'collectives',
   // A model without windows or experts.
   'slidingWindowTokens', 'chunkTokens', 'experts', 'topK', 'sharedExperts',
+  // A GPU without FP8 or FP4 tensor cores; validate without an external set.
+  'fp8DenseTflops', 'fp4DenseTflops', 'external',
 ]);
 
 /** JSONPath-like paths of the nulls in a parsed JSON value. */

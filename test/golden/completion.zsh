@@ -14,7 +14,7 @@ _cp_plan() {
   case $state in
     command)
       local -a commands
-      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in model and cluster presets.')
+      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in presets models, clusters, GPUs and engines.')
       _describe -t commands 'cp-plan command' commands ;;
     args)
       case $words[1] in
@@ -36,13 +36,15 @@ _cp_plan_estimate() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
     '--batch[sequences prefilled and decoded together]:value: ' \
-    '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
+    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
+    '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
     '--nodes[nodes to use, all their GPUs (default 1)]:value: ' \
     '--gpus[GPUs to use in total, numbered node by node (default nodes x GPUs p...]:value: ' \
     '--tp[tensor-parallel size (default GPUs per node, or GPUs / --cp)]:value: ' \
@@ -60,13 +62,15 @@ _cp_plan_plan() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
     '--batch[sequences prefilled and decoded together]:value: ' \
-    '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
+    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
+    '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
     '--max-ttft[time to first token SLO, e.g. 60s]:value: ' \
     '--max-ttit[time per output token SLO, e.g. 80ms]:value: ' \
     '--min-throughput[minimum aggregate decode tokens per second]:value: ' \
@@ -84,7 +88,7 @@ _cp_plan_plan() {
 _cp_plan_collective() {
   _arguments \
     '--bytes[message size, K/M/G in powers of 1024 as nccl-tests -b/-e 256M, a l...]:value: ' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
     '--gpus[ranks, one per GPU, numbered node by node (default one node)]:value: ' \
     '--nodes[nodes, all their GPUs (instead of --gpus)]:value: ' \
     '--ranks-per-node[ranks on each node when fewer than its GPUs, as mpirun -npernode (-...]:value: ' \
@@ -99,7 +103,8 @@ _cp_plan_collective() {
 _cp_plan_validate() {
   _arguments \
     '--data[a measurements file, or a file of nccl-tests series (default the pa...]:value:_files' \
-    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--engine[engine preset (default the one the measurements file names, else th...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
     '--max-mape[exit 1 if the overall mean absolute error exceeds this (8% or 0.08)]:value: ' \
     '--max-error[exit 1 if any single case is off by more than this]:value: ' \
     '--json[print one JSON document]' \
@@ -110,7 +115,8 @@ _cp_plan_validate() {
 _cp_plan_calibrate() {
   _arguments \
     '--nccl-tests[nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_pe...]:value: ' \
-    '--cluster[base cluster preset (default the one the measurements file names; r...]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[base cluster preset (default the one the measurements file names; r...]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--engine[the engine the runs used (default the measurements file'\''s, else the...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
     '--params[comma-separated parameters to fit (default what the data can determ...]:value: ' \
     '(-o --output)'{-o,--output}'[write the calibrated cluster preset here (written whole or not at all)]:value:_files' \
     '--json[print one JSON document]' \
@@ -129,9 +135,11 @@ _cp_plan_sweep() {
     '--tp[TP sizes a value, list or range (default GPUs per node)]:value: ' \
     '--ep[expert parallelism at every point (MoE models) routed experts sprea...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}' \
-    '--weights[weight precision (default the model preset'\''s)]:value:(bf16 fp8 fp8-ffn)' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
+    '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
     '--format[output format]:value:(table csv json markdown)' \
     '--json[the same as --format json]' \
@@ -154,7 +162,7 @@ _cp_plan_check() {
 _cp_plan_schema() {
   _arguments \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:(model cluster collectives measurements collective-measurements check)'
+    '1:argument:(model cluster gpu engine kernels collectives measurements collective-measurements external-measurements check)'
 }
 
 _cp_plan_completion() {
@@ -173,7 +181,7 @@ _cp_plan_presets() {
   case $state in
     command)
       local -a commands
-      commands=('list:List built-in models and clusters with their key figures.' 'show:Print a preset file (with the source of every figure) after validat...')
+      commands=('list:List built-in models, clusters, GPUs and engines with their key fig...' 'show:Print a preset file (with the source of every figure) after validat...')
       _describe -t commands 'cp-plan command' commands ;;
     args)
       case $words[1] in
@@ -185,6 +193,7 @@ _cp_plan_presets() {
 
 _cp_plan_presets_list() {
   _arguments \
+    '--kind[list one kind only]:value:(model cluster gpu engine)' \
     '--json[print JSON]' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'
@@ -195,7 +204,7 @@ _cp_plan_presets_show() {
     '--json[print the parsed preset as JSON]' \
     '--no-color[accepted for symmetry; the file is printed as is]' \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h200-ib mi300x-roce)'\'' '\''files\:file\:_files'\''}'
+    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce meta-cp sglang trtllm vllm gpu/a100-sxm gpu/b200-sxm gpu/b300-sxm gpu/gb200 gpu/gb300 gpu/gh200 gpu/h100-gtt gpu/h100-sxm gpu/h20-141gb gpu/h20-96gb gpu/h200-sxm gpu/h800 gpu/l40s gpu/mi300x gpu/mi325x gpu/mi355x)'\'' '\''files\:file\:_files'\''}'
 }
 
 if [ "$funcstack[1]" = "_cp-plan" ]; then _cp_plan "$@"; else compdef _cp_plan cp-plan; fi

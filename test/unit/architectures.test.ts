@@ -16,14 +16,15 @@ import {
 } from '../../src/model/kv-cache.js';
 import { attentionPairs, cachedTokensOfLayer, isMoeLayer, layerGroups, layersByAttention, moeLayers, usesMla } from '../../src/model/layers.js';
 import { resolveLayout } from '../../src/model/layout.js';
+import { gemmSec } from '../../src/model/hardware/kernels.js';
 import { estimatePrefill, prefillFlops } from '../../src/model/prefill.js';
 import { activeParams, embeddingParams, totalParams, weightBytesPerGpu, weightBytesTotal } from '../../src/model/shapes.js';
 import type { ModelSpec, Precision, Workload } from '../../src/model/types.js';
-import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
-import { roundCluster } from './specs.js';
+import {builtinModel } from '../../src/presets/catalog.js';
+import { roundCluster, shipped } from './specs.js';
 
 const spec = (name: string): ModelSpec => builtinModel(name).spec;
-const h200 = () => builtinCluster('h200-ib').spec;
+const h200 = () => shipped('h200-ib');
 const full = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
 const bf16: Precision = { weights: 'bf16', kvDtype: 'bf16' };
 const fp8: Precision = { weights: 'fp8', kvDtype: 'bf16' };
@@ -409,7 +410,8 @@ describe('MLA prefill expands the latent: pass-KV every arriving shard, pass-Q o
     const kv = estimatePrefill(model, cluster, layout, fp8, workload, 'pass-kv').layers[0]!;
     const q = estimatePrefill(model, cluster, layout, fp8, workload, 'pass-q').layers[0]!;
     // One shard: 128,000 / 4 tokens x 2 x kvLoraRank 512 x 16 heads x (128 nope + 128 v) FLOPs, at BF16 GEMM speed.
-    const shard = ((128_000 / 4) * 2 * 512 * 16 * (128 + 128)) / (cluster.gpu.bf16FlopsPerSec * cluster.gemmEfficiency);
+    const params = 512 * 16 * (128 + 128);
+    const shard = gemmSec(2 * (128_000 / 4) * params, params * 2, 128_000 / 4, 'bf16', cluster, params);
     near(kv.attentionSec - q.attentionSec, 3 * shard, 1e-9, 'pass-KV minus pass-Q attention per layer');
   });
 

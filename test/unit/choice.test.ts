@@ -5,8 +5,7 @@ import { paperHeuristic } from '../../src/model/heuristic.js';
 import { resolveLayout } from '../../src/model/layout.js';
 import { estimatePrefill } from '../../src/model/prefill.js';
 import type { Workload } from '../../src/model/types.js';
-import { builtinCluster } from '../../src/presets/catalog.js';
-import { gtt, llama405b, paperPrecision, roundCluster } from './specs.js';
+import { gtt, llama405b, paperPrecision, roundCluster, shipped } from './specs.js';
 
 const w = (context: number, cached: number): Workload => ({ contextTokens: context, cachedTokens: cached, batch: 1 });
 
@@ -77,7 +76,7 @@ test('no crossover on CP1, and none where one variant wins at every miss rate', 
   const one = resolveLayout({ nodes: 1 }, model, gtt());
   assert.equal(crossoverMissRate(model, gtt(), one, paperPrecision, w(128_000, 0)).missRate, null);
   // Over a TCP network at short context pass-KV's messages never hide: the choice can only move toward pass-Q.
-  const gti = builtinCluster('gti').spec;
+  const gti = shipped('gti');
   const c = crossoverMissRate(model, gti, resolveLayout({ nodes: 4 }, model, gti), paperPrecision, w(128_000, 0));
   const rdma = crossoverMissRate(model, gtt(), resolveLayout({ nodes: 4 }, model, gtt()), paperPrecision, w(128_000, 0));
   assert.ok((c.missRate ?? 1) >= (rdma.missRate ?? 0), 'a slower network moves the crossover up');

@@ -22,7 +22,8 @@ import {
   type CommGroup,
 } from '../../src/model/hardware/topology.js';
 import type { ClusterSpec } from '../../src/model/types.js';
-import { builtinCluster, builtinNames } from '../../src/presets/catalog.js';
+import { shipped } from './specs.js';
+import {builtinNames } from '../../src/presets/catalog.js';
 import { seriesGroup } from '../../src/validation/collectives.js';
 
 /** The group nccl-tests forms on `gpus` GPUs packed node by node. */
@@ -41,7 +42,7 @@ function must(c: CollectiveCost | null): CollectiveCost {
   return c;
 }
 
-const h100 = (): ClusterSpec => structuredClone(builtinCluster('h100-ib').spec);
+const h100 = (): ClusterSpec => structuredClone(shipped('h100-ib'));
 
 /**
  * Round numbers on H100's NCCL constants (Hopper, Intel host): NVLink 100 GB/s per direction, 50 GB/s
@@ -426,7 +427,7 @@ describe('topology', () => {
     assert.deepEqual(contiguousGroups(16, 64, 8), { size: 16, perDomain: 8, domains: 2 });
     // NVL72: a 32-GPU group in one 72-GPU domain.
     assert.deepEqual(contiguousGroups(32, 72, 72), { size: 32, perDomain: 32, domains: 1 });
-    assert.deepEqual(groupOfGpus(32, builtinCluster('gb200-nvl72').spec), { size: 32, perDomain: 32, domains: 1 });
+    assert.deepEqual(groupOfGpus(32, shipped('gb200-nvl72')), { size: 32, perDomain: 32, domains: 1 });
     // ...but on two NVL72 racks the third TP32 group (GPUs 64..95) straddles the racks: 8 on one side.
     assert.deepEqual(contiguousGroups(32, 144, 72), { size: 32, perDomain: 8, domains: 2 });
     // TP6 on 8-GPU nodes: the second group (6..11) straddles 2 domains with 2 on the first.
@@ -500,7 +501,7 @@ describe('physics (presets)', () => {
 
   for (const name of CLUSTERS) {
     test(`${name}: time is non-decreasing in bytes (all-gather, reduce-scatter, sendrecv; all-reduce and all-to-all in one domain; ring/NVLS all-reduce everywhere)`, () => {
-      const c = builtinCluster(name).spec;
+      const c = shipped(name);
       const groups = groupsOf(c);
       const bad = [
         ...decreases(c, groups, ['all-gather', 'reduce-scatter', 'sendrecv']),
@@ -515,7 +516,7 @@ describe('physics (presets)', () => {
   // 512 MiB); the model interpolates it in log2(size) so that a tree (also the hierarchical middle phase) never gets cheaper.
   test('multi-domain all-reduce (free choice) is non-decreasing in bytes', () => {
     const bad = CLUSTERS.flatMap((name) => {
-      const c = builtinCluster(name).spec;
+      const c = shipped(name);
       return decreases(c, groupsOf(c).filter((gr) => !single(gr)), ['all-reduce']);
     });
     assert.deepEqual(bad.slice(0, 10), [], `${bad.length} decreases`);
@@ -526,7 +527,7 @@ describe('physics (presets)', () => {
   // (enqueue.cc NCCL_P2P_LL_THRESHOLD), which the model follows rather than smooths.
   test('todo: multi-domain all-to-all is non-decreasing in bytes', { todo: "NCCL's LL -> Simple flip at 16 KiB per peer" }, () => {
     const bad = CLUSTERS.flatMap((name) => {
-      const c = builtinCluster(name).spec;
+      const c = shipped(name);
       return decreases(c, groupsOf(c).filter((gr) => !single(gr)), ['all-to-all']);
     });
     assert.deepEqual(bad.slice(0, 10), [], `${bad.length} decreases`);
@@ -534,7 +535,7 @@ describe('physics (presets)', () => {
 
   test('h100-ib and gb200-nvl72: within one domain, more ranks never all-reduce 1 GiB faster', () => {
     for (const name of ['h100-ib', 'gb200-nvl72']) {
-      const c = builtinCluster(name).spec;
+      const c = shipped(name);
       let prev = 0;
       for (let n = 2; n <= c.nvlinkDomainGpus; n++) {
         const t = collective('all-reduce', GiB, singleDomainGroup(n), c).sec;
@@ -546,7 +547,7 @@ describe('physics (presets)', () => {
 
   test('restricting algorithms to ring is never faster than the free choice', () => {
     for (const name of builtinNames('cluster')) {
-      const c = builtinCluster(name).spec;
+      const c = shipped(name);
       for (const group of groupsOf(c)) {
         for (const op of ['all-reduce', 'all-gather', 'reduce-scatter'] as CollectiveOp[]) {
           for (let e = 0; e <= 32; e += 1) {
@@ -563,7 +564,7 @@ describe('physics (presets)', () => {
   test('no all-reduce beats the data each rank must move over its fastest link', () => {
     // Every rank must at least receive (n-1)/n of the reduced buffer: bytes (n-1)/n / line rate.
     for (const name of builtinNames('cluster')) {
-      const c = builtinCluster(name).spec;
+      const c = shipped(name);
       for (const group of groupsOf(c)) {
         const n = group.size;
         const t = collective('all-reduce', GiB, group, c).sec;

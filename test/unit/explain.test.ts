@@ -69,7 +69,7 @@ for (const [name, make] of CASES) {
       assert.equal(term(terms, 'memory', 'max batch').value, r.memory.maxBatch);
       assert.equal(term(terms, 'decode', 'padded batch').value, r.decode.paddedBatch);
       assert.equal(term(terms, 'layout', 'CP').value, N);
-      assert.equal(term(terms, 'inputs', 'η_gemm').value, r.cluster.gemmEfficiency);
+      assert.equal(term(terms, 'inputs', 'η_hbm').value, r.cluster.gpu.kernels.hbmFraction);
       if (N > 1) {
         const ring = r.prefill.ring;
         assert.equal(term(terms, 'prefill', 'ring step SendRecv').value, ring.stepSendRecvSec);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { resolveLayout } from '../../src/model/layout.js';
-import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
-import { gtt, llama405b } from './specs.js';
+import {builtinModel } from '../../src/presets/catalog.js';
+import { gtt, llama405b, shipped } from './specs.js';
 
 test('defaults: TP = GPUs per node, CP = the rest (the paper layout CPN + TP8)', () => {
   const l = resolveLayout({ nodes: 16 }, llama405b(), gtt());
@@ -63,7 +63,7 @@ test('--gpus: layouts smaller than a node, and GPU counts that are not whole nod
 });
 
 test('an NVLink domain larger than a node: TP32 inside a GB200 NVL72 rack stays on NVLink, TP32 twice over 96 GPUs straddles racks', () => {
-  const nvl72 = builtinCluster('gb200-nvl72').spec;
+  const nvl72 = shipped('gb200-nvl72');
   const tp32 = resolveLayout({ gpus: 32, tp: 32 }, llama405b(), nvl72);
   assert.deepEqual(tp32.groups.tp, { size: 32, perDomain: 32, domains: 1 });
   assert.equal(tp32.nodes, 8, '8 trays of 4');

@@ -6,8 +6,7 @@ import { layoutOrProblem, resolveLayout } from '../../src/model/layout.js';
 import { maxContextThatFits, memoryPerGpu } from '../../src/model/memory.js';
 import { weightBytesTotal } from '../../src/model/shapes.js';
 import type { Workload } from '../../src/model/types.js';
-import { builtinCluster } from '../../src/presets/catalog.js';
-import { gtt, llama405b, paperPrecision } from './specs.js';
+import { gtt, llama405b, paperPrecision, shipped } from './specs.js';
 
 const full = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
 
@@ -75,7 +74,7 @@ test('smallest GPU count that fits (keeping TP8) is minimal', () => {
 test('smallest GPU count that fits skips counts whose groups straddle NVLink domains (brute force)', () => {
   // TP16 on an NVL72 of 4-GPU trays: 16, 32, 48, 64 GPUs are layouts; from 80 on a TP group crosses GPU 72.
   const model = llama405b();
-  const nvl72 = builtinCluster('gb200-nvl72').spec;
+  const nvl72 = shipped('gb200-nvl72');
   const tp16 = resolveLayout({ gpus: 16, tp: 16 }, model, nvl72);
   for (const ctx of [128_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000]) {
     let expected: number | null = null;

@@ -7,8 +7,8 @@ import { estimatePrefill } from '../../src/model/prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from '../../src/model/types.js';
 import type { Slo } from '../../src/planning/candidates.js';
 import { familyOf, plan, type Objective, type PlanResult } from '../../src/planning/plan.js';
-import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
-import { gtt, llama405b, paperPrecision } from './specs.js';
+import {builtinModel } from '../../src/presets/catalog.js';
+import { gtt, llama405b, paperPrecision, shipped } from './specs.js';
 
 interface Scenario {
   name: string;
@@ -81,7 +81,7 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
 
 function run(s: Scenario, objective: Objective = 'ttft') {
   const model = builtinModel(s.model).spec;
-  const cluster = builtinCluster(s.cluster).spec;
+  const cluster = shipped(s.cluster);
   const precision: Precision = { weights: model.defaultWeights, kvDtype: model.defaultKvDtype };
   const result = plan({ model, cluster, precision, workload: s.workload, slo: s.slo, space: { maxNodes: 4 }, objective });
   return { result, brute: bruteForce(model, cluster, precision, s.workload, s.slo, 4) };
@@ -187,7 +187,7 @@ test('nothing qualifies at 16 nodes and TTFT <= 30 s: best is null, the binding 
 
 test('the search space limits: maxGpus, dcp: false and a forced variant', () => {
   const model = builtinModel('llama3-8b').spec;
-  const cluster = builtinCluster('h100-ib').spec;
+  const cluster = shipped('h100-ib');
   const base = { model, cluster, precision: { weights: 'bf16', kvDtype: 'bf16' } as Precision, workload: full(128_000), slo: {}, objective: 'ttft' as const };
   const all = plan({ ...base, space: { maxNodes: 4 } });
   assert.ok(all.qualifying.some((c) => c.layout.dcp > 1), 'DCP layouts are searched by default');

@@ -5,8 +5,8 @@ import { resolveLayout } from '../../src/model/layout.js';
 import { estimatePrefill } from '../../src/model/prefill.js';
 import { layerParams } from '../../src/model/shapes.js';
 import type { ClusterSpec, Precision, RingVariant, Workload } from '../../src/model/types.js';
-import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
-import { gtt, llama405b, paperPrecision, roundCluster } from './specs.js';
+import {builtinModel } from '../../src/presets/catalog.js';
+import { gtt, llama405b, paperPrecision, roundCluster, shipped } from './specs.js';
 
 const bf16: Precision = { weights: 'bf16', kvDtype: 'bf16' };
 const full = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
@@ -78,7 +78,7 @@ test('full-prefill pass-KV hides its SendRecv on RDMA at 128K but exposes it on 
   assert.equal(rdma.ring.exposedSec, 0);
   assert.equal(rdma.breakdown.cpCommExposedSec, 0);
   assert.equal(rdma.breakdown.ringSyncSec, 126 * rdma.ring.syncSec, 'the fixed per-step sync is its own term');
-  const slow = prefill(4, 4000, 'pass-kv', builtinCluster('gti').spec);
+  const slow = prefill(4, 4000, 'pass-kv', shipped('gti'));
   assert.ok(slow.ring.stepSendRecvSec > slow.ring.stepComputeSec);
   assert.ok(slow.breakdown.cpCommExposedSec > 0);
 });
@@ -131,7 +131,7 @@ test('auto picks the faster variant, and full prefill on RDMA is pass-KV as the 
 test('a GPU without FP8 runs FP8 weights at the BF16 rate and says so', () => {
   const r = estimate({
     model: builtinModel('llama3-70b').spec,
-    cluster: builtinCluster('a100-ib').spec,
+    cluster: shipped('a100-ib'),
     precision: { weights: 'fp8', kvDtype: 'bf16' },
     layout: { nodes: 1 },
     workload: full(32_000),
@@ -140,7 +140,7 @@ test('a GPU without FP8 runs FP8 weights at the BF16 rate and says so', () => {
   assert.ok(r.warnings.some((w) => w.includes('no FP8')));
   const bf = estimate({
     model: builtinModel('llama3-70b').spec,
-    cluster: builtinCluster('a100-ib').spec,
+    cluster: shipped('a100-ib'),
     precision: bf16,
     layout: { nodes: 1 },
     workload: full(32_000),
@@ -168,7 +168,7 @@ test('on an infinitely fast network the two variants cost the same: the merge is
 });
 
 test('async TP (efficiency.tpCommOverlapFraction) hides that share of the TP all-reduce, never more than the GEMMs', () => {
-  const at = (f: number) => prefill(2, 128_000, 'pass-kv', { ...gtt(), tpCommOverlapFraction: f }, 16);
+  const at = (f: number) => prefill(2, 128_000, 'pass-kv', { ...gtt(), engine: { ...gtt().engine, tpCommOverlapFraction: f } }, 16);
   const none = at(0);
   const tp = none.layers[0]!.tpCommSec;
   const gemm = none.layers[0]!.gemmSec;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import { deriveCollectivePresets } from '../../scripts/fit-collectives.js';
+import { deriveEnginePresets } from '../../scripts/fit-engines.js';
 import { deriveGttPreset } from '../../scripts/fit-gtt.js';
 import { PACKAGE_ROOT } from '../../src/root.js';
 
@@ -63,17 +64,50 @@ describe('presets follow from their derivation scripts', () => {
     }
   });
 
-  test('scripts/fit-gtt.ts: gtt holds the fitted values', () => {
-    const gtt = presets.get('gtt')!;
+  test('scripts/fit-gtt.ts: gtt and the meta-cp engine hold the fitted values', () => {
     const derived = deriveGttPreset();
     assert.ok(derived.length >= 8);
     for (const d of derived) {
+      const doc = parseDocument(readFileSync(join(PACKAGE_ROOT, d.file), 'utf8'));
       const key = d.presetPath.join('.');
-      const p = gtt.get(key);
-      assert.ok(p, `gtt.yaml has no ${key}`);
-      assert.match(p.comment, /fit/, `gtt.yaml ${key} should say it is fitted`);
-      assert.ok(close(p.value, d.value, key.endsWith('Us') ? 0.05 : 0), `gtt.yaml ${key} is ${p.value}, scripts/fit-gtt.ts gives ${d.value.toPrecision(3)}`);
+      const node = doc.getIn(d.presetPath, true) as Scalar | undefined;
+      assert.ok(isScalar(node) && typeof node.value === 'number', `${d.file} has no ${key}`);
+      if (d.file.includes('/engines/')) {
+        const parent = doc.getIn(d.presetPath.slice(0, -1)) as { get(k: string): unknown };
+        assert.equal(parent.get('provenance'), 'fitted', `${d.file} ${key} should say it is fitted`);
+      } else {
+        assert.match(node.comment ?? '', /fit/, `${d.file} ${key} should say it is fitted`);
+      }
+      const unitless = !key.includes('Us');
+      assert.ok(close(node.value as number, d.value, unitless ? 0 : 0.05), `${d.file} ${key} is ${node.value}, scripts/fit-gtt.ts gives ${d.value.toPrecision(3)}`);
     }
+  });
+
+  test('scripts/fit-engines.ts: the engines fitted on validation/external.yaml hold the fitted values', () => {
+    const derived = deriveEnginePresets();
+    assert.ok(derived.length >= 1);
+    for (const d of derived) {
+      const doc = parseDocument(readFileSync(join(PACKAGE_ROOT, d.file), 'utf8'));
+      const value = doc.getIn(d.presetPath) as number;
+      assert.equal(doc.getIn([...d.presetPath.slice(0, -1), 'provenance']), 'fitted', `${d.file} ${d.presetPath.join('.')}`);
+      assert.ok(close(value, d.value, 0.5), `${d.file} ${d.presetPath.join('.')} is ${value}, scripts/fit-engines.ts gives ${d.value.toPrecision(3)}`);
+    }
+  });
+
+  test("engine constants transferred from the paper's stack equal meta-cp's", () => {
+    const meta = parseDocument(readFileSync(join(PACKAGE_ROOT, 'presets', 'engines', 'meta-cp.yaml'), 'utf8'));
+    let checked = 0;
+    for (const file of readdirSync(join(PACKAGE_ROOT, 'presets', 'engines'))) {
+      const doc = parseDocument(readFileSync(join(PACKAGE_ROOT, 'presets', 'engines', file), 'utf8'));
+      const overhead = doc.get('overhead') as { items: { key: Scalar; value: { get(k: string): unknown } }[] };
+      for (const item of overhead.items) {
+        const source = String(item.value.get('source'));
+        if (item.value.get('provenance') !== 'transferred' || !source.includes('meta-cp')) continue;
+        assert.equal(item.value.get('value'), meta.getIn(['overhead', item.key.value as string, 'value']), `${file} overhead.${item.key.value}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 6, `${checked} transferred engine constants`);
   });
 
   test('"transferred from X" and "shared with X" values equal X\'s', () => {

@@ -10,7 +10,7 @@ import { validate } from '../../src/validation/report.js';
 import { paperData } from './specs.js';
 import { kvBytesPerToken, kvCacheBytesPerSequence } from '../../src/model/kv-cache.js';
 import { activeParams, totalParams } from '../../src/model/shapes.js';
-import { builtinModel, builtinNames } from '../../src/presets/catalog.js';
+import { builtinCluster, builtinEngine, builtinGpu, builtinModel, builtinNames } from '../../src/presets/catalog.js';
 import { attentionSummary, ffnSummary } from '../../src/render/architecture.js';
 
 const README = new URL('../../README.md', import.meta.url);
@@ -123,4 +123,43 @@ test("README's presets table is computed from the presets: KV bytes per token, t
   });
   const header = '| model | attention | FFN | params (active) | KV bytes/token (BF16) | naive 2·K·d·L·2 B | max context | KV of one sequence at max context |\n|---|---|---|---:|---:|---:|---:|---:|';
   assertReadmeBlock('<!-- presets:begin -->', '<!-- presets:end -->', [header, ...rows].join('\n'));
+});
+
+test("README's cluster, GPU and engine tables are computed from the presets", () => {
+  const clusters = builtinNames('cluster').map((name) => {
+    const c = builtinCluster(name);
+    const s = c.spec;
+    const up = s.scaleUp;
+    const domain = s.nvlinkDomainGpus > s.gpusPerNode ? ` to all ${s.nvlinkDomainGpus} GPUs` : '';
+    const link = (l: typeof up, gbps: number) => `${l.name.split(' (')[0]} ${Number((gbps / 1e9).toPrecision(4))} GB/s`;
+    return `| \`${name}\` | \`${s.gpu.preset}\` | ${s.gpusPerNode} | ${link(up, up.peerBytesPerSec)}${domain} | ${s.nicsPerNode} × ${link(s.scaleOut, s.scaleOut.bytesPerSec)} | \`${s.defaultEngine}\`${s.calibration ? ' (calibrated)' : ''} |`;
+  });
+  assertReadmeBlock(
+    '<!-- clusters:begin -->',
+    '<!-- clusters:end -->',
+    ['| cluster | GPU | GPUs per node | scale-up per GPU per direction | NICs per node | default engine |', '|---|---|---:|---|---|---|', ...clusters].join('\n'),
+  );
+  const tf = (x: number | null) => (x === null ? '–' : String(Number((x / 1e12).toPrecision(5))));
+  const gpus = builtinNames('gpu').map((name) => {
+    const g = builtinGpu(name);
+    const s = g.spec;
+    const table = g.preset.kernels.provenance === 'measured' ? `\`${s.kernels.name}\` (measured)` : `\`${s.kernels.name}\` (transferred)`;
+    return `| \`${name}\` | ${s.name} | ${g.preset.architecture} | ${tf(s.bf16FlopsPerSec)} / ${tf(s.fp8FlopsPerSec)} / ${tf(s.fp4FlopsPerSec)} | ${s.hbmBytes / 1e9} GB | ${s.hbmBytesPerSec / 1e12} TB/s | ${s.powerW} W | ${table} |`;
+  });
+  assertReadmeBlock(
+    '<!-- gpus:begin -->',
+    '<!-- gpus:end -->',
+    ['| GPU | name | arch | BF16 / FP8 / FP4 dense TF/s | HBM | HBM bandwidth | power | kernel tables |', '|---|---|---|---|---:|---:|---:|---|', ...gpus].join('\n'),
+  );
+  const engines = builtinNames('engine').map((name) => {
+    const e = builtinEngine(name).preset;
+    const kernels = Object.entries(e.kernels).map(([arch, k]) => `${arch} ${k.prefillAttention}/${k.decodeAttention}${k.fp8Attention ? '' : ' (no FP8 attention)'}`).join('; ');
+    const o = e.overhead;
+    return `| \`${name}\` | ${kernels} | ${o.decodeStepUs.value} µs (${o.decodeStepUs.provenance}) | ${o.decodeLayerUs.value} µs (${o.decodeLayerUs.provenance}) | ${o.serialUsPerContextToken.value} µs (${o.serialUsPerContextToken.provenance}) | ${e.memory.gpuMemoryUtilization.value} |`;
+  });
+  assertReadmeBlock(
+    '<!-- engines:begin -->',
+    '<!-- engines:end -->',
+    ['| engine | prefill/decode attention by GPU generation | per decode step | per decode layer | per context token | usable HBM |', '|---|---|---:|---:|---:|---:|', ...engines].join('\n'),
+  );
 });

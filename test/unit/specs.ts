@@ -1,12 +1,18 @@
 // Shared specs for unit tests: the shipped presets, and a synthetic cluster
 // with round numbers for closed-form checks.
 import { estimate, type VariantChoice } from '../../src/model/estimate.js';
-import { builtinCluster, builtinModel } from '../../src/presets/catalog.js';
+import { builtinCluster, builtinEngine, builtinModel } from '../../src/presets/catalog.js';
+import { deploy } from '../../src/presets/deploy.js';
 import { loadMeasurements } from '../../src/presets/measurements.js';
-import type { ClusterSpec, LinkSpec, ModelSpec, Precision } from '../../src/model/types.js';
+import type { ClusterSpec, EngineSpec, GpuSpec, LinkSpec, ModelSpec, Precision } from '../../src/model/types.js';
 
 export const llama405b = (): ModelSpec => builtinModel('llama3-405b').spec;
-export const gtt = (): ClusterSpec => builtinCluster('gtt').spec;
+/** A shipped cluster with its default engine (or `engine`), as the CLI deploys it. */
+export function shipped(name: string, engine?: string): ClusterSpec {
+  const hw = builtinCluster(name).spec;
+  return deploy(hw, builtinEngine(engine ?? hw.defaultEngine).preset);
+}
+export const gtt = (): ClusterSpec => shipped('gtt');
 export const paperPrecision: Precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
 
 const link = (bytesPerSec: number, linkClass: LinkSpec['linkClass']): LinkSpec => ({
@@ -25,13 +31,59 @@ const link = (bytesPerSec: number, linkClass: LinkSpec['linkClass']): LinkSpec =
   inNetworkReduction: false,
 });
 
+/** An engine that costs nothing beyond its kernels: FA3-family kernels, no fixed costs, all of HBM usable. */
+export const idealEngine: EngineSpec = {
+  name: 'ideal',
+  displayName: 'ideal engine',
+  source: 'test',
+  prefillAttention: 'fa3',
+  decodeAttention: 'fa3',
+  fp8Attention: true,
+  serialSecPerContextToken: 0,
+  prefillLayerSec: 0,
+  decodeLayerSec: 0,
+  decodeStepSec: 0,
+  attentionKernelSec: 0,
+  cpDecodeLayerSec: 0,
+  allToAllSetupSec: 0,
+  tpCommOverlapFraction: 0,
+  gpuMemoryUtilization: 1,
+  runtimeReserveBytes: 0,
+  provenance: {},
+};
+
+const flat = [[1, 1]] as const;
+
+/** A GPU whose kernels reach their rooflines and peaks exactly: 1 PFLOP/s BF16, 2 FP8, 4 FP4, 100 GB, 1 TB/s. */
+export const roundGpu: GpuSpec = {
+  preset: 'round',
+  name: 'gpu',
+  generation: 'hopper',
+  bf16FlopsPerSec: 1e15,
+  fp8FlopsPerSec: 2e15,
+  fp4FlopsPerSec: null,
+  hbmBytes: 100e9,
+  hbmBytesPerSec: 1e12,
+  powerW: 700,
+  kernels: {
+    name: 'ideal',
+    measuredOn: 'nothing',
+    source: 'test',
+    provenance: 'measured',
+    hbmFraction: 1,
+    gemmRoofline: { bf16: { all: flat, bySize: [] }, fp8: { all: flat, bySize: [] }, fp4: { all: flat, bySize: [] } },
+    attention: { fa3: { bf16: flat, fp8: flat } },
+    decodeAttention: { fa3: { bf16: { fixedSec: 0, bandwidthFraction: 1 }, fp8: { fixedSec: 0, bandwidthFraction: 1 } } },
+  },
+};
+
 /** 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB, 1 TB/s HBM, 100 GB/s scale-up, 10 GB/s per NIC (one per GPU), ideal efficiencies, NCCL's latencies. */
 export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
   return {
     name: 'round',
     displayName: 'round numbers',
     source: 'test',
-    gpu: { name: 'gpu', generation: 'hopper', bf16FlopsPerSec: 1e15, fp8FlopsPerSec: 2e15, hbmBytes: 100e9, hbmBytesPerSec: 1e12 },
+    gpu: roundGpu,
     gpusPerNode: 8,
     maxNodes: 64,
     nvlinkDomainGpus: 8,
@@ -41,17 +93,12 @@ export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec 
     scaleOut: link(10e9, 'net'),
     // NCCL's tuning constants, whose latencies are real; closed-form tests that want none zero them.
     collectives: gtt().collectives,
-    gemmEfficiency: 1,
-    attentionEfficiency: 1,
-    hbmEfficiency: 1,
-    tpCommOverlapFraction: 0,
-    serialSecPerContextToken: 0,
-    decodeLayerSec: 0,
-    attentionKernelSec: 0,
-    cpDecodeLayerSec: 0,
-    allToAllSetupSec: 0,
-    runtimeReserveBytes: 0,
+    linkProvenance: { scaleUp: 'measured', scaleOut: 'measured' },
+    defaultEngine: 'ideal',
+    calibration: null,
     calibratedRange: null,
+    engine: idealEngine,
+    scales: { engine: null, gemmScale: 1, gemmBandwidthScale: 1, attentionScale: 1, decodeAttentionScale: 1 },
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { ClusterSpec, LinkSpec, NcclAlgorithm, Protocol, ProtocolTriple } from '../types.js';
+import type { ClusterHardware as ClusterSpec, LinkSpec, NcclAlgorithm, Protocol, ProtocolTriple } from '../types.js';
 import { nicBytesPerSecPerGpu, singleDomainGroup, type CommGroup } from './topology.js';
 
 /**
@@ -88,8 +88,9 @@ function llMaxBusBytesPerSec(group: CommGroup, cluster: ClusterSpec): number {
   const ll = cluster.collectives.llMaxBusBytesPerSec;
   if (group.domains <= 1) {
     const gen = cluster.gpu.generation;
-    // RCCL's tuner is not modelled: AMD GPUs take Hopper's row (transferred).
-    return ll.singleNode[gen === 'cdna3' || gen === 'cdna4' ? 'hopper' : gen];
+    // RCCL's tuner is not modelled: AMD GPUs take Hopper's row (transferred). NCCL puts Ada (SM89) in its
+    // Ampere row (tuning.cc compCapIndex: SM80-89).
+    return ll.singleNode[gen === 'cdna3' || gen === 'cdna4' ? 'hopper' : gen === 'ada' ? 'ampere' : gen];
   }
   return (group.domains <= 2 ? ll.twoNodes : ll.moreNodes)[cluster.hostCpu];
 }

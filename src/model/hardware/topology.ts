@@ -1,4 +1,4 @@
-import type { ClusterSpec } from '../types.js';
+import type { ClusterHardware as ClusterSpec } from '../types.js';
 
 /**
  * Where the members of one communication group sit (a TP group, a CP ring,

@@ -1,0 +1,81 @@
+import { InputError } from '../errors.js';
+import type { ClusterHardware, ClusterSpec, EngineSpec, GpuGeneration, Provenance } from '../model/types.js';
+import type { EnginePreset } from '../schema/engine-preset.js';
+
+const GB = 1e9;
+const US = 1e-6;
+
+/** Engine constants in SI units, for the GPU generation of a cluster; null when the engine does not run there. */
+export function engineSpecFor(p: EnginePreset, arch: GpuGeneration, clusterName: string): EngineSpec | null {
+  const k = p.kernels[arch];
+  if (!k) return null;
+  const o = p.overhead;
+  const here = (p.fittedOn ?? []).includes(clusterName);
+  const provenance: Record<string, Provenance> = {};
+  const take = (key: string, c: { value: number; provenance: Provenance }): number => {
+    // A constant fitted on another cluster is, here, transferred.
+    provenance[key] = c.provenance === 'fitted' && !here ? 'transferred' : c.provenance;
+    return c.value;
+  };
+  // Without its own figure the engine's kernels cost what the measured tables show.
+  const kernelSec = o.attentionKernelUs ? take('attentionKernelUs', o.attentionKernelUs) * US : null;
+  if (!o.attentionKernelUs) provenance.attentionKernelUs = 'measured';
+  return {
+    name: p.name,
+    displayName: p.displayName,
+    source: p.source,
+    prefillAttention: k.prefillAttention,
+    decodeAttention: k.decodeAttention,
+    fp8Attention: k.fp8Attention,
+    serialSecPerContextToken: take('serialUsPerContextToken', o.serialUsPerContextToken) * US,
+    prefillLayerSec: take('prefillLayerUs', o.prefillLayerUs) * US,
+    decodeLayerSec: take('decodeLayerUs', o.decodeLayerUs) * US,
+    decodeStepSec: take('decodeStepUs', o.decodeStepUs) * US,
+    attentionKernelSec: kernelSec,
+    cpDecodeLayerSec: take('cpDecodeLayerUs', o.cpDecodeLayerUs) * US,
+    allToAllSetupSec: take('allToAllSetupUs', o.allToAllSetupUs) * US,
+    tpCommOverlapFraction: take('tpCommOverlapFraction', p.tpCommOverlapFraction),
+    gpuMemoryUtilization: take('gpuMemoryUtilization', p.memory.gpuMemoryUtilization),
+    runtimeReserveBytes: take('runtimeReserveGB', p.memory.runtimeReserveGB) * GB,
+    provenance,
+  };
+}
+
+const ENGINE_KEY_OF: Record<string, string> = {
+  serialSecPerContextToken: 'serialUsPerContextToken',
+  decodeLayerSec: 'decodeLayerUs',
+  decodeStepSec: 'decodeStepUs',
+  attentionKernelSec: 'attentionKernelUs',
+  cpDecodeLayerSec: 'cpDecodeLayerUs',
+  allToAllSetupSec: 'allToAllSetupUs',
+};
+
+/**
+ * A cluster running an engine: the engine's constants for the cluster's GPU generation, with the
+ * cluster's calibration applied when it was fitted with this engine.
+ */
+export function deploy(hw: ClusterHardware, engine: EnginePreset): ClusterSpec {
+  const spec = engineSpecFor(engine, hw.gpu.generation, hw.name);
+  if (!spec) {
+    const archs = Object.keys(engine.kernels).join(', ');
+    throw new InputError(`--engine ${engine.name}: runs on ${archs} GPUs, not on ${hw.gpu.name} (${hw.gpu.generation}); choose another --engine`);
+  }
+  const usable = hw.gpu.hbmBytes * spec.gpuMemoryUtilization;
+  if (spec.runtimeReserveBytes >= usable) {
+    const gb = (b: number) => `${Number((b / GB).toPrecision(3))} GB`;
+    throw new InputError(
+      `engine ${engine.name} keeps ${gb(spec.runtimeReserveBytes)} for itself, not less than the ${gb(usable)} it may use on ${hw.gpu.name}; check the GPU's hbmCapacityGB or the engine's memory settings`,
+    );
+  }
+  const cal = hw.calibration;
+  if (cal && cal.engine === engine.name) {
+    const provenance = { ...spec.provenance };
+    for (const key of Object.keys(cal.overrides)) provenance[ENGINE_KEY_OF[key]!] = cal.provenance;
+    return {
+      ...hw,
+      engine: { ...spec, ...cal.overrides, provenance },
+      scales: { engine: cal.engine, gemmScale: cal.gemmScale, gemmBandwidthScale: cal.gemmBandwidthScale, attentionScale: cal.attentionScale, decodeAttentionScale: cal.decodeAttentionScale },
+    };
+  }
+  return { ...hw, engine: spec, scales: { engine: null, gemmScale: 1, gemmBandwidthScale: 1, attentionScale: 1, decodeAttentionScale: 1 } };
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { gpuArchitectures } from './cluster-preset.js';
+import { attentionKernels } from './kernels-preset.js';
+
+/** How a constant was obtained: the basis of the transfer warnings. */
+export const provenances = ['measured', 'datasheet', 'fitted', 'transferred', 'assumed'] as const;
+export type Provenance = (typeof provenances)[number];
+
+/** A constant with its provenance and source (the unit is in the key that holds it). */
+const sourced = (value: z.ZodNumber) =>
+  z.strictObject({
+    value,
+    provenance: z.enum(provenances),
+    source: z.string().min(1),
+  });
+
+const kernelChoice = z.strictObject({
+  /** Prefill (context) attention kernel family. */
+  prefillAttention: z.enum(attentionKernels),
+  /** Decode attention kernel family. */
+  decodeAttention: z.enum(attentionKernels),
+  /** Whether the engine runs FP8 attention (FP8 Q/K/V in the attention kernels) on this generation. */
+  fp8Attention: z.boolean(),
+});
+
+/**
+ * An inference engine (presets/engines/<name>.yaml): what it runs on each GPU
+ * generation and what it costs beyond the kernels. `--engine` selects one; a
+ * cluster preset names its default.
+ */
+export const enginePresetSchema = z.strictObject({
+  name: z.string().min(1),
+  displayName: z.string().min(1),
+  source: z.string().min(1),
+  /** Clusters the `fitted` constants below were fitted on; elsewhere they count as transferred. */
+  fittedOn: z.array(z.string().min(1)).optional(),
+  /** Default kernels per GPU architecture; an architecture not listed cannot run this engine. */
+  kernels: z.partialRecord(z.enum(gpuArchitectures), kernelChoice),
+  overhead: z.strictObject({
+    /** Host-side work per context token that CP does not divide (tokenisation, scheduling, KV bookkeeping). */
+    serialUsPerContextToken: sourced(z.number().min(0)),
+    /** Fixed time per layer of one prefill forward pass (eager launches and dispatch a prefill is not graph-captured for). */
+    prefillLayerUs: sourced(z.number().min(0)),
+    /** Fixed time per layer of one decode step beyond its kernels (launch gaps; small with CUDA graphs). */
+    decodeLayerUs: sourced(z.number().min(0)),
+    /** Fixed time per decode step (scheduler, sampling, detokenisation not overlapped). */
+    decodeStepUs: sourced(z.number().min(0)),
+    /** Fixed cost of one attention kernel (per ring step and per decode call). Omit it: the measured tables' own fixed cost. */
+    attentionKernelUs: sourced(z.number().min(0)).optional(),
+    /** Fixed time per layer of ring pass-Q decode beyond its kernels and messages. */
+    cpDecodeLayerUs: sourced(z.number().min(0)),
+    /** The engine's cost of one All2All beyond the collective library's model. */
+    allToAllSetupUs: sourced(z.number().min(0)),
+  }),
+  /** Share of prefill's TP all-reduce hidden behind GEMMs (async TP, fused GEMM + all-reduce); 0 = none. */
+  tpCommOverlapFraction: sourced(z.number().min(0).max(1)),
+  memory: z.strictObject({
+    /** Share of HBM the engine lets itself use (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static). */
+    gpuMemoryUtilization: sourced(z.number().gt(0).max(1)),
+    /** HBM the engine keeps outside weights and KV cache: CUDA context, graphs, activations, NCCL buffers. */
+    runtimeReserveGB: sourced(z.number().min(0)),
+  }),
+});
+export type EnginePreset = z.infer<typeof enginePresetSchema>;
