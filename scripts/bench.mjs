@@ -20,10 +20,10 @@ const wall = (args) => {
 
 // 1. Evaluations per second.
 // The model's code from source (npm run bench runs node with tsx), presets from the build.
-const { builtinModel, builtinCluster } = await import('../src/presets/catalog.ts');
+const { builtinModel, loadDeployment } = await import('../src/presets/catalog.ts');
 const { layouts, evaluateLayout } = await import('../src/planning/candidates.ts');
 const model = builtinModel('llama3-405b').spec;
-const cluster = { ...builtinCluster('gtt').spec, maxNodes: 64 };
+const cluster = { ...(await loadDeployment('gtt')).spec, maxNodes: 64 };
 const precision = { weights: 'fp8-ffn', kvDtype: 'bf16' };
 const workload = { contextTokens: 1_000_000, cachedTokens: 0, batch: 1 };
 const space = [...layouts(model, cluster, { maxNodes: 64 })];

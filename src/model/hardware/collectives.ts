@@ -52,6 +52,21 @@ export function collective(op: CollectiveOp, bytes: number, group: CommGroup, cl
 export function collective(op: CollectiveOp, bytes: number, group: CommGroup, cluster: ClusterSpec, algorithms: readonly Algorithm[]): CollectiveCost | null;
 export function collective(op: CollectiveOp, bytes: number, group: CommGroup, cluster: ClusterSpec, algorithms?: readonly Algorithm[]): CollectiveCost | null {
   if (group.size <= 1 && op !== 'sendrecv') return NONE;
+  if (algorithms !== undefined) return priced(op, bytes, group, cluster, algorithms);
+  // The planner prices the same call for many layouts and both ring variants: remember the answers per
+  // cluster (the function is pure; the memo is bounded).
+  let memo = MEMO.get(cluster);
+  if (!memo || memo.size > MEMO_LIMIT) MEMO.set(cluster, (memo = new Map()));
+  const key = `${op}|${bytes}|${group.size}|${group.perDomain}|${group.domains}`;
+  let cost = memo.get(key);
+  if (cost === undefined) memo.set(key, (cost = priced(op, bytes, group, cluster)!));
+  return cost;
+}
+
+const MEMO = new WeakMap<ClusterSpec, Map<string, CollectiveCost>>();
+const MEMO_LIMIT = 50_000;
+
+function priced(op: CollectiveOp, bytes: number, group: CommGroup, cluster: ClusterSpec, algorithms?: readonly Algorithm[]): CollectiveCost | null {
   const allowed = (c: CollectiveCost) => algorithms === undefined || algorithms.includes(c.algorithm);
   switch (op) {
     case 'all-reduce':

@@ -87,8 +87,17 @@ export function gemmRooflineFraction(
 function tableFraction(table: GemmTable, m: number, weights: number | undefined): number {
   const classes = table.bySize;
   if (weights === undefined || classes.length === 0) return interpolate(table.all, m);
-  const at = classes.map((c) => [c.weights, interpolate(c.curve, m)] as const);
-  return interpolate(at, weights);
+  // The two classes around `weights` (the planner evaluates this millions of times: no arrays built).
+  const first = classes[0]!;
+  const last = classes[classes.length - 1]!;
+  if (weights <= first.weights) return interpolate(first.curve, m);
+  if (weights >= last.weights) return interpolate(last.curve, m);
+  let i = 1;
+  while (classes[i]!.weights < weights) i++;
+  const lo = classes[i - 1]!;
+  const hi = classes[i]!;
+  const f = Math.log(weights / lo.weights) / Math.log(hi.weights / lo.weights);
+  return interpolate(lo.curve, m) * (1 - f) + interpolate(hi.curve, m) * f;
 }
 
 /**
@@ -135,11 +144,29 @@ function decodeFit(cluster: KernelContext, dtype: KvDtype): DecodeKernelFit {
 export function familyUsed(cluster: KernelContext, which: 'attention' | 'decodeAttention', dtype: ComputeDtype): AttentionKernel {
   const tables = cluster.gpu.kernels[which] as Partial<Record<AttentionKernel, Partial<Record<ComputeDtype, unknown>>>>;
   const own = which === 'attention' ? cluster.engine.prefillAttention : cluster.engine.decodeAttention;
+  // Memoised per table: the answer depends only on the table, the engine's kernel and the dtype.
+  let memo = FAMILY_MEMO.get(tables);
+  if (!memo) FAMILY_MEMO.set(tables, (memo = new Map()));
+  const key = `${own}/${dtype}`;
+  let family = memo.get(key);
+  if (family === undefined) memo.set(key, (family = findFamily(tables, own, dtype, cluster.gpu.kernels.name, which)));
+  return family;
+}
+
+const FAMILY_MEMO = new WeakMap<object, Map<string, AttentionKernel>>();
+
+function findFamily(
+  tables: Partial<Record<AttentionKernel, Partial<Record<ComputeDtype, unknown>>>>,
+  own: AttentionKernel,
+  dtype: ComputeDtype,
+  tableName: string,
+  which: string,
+): AttentionKernel {
   const has = (k: AttentionKernel, d: ComputeDtype) => tables[k]?.[d] !== undefined;
   if (has(own, dtype) || has(own, 'bf16')) return own;
   const families = Object.keys(tables) as AttentionKernel[];
   const found = families.find((k) => has(k, dtype)) ?? families.find((k) => has(k, 'bf16'));
-  if (found === undefined) throw new Error(`kernel table ${cluster.gpu.kernels.name} has no ${which} data`);
+  if (found === undefined) throw new Error(`kernel table ${tableName} has no ${which} data`);
   return found;
 }
 
