@@ -80,10 +80,11 @@ function kernelFamily(kernelSource, sm) {
     case 'trtllm_mha':
       return 'trtllm';
     // SGLang's FlashAttentionBackend (`--attention-backend fa3`, sgl-kernel's FA3 build), logged as
-    // flash_attention up to 0.5.12 and as fa3 from 0.5.14.
+    // flash_attention up to 0.5.12 and as fa3 from 0.5.14. Below SM90 the build has no Hopper path (no
+    // WGMMA/TMA): what ran there is FlashAttention-2's algorithm.
     case 'flash_attention':
     case 'fa3':
-      return 'fa3';
+      return sm >= 90 ? 'fa3' : 'fa2';
     case 'flashinfer':
       return 'flashinfer';
     case 'triton':
@@ -249,10 +250,38 @@ const GEMM_M = Array.from({ length: 16 }, (_, i) => 2 ** i); // 1 .. 32768
 // activation quantization, which the engines' per-layer fixed costs carry, not the bandwidth-bound read.
 const MIN_NK = 4096;
 
+/** Bytes per weight of each GEMM dtype as AIC stores it (NVFP4: 4 bits and one FP8 scale per 16). */
+const WEIGHT_BYTES = { bf16: 2, fp8: 1, fp4: 0.5625 };
+
+/**
+ * Least squares of t = a + b x on relative error (weights 1/t): the fixed cost and the time per byte of a
+ * bandwidth-bound kernel. a is kept non-negative.
+ */
+function fixedPlusLinear(points) {
+  let s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
+  for (const [x, t] of points) {
+    const p = 1 / t, q = x / t;
+    s11 += p * p; s12 += p * q; s22 += q * q; r1 += p; r2 += q;
+  }
+  const det = s11 * s22 - s12 * s12;
+  let a = (r1 * s22 - r2 * s12) / det;
+  let b = (s11 * r2 - s12 * r1) / det;
+  if (a < 0) { a = 0; b = r2 / s22; }
+  return { a, b };
+}
+
+/**
+ * A GEMM table as a fixed cost per call, a fraction of HBM bandwidth for reading the weights, and a
+ * fraction of the dense peak where the GEMM is compute-bound (by M, and by weight size):
+ *   time = fixed + max(2 max(M, 64) N K / (peak x compute(M)), N K bytes / (bandwidth x fraction)).
+ * fixed and fraction are fitted on the rows with M <= 16 (bandwidth-bound); compute(M) is the median over
+ * the rows whose time beyond the fixed cost is at least 1.5x their weight read (compute-bound).
+ */
 async function gemmCurve(gpu, spec, dtype) {
   const variant = gemmVariant(dtype, spec.sm);
   const peakKey = PEAK_KEY[dtype];
   const peak = spec.gpu[peakKey];
+  const bw = spec.gpu.mem_bw;
   if (!peak) return { skip: `no ${peakKey} in systems/${gpu.aic}.yaml` };
   for (const t of listTables(gpu.aic, 'gemm', 'gemm_perf')) {
     const all = await readTable(t.relPath, ['device', 'kernel_source', 'gemm_dtype', 'm', 'n', 'k', 'latency']);
@@ -262,48 +291,56 @@ async function gemmCurve(gpu, spec, dtype) {
       t.relPath,
     ).filter((r) => Math.min(r.n, r.k) >= MIN_NK && r.latency > 0);
     if (!rows.length) continue;
-    const points = [];
-    const shapes = new Set();
-    for (const m of GEMM_M) {
-      const at = rows.filter((r) => r.m === m);
-      if (!at.length) continue;
-      for (const r of at) shapes.add(`${r.n}x${r.k}`);
-      points.push([m, median(at.map((r) => (2 * r.m * r.n * r.k) / (r.latency * 1e-3) / peak))]);
-    }
-    if (!points.length) continue;
-    const worst = Math.max(...points.map((p) => p[1]));
-    if (worst > 1) {
-      note(`${gpu.aic} gemm.${dtype}: ${t.relPath} rejected as implausible (median up to ${sig3(worst)} of the peak): next table used`);
+    const sec = (r) => r.latency * 1e-3;
+    const bytes = (r) => r.n * r.k * WEIGHT_BYTES[dtype];
+    const small = rows.filter((r) => r.m <= 16);
+    if (small.length < 4) continue;
+    const { a: fixed, b: perByte } = fixedPlusLinear(small.map((r) => [bytes(r), sec(r)]));
+    const bandwidthFraction = 1 / (perByte * bw);
+    if (!(bandwidthFraction > 0) || bandwidthFraction > 1.05) {
+      note(`${gpu.aic} gemm.${dtype}: ${t.relPath} rejected as implausible (weight reads at ${sig3(bandwidthFraction)} of mem_bw): next table used`);
       continue;
     }
-    for (const p of points) p[1] = sig3(p[1]);
-    // The same by weight size: N*K in classes of a factor 4 from 2^24 (4096 x 4096); a GEMM's efficiency at a
-    // given M grows with its weights (more tiles to fill the GPU, longer K loops), which the median hides.
+    const computeOf = (subset) => {
+      const points = [];
+      for (const m of GEMM_M) {
+        const at = subset.filter((r) => {
+          if (r.m !== m) return false;
+          const beyond = sec(r) - fixed;
+          return beyond > 1.5 * (bytes(r) / (bw * bandwidthFraction));
+        });
+        if (at.length) points.push([m, sig3(Math.min(1, median(at.map((r) => (2 * r.m * r.n * r.k) / ((sec(r) - fixed) * peak)))))]);
+      }
+      return points;
+    };
+    const points = computeOf(rows);
+    if (!points.length) continue;
     const bySize = [];
     for (const [lo, hi] of [[2 ** 24, 2 ** 26], [2 ** 26, 2 ** 28], [2 ** 28, Infinity]]) {
       const inClass = rows.filter((r) => r.n * r.k >= lo && r.n * r.k < hi);
       const sizes = new Set(inClass.map((r) => r.n * r.k));
       if (sizes.size < 2) continue;
-      const cpoints = [];
-      for (const m of GEMM_M) {
-        const at = inClass.filter((r) => r.m === m);
-        if (at.length) cpoints.push([m, sig3(median(at.map((r) => (2 * r.m * r.n * r.k) / (r.latency * 1e-3) / peak)))]);
-      }
-      if (!cpoints.length || Math.max(...cpoints.map((p) => p[1])) > 1) continue;
+      const cpoints = computeOf(inClass);
+      if (!cpoints.length) continue;
       const weights = Math.round(Math.exp(median([...sizes].map((v) => Math.log(v)))));
       bySize.push({ weights, shapes: sizes.size, points: cpoints });
     }
     const sources = [...new Set(rows.map((r) => r.kernel_source))].sort();
-    const ns = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
+    const ns = [...new Set(rows.map((r) => r.n))].sort((x, y) => x - y);
     const ds = gpu.datasheet[dtype];
     const source =
-      `AIC ${SYSTEMS}/${t.relPath} (${t.framework} ${t.version}), ${variant.what}, kernel_source ${sources.join(', ')}. ` +
-      `x = M (tokens), powers of two measured; fraction = 2*M*N*K / latency / ${peakKey} ${fmtFlops(peak)} ` +
-      `(dense; NVIDIA datasheet dense ${ds ? fmtFlops(ds) : 'n/a'}), median over the ${shapes.size} measured (N, K) ` +
-      `with min(N, K) >= ${MIN_NK} (N and K each in ${ns.join(', ')}; the collector skips M*N or M*K >= 2^31) at each M. ` +
-      `Latency includes the engine's activation quantization. bySize: the same median within classes of N*K ` +
-      `([2^24, 2^26), [2^26, 2^28), 2^28 and more elements), each at the class's median size (weights).`;
-    return { curve: { source, points, bySize }, table: t, devices: new Set(rows.map((r) => r.device)) };
+      `AIC ${SYSTEMS}/${t.relPath} (${t.framework} ${t.version}), ${variant.what}, kernel_source ${sources.join(', ')}, ` +
+      `shapes with min(N, K) >= ${MIN_NK} (N and K each in ${ns.join(', ')}). fixedUs and bandwidthFraction: least squares ` +
+      `of latency = fixed + N*K*${WEIGHT_BYTES[dtype]} B / (mem_bw ${fmtBw(bw)} x fraction) over the ${small.length} rows with M <= 16. ` +
+      `points: x = M, fraction of ${peakKey} ${fmtFlops(peak)} (dense; NVIDIA datasheet dense ${ds ? fmtFlops(ds) : 'n/a'}) = ` +
+      `2*M*N*K / (latency - fixed) / peak, median over the rows at that M whose latency beyond the fixed cost is at least ` +
+      `1.5x their weight read (compute-bound); bySize: the same within classes of N*K ([2^24, 2^26), [2^26, 2^28), 2^28 and ` +
+      `more elements), each at the class's median size. Latency includes the engine's activation quantization.`;
+    return {
+      curve: { source, fixedUs: sig3(fixed * 1e6), bandwidthFraction: sig3(Math.min(1, bandwidthFraction)), points, bySize },
+      table: t,
+      devices: new Set(rows.map((r) => r.device)),
+    };
   }
   return { skip: `no ${variant.aic} rows in any ${gpu.aic} gemm table` };
 }
@@ -472,6 +509,8 @@ function decodeCurve(gpu, spec, family, dtype, { table: t, rows }) {
 function emitCurve(lines, indent, curve) {
   const pad = ' '.repeat(indent);
   lines.push(`${pad}source: ${JSON.stringify(curve.source)}`);
+  if (curve.fixedUs !== undefined) lines.push(`${pad}fixedUs: ${curve.fixedUs}`);
+  if (curve.bandwidthFraction !== undefined) lines.push(`${pad}bandwidthFraction: ${curve.bandwidthFraction}`);
   lines.push(`${pad}points:`);
   for (const [x, f] of curve.points) lines.push(`${pad}  - [${x}, ${f}]`);
   if (curve.bySize?.length) {

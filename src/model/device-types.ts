@@ -24,8 +24,8 @@ export interface KernelTables {
   /** 'transferred' when measured on another GPU model than this one. */
   provenance: 'measured' | 'transferred';
   hbmFraction: number;
-  /** Fraction of the GEMM roofline against M (tokens), per compute dtype. */
-  gemmRoofline: Partial<Record<ComputeDtype, GemmTable>>;
+  /** GEMMs per compute dtype: a fixed cost per call, the weight read's bandwidth fraction, compute by M. */
+  gemm: Partial<Record<ComputeDtype, GemmTable>>;
   /** Prefill attention: fraction of the compute dtype's dense peak against sequence length. */
   attention: Partial<Record<AttentionKernel, Partial<Record<ComputeDtype, Curve>>>>;
   /**
@@ -35,8 +35,13 @@ export interface KernelTables {
   decodeAttention: Partial<Record<AttentionKernel, Partial<Record<ComputeDtype, DecodeKernelFit>>>>;
 }
 
-/** A GEMM table: the curve over all weight sizes, and the same by weight size (N x K elements), ascending. */
+/**
+ * A GEMM table: time = fixedSec + max(2 M N K / (peak x compute(M)), N K bytes / (HBM x bandwidthFraction)).
+ * `all` is compute(M) over all weight sizes, `bySize` the same by weight size (N x K elements), ascending.
+ */
 export interface GemmTable {
+  fixedSec: number;
+  bandwidthFraction: number;
   all: Curve;
   bySize: { weights: number; curve: Curve }[];
 }

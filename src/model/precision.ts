@@ -75,10 +75,3 @@ export function computeDtype(gpu: GpuSpec, dtype: Dtype): ComputeDtype {
 export function gemmPeakFlopsPerSec(gpu: GpuSpec, dtype: Dtype): number {
   return peakFlopsPerSec(gpu, computeDtype(gpu, dtype)) ?? gpu.bf16FlopsPerSec;
 }
-
-/** Whether a weight dtype computes at a lower rate than its format implies on this GPU (weight-only quantisation). */
-export function isWeightOnly(gpu: GpuSpec, dtype: Dtype): boolean {
-  if (dtype === 'bf16') return false;
-  if (dtype === 'int4') return true;
-  return computeDtype(gpu, dtype) === 'bf16' || (dtype !== 'fp8' && computeDtype(gpu, dtype) !== 'fp4');
-}

@@ -5,7 +5,6 @@ import type {
   ClusterHardware,
   CalibrationPreset,
   CollectiveLibrary,
-  ComputeDtype,
   DecodeKernelFit,
   GpuSpec,
   KernelTables,
@@ -195,30 +194,21 @@ export function decodeKernelFit(points: readonly (readonly [number, number])[], 
   return { fixedSec: a, bandwidthFraction };
 }
 
-/** Bytes per weight of the GEMM tables' dtypes (the FP4 table is NVFP4: 4 bits and one FP8 scale per 16). */
-const TABLE_WEIGHT_BYTES: Record<ComputeDtype, number> = { bf16: 2, fp8: 1, fp4: 0.5 + 1 / 16 };
-
 /**
- * A GPU preset with its kernel table. `measuredOn` is the GPU preset the table
- * was measured on (itself when measured): its peaks and bandwidth turn the
- * table's fractions of peak into fractions of the GEMM roofline (see KernelTables).
+ * A GPU preset with its kernel table. `measuredOn` is the GPU preset the table was measured on (itself when
+ * measured): its HBM bandwidth turns the decode-attention points into a bandwidth fraction. Fractions of a
+ * peak transfer to another GPU as fractions, fixed costs as times.
  */
 export function gpuSpecFromPreset(p: GpuPreset, table: KernelsPreset, measuredOn: GpuPreset): GpuSpec {
-  const peakOf = (g: GpuPreset, d: ComputeDtype) => (d === 'bf16' ? g.bf16DenseTflops : d === 'fp8' ? g.fp8DenseTflops : g.fp4DenseTflops);
-  const gemmRoofline: KernelTables['gemmRoofline'] = {};
+  const gemm: KernelTables['gemm'] = {};
   for (const d of ['bf16', 'fp8', 'fp4'] as const) {
     const c = table.gemm[d];
-    const peak = peakOf(measuredOn, d);
-    if (!c || peak === undefined) continue;
-    const bw = measuredOn.hbmBandwidthTBps * TB;
-    const toRoofline = (points: readonly (readonly [number, number])[]) =>
-      points.map(([m, f]) => {
-        const roof = Math.min(peak * TFLOPS, (bw * 2 * m) / TABLE_WEIGHT_BYTES[d]);
-        return [m, Math.min(1, (f * peak * TFLOPS) / roof)] as const;
-      });
-    gemmRoofline[d] = {
-      all: toRoofline(c.points),
-      bySize: (c.bySize ?? []).map((s) => ({ weights: s.weights, curve: toRoofline(s.points) })).sort((a, b) => a.weights - b.weights),
+    if (!c) continue;
+    gemm[d] = {
+      fixedSec: c.fixedUs * 1e-6,
+      bandwidthFraction: c.bandwidthFraction,
+      all: c.points,
+      bySize: (c.bySize ?? []).map((s) => ({ weights: s.weights, curve: s.points })).sort((a, b) => a.weights - b.weights),
     };
   }
   const decode = Object.fromEntries(
@@ -247,7 +237,7 @@ export function gpuSpecFromPreset(p: GpuPreset, table: KernelsPreset, measuredOn
       source: table.source,
       provenance: p.kernels.provenance,
       hbmFraction: table.hbmFractionOfPeak.value,
-      gemmRoofline,
+      gemm,
       attention: curves(table.attention),
       decodeAttention: decode,
     },

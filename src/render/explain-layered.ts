@@ -12,8 +12,8 @@ const KIND: Record<string, string> = { full: 'full-attention', sliding: 'sliding
 /** What one layer of a kind costs, in words: the formula behind its per-layer value. */
 const PER_LAYER_FORMULA: Record<string, Record<string, string>> = {
   gemm: {
-    dense: 'max(2·params·tokens / (peak·η_gemm), params·e / (HBM·η_hbm)) over the attention projections and the dense FFN',
-    moe: 'the same roofline; the MoE FFN computes its active parameters (topK + shared experts) per token and reads the experts the tokens touch, E·(1 − (1 − k/E)^tokens)',
+    dense: 'calls·t_fix + max(2·params·tokens / (peak·f_gemm), params·e / (HBM·b_gemm)) over the attention projections and the dense FFN',
+    moe: 'the same per GEMM; the routed experts as one grouped GEMM at the tokens per touched expert, reading the experts the tokens touch, E·(1 − (1 − k/E)^tokens); shared experts and router over all tokens',
   },
   attention: {
     full: 'causal pairs·FLOPs per pair·(H/TP)/H / N / (BF16 peak·η_attn) per step, N steps',

@@ -7,7 +7,7 @@ import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
 import { layerGroups, usesMla } from '../model/layers.js';
 import { activationBytesPerToken, activationParts } from '../model/memory.js';
 import { BYTES_PER_ELEMENT, computeDtype, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes, type Dtype } from '../model/precision.js';
-import { attentionFraction, decodeAttentionSec, gemmRooflineFraction } from '../model/hardware/kernels.js';
+import { attentionFraction, decodeAttentionSec, gemmBandwidthFraction, gemmComputeFraction, gemmFixedSec } from '../model/hardware/kernels.js';
 import { attentionParamsPerGpu, causalPairs, ffnParamsPerGpu } from '../model/shapes.js';
 import { formatBytes, formatFlops, formatPercent, formatSeconds } from './format.js';
 import { layeredTerms } from './explain-layered.js';
@@ -58,12 +58,12 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const cpPeerBw = cpNet ? nicBytesPerSecPerGpu(c) : c.scaleUp.peerBytesPerSec;
   const newPerRank = tokensPerCpRank(T, N);
   const shard = N > 1 ? `2·⌈${int(T)}/${2 * N}⌉` : int(T);
-  const gemmRoofline = 'max(2·params·tokens / peak, params·e / HBM) / f_gemm(tokens)';
+  const gemmRoofline = 'calls·t_fix + max(2·params·tokens / (peak·f_gemm(tokens)), params·e / (HBM·b_gemm))';
   const ap = attentionParamsPerGpu(m, lo, 'full');
   const pg = { qo: ap.qo, kv: ap.kv, ffn: ffnParamsPerGpu(m, lo, false), norms: 2 * m.hiddenSize };
   const gemmParams = `QKV/O ${mega(pg.qo + pg.kv)} params ${dt.attention} + FFN ${mega(pg.ffn)} params ${dt.ffn}`;
   const lmHeadFormula = (tokens: string) =>
-    `max(2·V·D/TP·${tokens} / BF16 peak, V·D/TP·2 B / HBM) / f_gemm, V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
+    `t_fix + max(2·V·D/TP·${tokens} / (BF16 peak·f_gemm), V·D/TP·2 B / (HBM·b_gemm)), V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
   const attnDtype = precision.attentionDtype ?? 'bf16';
   const k = c.gpu.kernels;
   const table = `kernel table ${k.name} (${k.provenance === 'measured' ? 'measured' : `transferred: measured on ${k.measuredOn}`})`;
@@ -105,10 +105,14 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('inputs', 'FP8 peak', gemmPeakFlopsPerSec(c.gpu, 'fp8'), 'FLOP/s', c.gpu.fp8FlopsPerSec === null ? `${gp} no FP8 tensor cores, so the BF16 rate` : `${gp} fp8DenseTflops`);
   if (c.gpu.fp4FlopsPerSec !== null) add('inputs', 'FP4 peak', c.gpu.fp4FlopsPerSec, 'FLOP/s', `${gp} fp4DenseTflops`);
   const ffnCompute = computeDtype(c.gpu, dt.ffn);
-  add('inputs', 'f_gemm (prefill)', gemmRooflineFraction(c, ffnCompute, B * newPerRank), 'fraction',
-    `FFN GEMM at ${int(B * newPerRank)} tokens in ${ffnCompute}: fraction of its roofline, ${table}${scaled(c.scales.gemmScale)}`);
-  add('inputs', 'f_gemm (decode)', gemmRooflineFraction(c, ffnCompute, Math.max(1, Math.ceil(B / N))), 'fraction',
-    `FFN GEMM at ${int(Math.max(1, Math.ceil(B / N)))} tokens in ${ffnCompute}: fraction of its roofline, ${table}${scaled(c.scales.gemmScale)}`);
+  const ffnGemmWeights = pg.ffn / 2;
+  add('inputs', 'f_gemm (prefill)', gemmComputeFraction(c, ffnCompute, B * newPerRank, ffnGemmWeights), 'fraction',
+    `FFN GEMM (${mega(ffnGemmWeights)} weights) at ${int(B * newPerRank)} tokens in ${ffnCompute}: fraction of its dense peak, ${table}${scaled(c.scales.gemmScale)}`);
+  add('inputs', 'f_gemm (decode)', gemmComputeFraction(c, ffnCompute, Math.max(1, Math.ceil(B / N)), ffnGemmWeights), 'fraction',
+    `FFN GEMM at ${int(Math.max(1, Math.ceil(B / N)))} tokens in ${ffnCompute} where compute-bound: fraction of its dense peak, ${table}${scaled(c.scales.gemmScale)}`);
+  add('inputs', 'b_gemm', gemmBandwidthFraction(c, ffnCompute), 'fraction',
+    `GEMM weight reads in ${ffnCompute}: fraction of HBM bandwidth, ${table}${scaled(c.scales.gemmBandwidthScale)}`);
+  add('inputs', 't_fix', gemmFixedSec(c, ffnCompute), 's', `fixed cost of one ${ffnCompute} GEMM call (launch, activation quantisation), ${table}`);
   const blockLength = Math.ceil(P / N) + newPerRank;
   const fAttn = attentionFraction(c, attnDtype, blockLength);
   add('inputs', 'f_attn', fAttn, 'fraction',

@@ -16,7 +16,20 @@ export const curveSchema = z.strictObject({
   /** Where the points were measured (table, framework and version, kernel) and how they were reduced. */
   source: z.string().min(1),
   points,
-  /** GEMM curves only: the same curve for classes of weight size (N x K elements), each at its median size. */
+});
+
+/**
+ * A GEMM table: time = fixedUs + max(2 max(M, 64) N K / (peak x compute(M)), N K bytes / (HBM x
+ * bandwidthFraction)). `points` are compute(M), fractions of the dtype's dense peak where GEMMs are
+ * compute-bound; `bySize` the same for classes of weight size (N x K elements), each at its median size.
+ */
+export const gemmCurveSchema = z.strictObject({
+  source: z.string().min(1),
+  /** Fixed cost of one GEMM call (launch, activation quantisation), microseconds. */
+  fixedUs: z.number().min(0),
+  /** Weight reads at this fraction of the datasheet HBM bandwidth. */
+  bandwidthFraction: z.number().gt(0).max(1),
+  points,
   bySize: z.array(z.strictObject({ weights: z.number().positive(), points })).optional(),
 });
 
@@ -46,7 +59,7 @@ export const kernelsPresetSchema = z.strictObject({
   source: z.string().min(1),
   /** Achievable HBM bandwidth (streaming read) over the datasheet figure. */
   hbmFractionOfPeak: z.strictObject({ value: z.number().gt(0).max(1), source: z.string().min(1) }),
-  gemm: byDtype(curveSchema),
+  gemm: byDtype(gemmCurveSchema),
   attention: z.partialRecord(z.enum(attentionKernels), byDtype(curveSchema)),
   decodeAttention: z.partialRecord(z.enum(attentionKernels), byDtype(curveSchema)),
 });

@@ -65,8 +65,9 @@ export function predictRow(r: ExternalRow, inputs: ExternalInputs): { measuredSe
       const measuredSec = r.measuredUs !== undefined ? r.measuredUs * US : flops / (r.measuredTflops! * TFLOPS);
       const gpu = inputs.gpu(r.gpu);
       const dtype: ComputeDtype = r.dtype;
-      const weightBytes = r.n * r.k * r.groups * (r.dtype === 'bf16' ? 2 : r.dtype === 'fp8' ? 1 : BYTES_PER_ELEMENT.nvfp4);
-      return { measuredSec, predictedSec: gemmSec(flops, weightBytes, r.m, dtype, kernelContext(gpu, 'fa3')) };
+      const weightBytes = r.n * r.k * r.groups * BYTES_PER_ELEMENT[r.dtype === 'fp4' ? 'nvfp4' : r.dtype];
+      // One call (a grouped GEMM is one kernel), its size class by one group's N x K, as estimate reads it.
+      return { measuredSec, predictedSec: gemmSec(flops, weightBytes, r.m, dtype, kernelContext(gpu, 'fa3'), r.n * r.k) };
     }
     case 'attention': {
       const flops = attentionFlops(r);

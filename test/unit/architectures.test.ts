@@ -385,7 +385,8 @@ describe('MoE decode reads only the experts a batch touches', () => {
     const layout = resolveLayout({ nodes: 1 }, ds, cluster);
     const touched = estimateDecode(ds, cluster, layout, fp8, full(8000)).breakdown.gemmSec;
     const every = estimateDecode(all, cluster, layout, fp8, full(8000)).breakdown.gemmSec;
-    assert.ok(touched < every / 5, `${touched} vs ${every}`);
+    // Both pay the same fixed cost per GEMM call (about ten calls per layer at ~13 us in FP8): the reads differ 30x.
+    assert.ok(touched < every / 3, `${touched} vs ${every}`);
   });
 
   test('on a round cluster (1 TB/s HBM) the difference is exactly the 248 untouched experts of 58 layers, read at 1 B / 8 GPUs', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
-import { gemmRooflineFraction } from '../../src/model/hardware/kernels.js';
+import { gemmBandwidthFraction } from '../../src/model/hardware/kernels.js';
 import { estimateDecode } from '../../src/model/decode.js';
 import { resolveLayout } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
@@ -26,11 +26,13 @@ test('decode at batch 1 is bound by reading the weights: ~weights per GPU / HBM'
   const layout = resolveLayout({ nodes: 1 }, model, gtt());
   const d = estimateDecode(model, gtt(), layout, paperPrecision, w(8000));
   const weights = memoryPerGpu(model, gtt(), layout, paperPrecision, w(8000)).perGpu.weightsBytes;
-  // At one token a GEMM reads its weights: the table's fraction of the bandwidth roofline at M = 1, scaled by gtt's calibration.
-  const f = (dtype: 'bf16' | 'fp8', bytes: number) => gemmRooflineFraction(gtt(), dtype, 1, bytes);
+  // At one token a GEMM reads its weights at the table's bandwidth fraction (scaled by gtt's calibration), plus
+  // a fixed cost per call: 2 attention and 2 FFN GEMMs per layer and the LM head.
   const c = gtt();
+  const f = (dtype: 'bf16' | 'fp8') => gemmBandwidthFraction(c, dtype);
   const hbm = c.gpu.hbmBytesPerSec;
-  const bounds = [weights / (hbm * f('bf16', 2)), weights / (hbm * f('fp8', 1))];
+  const fixed = (dtype: 'bf16' | 'fp8') => (4 * model.layers + 1) * c.gpu.kernels.gemm[dtype]!.fixedSec;
+  const bounds = [weights / (hbm * f('bf16')) + fixed('bf16'), weights / (hbm * f('fp8')) + fixed('fp8')];
   const t = d.breakdown.gemmSec + d.breakdown.lmHeadSec;
   assert.ok(t >= Math.min(...bounds) * 0.98 && t <= Math.max(...bounds) * 1.02, `${t} within ${bounds}`);
 });

@@ -8,7 +8,8 @@ import {
   attentionFlopsPerSec,
   decodeAttentionSec,
   familyUsed,
-  gemmRooflineFraction,
+  gemmBandwidthFraction,
+  gemmComputeFraction,
   gemmSec,
   interpolate,
 } from '../../src/model/hardware/kernels.js';
@@ -42,7 +43,7 @@ describe('curves', () => {
   });
 });
 
-describe('GEMMs: the roofline and the measured fraction of it', () => {
+describe('GEMMs: a fixed cost per call plus the slower of compute and the weight read', () => {
   test('on an ideal GPU a GEMM takes exactly its roofline: max(FLOPs / peak, weight bytes / HBM)', () => {
     const c = roundCluster();
     // M = 1: 2 x 1e9 FLOPs at 1 PFLOP/s = 2 us; 2 GB of BF16 weights at 1 TB/s = 2 ms: bandwidth-bound.
@@ -51,13 +52,17 @@ describe('GEMMs: the roofline and the measured fraction of it', () => {
     close(gemmSec(2 * 4096 * 1e9, 2e9, 4096, 'bf16', c), 8.192e-3);
   });
 
-  test('the calibration scales the bandwidth side below the ridge and the compute side above it', () => {
-    const c = roundCluster({ scales: { engine: 'x', gemmScale: 0.5, gemmBandwidthScale: 0.8, attentionScale: 1, decodeAttentionScale: 1 } });
-    // Ridge of BF16 here: 1e15 x 2 / (2 x 1e12) = 1000 tokens; blended over a factor 4 each side.
-    close(gemmRooflineFraction(c, 'bf16', 1), 0.8);
-    close(gemmRooflineFraction(c, 'bf16', 100), 0.8);
-    close(gemmRooflineFraction(c, 'bf16', 1e6), 0.5);
-    close(gemmRooflineFraction(c, 'bf16', 1000), 0.65, 1e-12, 'at the ridge: the mean');
+  test('the fixed cost is paid per call; the calibration scales the compute and the bandwidth fractions', () => {
+    const base = roundCluster();
+    const fixed = { ...base.gpu.kernels.gemm.bf16!, fixedSec: 5e-6 };
+    const gpu = { ...base.gpu, kernels: { ...base.gpu.kernels, gemm: { ...base.gpu.kernels.gemm, bf16: fixed } } };
+    const c = roundCluster({ gpu, scales: { engine: 'x', gemmScale: 0.5, gemmBandwidthScale: 0.8, attentionScale: 1, decodeAttentionScale: 1 } });
+    close(gemmComputeFraction(c, 'bf16', 1e6), 0.5);
+    close(gemmBandwidthFraction(c, 'bf16'), 0.8);
+    // Bandwidth-bound: 3 calls x 5 us + 2 GB / (1 TB/s x 0.8).
+    close(gemmSec(2e9, 2e9, 1, 'bf16', c, undefined, 3), 15e-6 + 2.5e-3);
+    // Compute-bound: 1 call x 5 us + 8.192e12 FLOPs / (1 PFLOP/s x 0.5).
+    close(gemmSec(2 * 4096 * 1e9, 2e9, 4096, 'bf16', c), 5e-6 + 16.384e-3);
   });
 
   test('H100 (measured tables): FP8 GEMMs are at most 2x BF16, and their edge shrinks at small M', () => {
@@ -69,9 +74,39 @@ describe('GEMMs: the roofline and the measured fraction of it', () => {
     assert.ok(speedup(1) < 2 && speedup(1) > 1, `${speedup(1)}`);
   });
 
-  test('larger weights run closer to the roofline at mid M (FP8 on H100, by-size tables)', () => {
+  test('at M = 1 the measured tables reproduce a fixed cost plus a weight read (H100 BF16 table)', () => {
     const h100 = shipped('h100-ib');
-    assert.ok(gemmRooflineFraction(h100, 'fp8', 1024, 1, 2 ** 28) > gemmRooflineFraction(h100, 'fp8', 1024, 1, 2 ** 25));
+    const t = h100.gpu.kernels.gemm.bf16!;
+    const n = 8192 * 8192;
+    close(gemmSec(2 * n, 2 * n, 1, 'bf16', h100, n), t.fixedSec + (2 * n) / (h100.gpu.hbmBytesPerSec * t.bandwidthFraction));
+  });
+
+  test('4-bit weights read faster at small M but keep the fixed cost, whatever table computes them', () => {
+    // Review finding: a fraction of the roofline read at another byte width shrank the fixed cost with the roofline.
+    const n = 8192 * 8192;
+    for (const name of ['h100-ib', 'b200-ib']) {
+      const c = shipped(name);
+      const at = (bytesPerWeight: number, dtype: 'bf16' | 'fp8' | 'fp4') => gemmSec(2 * n, n * bytesPerWeight, 1, dtype, c, n);
+      const w4a16 = at(BYTES_PER_ELEMENT.int4, 'bf16');
+      const bf16 = at(2, 'bf16');
+      assert.ok(w4a16 > c.gpu.kernels.gemm.bf16!.fixedSec, `${name}: W4A16 keeps the BF16 call's fixed cost`);
+      assert.ok(w4a16 > bf16 / 4 && w4a16 < bf16 / 2, `${name}: W4A16 ${w4a16} vs BF16 ${bf16}`);
+    }
+  });
+
+  test('native NVFP4 on B200: the measured small-M floor (a tile of rows computed whatever M), and 4x BF16 at large M', () => {
+    const b200 = shipped('b200-ib');
+    const n = 8192 * 8192;
+    const fp4 = (m: number) => gemmSec(2 * m * n, n * BYTES_PER_ELEMENT.nvfp4, m, 'fp4', b200, n);
+    const bf16 = (m: number) => gemmSec(2 * m * n, n * 2, m, 'bf16', b200, n);
+    // The table's compute fraction grows in proportion to M below ~512 rows: the time is flat there.
+    close(fp4(1), fp4(64), 0.02);
+    assert.ok(fp4(8192) < bf16(8192) / 2, `${fp4(8192)} vs ${bf16(8192)}`);
+  });
+
+  test('larger weights run closer to the peak at mid M (FP8 on H100, by-size tables)', () => {
+    const h100 = shipped('h100-ib');
+    assert.ok(gemmComputeFraction(h100, 'fp8', 1024, 2 ** 28) > gemmComputeFraction(h100, 'fp8', 1024, 2 ** 25));
   });
 
   test('4-bit weights: NVFP4 is 4 bits plus one FP8 scale per 16; FP4 tensor cores only where the GPU has them', () => {

@@ -110,7 +110,7 @@ const randomCluster: fc.Arbitrary<ClusterSpec> = fc
         kernels: {
           ...roundGpu.kernels,
           hbmFraction,
-          gemmRoofline: { bf16: { all: [[1, gemmFraction]], bySize: [] }, fp8: { all: [[1, gemmFraction]], bySize: [] } },
+          gemm: { bf16: { fixedSec: 0, bandwidthFraction: gemmFraction, all: [[1, gemmFraction]], bySize: [] }, fp8: { fixedSec: 0, bandwidthFraction: gemmFraction, all: [[1, gemmFraction]], bySize: [] } },
           attention: { fa3: { bf16: [[1, attentionFraction]], fp8: [[1, attentionFraction]] } },
           decodeAttention: { fa3: { bf16: { fixedSec: 5e-6, bandwidthFraction: decodeFraction }, fp8: { fixedSec: 5e-6, bandwidthFraction: decodeFraction } } },
         },

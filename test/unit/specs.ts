@@ -53,6 +53,8 @@ export const idealEngine: EngineSpec = {
 };
 
 const flat = [[1, 1]] as const;
+/** A GEMM table of an ideal GPU: no fixed cost, the full HBM bandwidth, the full peak at every M. */
+const ideal = { fixedSec: 0, bandwidthFraction: 1, all: flat, bySize: [] };
 
 /** A GPU whose kernels reach their rooflines and peaks exactly: 1 PFLOP/s BF16, 2 FP8, 4 FP4, 100 GB, 1 TB/s. */
 export const roundGpu: GpuSpec = {
@@ -71,7 +73,7 @@ export const roundGpu: GpuSpec = {
     source: 'test',
     provenance: 'measured',
     hbmFraction: 1,
-    gemmRoofline: { bf16: { all: flat, bySize: [] }, fp8: { all: flat, bySize: [] }, fp4: { all: flat, bySize: [] } },
+    gemm: { bf16: ideal, fp8: ideal, fp4: ideal },
     attention: { fa3: { bf16: flat, fp8: flat } },
     decodeAttention: { fa3: { bf16: { fixedSec: 0, bandwidthFraction: 1 }, fp8: { fixedSec: 0, bandwidthFraction: 1 } } },
   },

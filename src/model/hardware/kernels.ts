@@ -41,43 +41,51 @@ export function hbmBytesPerSec(cluster: Pick<ClusterSpec, 'gpu'>): number {
 const cap = (x: number) => Math.min(1, x);
 
 /**
- * Seconds of a GEMM of `flops` that reads `weightBytes` of weights, multiplying
- * `m` tokens, computed in `dtype`: its roofline time, max(FLOPs / peak, weight
- * bytes / HBM bandwidth), over the measured fraction of the roofline at m. The
- * roofline's ridge moves with the weights' byte width, so 4-bit weights read
- * faster at small m and compute at the same rate at large m.
+ * Seconds of `calls` GEMMs together doing `flops` over `weightBytes` of weights, each multiplying `m` tokens,
+ * computed in `dtype` (the GEMM table of that dtype: 4-bit weights without FP4 tensor cores compute in BF16):
+ *
+ *   calls x fixed + max(flops / (peak x compute(m)), weight bytes / (HBM x bandwidth fraction))
+ *
+ * The fixed cost (launch, activation quantisation) is paid per call whatever the roofline; the weight read
+ * runs at the table's measured bandwidth fraction whatever the bytes per weight, so 4-bit weights read in a
+ * quarter of BF16's time and the fixed cost stays. `weightsPerGemm` (N x K of one call) picks the size class.
+ * The calibration scales the compute fraction (gemmScale) and the bandwidth fraction (gemmBandwidthScale).
  */
-export function gemmSec(flops: number, weightBytes: number, m: number, dtype: ComputeDtype, cluster: KernelContext, weightsPerGemm?: number): number {
+export function gemmSec(
+  flops: number,
+  weightBytes: number,
+  m: number,
+  dtype: ComputeDtype,
+  cluster: KernelContext,
+  weightsPerGemm?: number,
+  calls = 1,
+): number {
   if (flops <= 0 && weightBytes <= 0) return 0;
+  const table = gemmTable(cluster, dtype);
   const peak = peakFlopsPerSec(cluster.gpu, dtype) ?? cluster.gpu.bf16FlopsPerSec;
-  const roofline = Math.max(flops / peak, weightBytes / cluster.gpu.hbmBytesPerSec);
-  const bytesPerWeight = flops > 0 ? (weightBytes * 2 * m) / flops : TABLE_WEIGHT_BYTES[dtype];
-  return roofline / gemmRooflineFraction(cluster, dtype, m, bytesPerWeight, weightsPerGemm);
+  const compute = flops / (peak * gemmComputeFraction(cluster, dtype, m, weightsPerGemm));
+  const read = weightBytes / (cluster.gpu.hbmBytesPerSec * gemmBandwidthFraction(cluster, dtype));
+  return calls * table.fixedSec + Math.max(compute, read);
 }
 
-/** Bytes per weight of the dtype each GEMM table was measured in (FP4: NVFP4 with its scales). */
-const TABLE_WEIGHT_BYTES: Record<ComputeDtype, number> = { bf16: 2, fp8: 1, fp4: 0.5625 };
+function gemmTable(cluster: KernelContext, dtype: ComputeDtype): GemmTable {
+  const tables = cluster.gpu.kernels.gemm;
+  return (tables[dtype] ?? tables.bf16)!;
+}
 
-/**
- * The measured fraction of the GEMM roofline at m tokens, times the calibration's scale for the regime:
- * the bandwidth scale below the roofline's ridge (m < peak x bytes per weight / (2 x HBM bandwidth): the
- * GEMM reads its weights), the compute scale above it, blended in log(m) over a factor of 4 each side.
- * At most 1.
- */
-export function gemmRooflineFraction(
-  cluster: KernelContext,
-  dtype: ComputeDtype,
-  m: number,
-  bytesPerWeight = TABLE_WEIGHT_BYTES[dtype],
-  weightsPerGemm?: number,
-): number {
-  const tables = cluster.gpu.kernels.gemmRoofline;
-  const table = tables[dtype] ?? tables.bf16!;
-  const peak = peakFlopsPerSec(cluster.gpu, dtype) ?? cluster.gpu.bf16FlopsPerSec;
-  const ridge = (peak * bytesPerWeight) / (2 * cluster.gpu.hbmBytesPerSec);
-  const w = Math.min(1, Math.max(0, (Math.log2(Math.max(1, m) / ridge) + 2) / 4));
-  const scale = cluster.scales.gemmBandwidthScale * (1 - w) + cluster.scales.gemmScale * w;
-  return cap(tableFraction(table, Math.max(1, m), weightsPerGemm) * scale);
+/** The measured fraction of the dtype's dense peak a compute-bound GEMM reaches at m tokens, calibrated; at most 1. */
+export function gemmComputeFraction(cluster: KernelContext, dtype: ComputeDtype, m: number, weightsPerGemm?: number): number {
+  return cap(tableFraction(gemmTable(cluster, dtype), Math.max(1, m), weightsPerGemm) * cluster.scales.gemmScale);
+}
+
+/** The measured fraction of HBM bandwidth at which a GEMM reads its weights, calibrated; at most 1. */
+export function gemmBandwidthFraction(cluster: KernelContext, dtype: ComputeDtype): number {
+  return cap(gemmTable(cluster, dtype).bandwidthFraction * cluster.scales.gemmBandwidthScale);
+}
+
+/** The fixed cost of one GEMM call in the dtype's table, seconds. */
+export function gemmFixedSec(cluster: KernelContext, dtype: ComputeDtype): number {
+  return gemmTable(cluster, dtype).fixedSec;
 }
 
 /**
