@@ -3,7 +3,7 @@ import { kvElementsPerTokenPerGpu, linearStateBytes } from './kv-cache.js';
 import { cachedTokensOfLayer, layerGroups } from './layers.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, kvBytesPerElement, weightDtypes } from './precision.js';
 import { expertAllToAllSec, ringHop } from './prefill.js';
-import { attentionFlopsPerSec, decodeAttentionSec, gemmSec, hbmBytesPerSec } from './hardware/kernels.js';
+import { attentionFlopsPerSec, decodeAttentionSec, decodeKernelFixedSec, gemmSec, hbmBytesPerSec } from './hardware/kernels.js';
 import { layerGemmSec } from './roofline.js';
 import { attentionFlopsPerPair, qHeadDim, vHeadDim } from './shapes.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './types.js';
@@ -148,7 +148,7 @@ export function estimateDecode(
       const l = model.attention!.linear!;
       const stateBytes = (2 * local * linearStateBytes(model)) / layout.tp;
       const flops = (local * 4 * l.heads * l.keyDim * l.valueDim) / layout.tp;
-      breakdown.attentionSec += g.count * ((cluster.engine.attentionKernelSec ?? 0) + Math.max(flops / attentionFlopsPerSec(cluster, attnDtype, l.blockTokens, l.blockTokens), stateBytes / hbm));
+      breakdown.attentionSec += g.count * (decodeKernelFixedSec(cluster, precision.kvDtype) + Math.max(flops / attentionFlopsPerSec(cluster, attnDtype, l.blockTokens, l.blockTokens), stateBytes / hbm));
     } else {
       // A bounded layer's window stays with the rank that runs its sequence's query: no ring.
       const window = Math.ceil(cachedTokensOfLayer(model, g.attention, workload.contextTokens) / d);

@@ -65,6 +65,8 @@ export interface GpuSpec {
   hbmBytes: number;
   hbmBytesPerSec: number;
   powerW: number;
+  /** Where the peaks and HBM figures come from: a datasheet, or assumed (no datasheet states them). */
+  figuresProvenance: 'datasheet' | 'assumed';
   kernels: KernelTables;
 }
 
@@ -100,6 +102,11 @@ export interface EngineSpec {
   /** Share of HBM the engine lets itself use. */
   gpuMemoryUtilization: number;
   runtimeReserveBytes: number;
+  /**
+   * What gpuMemoryUtilization bounds: 'all' (vLLM: everything the engine allocates) or 'weights-and-kv' (SGLang's
+   * --mem-fraction-static: the weights and the KV pool; activations and the reserve live in the rest of HBM).
+   */
+  memoryFractionCovers: 'all' | 'weights-and-kv';
   /** How each constant above was obtained (keys as in the engine preset). */
   provenance: Record<string, Provenance>;
 }
@@ -108,9 +115,11 @@ export interface EngineSpec {
 export interface Calibration {
   /** The engine the fit used; the scales apply only with it. null: no calibration. */
   engine: string | null;
-  /** Multipliers on the measured GEMM and attention efficiency curves (1: uncalibrated). */
+  /** fitted on this cluster, or transferred from another cluster's fit (absent: fitted). */
+  provenance?: 'fitted' | 'transferred';
+  /** Multipliers on the measured GEMM compute-fraction and attention efficiency curves (1: uncalibrated). */
   gemmScale: number;
-  /** The same below the GEMM roofline's ridge, where a GEMM reads its weights (decode). */
+  /** The same on the GEMM tables' weight-read bandwidth fraction. */
   gemmBandwidthScale: number;
   attentionScale: number;
   decodeAttentionScale: number;

@@ -141,6 +141,8 @@ function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precisio
       warnings.push(`${cluster.gpu.name} has no FP8 tensor cores: FP8 weights save memory but run at the BF16 rate`);
     } else if ((d === 'nvfp4' || d === 'mxfp4') && cluster.gpu.fp4FlopsPerSec === null) {
       warnings.push(`${cluster.gpu.name} has no FP4 tensor cores: ${d.toUpperCase()} weights are dequantised and multiplied in BF16 (W4A16); they save memory and weight reads, not math`);
+    } else if (d === 'int4') {
+      warnings.push('INT4 weights are dequantised and multiplied in BF16 (W4A16) on every GPU: they save memory and weight reads, not math');
     }
   }
   const transferred = transferredTerms(cluster, layout);

@@ -85,7 +85,9 @@ export function memoryPerGpu(
   workload: Workload,
 ): MemoryEstimate {
   const parts = memoryParts(model, cluster, layout, precision, workload);
-  const free = parts.capacityBytes - parts.weightsBytes - parts.reserveBytes;
+  // KV capacity next to the weights and the runtime's share (under a weights-and-KV fraction: the fraction's pool,
+  // less what activations take beyond the rest of HBM).
+  const free = parts.capacityBytes - parts.weightsBytes - parts.reserveBytes - (cluster.engine.memoryFractionCovers === 'all' ? 0 : parts.activationBytes);
   const fitsAt = fitsAtFor(model, cluster, layout, precision);
   return {
     perGpu: parts,
@@ -105,17 +107,34 @@ export function memoryParts(
   workload: Workload,
 ): MemoryPerGpu {
   const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
-  const reserveBytes = cluster.engine.runtimeReserveBytes;
   const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
   const kvCacheBytes = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
   const activationBytes = workload.batch * newTokensPerGpu * activationBytesPerToken(model, layout, precision);
+  const reserveBytes = reserveBytesFor(cluster, activationBytes);
   const totalBytes = weightsBytes + kvCacheBytes + activationBytes + reserveBytes;
   return { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes: usableHbmBytes(cluster) };
 }
 
-/** The HBM an engine lets itself use: the GPU's capacity times its memory-utilisation setting. */
+/**
+ * The HBM the memory total is held against: the GPU's capacity times the engine's memory-utilisation setting
+ * when that bounds everything the engine allocates; the whole HBM when it bounds weights and KV only (SGLang),
+ * whose rest is then reserved (reserveBytesFor).
+ */
 export function usableHbmBytes(cluster: ClusterSpec): number {
-  return cluster.gpu.hbmBytes * cluster.engine.gpuMemoryUtilization;
+  const e = cluster.engine;
+  return e.memoryFractionCovers === 'all' ? cluster.gpu.hbmBytes * e.gpuMemoryUtilization : cluster.gpu.hbmBytes;
+}
+
+/**
+ * HBM held outside weights, KV and activations. Under a weights-and-KV fraction (SGLang), the rest of HBM,
+ * (1 - fraction) x HBM, is kept for activations and the runtime: what activations leave of it, at least the
+ * engine's own reserve. The total then fits when weights + KV fit in the fraction; when activations outgrow
+ * the rest, it fits only as the engine would with a lower fraction.
+ */
+export function reserveBytesFor(cluster: ClusterSpec, activationBytes: number): number {
+  const e = cluster.engine;
+  if (e.memoryFractionCovers === 'all') return e.runtimeReserveBytes;
+  return Math.max(e.runtimeReserveBytes, cluster.gpu.hbmBytes * (1 - e.gpuMemoryUtilization) - activationBytes);
 }
 
 /**
@@ -140,7 +159,8 @@ function fitsAtFor(model: ModelSpec, cluster: ClusterSpec, layout: Layout, preci
     const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
     const kv = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
     // Summed in memoryParts' order, so that both agree to the last bit at the boundary.
-    return weights + kv + workload.batch * newTokensPerGpu * activationPerToken + cluster.engine.runtimeReserveBytes <= usableHbmBytes(cluster);
+    const activations = workload.batch * newTokensPerGpu * activationPerToken;
+    return weights + kv + activations + reserveBytesFor(cluster, activations) <= usableHbmBytes(cluster);
   };
 }
 

@@ -19,8 +19,6 @@ export interface RingTiming {
   messageBytes: number;
   /** Pass-Q only: the All2All returning partial outputs and LSE, not overlapped. */
   allToAllSec: number;
-  /** The fixed cost of the N attention kernels of the ring (one per step), per layer. */
-  syncSec: number;
   /** The SendRecv of one step as NCCL runs it (protocol, latency). */
   sendRecv: CollectiveCost | null;
   /** Communication that is not hidden under compute, per layer. */
@@ -38,8 +36,6 @@ export interface PrefillBreakdown {
   tpCommSec: number;
   /** CP ring SendRecv not hidden under attention, and pass-Q's All2All. */
   cpCommExposedSec: number;
-  /** The fixed cost of every attention kernel of the ring steps (`attentionKernelUs` per step). */
-  ringSyncSec: number;
   /** Expert parallelism: the All2All dispatching tokens to their experts and combining the results. */
   epCommSec: number;
   /** LM head on the last token of each sequence. */
@@ -109,11 +105,11 @@ export function estimatePrefill(
   // This GPU's share of the heads: every layer kind splits its heads over TP.
   const headShare = layout.qHeadsPerGpu / model.attentionHeads;
 
-  const sums = { gemmSec: 0, attentionSec: 0, mergeSec: 0, tpCommSec: 0, cpCommExposedSec: 0, ringSyncSec: 0, epCommSec: 0 };
+  const sums = { gemmSec: 0, attentionSec: 0, mergeSec: 0, tpCommSec: 0, cpCommExposedSec: 0, epCommSec: 0 };
   const layers: PrefillLayerCost[] = [];
-  let ring: RingTiming = { variant, steps: 1, stepComputeSec: 0, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0, sendRecv: null };
+  let ring: RingTiming = { variant, steps: 1, stepComputeSec: 0, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, exposedSec: 0, sendRecv: null };
   for (const g of layerGroups(model)) {
-    const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0, sync: 0 };
+    const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0 };
     if (g.attention === 'full') {
       // The causal pairs are spread evenly over ranks and ring steps. Each step's kernel runs this rank's
       // new tokens against one shard of keys (its cached share and its new tokens): that block sets its speed.
@@ -127,7 +123,6 @@ export function estimatePrefill(
       // MLA: pass-KV expands every shard that arrives, pass-Q only this rank's own, once.
       layer.attention = n * attnStep + (variant === 'pass-kv' ? n : 1) * expandStep;
       layer.cpExposed = ring.exposedSec + ring.allToAllSec;
-      layer.sync = ring.syncSec;
     } else if (g.attention === 'linear') {
       // Lightning attention computes block by block: a block's quadratic part sets the kernel's shape.
       const block = model.attention!.linear!.blockTokens;
@@ -137,7 +132,6 @@ export function estimatePrefill(
         // so the running state changes rank 2(N-1) times, one hand-off after another.
         const hop = sendRecv((b * linearStateBytes(model)) / layout.tp, ringHop(layout), cluster).sec;
         layer.cpExposed = 2 * (n - 1) * hop;
-        layer.sync = 2 * (n - 1) * (cluster.engine.attentionKernelSec ?? 0);
       }
     } else {
       const halo = windowedHalo(model, cluster, layout, precision, workload, g, newPerRank);
@@ -145,7 +139,6 @@ export function estimatePrefill(
       const rate = attentionFlopsPerSec(cluster, attnDtype, newPerRank, Math.min(window, p + newPerRank));
       layer.attention = (b * attentionPairs(model, g.attention, t, p) * attentionFlopsPerPair(model, 'prefill', g.attention) * headShare) / n / rate;
       layer.cpExposed = Math.max(0, halo.sec - layer.attention);
-      layer.sync = halo.steps * (cluster.engine.attentionKernelSec ?? 0);
     }
     // With async TP the all-reduces run under the GEMMs, up to the GEMM time (efficiency.tpCommOverlapFraction).
     const tpExposed = tpLayer - Math.min(cluster.engine.tpCommOverlapFraction * tpLayer, layer.gemm);
@@ -155,7 +148,6 @@ export function estimatePrefill(
     sums.mergeSec += g.count * layer.merge;
     sums.tpCommSec += g.count * tpExposed;
     sums.cpCommExposedSec += g.count * layer.cpExposed;
-    sums.ringSyncSec += g.count * layer.sync;
     sums.epCommSec += g.count * epLayer;
     layers.push({
       attention: g.attention,
@@ -166,7 +158,6 @@ export function estimatePrefill(
       mergeSec: layer.merge,
       tpCommSec: tpExposed,
       cpCommExposedSec: layer.cpExposed,
-      ringSyncSec: layer.sync,
       epCommSec: epLayer,
     });
   }
@@ -180,7 +171,6 @@ export function estimatePrefill(
     mergeSec: sums.mergeSec,
     tpCommSec: sums.tpCommSec,
     cpCommExposedSec: sums.cpCommExposedSec,
-    ringSyncSec: sums.ringSyncSec,
     epCommSec: sums.epCommSec,
     lmHeadSec,
     overheadSec: cluster.engine.serialSecPerContextToken * b * workload.contextTokens + model.layers * cluster.engine.prefillLayerSec,
@@ -223,23 +213,23 @@ function ringTiming(
   const newPerRank = tokensPerCpRank(workload.contextTokens - p, n);
   if (n <= 1) {
     // Without a ring, one kernel per layer: its fixed cost (a few us against seconds of attention) is left out.
-    return { variant, steps: 1, stepComputeSec: attnStep, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, syncSec: 0, exposedSec: 0, sendRecv: null };
+    return { variant, steps: 1, stepComputeSec: attnStep, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, exposedSec: 0, sendRecv: null };
   }
   let messageBytes: number;
   let stepComputeSec: number;
   let allToAllSec = 0;
-  // Every ring step launches one attention kernel, with its fixed cost.
-  const kernel = cluster.engine.attentionKernelSec ?? 0;
+  // Every ring step launches one attention kernel; its fixed cost is in the prefill table's curve (measured
+  // per call), so none is added here. (The engines' attentionKernelUs is a decode kernel's.)
   if (variant === 'pass-kv') {
     // KV shards travel; messages are padded to the largest shard: ceil(P/N) cached (spread evenly) + 2 ceil(T/2N) new.
     const kvTokens = Math.ceil(p / n) + newPerRank;
     messageBytes = b * kvTokens * kvElementsPerTokenPerGpu(model, layout, 'full') * kvBytesPerElement(precision.kvDtype);
-    stepComputeSec = attnStep + mergeStep + expandStep + kernel;
+    stepComputeSec = attnStep + mergeStep + expandStep;
   } else {
     // Q shards travel; afterwards each rank returns N-1 partial outputs (+ LSE) with one All2All
     // (the paper's App. C: (N-1)(D+1) T e / BW), then merges them.
     messageBytes = b * newPerRank * layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES;
-    stepComputeSec = attnStep + kernel;
+    stepComputeSec = attnStep;
     // The merge of the returned partials is in the breakdown's mergeSec, as for pass-KV.
     const perPeer = b * newPerRank * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * ACTIVATION_BYTES;
     allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.engine.allToAllSetupSec;
@@ -252,7 +242,6 @@ function ringTiming(
     stepSendRecvSec: step.sec,
     messageBytes,
     allToAllSec,
-    syncSec: n * kernel,
     exposedSec: (n - 1) * Math.max(0, step.sec - stepComputeSec),
     sendRecv: step,
   };

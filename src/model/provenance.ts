@@ -1,3 +1,4 @@
+import { familyUsed } from './hardware/kernels.js';
 import type { ClusterSpec, EngineSpec, Layout, Provenance } from './types.js';
 
 /**
@@ -32,24 +33,33 @@ const ENGINE_TERMS: [string, string, keyof EngineSpec][] = [
 export function termProvenance(cluster: ClusterSpec): TermProvenance[] {
   const k = cluster.gpu.kernels;
   const calibrated = cluster.scales.engine !== null;
+  const calibration = cluster.scales.provenance ?? 'fitted';
   const tables = k.provenance === 'measured' ? `measured on ${k.measuredOn}` : `measured on ${k.measuredOn}, not on this GPU`;
-  const fit = calibrated ? `, scaled by ${cluster.name}'s calibration with ${cluster.scales.engine}` : '';
-  const kernel = (scaled: boolean): Provenance => (scaled && calibrated ? 'fitted' : k.provenance);
+  const fit = calibrated ? `, scaled by ${cluster.name}'s calibration with ${cluster.scales.engine} (${calibration})` : '';
+  // A kernel family the table lacks reads another family's curve: that term is transferred whatever the table.
+  const kernel = (scaled: boolean, substituted = false): Provenance =>
+    scaled && calibrated ? calibration : substituted ? 'transferred' : k.provenance;
+  const family = (which: 'attention' | 'decodeAttention', own: string) => {
+    const used = familyUsed(cluster, which, 'bf16');
+    return { substituted: used !== own, text: used === own ? own : `${own} (not in the table: ${used}'s curve)` };
+  };
+  const prefill = family('attention', cluster.engine.prefillAttention);
+  const decode = family('decodeAttention', cluster.engine.decodeAttention);
   const terms: TermProvenance[] = [
-    { term: 'GPU peaks and HBM', provenance: 'datasheet', detail: `presets/gpus/${cluster.gpu.preset}.yaml` },
+    { term: 'GPU peaks and HBM', provenance: cluster.gpu.figuresProvenance, detail: `gpu preset ${cluster.gpu.preset}` },
     { term: 'GEMM efficiency', provenance: kernel(cluster.scales.gemmScale !== 1 || cluster.scales.gemmBandwidthScale !== 1), detail: `kernel table ${k.name} (${tables})${fit}` },
     {
       term: 'prefill attention efficiency',
-      provenance: kernel(cluster.scales.attentionScale !== 1),
-      detail: `${cluster.engine.prefillAttention} in kernel table ${k.name} (${tables})${fit}`,
+      provenance: kernel(cluster.scales.attentionScale !== 1, prefill.substituted),
+      detail: `${prefill.text} in kernel table ${k.name} (${tables})${fit}`,
     },
     {
       term: 'decode attention bandwidth',
-      provenance: kernel(cluster.scales.decodeAttentionScale !== 1),
-      detail: `${cluster.engine.decodeAttention} in kernel table ${k.name} (${tables})${calibrated ? `, scaled by ${cluster.name}'s calibration with ${cluster.scales.engine}` : ''}`,
+      provenance: kernel(cluster.scales.decodeAttentionScale !== 1, decode.substituted),
+      detail: `${decode.text} in kernel table ${k.name} (${tables})${fit}`,
     },
-    { term: 'NVLink measured latency and fill', provenance: cluster.linkProvenance.scaleUp, detail: `presets/clusters/${cluster.name}.yaml scaleUp` },
-    { term: 'network measured latency and fill', provenance: cluster.linkProvenance.scaleOut, detail: `presets/clusters/${cluster.name}.yaml scaleOut` },
+    { term: 'NVLink measured latency and fill', provenance: cluster.linkProvenance.scaleUp, detail: `cluster ${cluster.name}: scaleUp` },
+    { term: 'network measured latency and fill', provenance: cluster.linkProvenance.scaleOut, detail: `cluster ${cluster.name}: scaleOut` },
   ];
   for (const [key, label, field] of ENGINE_TERMS) {
     const p = cluster.engine.provenance[key] ?? 'assumed';
@@ -78,7 +88,10 @@ export function transferredTerms(cluster: ClusterSpec, layout?: Layout): string[
   const all = termProvenance(cluster).filter((t) => !unused.has(t.term));
   const out: string[] = [];
   const kernels = all.filter((t) => t.term.includes('efficiency') || t.term.includes('bandwidth')).filter((t) => t.provenance === 'transferred');
-  if (kernels.length) out.push(`${kernels.map((t) => t.term).join(', ')} (kernel tables measured on ${cluster.gpu.kernels.measuredOn})`);
+  const k = cluster.gpu.kernels;
+  if (kernels.length) out.push(`${kernels.map((t) => t.term).join(', ')} (kernel table ${k.name}${k.provenance === 'transferred' ? `, measured on ${k.measuredOn}` : ', another kernel\'s curve'})`);
+  const figures = all.find((t) => t.term === 'GPU peaks and HBM');
+  if (figures && figures.provenance === 'assumed') out.push(`GPU peaks and HBM (assumed: ${figures.detail})`);
   for (const tier of all.filter((t) => t.term.startsWith('NVLink') || t.term.startsWith('network'))) {
     if (tier.provenance === 'transferred' || tier.provenance === 'assumed') out.push(`${tier.term}${tier.provenance === 'assumed' ? ' (assumed)' : ''}`);
   }

@@ -231,6 +231,7 @@ export function gpuSpecFromPreset(p: GpuPreset, table: KernelsPreset, measuredOn
     hbmBytes: p.hbmCapacityGB * GB,
     hbmBytesPerSec: p.hbmBandwidthTBps * TB,
     powerW: p.powerW,
+    figuresProvenance: p.figuresProvenance ?? 'datasheet',
     kernels: {
       name: table.name,
       measuredOn: table.measuredOn,

@@ -1,25 +1,28 @@
 import { InputError } from '../errors.js';
-import type { ClusterHardware, ClusterSpec, EngineSpec, GpuGeneration, Provenance } from '../model/types.js';
+import type { ClusterHardware, ClusterSpec, EngineSpec, GpuSpec, Provenance } from '../model/types.js';
 import type { EnginePreset } from '../schema/engine-preset.js';
 
 const GB = 1e9;
 const US = 1e-6;
 
-/** Engine constants in SI units, for the GPU generation of a cluster; null when the engine does not run there. */
-export function engineSpecFor(p: EnginePreset, arch: GpuGeneration, clusterName: string): EngineSpec | null {
-  const k = p.kernels[arch];
+/**
+ * Engine constants in SI units, for the GPU of a cluster; null when the engine does not run on its generation.
+ * A constant fitted on another cluster, or measured (or read) for other GPUs than this one, is here transferred.
+ */
+export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' | 'preset' | 'kernels'>, clusterName: string): EngineSpec | null {
+  const k = p.kernels[gpu.generation];
   if (!k) return null;
   const o = p.overhead;
   const here = (p.fittedOn ?? []).includes(clusterName);
   const provenance: Record<string, Provenance> = {};
-  const take = (key: string, c: { value: number; provenance: Provenance }): number => {
-    // A constant fitted on another cluster is, here, transferred.
-    provenance[key] = c.provenance === 'fitted' && !here ? 'transferred' : c.provenance;
+  const take = (key: string, c: { value: number; provenance: Provenance; on?: string[] | undefined }): number => {
+    const elsewhere = c.provenance === 'fitted' ? !here : c.on !== undefined && !c.on.includes(gpu.preset);
+    provenance[key] = elsewhere ? 'transferred' : c.provenance;
     return c.value;
   };
-  // Without its own figure the engine's kernels cost what the measured tables show.
+  // Without its own figure the engine's kernels cost what the kernel tables show, with the tables' provenance.
   const kernelSec = o.attentionKernelUs ? take('attentionKernelUs', o.attentionKernelUs) * US : null;
-  if (!o.attentionKernelUs) provenance.attentionKernelUs = 'measured';
+  if (!o.attentionKernelUs) provenance.attentionKernelUs = gpu.kernels.provenance;
   return {
     name: p.name,
     displayName: p.displayName,
@@ -37,6 +40,7 @@ export function engineSpecFor(p: EnginePreset, arch: GpuGeneration, clusterName:
     tpCommOverlapFraction: take('tpCommOverlapFraction', p.tpCommOverlapFraction),
     gpuMemoryUtilization: take('gpuMemoryUtilization', p.memory.gpuMemoryUtilization),
     runtimeReserveBytes: take('runtimeReserveGB', p.memory.runtimeReserveGB) * GB,
+    memoryFractionCovers: p.memory.fractionCovers ?? 'all',
     provenance,
   };
 }
@@ -55,7 +59,7 @@ const ENGINE_KEY_OF: Record<string, string> = {
  * cluster's calibration applied when it was fitted with this engine.
  */
 export function deploy(hw: ClusterHardware, engine: EnginePreset): ClusterSpec {
-  const spec = engineSpecFor(engine, hw.gpu.generation, hw.name);
+  const spec = engineSpecFor(engine, hw.gpu, hw.name);
   if (!spec) {
     const archs = Object.keys(engine.kernels).join(', ');
     throw new InputError(`--engine ${engine.name}: runs on ${archs} GPUs, not on ${hw.gpu.name} (${hw.gpu.generation}); choose another --engine`);
@@ -74,7 +78,7 @@ export function deploy(hw: ClusterHardware, engine: EnginePreset): ClusterSpec {
     return {
       ...hw,
       engine: { ...spec, ...cal.overrides, provenance },
-      scales: { engine: cal.engine, gemmScale: cal.gemmScale, gemmBandwidthScale: cal.gemmBandwidthScale, attentionScale: cal.attentionScale, decodeAttentionScale: cal.decodeAttentionScale },
+      scales: { engine: cal.engine, provenance: cal.provenance, gemmScale: cal.gemmScale, gemmBandwidthScale: cal.gemmBandwidthScale, attentionScale: cal.attentionScale, decodeAttentionScale: cal.decodeAttentionScale },
     };
   }
   return { ...hw, engine: spec, scales: { engine: null, gemmScale: 1, gemmBandwidthScale: 1, attentionScale: 1, decodeAttentionScale: 1 } };

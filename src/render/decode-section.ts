@@ -16,7 +16,7 @@ export function decodeSection(r: EstimateResult, { chalk, style }: SectionContex
     ...(r.layout.dcp > 1 ? [['DCP query gather, output reduce', b.dcpCommSec] as [string, number]] : []),
     ...(r.layout.ep > 1 ? [['EP All2All (dispatch, combine)', b.epCommSec] as [string, number]] : []),
     ['LM head', b.lmHeadSec],
-    ['Fixed per-layer overhead', b.overheadSec],
+    ['Engine overhead (per layer and step)', b.overheadSec],
   ];
   const table = new Table({ head: ['Decode, per token', 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style, chars: COMPACT_CHARS });
   for (const [label, sec] of rows) table.push([label, formatSeconds(sec), formatPercent(sec / d.ttitSec)]);

@@ -41,10 +41,9 @@ function prefillSection(r: EstimateResult, { chalk, style }: SectionContext): st
     ['Merge of ring partial outputs', b.mergeSec],
     ['TP AllReduce (exposed)', b.tpCommSec],
     [prefill.variant === 'pass-q' ? 'CP ring + All2All (exposed)' : 'CP ring SendRecv (exposed)', b.cpCommExposedSec],
-    ...(r.layout.cp > 1 ? [['CP ring step sync', b.ringSyncSec] as [string, number]] : []),
     ...(r.layout.ep > 1 ? [['EP All2All (dispatch, combine)', b.epCommSec] as [string, number]] : []),
     ['LM head (last token)', b.lmHeadSec],
-    ['Serial overhead (per context token)', b.overheadSec],
+    ['Engine overhead (per token and layer)', b.overheadSec],
   ];
   const head = `Prefill, ${VARIANT_LABEL[prefill.variant]}`;
   const time = new Table({ head: [head, 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style, chars: COMPACT_CHARS });

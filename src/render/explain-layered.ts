@@ -5,7 +5,7 @@ import { layerGroups, windowTokens } from '../model/layers.js';
 import { activationBytesPerToken } from '../model/memory.js';
 import { kvBytesPerElement } from '../model/precision.js';
 import { activeParams, totalParams } from '../model/shapes.js';
-import { bytes, choiceTerms, int, sec, type Add, type ExplainTerm } from './explain-terms.js';
+import { bytes, capacityFormula, choiceTerms, int, reserveFormula, sec, type Add, type ExplainTerm } from './explain-terms.js';
 
 const KIND: Record<string, string> = { full: 'full-attention', sliding: 'sliding-window', chunked: 'chunked-attention', linear: 'linear-attention' };
 
@@ -71,26 +71,21 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
     add('prefill', `${name}: attention`, l.attentionSec, 's', PER_LAYER_FORMULA.attention![l.attention]!);
     if (l.mergeSec > 0) add('prefill', `${name}: merge`, l.mergeSec, 's', '(N−1)·3·tokens·(H/TP)·(d_v+1)·4 B / (HBM·η_hbm)');
     if (N > 1) add('prefill', `${name}: CP comm exposed`, l.cpCommExposedSec, 's', PER_LAYER_FORMULA.cp![l.attention]!);
-    if (l.ringSyncSec > 0) {
-      const steps = l.attention === 'linear' ? '2(N−1) state hand-offs' : 'ring steps';
-      add('prefill', `${name}: ring sync`, l.ringSyncSec, 's', `${steps}·attentionKernelUs (the fixed cost of each step's attention kernel)`);
-    }
     if (l.tpCommSec > 0) add('prefill', `${name}: TP AllReduce`, l.tpCommSec, 's', `2 AllReduces of tokens·D·2 B, each ${describeCollective(p.tpAllReduce)}`);
     if (l.epCommSec > 0) add('prefill', `${name}: EP All2All`, l.epCommSec, 's', '2·All2All of tokens/TP·topK·D·2 B·(EP−1)/EP (dispatch and combine)');
   }
   const pb = p.breakdown;
-  const sum = (key: 'gemmSec' | 'attentionSec' | 'mergeSec' | 'tpCommSec' | 'cpCommExposedSec' | 'ringSyncSec' | 'epCommSec') =>
+  const sum = (key: 'gemmSec' | 'attentionSec' | 'mergeSec' | 'tpCommSec' | 'cpCommExposedSec' | 'epCommSec') =>
     p.layers.map((l) => `${l.count}·${sec(l[key])}`).join(' + ');
   add('prefill', 'GEMMs', pb.gemmSec, 's', `Σ count·per layer = ${sum('gemmSec')}`);
   add('prefill', 'attention', pb.attentionSec, 's', `Σ count·per layer = ${sum('attentionSec')}`);
   add('prefill', 'merge', pb.mergeSec, 's', `Σ count·per layer = ${sum('mergeSec')}`);
   add('prefill', 'TP AllReduce', pb.tpCommSec, 's', `Σ count·per layer = ${sum('tpCommSec')}`);
   add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's', `Σ count·per layer = ${sum('cpCommExposedSec')}`);
-  add('prefill', 'ring sync', pb.ringSyncSec, 's', `Σ count·per layer = ${sum('ringSyncSec')}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', `Σ count·per layer = ${sum('epCommSec')}`);
   add('prefill', 'LM head', pb.lmHeadSec, 's', 'max(2·V·D/TP·B / BF16 peak, V·D/TP·2 B / HBM) / f_gemm(B)');
-  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.engine.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)} (engine ${c.engine.name})`);
-  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
+  add('prefill', 'engine overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) + L·prefillLayerUs = ${sec(c.engine.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)} + ${m.layers}·${sec(c.engine.prefillLayerSec)} (engine ${c.engine.name})`);
+  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + EP All2All + LM head + engine overhead');
   add('prefill', 'useful FLOPs', p.flops.total, 'FLOP', 'active GEMM parameters·2·tokens + attention (pairs by layer kind; linear layers per token)');
 
   const d = r.decode;
@@ -104,8 +99,8 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? 'query gather + output reduce-scatter per softmax layer' : 'DCP1: no exchange');
   add('decode', 'EP All2All', db.epCommSec, 's', lo.ep > 1 ? 'MoE layers: dispatch and combine of the step\'s tokens' : 'EP1: none');
   add('decode', 'LM head', db.lmHeadSec, 's', 'V·D/TP weights read once per step');
-  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${m.layers}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)} (engine ${c.engine.name})`);
-  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + fixed overhead');
+  add('decode', 'engine overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${m.layers}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)} (engine ${c.engine.name})`);
+  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + engine overhead');
 
   const mem = r.memory;
   const g = mem.perGpu;
@@ -114,9 +109,9 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   add('memory', 'KV cache', g.kvCacheBytes, 'B', 'B·(full layers·slots + bounded layers·min(slots, window) )·cache elements·e_kv + linear layers·state/TP');
   add('memory', 'KV cache per sequence', kvCacheBytesPerSequence(m, precision.kvDtype, w.contextTokens), 'B', 'all layers, each GPU\'s share once: full layers·context + bounded layers·min(context, window), ·cache elements·e_kv; + linear states');
   add('memory', 'activations', g.activationBytes, 'B', `B·2⌈T/2N⌉·per-token peak = ${w.batch}·${int(tokensPerCpRank(T, N))}·${bytes(activationBytesPerToken(m, lo, precision))}`);
-  add('memory', 'runtime reserve', g.reserveBytes, 'B', 'runtimeReserveGB');
+  add('memory', 'runtime reserve', g.reserveBytes, 'B', reserveFormula(c));
   add('memory', 'total', g.totalBytes, 'B', `weights + KV cache + activations + runtime reserve; ≤ capacity: ${mem.fits ? 'fits' : 'does not fit'}`);
-  add('memory', 'capacity', g.capacityBytes, 'B', 'HBM capacity (GB = 10⁹ B)');
+  add('memory', 'capacity', g.capacityBytes, 'B', capacityFormula(c));
   add('memory', 'max context', mem.maxContextTokens, 'tokens', `bisection: largest full-prefill context with total ≤ capacity at batch ${w.batch}`);
   choiceTerms(r, add);
   return terms;

@@ -1,5 +1,6 @@
 import { ringHop } from '../model/prefill.js';
 import type { EstimateResult } from '../model/estimate.js';
+import type { ClusterSpec } from '../model/types.js';
 import { kvBytesPerElement } from '../model/precision.js';
 import { formatBytes, formatFlops, formatInt, formatSeconds } from './format.js';
 
@@ -62,3 +63,15 @@ export function choiceTerms(r: EstimateResult, add: Add): void {
       `bisection on T where TTFT pass-KV = TTFT pass-Q; ${LABEL[r.crossover.below]} below, ${LABEL[r.crossover.above]} above`);
   }
 }
+
+/** What the memory total is held against, in words: HBM x the engine's fraction, or all of HBM (SGLang's fraction). */
+export const capacityFormula = (c: ClusterSpec) =>
+  c.engine.memoryFractionCovers === 'all'
+    ? `HBM capacity·gpuMemoryUtilization = ${bytes(c.gpu.hbmBytes)}·${c.engine.gpuMemoryUtilization} (gpu ${c.gpu.preset}: hbmCapacityGB; engine ${c.engine.name}; GB = 10⁹ B)`
+    : `HBM capacity ${bytes(c.gpu.hbmBytes)} (gpu ${c.gpu.preset}: hbmCapacityGB; engine ${c.engine.name}'s gpuMemoryUtilization ${c.engine.gpuMemoryUtilization} bounds weights + KV cache)`;
+
+/** The runtime reserve in words. */
+export const reserveFormula = (c: ClusterSpec) =>
+  c.engine.memoryFractionCovers === 'all'
+    ? `runtimeReserveGB (engine ${c.engine.name})`
+    : `max(runtimeReserveGB, HBM·(1 − gpuMemoryUtilization) − activations): what the engine keeps outside weights and KV (engine ${c.engine.name})`;

@@ -7,11 +7,14 @@ import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
 import { layerGroups, usesMla } from '../model/layers.js';
 import { activationBytesPerToken, activationParts } from '../model/memory.js';
 import { BYTES_PER_ELEMENT, computeDtype, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes, type Dtype } from '../model/precision.js';
-import { attentionFraction, decodeAttentionSec, gemmBandwidthFraction, gemmComputeFraction, gemmFixedSec } from '../model/hardware/kernels.js';
+import { attentionFraction, decodeAttentionSec, familyUsed, gemmBandwidthFraction, gemmComputeFraction, gemmFixedSec } from '../model/hardware/kernels.js';
+
+/** The engine's kernel, and the family whose curve stands for it when the table lacks it (a transfer). */
+const kernelName = (own: string, used: string) => (own === used ? own : `${own} (not in the table: ${used}'s curve, transferred)`);
 import { attentionParamsPerGpu, causalPairs, ffnParamsPerGpu } from '../model/shapes.js';
 import { formatBytes, formatFlops, formatPercent, formatSeconds } from './format.js';
 import { layeredTerms } from './explain-layered.js';
-import { LABEL, VARIANT_UNIT, bw, bytes, choiceTerms, int, mega, rate, sec, type ExplainTerm } from './explain-terms.js';
+import { LABEL, VARIANT_UNIT, bw, bytes, capacityFormula, choiceTerms, int, mega, rate, reserveFormula, sec, type ExplainTerm } from './explain-terms.js';
 
 export type { ExplainTerm } from './explain-terms.js';
 
@@ -116,10 +119,10 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   const blockLength = Math.ceil(P / N) + newPerRank;
   const fAttn = attentionFraction(c, attnDtype, blockLength);
   add('inputs', 'f_attn', fAttn, 'fraction',
-    `${c.engine.prefillAttention} ${attnDtype} prefill attention over ${int(blockLength)} keys (one ring step's KV shard): fraction of peak, ${table}${scaled(c.scales.attentionScale)}`);
+    `${kernelName(c.engine.prefillAttention, familyUsed(c, 'attention', attnDtype))} ${attnDtype} prefill attention over ${int(blockLength)} keys (one ring step's KV shard): fraction of peak, ${table}${scaled(c.scales.attentionScale)}`);
   add('inputs', 'η_hbm', k.hbmFraction, 'fraction', `${table}: streaming reads over the datasheet HBM bandwidth`);
-  add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${cl} gpu.hbmCapacityGB`);
-  add('inputs', 'HBM bandwidth', hbmBw, 'B/s', `${cl} gpu.hbmBandwidthTBps`);
+  add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${gp} hbmCapacityGB`);
+  add('inputs', 'HBM bandwidth', hbmBw, 'B/s', `${gp} hbmBandwidthTBps`);
   if (tp > 1 || N > 1) {
     add('inputs', 'NVLink bandwidth per GPU', c.scaleUp.bytesPerSec, 'B/s', `${cl} scaleUp.bandwidthPerDirectionGBps (${c.scaleUp.name})`);
     add('inputs', 'NVLink bus η', c.scaleUp.busEfficiency, 'fraction', `${cl} efficiency.scaleUpBusFractionOfPeak`);
@@ -140,6 +143,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
     add('inputs', 'All2All setup', c.engine.allToAllSetupSec, 's', engineTerm('allToAllSetupUs'));
   }
   add('inputs', 'serial per context token', c.engine.serialSecPerContextToken, 's/token', engineTerm('serialUsPerContextToken'));
+  add('inputs', 'prefill cost per layer', c.engine.prefillLayerSec, 's', engineTerm('prefillLayerUs'));
   add('inputs', 'decode fixed per layer', c.engine.decodeLayerSec, 's', engineTerm('decodeLayerUs'));
   add('inputs', 'decode fixed per step', c.engine.decodeStepSec, 's', engineTerm('decodeStepUs'));
   if (c.engine.attentionKernelSec !== null) add('inputs', 'attention kernel fixed cost', c.engine.attentionKernelSec, 's', engineTerm('attentionKernelUs'));
@@ -177,7 +181,6 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
       add('prefill', 'All2All per layer', ring.allToAllSec, 's',
         `every peer posted at once: latency + setup + (N−1)·tokens·(H/TP)·(d+1)·2 B / (BW·η_a2a) = ${N - 1}·${int(tokens)}·${lo.qHeadsPerGpu}·${m.headDim + 1}·2 B over ${cpL.name}, setup ${sec(c.engine.allToAllSetupSec)}`);
     }
-    add('prefill', 'ring sync per layer', ring.syncSec, 's', `N·attentionKernelUs (the fixed cost of each step's attention kernel) = ${N}·${sec(c.engine.attentionKernelSec ?? 0)}`);
   }
   add('prefill', 'TP AllReduce per layer', pb.tpCommSec / L, 's', tp > 1 ? allReduce(tokens, p.tpAllReduce) : 'TP1: no AllReduce');
   add('prefill', 'GEMMs', pb.gemmSec, 's', `L·GEMM per layer = ${L}·${sec(pb.gemmSec / L)}`);
@@ -186,11 +189,10 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('prefill', 'TP AllReduce', pb.tpCommSec, 's', `L·TP AllReduce per layer = ${L}·${sec(pb.tpCommSec / L)}`);
   add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's',
     N > 1 ? `L·(exposed SendRecv + All2All) per layer = ${L}·(${sec(ring.exposedSec)} + ${sec(ring.allToAllSec)})` : 'CP1: no ring');
-  add('prefill', 'ring sync', pb.ringSyncSec, 's', `L·ring sync per layer = ${L}·${sec(ring.syncSec)}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', 'dense FFNs: no expert parallelism');
   add('prefill', 'LM head', pb.lmHeadSec, 's', lmHeadFormula(`B (${B})`));
-  add('prefill', 'serial overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) = ${sec(c.engine.serialSecPerContextToken)}·${B}·${int(w.contextTokens)}`);
-  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + ring sync + EP All2All + LM head + serial overhead');
+  add('prefill', 'engine overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) + L·prefillLayerUs = ${sec(c.engine.serialSecPerContextToken)}·${B}·${int(w.contextTokens)} + ${L}·${sec(c.engine.prefillLayerSec)}`);
+  add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + EP All2All + LM head + engine overhead');
   const f = p.flops;
   add('prefill', 'useful FLOPs', f.total, 'FLOP',
     `GEMM BF16 + GEMM FP8 + GEMM 4-bit + attention = ${formatFlops(f.gemmBf16)} + ${formatFlops(f.gemmFp8)} + ${formatFlops(f.gemmFp4)} + ${formatFlops(f.attention)}`);
@@ -206,7 +208,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('decode', 'GEMM per layer', db.gemmSec / L, 's', `${gemmRoofline}, ${gemmParams}, tokens = padded batch / N = ${int(local)}`);
   add('decode', 'attention kernel', r.decode.ring.kernelSec, 's',
     `max(fixed + KV bytes / (HBM·f_decode), q·n·4·d·(H/TP)·DCP / (peak·f_attn)), q = ${N > 1 ? 'padded batch / N' : 'B'} = ${int(N > 1 ? local : B)} queries, n = ⌈⌈ctx/N⌉/DCP⌉ = ${int(ctxHere)} tokens: ` +
-      `${bytes(decodeKv)} read in ${sec(decodeAttentionSec(c, precision.kvDtype, decodeKv))} (${c.engine.decodeAttention} decode kernel, ${table}; fixed cost ${c.engine.attentionKernelSec === null ? "the table's" : `the engine's attentionKernelUs`})`);
+      `${bytes(decodeKv)} read in ${sec(decodeAttentionSec(c, precision.kvDtype, decodeKv))} (${kernelName(c.engine.decodeAttention, familyUsed(c, 'decodeAttention', precision.kvDtype))} decode kernel, ${table}; fixed cost ${c.engine.attentionKernelSec === null ? "the table's" : `the engine's attentionKernelUs`})`);
   add('decode', 'attention per layer', db.attentionSec / L, 's', N > 1 ? `N kernels, one per visiting query chunk = ${N}·${sec(r.decode.ring.kernelSec)}` : 'one kernel');
   add('decode', 'TP AllReduce per layer', db.tpCommSec / L, 's', tp > 1 ? allReduce(local, d.tpAllReduce) : 'TP1: no AllReduce');
   if (N > 1) {
@@ -225,8 +227,8 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? `L·DCP per layer = ${L}·${sec(db.dcpCommSec / L)}` : 'DCP1: no exchange');
   add('decode', 'EP All2All', db.epCommSec, 's', 'dense FFNs: no expert parallelism');
   add('decode', 'LM head', db.lmHeadSec, 's', lmHeadFormula(`(B/N) (${int(local)})`));
-  add('decode', 'fixed overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${L}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)}`);
-  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + fixed overhead');
+  add('decode', 'engine overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${L}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)}`);
+  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + engine overhead');
   add('decode', 'aggregate throughput', d.tokensPerSecondAggregate, 'tokens/s', `B / TTIT = ${B} / ${sec(d.ttitSec)}`);
   if (N > 1) add('decode', 'TTIT at CP1', r.decodeCp1.ttitSec, 's', `the same TP${tp} without CP${r.cp1Fits ? '' : ' (cannot hold this workload)'}`);
 
@@ -247,9 +249,9 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('memory', 'activation bytes per token', actPerToken, 'B',
     `2·D·2 B + max(Q/K/V + FP32 partial output + 2 ring buffers, ${m.ffnMatrices}·F/TP·2 B) = ${bytes(act.residual)} + max(${bytes(act.attention)}, ${bytes(act.ffn)})`);
   add('memory', 'activations', g.activationBytes, 'B', `B·2⌈T/2N⌉·activation bytes per token = ${B}·${int(newPerRank)}·${bytes(actPerToken)}`);
-  add('memory', 'runtime reserve', g.reserveBytes, 'B', 'runtimeReserveGB');
+  add('memory', 'runtime reserve', g.reserveBytes, 'B', reserveFormula(c));
   add('memory', 'total', g.totalBytes, 'B', `weights + KV cache + activations + runtime reserve; ≤ capacity: ${mem.fits ? 'fits' : 'does not fit'}`);
-  add('memory', 'capacity', g.capacityBytes, 'B', 'HBM capacity (GB = 10⁹ B)');
+  add('memory', 'capacity', g.capacityBytes, 'B', capacityFormula(c));
   add('memory', 'max context', mem.maxContextTokens, 'tokens', `bisection: largest full-prefill context with total ≤ capacity at batch ${B}`);
   add('memory', 'KV capacity per GPU', mem.kvCapacityTokensPerGpu, 'tokens',
     `⌊(capacity − weights − reserve) / KV bytes per token per GPU⌋ = ⌊(${bytes(g.capacityBytes)} − ${bytes(g.weightsBytes)} − ${bytes(g.reserveBytes)}) / ${bytes(kvPerToken)}⌋`);

@@ -11,6 +11,8 @@ const sourced = (value: z.ZodNumber) =>
   z.strictObject({
     value,
     provenance: z.enum(provenances),
+    /** GPU presets a measured or datasheet value holds for; on any other GPU it counts as transferred. Absent: any GPU. */
+    on: z.array(z.string().min(1)).min(1).optional(),
     source: z.string().min(1),
   });
 
@@ -45,7 +47,7 @@ export const enginePresetSchema = z.strictObject({
     decodeLayerUs: sourced(z.number().min(0)),
     /** Fixed time per decode step (scheduler, sampling, detokenisation not overlapped). */
     decodeStepUs: sourced(z.number().min(0)),
-    /** Fixed cost of one attention kernel (per ring step and per decode call). Omit it: the measured tables' own fixed cost. */
+    /** Fixed cost of one decode attention kernel call. Omit it: the measured tables' own fixed cost. */
     attentionKernelUs: sourced(z.number().min(0)).optional(),
     /** Fixed time per layer of ring pass-Q decode beyond its kernels and messages. */
     cpDecodeLayerUs: sourced(z.number().min(0)),
@@ -57,8 +59,13 @@ export const enginePresetSchema = z.strictObject({
   memory: z.strictObject({
     /** Share of HBM the engine lets itself use (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static). */
     gpuMemoryUtilization: sourced(z.number().gt(0).max(1)),
-    /** HBM the engine keeps outside weights and KV cache: CUDA context, graphs, activations, NCCL buffers. */
+    /** HBM the engine keeps outside weights, KV cache and activations (cp-plan's own term): CUDA context, graphs, NCCL buffers. */
     runtimeReserveGB: sourced(z.number().min(0)),
+    /**
+     * What gpuMemoryUtilization bounds: `all` (everything the engine allocates, as vLLM's --gpu-memory-utilization)
+     * or `weights-and-kv` (as SGLang's --mem-fraction-static; activations and the reserve use the rest). Default all.
+     */
+    fractionCovers: z.enum(['all', 'weights-and-kv']).optional(),
   }),
 });
 export type EnginePreset = z.infer<typeof enginePresetSchema>;

@@ -18,12 +18,14 @@ export const gpuPresetSchema = z
   bf16DenseTflops: positive,
   /** Omit for GPUs without FP8 tensor cores: FP8 weights then run as weight-only quantisation at the BF16 rate. */
   fp8DenseTflops: positive.optional(),
-  /** Omit for GPUs without FP4 tensor cores (before Blackwell): FP4 weights then compute in FP8 or BF16. */
+  /** Omit for GPUs without FP4 tensor cores (before Blackwell): FP4 weights are then dequantised and multiplied in BF16 (W4A16). */
   fp4DenseTflops: positive.optional(),
   hbmCapacityGB: positive,
   hbmBandwidthTBps: positive,
   /** Board power (TDP/TGP) in watts, for cost and power planning. */
   powerW: positive,
+  /** Where the figures above come from; `assumed` when any is not on a datasheet (say which in a comment). Default datasheet. */
+  figuresProvenance: z.enum(['datasheet', 'assumed']).optional(),
   /**
    * The kernel tables (presets/kernels/<name>.yaml) this GPU uses. `measured` when they were measured on
    * this GPU model; `transferred` when they come from another one (say which and why in a comment);

@@ -24,8 +24,8 @@ const CASES: [string, () => EstimateResult][] = [
   ['CP2 on a GPU without FP8', () => run(2, 32_000, { cluster: roundCluster({ gpu: { ...roundCluster().gpu, fp8FlopsPerSec: null } }) })],
 ];
 
-const PREFILL_PARTS = ['GEMMs', 'attention', 'merge', 'TP AllReduce', 'CP comm exposed', 'ring sync', 'EP All2All', 'LM head', 'serial overhead'];
-const DECODE_PARTS = ['GEMMs', 'attention', 'TP AllReduce', 'CP ring pass-Q', 'DCP', 'EP All2All', 'LM head', 'fixed overhead'];
+const PREFILL_PARTS = ['GEMMs', 'attention', 'merge', 'TP AllReduce', 'CP comm exposed', 'EP All2All', 'LM head', 'engine overhead'];
+const DECODE_PARTS = ['GEMMs', 'attention', 'TP AllReduce', 'CP ring pass-Q', 'DCP', 'EP All2All', 'LM head', 'engine overhead'];
 const MEMORY_PARTS = ['weights', 'KV cache', 'activations', 'runtime reserve'];
 const PHASES: ExplainTerm['phase'][] = ['layout', 'inputs', 'prefill', 'decode', 'memory', 'choice'];
 
@@ -74,7 +74,6 @@ for (const [name, make] of CASES) {
         const ring = r.prefill.ring;
         assert.equal(term(terms, 'prefill', 'ring step SendRecv').value, ring.stepSendRecvSec);
         assert.equal(term(terms, 'prefill', 'exposed SendRecv per layer').value, ring.exposedSec);
-        assert.equal(term(terms, 'prefill', 'ring sync per layer').value, ring.syncSec);
         assert.equal(term(terms, 'prefill', 'ring message').value, ring.messageBytes);
         close((ring.exposedSec + ring.allToAllSec) * L, b.cpCommExposedSec, 'CP comm per layer');
         assert.equal(term(terms, 'choice', 'Eq.2 min new tokens').value, Math.ceil(r.heuristic.eq2.minNewTokens));
@@ -127,13 +126,13 @@ describe('explain: CP1 against CP4', () => {
   const cp4 = explainTerms(estimatePartial({ cached: 125_440, new: 2_560 }, 'pass-q'));
 
   test('CP1 has no ring, no All2All and no choice; its ring totals are 0', () => {
-    for (const name of ['ring message', 'ring step SendRecv', 'exposed SendRecv per layer', 'All2All per layer', 'ring sync per layer']) {
+    for (const name of ['ring message', 'ring step SendRecv', 'exposed SendRecv per layer', 'All2All per layer']) {
       assert.ok(!has(cp1, 'prefill', name), name);
     }
     assert.ok(!has(cp1, 'inputs', 'CP link latency α'));
     assert.ok(!has(cp1, 'decode', 'CP ring pass-Q per layer'));
     assert.ok(!cp1.some((t) => t.phase === 'choice'));
-    for (const name of ['merge', 'CP comm exposed', 'ring sync']) assert.equal(term(cp1, 'prefill', name).value, 0, name);
+    for (const name of ['merge', 'CP comm exposed']) assert.equal(term(cp1, 'prefill', name).value, 0, name);
     assert.equal(term(cp1, 'decode', 'CP ring pass-Q').value, 0);
     assert.equal(term(cp1, 'layout', 'new tokens per CP rank').value, 128_000);
   });

@@ -205,4 +205,47 @@ describe('engines and provenance', () => {
     assert.equal(elsewhere['serial time per context token'], 'transferred');
     assert.equal(builtinEngine('meta-cp').preset.fittedOn?.includes('gtt'), true);
   });
+
+  // Review 13, P1.2 and P1.3: provenance flags that lied.
+  const provOf = (c: ClusterSpec) => Object.fromEntries(termProvenance(c).map((t) => [t.term, t]));
+
+  test('a kernel family the table lacks is transferred, and the detail names the curve read', () => {
+    const p = provOf(shipped('a100-ib', 'sglang')); // SGLang runs FlashInfer; the A100 table has FA2 only
+    assert.equal(p['prefill attention efficiency']!.provenance, 'transferred');
+    assert.match(p['prefill attention efficiency']!.detail, /flashinfer \(not in the table: fa2's curve\)/);
+    assert.equal(p['decode attention bandwidth']!.provenance, 'transferred');
+    // Where the table has the engine's kernel, measured.
+    assert.equal(provOf(shipped('h100-ib', 'vllm'))['prefill attention efficiency']!.provenance, 'measured');
+  });
+
+  test("a transferred calibration marks the kernel terms transferred (gti borrows gtt's fit)", () => {
+    const p = provOf(shipped('gti'));
+    assert.equal(p['GEMM efficiency']!.provenance, 'transferred');
+    assert.equal(p['prefill attention efficiency']!.provenance, 'transferred');
+    assert.equal(p['network measured latency and fill']!.provenance, 'assumed', "gti's TCP latency is an assumption");
+  });
+
+  test('a constant measured on one GPU is transferred on another; table fixed costs carry the table provenance', () => {
+    assert.equal(provOf(shipped('b200-ib', 'trtllm'))['decode fixed cost per step']!.provenance, 'measured');
+    assert.equal(provOf(shipped('h100-ib', 'trtllm'))['decode fixed cost per step']!.provenance, 'transferred');
+    assert.equal(provOf(shipped('h100-ib', 'vllm'))['runtime memory reserve']!.provenance, 'measured');
+    assert.equal(provOf(shipped('mi300x-roce', 'vllm'))['runtime memory reserve']!.provenance, 'transferred');
+    assert.equal(provOf(shipped('l40s-pcie', 'sglang'))['usable share of HBM']!.provenance, 'transferred');
+    assert.equal(provOf(shipped('mi300x-roce', 'vllm'))['attention kernel fixed cost']!.provenance, 'transferred');
+    assert.equal(provOf(shipped('h100-ib', 'vllm'))['attention kernel fixed cost']!.provenance, 'measured');
+    assert.equal(provOf(shipped('gtt'))['GPU peaks and HBM']!.provenance, 'assumed', "h100-gtt: the paper's figures, FP8 assumed");
+    assert.equal(provOf(shipped('h100-ib'))['GPU peaks and HBM']!.provenance, 'datasheet');
+  });
+
+  test('only a calibrated cluster warns about leaving its calibrated range (review 13, P1.4)', () => {
+    const model = builtinModel('llama3-70b').spec;
+    const run = (c: ClusterSpec) =>
+      estimate({ model, cluster: c, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { nodes: 32 }, workload: { contextTokens: 2_000_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+    assert.ok(!run(shipped('h100-ib')).warnings.some((w) => w.includes('calibrated')), 'h100-ib has no calibration');
+    assert.ok(run(shipped('gtt')).warnings.some((w) => w.includes('extrapolates the calibrated model')));
+    for (const name of builtinNames('cluster')) {
+      const c = shipped(name);
+      assert.equal(c.calibratedRange !== null, c.scales.engine !== null, `${name}: a calibrated range only with a calibration`);
+    }
+  });
 });

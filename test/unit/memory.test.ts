@@ -5,6 +5,7 @@ import { kvBytesPerToken } from '../../src/model/kv-cache.js';
 import { layoutOrProblem, resolveLayout } from '../../src/model/layout.js';
 import { maxContextThatFits, memoryPerGpu } from '../../src/model/memory.js';
 import { weightBytesTotal } from '../../src/model/shapes.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import type { Workload } from '../../src/model/types.js';
 import { gtt, llama405b, paperPrecision, shipped } from './specs.js';
 
@@ -91,4 +92,24 @@ test('BF16 Llama3 405B weights do not fit one 96 GB node at TP8: no context fits
   const model = llama405b();
   const layout = resolveLayout({ nodes: 1 }, model, gtt());
   assert.equal(maxContextThatFits(model, gtt(), layout, { weights: 'bf16', kvDtype: 'bf16' }, 1), 0);
+});
+
+test("SGLang's memory fraction bounds weights and KV; activations live in the rest of HBM (review 13, P1.5)", () => {
+  const model = builtinModel('llama3-70b').spec;
+  const sglang = shipped('h100-ib', 'sglang');
+  const layout = resolveLayout({ gpus: 8 }, model, sglang);
+  const m = memoryPerGpu(model, sglang, layout, { weights: 'fp8', kvDtype: 'bf16' }, full(256_000));
+  const p = m.perGpu;
+  const hbm = sglang.gpu.hbmBytes;
+  const u = sglang.engine.gpuMemoryUtilization;
+  assert.equal(p.capacityBytes, hbm, 'the total is held against all of HBM');
+  assert.equal(p.reserveBytes, Math.max(0, hbm * (1 - u) - p.activationBytes), 'the rest of HBM, less activations');
+  // KV capacity: the fraction's pool after the weights, not after the activations too.
+  const perToken = p.kvCacheBytes / m.tokensPerGpu;
+  assert.ok(Math.abs(m.kvCapacityTokensPerGpu - Math.floor((hbm * u - p.weightsBytes) / perToken)) <= 1, `${m.kvCapacityTokensPerGpu}`);
+  // vLLM's fraction bounds everything: capacity is HBM x fraction, the reserve its own.
+  const vllm = shipped('h100-ib', 'vllm');
+  const v = memoryPerGpu(model, vllm, layout, { weights: 'fp8', kvDtype: 'bf16' }, full(256_000)).perGpu;
+  assert.equal(v.capacityBytes, hbm * vllm.engine.gpuMemoryUtilization);
+  assert.equal(v.reserveBytes, vllm.engine.runtimeReserveBytes);
 });

@@ -49,6 +49,7 @@ export const idealEngine: EngineSpec = {
   tpCommOverlapFraction: 0,
   gpuMemoryUtilization: 1,
   runtimeReserveBytes: 0,
+  memoryFractionCovers: 'all',
   provenance: {},
 };
 
@@ -67,6 +68,7 @@ export const roundGpu: GpuSpec = {
   hbmBytes: 100e9,
   hbmBytesPerSec: 1e12,
   powerW: 700,
+  figuresProvenance: 'datasheet',
   kernels: {
     name: 'ideal',
     measuredOn: 'nothing',

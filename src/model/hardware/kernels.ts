@@ -138,6 +138,11 @@ export function decodeAttentionSec(cluster: KernelContext, kvDtype: KvDtype, byt
   return fixed + bytes / (cluster.gpu.hbmBytesPerSec * cap(fit.bandwidthFraction * cluster.scales.decodeAttentionScale));
 }
 
+/** The fixed cost of one decode attention call: the engine's own when it states one, else the table's. */
+export function decodeKernelFixedSec(cluster: KernelContext, kvDtype: KvDtype): number {
+  return cluster.engine.attentionKernelSec ?? decodeFit(cluster, kvDtype).fixedSec;
+}
+
 function decodeFit(cluster: KernelContext, dtype: KvDtype): DecodeKernelFit {
   const tables = cluster.gpu.kernels.decodeAttention;
   const family = familyUsed(cluster, 'decodeAttention', dtype);
