@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { parseDuration, parsePositiveInt, parseRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
+import { parseDuration, parsePositiveInt, parseRate, parseRequestRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
 
 /** The exit codes, as every command's --help ends. */
 export const EXIT_CODES_HELP = `
@@ -24,7 +24,8 @@ export function withWorkload(command: Command, ctxRequired = true): Command {
     .option('--cached <tokens>', 'tokens already in the persistent KV cache (partial prefill; default 0)', (v: string) => parseTokenCountOrZero(v, '--cached'))
     .option('--miss-rate <rate>', 'share of the context that is new, T/(T+P): 10% or 0.1 (instead of --cached)', (v: string) => parseRate(v, '--miss-rate'))
     .option('--hit-rate <rate>', 'share of the context already cached, P/(T+P) (instead of --cached)', (v: string) => parseRate(v, '--hit-rate'))
-    .option('--batch <n>', 'sequences prefilled and decoded together', positive('--batch'), 1)
+    .option('--batch <n>', 'co-batched prompts: sequences prefilled together, then decoded together (concurrent requests under load: cp-plan serve)', positive('--batch'), 1)
+    .option('--prefill-chunk <tokens>', "most new tokens per forward pass (chunked prefill), or none (default: the engine's: vLLM 8192, SGLang 8192 or 16384 by GPU memory; meta-cp and TRT-LLM none)", prefillChunk)
     .option('--engine <name|file>', "inference engine: meta-cp, vllm, sglang, trtllm or a YAML file (default: the cluster's)");
   return withPrecision(command);
 }
@@ -36,6 +37,10 @@ export function withPrecision(command: Command): Command {
     .addOption(new Option('--kv-dtype <dtype>', "KV-cache element type (default: the model preset's)").choices(['bf16', 'fp8']))
     .addOption(new Option('--attention-dtype <dtype>', 'dtype attention computes in (fp8: FP8 attention kernels, needs --kv-dtype fp8)').choices(['bf16', 'fp8']));
 }
+/** --prefill-chunk: a token count, or none (whole prompts): 0 (commander stores a parser's null as ''). */
+export const prefillChunk = (value: string): number => (value.trim().toLowerCase() === 'none' ? 0 : parseTokenCount(value, '--prefill-chunk'));
 export const WEIGHT_RECIPES = ['bf16', 'fp8', 'fp8-ffn', 'nvfp4', 'mxfp4', 'int4'] as const;
 export const rate = (flag: string) => (value: string) => parseRate(value, flag);
+/** A request rate: 2/s, 120/min, 7200/h. */
+export const requestRate = (flag: string) => (value: string) => parseRequestRate(value, flag);
 export const duration = (flag: string) => (value: string) => parseDuration(value, flag);

@@ -164,3 +164,19 @@ export function parseByteSizes(text: string, flag: string, limit = 64): number[]
   }
   return sizes;
 }
+
+/** A request rate, requests per second: "2/s", "120/min", "7200/h". */
+export function parseRequestRate(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\/(s|min|h)$/.exec(text.trim());
+  const value = m ? Number(m[1]) / { s: 1, min: 60, h: 3600 }[m[2] as 's' | 'min' | 'h'] : NaN;
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new InputError(`${flag}: expected requests per unit of time, e.g. 2/s, 120/min or 7200/h`);
+  }
+  return value;
+}
+
+/** A whole number, 0 or more. */
+export function parseNonNegativeInt(text: string, flag: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw new InputError(`${flag}: expected a whole number of at least 0`);
+  return Number(text);
+}

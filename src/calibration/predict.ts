@@ -1,7 +1,7 @@
 import { forRow } from '../errors.js';
 import { estimateDecode } from '../model/decode.js';
 import { resolveLayout } from '../model/layout.js';
-import { estimatePrefill } from '../model/prefill.js';
+import { estimatePrefillChunked } from '../model/prefill-chunked.js';
 import type { ClusterSpec } from '../model/types.js';
 import type { Measurement } from '../schema/measurements.js';
 import type { ValidationInputs } from '../validation/report.js';
@@ -23,7 +23,7 @@ export function targetsOf(measurements: readonly Measurement[]): Target[] {
 }
 
 /**
- * The predicted time of a target: the same prefill and decode functions that
+ * The predicted time of a target: the same prefill (chunked as the engine chunks) and decode functions that
  * `estimate` calls (auto = the faster variant), without the memory searches
  * and the crossover bisection a fit has no use for.
  */
@@ -34,6 +34,7 @@ export function predictSec(t: Target, inputs: ValidationInputs, cluster: Cluster
     const workload = { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch };
     if (t.metric === 'ttit') return estimateDecode(inputs.model, cluster, layout, inputs.precision, workload).ttitSec;
     const variants = m.variant === 'auto' ? (['pass-kv', 'pass-q'] as const) : [m.variant];
-    return Math.min(...variants.map((v) => estimatePrefill(inputs.model, cluster, layout, inputs.precision, workload, v).ttftSec));
+    // Chunked as the engine chunks (its default prefill chunk), as estimate does.
+    return Math.min(...variants.map((v) => estimatePrefillChunked(inputs.model, cluster, layout, inputs.precision, workload, v, cluster.engine.prefillChunkTokens).ttftSec));
   });
 }

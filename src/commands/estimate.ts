@@ -21,6 +21,8 @@ export interface EstimateOptions {
   missRate?: number;
   hitRate?: number;
   batch: number;
+  /** 0: none (whole prompts). */
+  prefillChunk?: number;
   dcp: number;
   ep: number;
   variant: VariantChoice;
@@ -39,7 +41,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     cluster: cluster.spec,
     precision,
     layout: { nodes: opts.nodes, gpus: opts.gpus, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep },
-    workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch },
+    workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch, ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: opts.prefillChunk || null } : {}) },
     variant: opts.variant,
   });
 

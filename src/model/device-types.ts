@@ -107,6 +107,10 @@ export interface EngineSpec {
    * --mem-fraction-static: the weights and the KV pool; activations and the reserve live in the rest of HBM).
    */
   memoryFractionCovers: 'all' | 'weights-and-kv';
+  /** Default prefill chunk (most tokens per forward pass) on this GPU; null: prompts are prefilled whole. */
+  prefillChunkTokens: number | null;
+  /** Default limit on sequences running at once on this GPU; null: KV capacity alone limits it. */
+  maxRunningSequences: number | null;
   /** How each constant above was obtained (keys as in the engine preset). */
   provenance: Record<string, Provenance>;
 }

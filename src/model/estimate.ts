@@ -9,7 +9,7 @@ import { layerWeightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { weightDtypes } from './precision.js';
 import { transferredTerms } from './provenance.js';
-import { estimatePrefill, type PrefillEstimate } from './prefill.js';
+import { type ChunkedPrefillEstimate, estimatePrefillChunked } from './prefill-chunked.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 export type VariantChoice = RingVariant | 'auto';
@@ -29,10 +29,10 @@ export interface EstimateResult {
   precision: Precision;
   layout: Layout;
   workload: Workload;
-  /** The variant reported (the faster one under `auto`). */
-  prefill: PrefillEstimate;
+  /** The variant reported (the faster one under `auto`), chunked as the workload says. */
+  prefill: ChunkedPrefillEstimate;
   /** Both ring variants, for comparison. */
-  variants: Record<RingVariant, PrefillEstimate>;
+  variants: Record<RingVariant, ChunkedPrefillEstimate>;
   /** The faster predicted variant (what `auto` picks). */
   fasterVariant: RingVariant;
   heuristic: HeuristicReport;
@@ -48,7 +48,10 @@ export interface EstimateResult {
 
 /** Evaluates one layout and workload. Pure: returns data, never prints. */
 export function estimate(input: EstimateInput): EstimateResult {
-  const { model, cluster, precision, workload } = input;
+  const { model, cluster, precision } = input;
+  // The prefill chunk: the workload's when it names one (null: whole prompts), else the engine's default.
+  const chunk = input.workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : input.workload.prefillChunkTokens;
+  const workload: Workload = { ...input.workload, prefillChunkTokens: chunk };
   checkPrecision(cluster, precision);
   const layout = resolveLayout(input.layout, model, cluster);
   checkPlausible(model, cluster, layout, precision);
@@ -59,8 +62,8 @@ export function estimate(input: EstimateInput): EstimateResult {
     );
   }
   const variants = {
-    'pass-kv': estimatePrefill(model, cluster, layout, precision, workload, 'pass-kv'),
-    'pass-q': estimatePrefill(model, cluster, layout, precision, workload, 'pass-q'),
+    'pass-kv': estimatePrefillChunked(model, cluster, layout, precision, workload, 'pass-kv', chunk),
+    'pass-q': estimatePrefillChunked(model, cluster, layout, precision, workload, 'pass-q', chunk),
   };
   const fasterVariant: RingVariant = variants['pass-q'].ttftSec < variants['pass-kv'].ttftSec ? 'pass-q' : 'pass-kv';
   const chosen = input.variant === 'auto' ? fasterVariant : input.variant;

@@ -24,6 +24,8 @@ export interface MemoryEstimate {
   kvCapacityTokensPerGpu: number;
   /** Largest batch of sequences of this context whose prefill and KV fit; 0 if none. */
   maxBatch: number;
+  /** Sequences of this context whose KV fits at once beside one prefill's (or chunk's) activations. */
+  maxConcurrentSequences: number;
 }
 
 /**
@@ -93,9 +95,10 @@ export function memoryPerGpu(
     perGpu: parts,
     fits: parts.totalBytes <= parts.capacityBytes,
     tokensPerGpu: kvTokensPerGpu(workload.contextTokens, layout),
-    maxContextTokens: maxContextThatFits(model, cluster, layout, precision, workload.batch),
+    maxContextTokens: maxContextThatFits(model, cluster, layout, precision, workload.batch, workload.prefillChunkTokens ?? null),
     kvCapacityTokensPerGpu: kvCapacityTokens(free, kvBytesPerTokenPerGpu(model, layout, precision.kvDtype)),
     maxBatch: largestFitting((batch) => fitsAt({ ...workload, batch })),
+    maxConcurrentSequences: maxConcurrentSequences(model, cluster, layout, precision, workload),
   };
 }
 
@@ -107,12 +110,31 @@ export function memoryParts(
   workload: Workload,
 ): MemoryPerGpu {
   const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
-  const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
+  const newTokensPerGpu = activationTokensPerGpu(workload, layout);
   const kvCacheBytes = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
   const activationBytes = workload.batch * newTokensPerGpu * activationBytesPerToken(model, layout, precision);
   const reserveBytes = reserveBytesFor(cluster, activationBytes);
   const totalBytes = weightsBytes + kvCacheBytes + activationBytes + reserveBytes;
   return { weightsBytes, kvCacheBytes, activationBytes, reserveBytes, totalBytes, capacityBytes: usableHbmBytes(cluster) };
+}
+
+/** New tokens whose activations one GPU holds at once: its CP share of the prompt, or of one prefill chunk. */
+export function activationTokensPerGpu(workload: Workload, layout: Layout): number {
+  const newTokens = workload.contextTokens - workload.cachedTokens;
+  const chunk = workload.prefillChunkTokens ?? null;
+  return tokensPerCpRank(chunk === null ? newTokens : Math.min(newTokens, Math.max(chunk, layout.cp)), layout.cp);
+}
+
+/**
+ * Sequences of this context whose KV one GPU's share holds at once, next to the weights, the runtime reserve
+ * and the activations of one prefill (one chunk with chunked prefill): what continuous batching can keep
+ * running. 0 if not one fits.
+ */
+export function maxConcurrentSequences(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): number {
+  const one = memoryParts(model, cluster, layout, precision, { ...workload, batch: 1 });
+  const free = one.capacityBytes - one.weightsBytes - one.reserveBytes - one.activationBytes;
+  if (one.kvCacheBytes <= 0) return 0;
+  return Math.max(0, Math.floor(free / one.kvCacheBytes));
 }
 
 /**
@@ -156,7 +178,7 @@ function fitsAtFor(model: ModelSpec, cluster: ClusterSpec, layout: Layout, preci
   const weights = weightBytesPerGpu(model, layout, precision.weights);
   const activationPerToken = activationBytesPerToken(model, layout, precision);
   return (workload) => {
-    const newTokensPerGpu = tokensPerCpRank(workload.contextTokens - workload.cachedTokens, layout.cp);
+    const newTokensPerGpu = activationTokensPerGpu(workload, layout);
     const kv = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);
     // Summed in memoryParts' order, so that both agree to the last bit at the boundary.
     const activations = workload.batch * newTokensPerGpu * activationPerToken;
@@ -171,9 +193,10 @@ export function maxContextThatFits(
   layout: Layout,
   precision: Precision,
   batch: number,
+  prefillChunkTokens: number | null = null,
 ): number {
   const fitsAt = fitsAtFor(model, cluster, layout, precision);
-  return largestFitting((contextTokens) => fitsAt({ contextTokens, cachedTokens: 0, batch }));
+  return largestFitting((contextTokens) => fitsAt({ contextTokens, cachedTokens: 0, batch, prefillChunkTokens }));
 }
 
 /** The largest positive integer x with fits(x), for a monotone predicate; 0 if fits(1) is false. */

@@ -28,6 +28,8 @@ const ENGINE_TERMS: [string, string, keyof EngineSpec][] = [
   ['tpCommOverlapFraction', 'TP all-reduce overlap', 'tpCommOverlapFraction'],
   ['gpuMemoryUtilization', 'usable share of HBM', 'gpuMemoryUtilization'],
   ['runtimeReserveGB', 'runtime memory reserve', 'runtimeReserveBytes'],
+  ['prefillChunkTokens', 'prefill chunk', 'prefillChunkTokens'],
+  ['maxRunningSequences', 'running sequences limit', 'maxRunningSequences'],
 ];
 
 export function termProvenance(cluster: ClusterSpec): TermProvenance[] {

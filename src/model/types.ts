@@ -174,6 +174,8 @@ export interface ClusterHardware {
   /** GPUs in one node (a server or an NVL72 compute tray): the unit that owns NICs. */
   gpusPerNode: number;
   maxNodes: number;
+  /** USD per GPU-hour (a public on-demand price) and its source; null when the preset states none. */
+  price: { perGpuHourUsd: number; source: string } | null;
   /** GPUs that reach each other over the scale-up fabric (8 on HGX, 32 on GH200 NVL32, 72 on GB200 NVL72). */
   nvlinkDomainGpus: number;
   /** NICs per node, each at scaleOut.bytesPerSec (8 on a rail-optimised HGX node: one per GPU). */
@@ -261,6 +263,11 @@ export interface Workload {
   contextTokens: number;
   /** Tokens already in the persistent KV cache (P). */
   cachedTokens: number;
-  /** Sequences prefilled together. */
+  /** Sequences prefilled together (co-batched prompts), then decoded together. */
   batch: number;
+  /**
+   * Most new tokens per forward pass (chunked prefill); null or absent: the prompt is prefilled whole.
+   * Bounds activation memory; each chunk re-reads the cached prefix.
+   */
+  prefillChunkTokens?: number | null;
 }

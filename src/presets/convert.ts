@@ -147,6 +147,7 @@ export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveL
     gpu,
     gpusPerNode: p.gpusPerNode,
     maxNodes: p.maxNodes,
+    price: p.price ?? null,
     nvlinkDomainGpus: p.topology.nvlinkDomainGpus ?? p.gpusPerNode,
     nicsPerNode: p.topology.nicsPerNode ?? p.gpusPerNode,
     hostCpu: p.topology.hostCpu,

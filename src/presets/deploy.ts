@@ -9,7 +9,7 @@ const US = 1e-6;
  * Engine constants in SI units, for the GPU of a cluster; null when the engine does not run on its generation.
  * A constant fitted on another cluster, or measured (or read) for other GPUs than this one, is here transferred.
  */
-export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' | 'preset' | 'kernels'>, clusterName: string): EngineSpec | null {
+export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' | 'preset' | 'kernels' | 'hbmBytes'>, clusterName: string): EngineSpec | null {
   const k = p.kernels[gpu.generation];
   if (!k) return null;
   const o = p.overhead;
@@ -19,6 +19,16 @@ export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' |
     const elsewhere = c.provenance === 'fitted' ? !here : c.on !== undefined && !c.on.includes(gpu.preset);
     provenance[key] = elsewhere ? 'transferred' : c.provenance;
     return c.value;
+  };
+  const tier = (key: string, t: NonNullable<EnginePreset['scheduler']>['prefillChunkTokens'] | undefined): number | null => {
+    if (!t) {
+      provenance[key] = 'assumed';
+      return null;
+    }
+    provenance[key] = t.provenance;
+    const hbmGB = gpu.hbmBytes / GB;
+    const hit = t.tiers.find((x) => (x.gpus ? x.gpus.includes(gpu.preset) : x.hbmBelowGB !== undefined ? hbmGB < x.hbmBelowGB : true));
+    return hit ? hit.value : null;
   };
   // Without its own figure the engine's kernels cost what the kernel tables show, with the tables' provenance.
   const kernelSec = o.attentionKernelUs ? take('attentionKernelUs', o.attentionKernelUs) * US : null;
@@ -41,6 +51,8 @@ export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' |
     gpuMemoryUtilization: take('gpuMemoryUtilization', p.memory.gpuMemoryUtilization),
     runtimeReserveBytes: take('runtimeReserveGB', p.memory.runtimeReserveGB) * GB,
     memoryFractionCovers: p.memory.fractionCovers ?? 'all',
+    prefillChunkTokens: tier('prefillChunkTokens', p.scheduler?.prefillChunkTokens),
+    maxRunningSequences: tier('maxRunningSequences', p.scheduler?.maxRunningSequences),
     provenance,
   };
 }

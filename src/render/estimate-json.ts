@@ -169,9 +169,13 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       newTokens: workload.contextTokens - workload.cachedTokens,
       missRate: round((workload.contextTokens - workload.cachedTokens) / workload.contextTokens, 6),
       batch: workload.batch,
+      batchMeaning: 'co-batched prompts: prefilled together, then decoded together',
+      prefillChunkTokens: workload.prefillChunkTokens ?? null,
     },
     prefill: {
       ...prefillJson(r.prefill),
+      chunkTokens: r.prefill.chunkTokens,
+      chunks: r.prefill.chunks,
       variants: {
         'pass-kv': { ttftMs: ms(r.variants['pass-kv'].ttftSec) },
         'pass-q': { ttftMs: ms(r.variants['pass-q'].ttftSec) },
@@ -231,6 +235,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       kvCapacityTokens: r.memory.kvCapacityTokensPerGpu,
       kvCapacityContextTokens: r.memory.kvCapacityTokensPerGpu * r.layout.cp * r.layout.dcp,
       maxBatch: r.memory.maxBatch,
+      maxConcurrentSequences: r.memory.maxConcurrentSequences,
       weightsTotalBytes: Math.round(weightBytesTotal(model, precision.weights)),
     },
     warnings: r.warnings,

@@ -27,7 +27,9 @@ function headerSection(r: EstimateResult, { chalk }: SectionContext): string[] {
       (workload.cachedTokens > 0
         ? ` (${plural(workload.cachedTokens, 'token')} cached, ${plural(newTokens, 'token')} new: miss rate ${formatPercent(newTokens / workload.contextTokens)})`
         : '') +
-      ` x batch ${workload.batch}; weights ${precision.weights}, KV cache ${precision.kvDtype}` +
+      ` x batch ${workload.batch}` +
+      (r.prefill.chunks > 1 ? `, prefilled in ${r.prefill.chunks} chunks of ${plural(r.prefill.chunkTokens ?? 0, 'token')} (engine ${cluster.engine.name})` : '') +
+      `; weights ${precision.weights}, KV cache ${precision.kvDtype}` +
       ((precision.attentionDtype ?? 'bf16') === 'fp8' ? ', FP8 attention' : ''),
   ];
 }
@@ -80,7 +82,7 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
       (fixed > 0.5 ? ` + ${formatBytes(fixed)} windows/states` : '') +
       (layout.dcp > 1 ? ` (DCP${layout.dcp})` : ''),
   ]);
-  mem.push(['Activations (prefill peak)', formatBytes(m.activationBytes), 'one layer in flight']);
+  mem.push(['Activations (prefill peak)', formatBytes(m.activationBytes), workload.prefillChunkTokens ? `one layer of one ${plural(workload.prefillChunkTokens, 'token')} chunk` : 'one layer in flight']);
   mem.push(['Runtime reserve', formatBytes(m.reserveBytes), 'context, comm buffers']);
   const verdict = memory.fits ? chalk.green('fits') : chalk.red('DOES NOT FIT');
   mem.push([
@@ -94,7 +96,8 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
       `${plural(memory.kvCapacityTokensPerGpu * layout.cp * layout.dcp, 'token')} of context over CP${layout.cp}` +
       (layout.dcp > 1 ? ` x DCP${layout.dcp}` : '') +
       `. Largest full-prefill context at batch ${workload.batch}: ${plural(memory.maxContextTokens, 'token')}; ` +
-      `largest batch of this workload: ${memory.maxBatch}`,
+      `largest batch of this workload: ${memory.maxBatch}; concurrent sequences of this context (continuous batching, one ` +
+      `${workload.prefillChunkTokens ? `${plural(workload.prefillChunkTokens, 'token')} prefill chunk` : 'whole prefill'} in flight): ${memory.maxConcurrentSequences}`,
   ];
 }
 

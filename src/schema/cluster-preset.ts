@@ -45,6 +45,8 @@ export const clusterPresetSchema = z
   gpusPerNode: z.number().int().positive(),
   /** Largest number of nodes this cluster offers. */
   maxNodes: z.number().int().positive().max(100_000, 'is implausibly large (over 100000 nodes); check the value'),
+  /** A public on-demand price per GPU-hour, with its source (provider, offer, date); --price-per-gpu-hour overrides it. */
+  price: z.strictObject({ perGpuHourUsd: z.number().positive().max(1000), source: z.string().min(1) }).optional(),
   topology: z
     .strictObject({
       /** GPUs that reach each other over the scale-up fabric: 8 on HGX, 32 on GH200 NVL32, 72 on GB200 NVL72. Default: gpusPerNode. */

@@ -16,6 +16,21 @@ const sourced = (value: z.ZodNumber) =>
     source: z.string().min(1),
   });
 
+/** A scheduler default that depends on the GPU: tiers by GPU preset or HBM capacity (see `scheduler`). */
+const tiered = z.strictObject({
+  tiers: z
+    .array(
+      z.strictObject({
+        gpus: z.array(z.string().min(1)).min(1).optional(),
+        hbmBelowGB: z.number().positive().optional(),
+        value: z.number().int().positive().nullable(),
+      }),
+    )
+    .min(1),
+  provenance: z.enum(provenances),
+  source: z.string().min(1),
+});
+
 const kernelChoice = z.strictObject({
   /** Prefill (context) attention kernel family. */
   prefillAttention: z.enum(attentionKernels),
@@ -54,6 +69,19 @@ export const enginePresetSchema = z.strictObject({
     /** The engine's cost of one All2All beyond the collective library's model. */
     allToAllSetupUs: sourced(z.number().min(0)),
   }),
+  /**
+   * The scheduler's defaults (continuous batching): the most tokens one forward pass takes (the prefill
+   * chunk: vLLM max_num_batched_tokens, SGLang --chunked-prefill-size; null: prompts are not chunked) and the
+   * most sequences running at once (vLLM max_num_seqs; null: only KV capacity limits it). Each is a list of
+   * tiers read in order: the first whose `gpus` names the GPU preset, or whose `hbmBelowGB` exceeds its HBM,
+   * or that has neither, applies.
+   */
+  scheduler: z
+    .strictObject({
+      prefillChunkTokens: tiered,
+      maxRunningSequences: tiered,
+    })
+    .optional(),
   /** Share of prefill's TP all-reduce hidden behind GEMMs (async TP, fused GEMM + all-reduce); 0 = none. */
   tpCommOverlapFraction: sourced(z.number().min(0).max(1)),
   memory: z.strictObject({

@@ -100,7 +100,7 @@ const cases: Case[] = [
   { name: 'presets lst', args: ['presets', 'lst'], stderrMatch: /unknown command 'lst'.*Did you mean list\?/ },
   { name: 'presets shw', args: ['presets', 'shw', 'gtt'], stderrMatch: /unknown command 'shw'.*Did you mean show\?/ },
   { name: 'bare presets', args: ['presets'], stderrMatch: /presets needs a subcommand: list or show/ },
-  { name: 'no command at all', args: [], stderrMatch: /missing command: one of estimate, plan/ },
+  { name: 'no command at all', args: [], stderrMatch: /missing command: one of estimate, serve, plan/ },
   { name: 'help for an unknown command', args: ['help', 'estimat'], stderrMatch: /unknown command 'estimat'/ },
   // Choices.
   { name: 'estimate --weights fp4', args: ['estimate', '--ctx', '1M', '--weights', 'fp4'], stderrMatch: /'--weights <recipe>' argument 'fp4' is invalid.*bf16, fp8, fp8-ffn/ },

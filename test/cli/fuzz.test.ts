@@ -520,6 +520,8 @@ const NULLABLE_KEYS = new Set<string>([
   'slidingWindowTokens', 'chunkTokens', 'experts', 'topK', 'sharedExperts',
   // A GPU without FP8 or FP4 tensor cores; validate without an external set.
   'fp8DenseTflops', 'fp4DenseTflops', 'external',
+  // Whole prompts (no prefill chunk); no running-sequence limit; serve: no price, no SLO, open loop, no saturation run.
+  'prefillChunkTokens', 'value', 'maxRunningSequences', 'cost', 'closedLoopConcurrency', 'saturationRequestsPerSecond',
 ]);
 
 /** JSONPath-like paths of the nulls in a parsed JSON value. */

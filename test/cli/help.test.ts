@@ -36,7 +36,7 @@ test('--version prints the package.json version', () => {
 
 test('no arguments: exit 2 with one line naming the commands', () => {
   const r = runCli([]);
-  assert.match(assertOneLineError(r), /missing command: one of estimate, plan/);
+  assert.match(assertOneLineError(r), /missing command: one of estimate, serve, plan/);
 });
 
 test('unknown command: exit 2, one line', () => {

@@ -10,7 +10,7 @@ _cp_plan() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
     case "${path:+$path }$w" in
-      "estimate"|"plan"|"collective"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show") path="${path:+$path }$w" ;;
+      "estimate"|"serve"|"plan"|"collective"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show") path="${path:+$path }$w" ;;
     esac
   done
   local reply="" files=0
@@ -22,6 +22,7 @@ _cp_plan() {
     "estimate|--miss-rate") : ;;
     "estimate|--hit-rate") : ;;
     "estimate|--batch") : ;;
+    "estimate|--prefill-chunk") : ;;
     "estimate|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
     "estimate|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
     "estimate|--kv-dtype") reply='bf16 fp8' ;;
@@ -33,6 +34,32 @@ _cp_plan() {
     "estimate|--dcp") : ;;
     "estimate|--ep") : ;;
     "estimate|--variant") reply='auto pass-kv pass-q' ;;
+    "serve|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
+    "serve|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
+    "serve|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "serve|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
+    "serve|--kv-dtype") reply='bf16 fp8' ;;
+    "serve|--attention-dtype") reply='bf16 fp8' ;;
+    "serve|--gpus") : ;;
+    "serve|--nodes") : ;;
+    "serve|--tp") : ;;
+    "serve|--dcp") : ;;
+    "serve|--ep") : ;;
+    "serve|--isl") : ;;
+    "serve|--osl") : ;;
+    "serve|--rate") : ;;
+    "serve|--concurrency") : ;;
+    "serve|--arrival") reply='poisson constant' ;;
+    "serve|--hit-rate") : ;;
+    "serve|--requests") : ;;
+    "serve|--seed") : ;;
+    "serve|--workload") : ;;
+    "serve|--trace") : ;;
+    "serve|--prefill-chunk") : ;;
+    "serve|--max-running") : ;;
+    "serve|--max-ttft") : ;;
+    "serve|--max-ttit") : ;;
+    "serve|--price-per-gpu-hour") : ;;
     "plan|--ctx") : ;;
     "plan|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "plan|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
@@ -40,6 +67,7 @@ _cp_plan() {
     "plan|--miss-rate") : ;;
     "plan|--hit-rate") : ;;
     "plan|--batch") : ;;
+    "plan|--prefill-chunk") : ;;
     "plan|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
     "plan|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
     "plan|--kv-dtype") reply='bf16 fp8' ;;
@@ -90,9 +118,10 @@ _cp_plan() {
     "presets list|--kind") reply='model cluster gpu engine' ;;
     *)
       case "$path" in
-        "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate plan collective validate calibrate sweep check schema completion presets'; fi ;;
-        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --variant --json --explain --no-color -h --help' ;;
-        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --variant --no-dcp --top --json --no-color -h --help' ;;
+        "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets'; fi ;;
+        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --variant --json --explain --no-color -h --help' ;;
+        "serve") reply='--model --cluster --engine --weights --kv-dtype --attention-dtype --gpus --nodes --tp --dcp --ep --isl --osl --rate --concurrency --arrival --hit-rate --requests --seed --workload --trace --prefill-chunk --max-running --max-ttft --max-ttit --price-per-gpu-hour --json --no-color -h --help' ;;
+        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --variant --no-dcp --top --json --no-color -h --help' ;;
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=1; fi ;;

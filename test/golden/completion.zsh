@@ -14,11 +14,12 @@ _cp_plan() {
   case $state in
     command)
       local -a commands
-      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in presets models, clusters, GPUs and engines.')
+      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'serve:Simulate a deployment serving traffic (continuous batching, chunked...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in presets models, clusters, GPUs and engines.')
       _describe -t commands 'cp-plan command' commands ;;
     args)
       case $words[1] in
         estimate) _cp_plan_estimate ;;
+        serve) _cp_plan_serve ;;
         plan) _cp_plan_plan ;;
         collective) _cp_plan_collective ;;
         validate) _cp_plan_validate ;;
@@ -40,7 +41,8 @@ _cp_plan_estimate() {
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
-    '--batch[sequences prefilled and decoded together]:value: ' \
+    '--batch[co-batched prompts sequences prefilled together, then decoded toget...]:value: ' \
+    '--prefill-chunk[most new tokens per forward pass (chunked prefill), or none (defaul...]:value: ' \
     '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
     '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
@@ -58,6 +60,39 @@ _cp_plan_estimate() {
     '(-h --help)'{-h,--help}'[show help]'
 }
 
+_cp_plan_serve() {
+  _arguments \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--engine[inference engine vllm, sglang, trtllm, meta-cp or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
+    '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
+    '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
+    '--gpus[GPUs of the fleet (default one node); replicas = GPUs / TP]:value: ' \
+    '--nodes[nodes of the fleet, all their GPUs (instead of --gpus)]:value: ' \
+    '--tp[tensor parallelism of one replica (default GPUs per node, at most t...]:value: ' \
+    '--dcp[decode context parallelism inside a replica]:value: ' \
+    '--ep[expert parallelism inside a replica (MoE)]:value: ' \
+    '--isl[input (prompt) tokens per request 8K, 128K]:value: ' \
+    '--osl[output tokens per request]:value: ' \
+    '--rate[open loop requests per unit of time, 2/s, 120/min, 7200/h]:value: ' \
+    '--concurrency[closed loop clients, each sending its next request when its last on...]:value: ' \
+    '--arrival[open-loop arrivals exponential gaps or even ones]:value:(poisson constant)' \
+    '--hit-rate[share of each prompt found in the prefix cache 50% or 0.5]:value: ' \
+    '--requests[requests to simulate (default 1000, or the workload file'\''s)]:value: ' \
+    '--seed[seed of the request generator (default 1)]:value: ' \
+    '--workload[a request mix, its arrivals and count (schema cp-plan schema workload)]:value: ' \
+    '--trace[replay requests, one JSON object per line {"arrival" s, "input" tok...]:value: ' \
+    '--prefill-chunk[most tokens per step (chunked prefill), or none (default the engine'\''s)]:value: ' \
+    '--max-running[most sequences running at once per replica (default the engine'\''s)]:value: ' \
+    '--max-ttft[TTFT SLO for goodput, e.g. 2s]:value: ' \
+    '--max-ttit[TTIT SLO for goodput, e.g. 50ms]:value: ' \
+    '--price-per-gpu-hour[USD per GPU-hour (default the cluster preset'\''s, where it has one)]:value: ' \
+    '--json[print one JSON document]' \
+    '--no-color[disable colour (also NO_COLOR=1)]' \
+    '(-h --help)'{-h,--help}'[show help]'
+}
+
 _cp_plan_plan() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
@@ -66,7 +101,8 @@ _cp_plan_plan() {
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
-    '--batch[sequences prefilled and decoded together]:value: ' \
+    '--batch[co-batched prompts sequences prefilled together, then decoded toget...]:value: ' \
+    '--prefill-chunk[most new tokens per forward pass (chunked prefill), or none (defaul...]:value: ' \
     '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
     '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \

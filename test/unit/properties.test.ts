@@ -419,7 +419,7 @@ test('property 8b: memory.maxContextTokens fits, one more token does not, and fi
       if (r === null) return;
       const max = r.memory.maxContextTokens;
       const at = (contextTokens: number) =>
-        memoryPerGpu(c.model, c.cluster, r.layout, c.precision, { contextTokens, cachedTokens: 0, batch: c.workload.batch });
+        memoryPerGpu(c.model, c.cluster, r.layout, c.precision, { contextTokens, cachedTokens: 0, batch: c.workload.batch, prefillChunkTokens: r.workload.prefillChunkTokens ?? null });
       if (max > 0) {
         assert.ok(at(max).fits, `maxContextTokens ${max} does not fit`);
         if (max < Number.MAX_SAFE_INTEGER / 2) assert.ok(!at(max + 1).fits, `${max + 1} also fits`);
@@ -438,7 +438,7 @@ test('property 8c: memory.maxBatch fits at this context and one more sequence do
       const r = tryEstimate(c);
       if (r === null) return;
       const max = r.memory.maxBatch;
-      const at = (batch: number) => memoryPerGpu(c.model, c.cluster, r.layout, c.precision, { ...c.workload, batch });
+      const at = (batch: number) => memoryPerGpu(c.model, c.cluster, r.layout, c.precision, { ...r.workload, batch });
       if (max > 0) {
         assert.ok(at(max).fits);
         if (max < Number.MAX_SAFE_INTEGER / 2) assert.ok(!at(max + 1).fits);

@@ -50,6 +50,8 @@ export const idealEngine: EngineSpec = {
   gpuMemoryUtilization: 1,
   runtimeReserveBytes: 0,
   memoryFractionCovers: 'all',
+  prefillChunkTokens: null,
+  maxRunningSequences: null,
   provenance: {},
 };
 
@@ -90,6 +92,7 @@ export function roundCluster(overrides: Partial<ClusterSpec> = {}): ClusterSpec 
     gpu: roundGpu,
     gpusPerNode: 8,
     maxNodes: 64,
+    price: null,
     nvlinkDomainGpus: 8,
     nicsPerNode: 8,
     hostCpu: 'intel',
