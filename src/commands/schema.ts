@@ -10,6 +10,8 @@ import { enginePresetSchema } from '../schema/engine-preset.js';
 import { externalFileSchema } from '../schema/external-measurements.js';
 import { gpuPresetSchema } from '../schema/gpu-preset.js';
 import { kernelsPresetSchema } from '../schema/kernels-preset.js';
+import { servingFileSchema } from '../schema/serving-measurements.js';
+import { workloadFileSchema } from '../schema/workload.js';
 import { SCHEMA_KINDS, type SchemaKind } from '../schema/kinds.js';
 import type { CommandResult } from './result.js';
 
@@ -24,6 +26,8 @@ export const SCHEMAS: Record<SchemaKind, z.ZodType> = {
   measurements: measurementsFileSchema,
   'collective-measurements': collectiveMeasurementsFileSchema,
   'external-measurements': externalFileSchema,
+  'serving-measurements': servingFileSchema,
+  workload: workloadFileSchema,
   check: checkFileSchema,
 };
 

@@ -10,6 +10,8 @@ import {
   loadMeasurements,
   shippedCollectiveFiles,
   shippedExternal,
+  loadServingMeasurements,
+  shippedServing,
   shippedLabel,
   type LoadedCollectiveMeasurements,
 } from '../presets/measurements.js';
@@ -20,6 +22,8 @@ import { formatPercent } from '../render/format.js';
 import { collectivesToJson, collectivesToTable } from '../render/validate-collectives.js';
 import { validateToJson, validateToTable } from '../render/validate-report.js';
 import { externalToJson, externalToTable } from '../render/validate-external.js';
+import { servingToJson, servingToTable } from '../render/validate-serving.js';
+import { validateServing, type ServingReport } from '../validation/serving.js';
 import { validateExternal, type ExternalInputs, type ExternalReport } from '../validation/external.js';
 import { checkCollectives, type CollectiveReport } from '../validation/collectives.js';
 import { validate, type ValidationReport } from '../validation/report.js';
@@ -45,7 +49,8 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   const keys = opts.data !== undefined ? topLevelKeys(opts.data, userLabel(opts.data)) : [];
   const collectiveFile = keys.includes('series');
   const externalFile = keys.includes('rows');
-  const paper = collectiveFile || externalFile ? null : await paperReport(opts);
+  const servingFile = keys.includes('servingRuns');
+  const paper = collectiveFile || externalFile || servingFile ? null : await paperReport(opts);
   const collectiveFiles: LoadedCollectiveMeasurements[] = collectiveFile
     ? [loadCollectiveMeasurements(opts.data!, userLabel(opts.data!))]
     : opts.data === undefined
@@ -54,13 +59,17 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   const collectives = collectiveFiles.length ? await collectiveReport(collectiveFiles, opts.cluster) : null;
   const externalData = externalFile ? loadExternalMeasurements(opts.data!, userLabel(opts.data!)) : opts.data === undefined ? shippedExternal() : null;
   const external = externalData ? inFile(externalData.label, () => validateExternal(externalData.data.rows, externalInputs())) : null;
+  const servingData = servingFile ? loadServingMeasurements(opts.data!, userLabel(opts.data!)) : opts.data === undefined ? shippedServing() : null;
+  const serving = servingData ? inFile(servingData.label, () => validateServing(servingData.data.servingRuns, externalInputs())) : null;
 
   // The gates score the TTFT/TTIT cases when there are any, else the collective points, else the external held-out rows.
   const scored = paper
     ? { overall: paper.report.overall, worst: worstCase(paper.report) }
     : collectives
       ? { overall: collectives.overall, worst: worstPoint(collectives) }
-      : { overall: external!.heldOut, worst: worstExternal(external!) };
+      : external
+        ? { overall: external.heldOut, worst: worstExternal(external) }
+        : { overall: serving!.heldOut, worst: worstServing(serving!) };
   const stderr: string[] = [];
   if (opts.maxMape !== undefined && scored.overall.mape > opts.maxMape) {
     stderr.push(`check failed: overall MAPE ${formatPercent(scored.overall.mape)} exceeds --max-mape ${formatPercent(opts.maxMape)}`);
@@ -75,6 +84,7 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
       ...(paper ? validateToJson(paper.report, paper.header, SCHEMA_VERSION) : { schemaVersion: SCHEMA_VERSION }),
       collectives: collectives ? collectivesToJson(collectives, labels) : null,
       external: external ? externalToJson(external, externalData!.label) : null,
+      serving: serving ? servingToJson(serving, servingData!.label) : null,
     };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
@@ -84,6 +94,7 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
     ...(paper ? [validateToTable(paper.report, paper.header, chalk, color)] : []),
     ...(collectives ? [collectivesToTable(collectives, labels, chalk, color)] : []),
     ...(external ? [externalToTable(external, externalData!.label, chalk, color)] : []),
+    ...(serving ? [servingToTable(serving, servingData!.label, chalk, color)] : []),
   ];
   return { stdout: parts.join('\n'), stderr, exitCode };
 }
@@ -100,6 +111,12 @@ function externalInputs(): ExternalInputs {
       return deployments.get(key)!;
     },
   };
+}
+
+function worstServing(r: ServingReport): { name: string; error: number } {
+  const held = r.cases.filter((c) => c.role === 'held-out');
+  const worst = held.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a), { name: 'none', error: 0 });
+  return { name: worst.name, error: worst.error };
 }
 
 function worstExternal(r: ExternalReport): { name: string; error: number } {

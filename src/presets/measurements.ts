@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { servingFileSchema, type ServingRun } from '../schema/serving-measurements.js';
 import { PACKAGE_ROOT } from '../root.js';
 import { measurementsFileSchema, type MeasurementsFile } from '../schema/measurements.js';
 import { existsSync, readdirSync } from 'node:fs';
@@ -67,6 +68,22 @@ export interface LoadedExternalMeasurements {
 export function loadExternalMeasurements(path: string, label: string): LoadedExternalMeasurements {
   const { data } = readYamlFile(path, label, externalFileSchema);
   return { data, label, file: path };
+}
+
+export const SERVING_MEASUREMENTS = join(PACKAGE_ROOT, 'validation', 'serving.yaml');
+
+export interface LoadedServingMeasurements {
+  data: { servingRuns: ServingRun[] };
+  label: string;
+}
+
+export function loadServingMeasurements(path: string, label: string): LoadedServingMeasurements {
+  const { data } = readYamlFile(path, label, servingFileSchema);
+  return { data, label };
+}
+
+export function shippedServing(): LoadedServingMeasurements | null {
+  return existsSync(SERVING_MEASUREMENTS) ? loadServingMeasurements(SERVING_MEASUREMENTS, shippedLabel(SERVING_MEASUREMENTS)) : null;
 }
 
 export function shippedExternal(): LoadedExternalMeasurements | null {

@@ -48,7 +48,7 @@ describe('cp-plan completion bash', () => {
     [['check', '--format', ''], ['table', 'markdown', 'json']],
     [['presets', ''], ['list', 'show']],
     [['presets', 'show', 'gt'], ['gti', 'gtt']],
-    [['schema', ''], ['model', 'cluster', 'gpu', 'engine', 'kernels', 'collectives', 'measurements', 'collective-measurements', 'external-measurements', 'check']],
+    [['schema', ''], ['model', 'cluster', 'gpu', 'engine', 'kernels', 'collectives', 'measurements', 'collective-measurements', 'external-measurements', 'serving-measurements', 'workload', 'check']],
     [['collective', '--algorithm', 'nv'], []],
     [['collective', 'all-reduce', '--cl'], ['--cluster']],
     [['completion', ''], ['bash', 'zsh']],

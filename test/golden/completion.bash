@@ -127,7 +127,7 @@ _cp_plan() {
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=1; fi ;;
         "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
         "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=1; fi ;;
-        "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements check'; fi ;;
+        "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh'; fi ;;
         "presets") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='list show'; fi ;;
         "presets list") reply='--kind --json --no-color -h --help' ;;

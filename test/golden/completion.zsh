@@ -198,7 +198,7 @@ _cp_plan_check() {
 _cp_plan_schema() {
   _arguments \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:(model cluster gpu engine kernels collectives measurements collective-measurements external-measurements check)'
+    '1:argument:(model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check)'
 }
 
 _cp_plan_completion() {

@@ -167,3 +167,20 @@ describe('chunked prefill', () => {
     assert.ok(run(null).memory.maxConcurrentSequences < run(8192).memory.maxConcurrentSequences, 'a whole 128K prefill holds more activations');
   });
 });
+
+describe('the serving validation group', () => {
+  test('every published run is held out, replayed, and scored on output tokens per second', async () => {
+    const { shippedServing } = await import('../../src/presets/measurements.js');
+    const { validateServing } = await import('../../src/validation/serving.js');
+    const { builtinCluster, builtinEngine } = await import('../../src/presets/catalog.js');
+    const { deploy } = await import('../../src/presets/deploy.js');
+    const data = shippedServing()!;
+    const runs = data.data.servingRuns;
+    assert.ok(runs.length >= 10);
+    assert.ok(runs.every((r) => r.role === 'held-out'), 'nothing is fitted on serving runs');
+    const r = validateServing(runs, { model: (n) => builtinModel(n).spec, deployment: (c, e) => deploy(builtinCluster(c).spec, builtinEngine(e).preset) });
+    assert.equal(r.skipped.length, 0, JSON.stringify(r.skipped));
+    assert.equal(r.heldOut.count, runs.length);
+    for (const c of r.cases) close(c.error, c.predictedOutputTokensPerSec / c.measuredOutputTokensPerSec - 1);
+  });
+});
