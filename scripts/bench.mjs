@@ -34,6 +34,16 @@ while (performance.now() - start < 2000) {
 }
 const perSec = evaluations / ((performance.now() - start) / 1000);
 
+// 1b. cp-plan serve's simulation: 10^5 requests (issue 14 target: under 5 s on a 2-core machine).
+const { serve } = await import('../src/serving/serve.ts');
+const { generateRequests } = await import('../src/serving/traffic.ts');
+const serveModel = builtinModel('llama3-70b').spec;
+const serveCluster = (await loadDeployment('h100-ib')).spec;
+const serveRequests = generateRequests({ classes: [{ weight: 1, inputTokens: 1000, outputTokens: 1000, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson', ratePerSec: 20 }, requests: 100_000, seed: 1 });
+const serveStart = performance.now();
+serve({ model: serveModel, cluster: serveCluster, precision: { weights: 'fp8', kvDtype: 'fp8' }, replica: { gpus: 8, tp: 8 }, replicas: 2, requests: serveRequests, concurrency: null, slo: {}, pricePerGpuHourUsd: null });
+const serveMs = performance.now() - serveStart;
+
 // 2. A plan over >= 10,000 candidates, start-up included.
 const dir = mkdtempSync(join(tmpdir(), 'cp-plan-bench-'));
 const big = join(dir, 'gtt-1024.yaml');
@@ -53,6 +63,7 @@ const base = median(times['node -e 0']);
 const node = execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();
 console.log(`cp-plan bench (node ${node})`);
 console.log(`model evaluations: ${Math.round(perSec).toLocaleString('en-US')} per second (target >= 200,000)`);
+console.log(`serve simulation of 100,000 requests (1K in / 1K out, 2 x TP8): ${serveMs.toFixed(0)} ms (target < 5000 ms)`);
 console.log(`plan over ${evaluated.toLocaleString('en-US')} candidates: median ${median(planRuns).toFixed(0)} ms wall, start-up included (target < 1000 ms)`);
 const TARGET = { '--help': 1.2, '--version': 1.2, 'estimate --json': 1.5 };
 console.log('start-up, median of 31 interleaved runs (issue 7 targets: estimate --json <= 1.5x node, --help/--version <= 1.2x node):');

@@ -8,10 +8,12 @@ import { describeViolation, planToJson, planToTable } from '../render/plan-repor
 import { presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
 import { contextWarning } from '../model/estimate.js';
+import type { FleetOptions } from './plan-fleet.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
 
-export interface PlanOptions extends CacheOptions {
+export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
+  ctx: number;
   model: string;
   cluster: string;
   batch: number;
@@ -22,7 +24,7 @@ export interface PlanOptions extends CacheOptions {
   minThroughput?: number;
   maxNodes?: number;
   maxGpus?: number;
-  objective: Objective;
+  objective: Objective | 'cost';
   variant: 'auto' | RingVariant;
   dcp: boolean;
   top: number;
@@ -35,6 +37,14 @@ const MAX_SEARCH_NODES = 4096;
 
 /** Searches every layout up to the limits for the smallest one that meets the SLOs. */
 export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<CommandResult> {
+  const fleet = opts as FleetOptions;
+  if (fleet.isl !== undefined || fleet.osl !== undefined || fleet.rate !== undefined || fleet.disaggregated) {
+    if (opts.ctx !== undefined) throw new InputError('give --ctx (one request) or --isl, --osl and --rate (a fleet), not both');
+    const { runFleetPlan } = await import('./plan-fleet.js');
+    return runFleetPlan(fleet, ctx);
+  }
+  if (opts.ctx === undefined) throw new InputError('plan needs --ctx TOKENS (one request), or --isl, --osl and --rate (a fleet for a request stream)');
+  if (opts.objective === 'cost') opts = { ...opts, objective: 'gpus' }; // one price per GPU: the cheapest layout is the smallest
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
@@ -52,7 +62,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     workload,
     slo,
     space: { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp },
-    objective: opts.objective,
+    objective: opts.objective === 'cost' ? 'gpus' : opts.objective,
   });
   const sloText =
     [
