@@ -105,10 +105,12 @@ for (const folder of ['collectives', 'kernels', 'gpus', 'engines', 'models', 'cl
     compiledIndex[folder].push(name);
   }
 }
-// Every cluster's default engine must exist and run on its GPU.
+// Every cluster's default engine must exist and run on its GPU; a calibration must name a built-in engine.
 for (const name of compiledIndex.clusters) {
   const c = JSON.parse(readFileSync(join(dist, 'presets', 'clusters', `${name}.json`), 'utf8')) as { spec: ClusterHardware };
   if (!compiledIndex.engines.includes(c.spec.defaultEngine)) throw new Error(`presets/clusters/${name}.yaml: unknown engine '${c.spec.defaultEngine}'`);
+  const calibrated = c.spec.calibration?.engine;
+  if (calibrated !== undefined && !compiledIndex.engines.includes(calibrated)) throw new Error(`presets/clusters/${name}.yaml: calibration.engine '${calibrated}' is not a built-in engine`);
 }
 writeFileSync(join(dist, 'presets', 'index.json'), JSON.stringify(compiledIndex));
 

@@ -45,3 +45,9 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_INPUT = 2;
 export const EXIT_INTERNAL = 3;
+
+/** A user's string as a message quotes it: control characters escaped, long ones cut, so the message stays one line. */
+export function printable(text: string, max = 60): string {
+  const short = text.length > max ? `${text.slice(0, max)}...` : text;
+  return short.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

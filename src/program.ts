@@ -114,6 +114,7 @@ if (defines('estimate')) {
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
+    .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText(
       'after',

@@ -1,3 +1,4 @@
+import { decodeKernelFixedSec } from '../model/hardware/kernels.js';
 import type { ClusterHardware, ClusterSpec } from '../model/types.js';
 
 /**
@@ -22,15 +23,25 @@ export interface CalibrationParam<C = ClusterSpec> {
 
 const US = 1e-6;
 
-/** An engine constant that a calibration replaces for the engine it was fitted with. */
-function engineParam(id: string, key: 'serialSecPerContextToken' | 'decodeLayerSec' | 'decodeStepSec' | 'attentionKernelSec' | 'cpDecodeLayerSec' | 'allToAllSetupSec', presetKey: string, upper: number, needs: string): CalibrationParam {
+/**
+ * An engine constant that a calibration replaces for the engine it was fitted with. `unset`: its value
+ * while the engine states none (what the model uses instead), in seconds.
+ */
+function engineParam(
+  id: string,
+  key: 'serialSecPerContextToken' | 'decodeLayerSec' | 'decodeStepSec' | 'attentionKernelSec' | 'cpDecodeLayerSec' | 'allToAllSetupSec',
+  presetKey: string,
+  upper: number,
+  needs: string,
+  unset: (c: ClusterSpec) => number = () => 0,
+): CalibrationParam {
   return {
     id,
     presetPath: ['calibration', 'overhead', presetKey],
     lower: 0,
     upper,
     needs,
-    get: (c) => (c.engine[key] ?? 0) / US,
+    get: (c) => (c.engine[key] ?? unset(c)) / US,
     set: (c, v) => ({ ...c, engine: { ...c.engine, [key]: v * US } }),
   };
 }
@@ -76,7 +87,11 @@ export const CALIBRATION_PARAMS: readonly CalibrationParam[] = [
   engineParam('decode-layer', 'decodeLayerSec', 'decodeLayerUs', 5000, 'decode measurements (TTIT)'),
   engineParam('decode-step', 'decodeStepSec', 'decodeStepUs', 100000, 'decode measurements of models with different layer counts (TTIT)'),
   engineParam('cp-decode', 'cpDecodeLayerSec', 'cpDecodeLayerUs', 5000, 'decode measurements at CP > 1 (TTIT with a ring)'),
-  engineParam('attention-kernel', 'attentionKernelSec', 'attentionKernelUs', 500, 'decode measurements at short contexts or many CP ranks, where the fixed cost of each attention kernel shows'),
+  // Without the engine's own figure the decode kernel costs its table's fitted fixed cost: the fit starts there
+  // (a BF16 KV cache's; runCalibrate sets the measurements' KV dtype's before fitting).
+  engineParam('attention-kernel', 'attentionKernelSec', 'attentionKernelUs', 500, 'decode measurements at short contexts or many CP ranks, where the fixed cost of each attention kernel shows', (c) =>
+    decodeKernelFixedSec(c, 'bf16'),
+  ),
   engineParam('all-to-all', 'allToAllSetupSec', 'allToAllSetupUs', 5000, 'measurements with an All2All on the critical path (pass-Q prefill or decode at CP > 1)'),
   {
     id: 'network',

@@ -2,11 +2,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { calibrate } from '../calibration/fit.js';
-import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS } from '../calibration/params.js';
+import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS, type CalibrationParam } from '../calibration/params.js';
 import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
 import { predictSec, targetsOf, type Target } from '../calibration/predict.js';
 import { EXIT_OK, InputError } from '../errors.js';
+import { decodeKernelFixedSec } from '../model/hardware/kernels.js';
 import { resolveLayout } from '../model/layout.js';
+import type { ClusterSpec, KvDtype } from '../model/types.js';
 import { isInsideBuiltinPresets, loadDeployment, loadModel, presetFile } from '../presets/catalog.js';
 import { loadMeasurements } from '../presets/measurements.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
@@ -40,6 +42,16 @@ function chosenParams(list: string | undefined) {
   return CALIBRATION_PARAMS.filter((p) => ids.includes(p.id));
 }
 
+/**
+ * Fitting attention-kernel for an engine that states no attentionKernelUs: the decode kernel costs its table's
+ * fitted fixed cost for the measurements' KV dtype, so the fit starts from (and "Before" reports) that cost,
+ * not 0. The predictions do not change: it is the value the model used anyway.
+ */
+function withKernelFixedCost(spec: ClusterSpec, params: readonly CalibrationParam[], kvDtype: KvDtype): ClusterSpec {
+  if (spec.engine.attentionKernelSec !== null || !params.some((p) => p.id === 'attention-kernel')) return spec;
+  return { ...spec, engine: { ...spec.engine, attentionKernelSec: decodeKernelFixedSec(spec, kvDtype) } };
+}
+
 /** Refuses outputs that would destroy something: an input, a shipped preset, a directory. */
 export function checkOutput(output: string, ...inputs: string[]): void {
   const target = resolve(output);
@@ -58,8 +70,8 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   if (opts.output) checkOutput(opts.output, loaded.file);
   const model = await loadModel(data.model);
   const deployed = await loadDeployment(clusterRef, opts.engine ?? data.engine);
-  const cluster = { ...deployed.cluster, spec: deployed.spec };
   const precision = precisionFor(model, data);
+  const cluster = { ...deployed.cluster, spec: withKernelFixedCost(deployed.spec, params, precision.kvDtype) };
   const inputs = { model: model.spec, cluster: cluster.spec, precision };
   const all = targetsOf(data.measurements);
   const fitTargets = all.filter((t) => t.measurement.role === 'fit');

@@ -30,6 +30,7 @@ export interface EstimateOptions {
   kvDtype?: KvDtype;
   json: boolean;
   explain: boolean;
+  pricePerGpuHour?: number;
   color: boolean;
 }
 
@@ -71,7 +72,8 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   }
 
   // Checked in both modes: the table shows the same numbers.
-  const doc = estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file });
+  const price = opts.pricePerGpuHour ?? cluster.spec.price?.perGpuHourUsd ?? null;
+  const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price) };
   assertRepresentable(doc);
   const terms = opts.explain ? explainTerms(result) : [];
   if (opts.json) {
@@ -80,5 +82,29 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   }
   // Tables need chalk and cli-table3; JSON runs (pipelines, loops) never load them.
   const { estimateText } = await import('../render/estimate-text.js');
-  return { stdout: estimateText(result, terms, { model, cluster, isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color }), stderr, exitCode };
+  const text = estimateText(result, terms, { model, cluster, isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color });
+  const c = doc.cost;
+  const costLine = c
+    ? `Cost: $${c.perHourUsd.toFixed(2)}/hour at $${c.pricePerGpuHourUsd}/GPU-hour; $${c.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens (prefills back to back), ` +
+      `$${c.perMillionOutputTokensUsd.toFixed(3)} per million output tokens at batch ${result.workload.batch}\n`
+    : '';
+  return { stdout: text + costLine, stderr, exitCode };
+}
+
+/**
+ * What this layout costs, at a price per GPU-hour: per hour; per million prompt tokens prefilled back to
+ * back (the GPUs' hours over the new tokens); per million output tokens at this decode batch. Null without
+ * a price.
+ */
+export function costOf(r: ReturnType<typeof estimate>, price: number | null) {
+  if (price === null) return null;
+  const perHour = price * r.layout.gpus;
+  const newTokens = (r.workload.contextTokens - r.workload.cachedTokens) * r.workload.batch;
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    pricePerGpuHourUsd: price,
+    perHourUsd: round(perHour),
+    perMillionInputTokensUsd: round((perHour / 3600) * (r.prefill.ttftSec / newTokens) * 1e6),
+    perMillionOutputTokensUsd: round((perHour / 3600 / r.decode.tokensPerSecondAggregate) * 1e6),
+  };
 }

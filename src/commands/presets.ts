@@ -14,9 +14,11 @@ import {
   loadCluster,
   loadEngine,
   loadGpu,
+  loadKernels,
   loadModel,
   presetFile,
   USER_KINDS,
+  withArticle,
   type PresetKind,
 } from '../presets/catalog.js';
 import { closestNames } from '../presets/closest.js';
@@ -167,7 +169,16 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
 export async function runPresetsShow(name: string, opts: PresetsOptions): Promise<CommandResult> {
   const { kind, ref } = kindOf(name);
   // Loading validates: a user's file is printed only if it is a valid preset.
-  const loaded = kind === 'model' ? await loadModel(ref) : kind === 'cluster' ? await loadCluster(ref) : kind === 'engine' ? await loadEngine(ref) : await loadGpu(ref);
+  const loaded =
+    kind === 'model'
+      ? await loadModel(ref)
+      : kind === 'cluster'
+        ? await loadCluster(ref)
+        : kind === 'engine'
+          ? await loadEngine(ref)
+          : kind === 'kernels'
+            ? await loadKernels(ref)
+            : await loadGpu(ref);
   if (opts.json) {
     const doc = { schemaVersion: SCHEMA_VERSION, kind, name: loaded.preset.name, file: loaded.file, preset: loaded.preset };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
@@ -176,14 +187,27 @@ export async function runPresetsShow(name: string, opts: PresetsOptions): Promis
   return { stdout: readFileSync(presetFile(kind, ref), 'utf8'), stderr: [], exitCode: 0 };
 }
 
+/** The kinds `presets show` knows: the user kinds, and kernel tables (presets/kernels/), shown as KIND/NAME or by file. */
+const SHOW_KINDS = [...USER_KINDS, 'kernels'] as const;
+const KIND_NOUN: Record<(typeof SHOW_KINDS)[number], string> = { model: 'model', cluster: 'cluster', engine: 'engine', gpu: 'GPU', kernels: 'kernel table' };
+
 /**
- * What NAME is: KIND/NAME says it (gpu/h100-sxm, engine/vllm); a plain name is looked up in every kind,
- * models and clusters first; a file is recognised by its keys (a cluster has gpusPerNode, a GPU
- * bf16DenseTflops, an engine overhead, a model layers).
+ * What NAME is: KIND/NAME says it (gpu/h100-sxm, engine/vllm, kernels/h100-sxm); a plain name is looked up in
+ * every user kind, models and clusters first; a file is recognised by its keys (a cluster has gpusPerNode, a
+ * GPU bf16DenseTflops, an engine overhead, a kernel table measuredOn, a model layers).
  */
 function kindOf(name: string): { kind: PresetKind; ref: string } {
-  const slash = /^(model|cluster|gpu|engine)\/(.+)$/.exec(name);
-  if (slash && !isPath(slash[2]!)) return { kind: slash[1] as PresetKind, ref: slash[2]! };
+  const slash = /^(model|cluster|gpu|engine|kernels)\/(.+)$/.exec(name);
+  if (slash && !isPath(slash[2]!)) {
+    const kind = slash[1] as (typeof SHOW_KINDS)[number];
+    const ref = slash[2]!;
+    // NAME under the wrong KIND: say which kind it is.
+    const other = builtinNames(kind).includes(ref) ? undefined : SHOW_KINDS.find((k) => k !== kind && builtinNames(k).includes(ref));
+    if (other) {
+      throw new InputError(`'${ref}' is ${withArticle(KIND_NOUN[other])}, not ${withArticle(KIND_NOUN[kind])}: presets show ${other}/${ref}`);
+    }
+    return { kind, ref };
+  }
   if (isPath(name)) {
     let text = '';
     try {
@@ -191,7 +215,16 @@ function kindOf(name: string): { kind: PresetKind; ref: string } {
     } catch {
       // Unreadable: let the loader report it with its usual message.
     }
-    const kind: PresetKind = /^gpusPerNode\s*:/m.test(text) ? 'cluster' : /^bf16DenseTflops\s*:/m.test(text) ? 'gpu' : /^overhead\s*:/m.test(text) ? 'engine' : 'model';
+    const has = (key: string) => new RegExp(`^${key}\\s*:`, 'm').test(text);
+    const kind: PresetKind = has('gpusPerNode')
+      ? 'cluster'
+      : has('bf16DenseTflops')
+        ? 'gpu'
+        : has('overhead')
+          ? 'engine'
+          : has('measuredOn') || has('hbmFractionOfPeak')
+            ? 'kernels'
+            : 'model';
     return { kind, ref: name };
   }
   const found = USER_KINDS.filter((k) => builtinNames(k).includes(name));

@@ -1,8 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
-import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
 import type { ClusterHardware, ClusterSpec } from '../model/types.js';
 import { inFile } from '../validation/in-file.js';
-import { builtinCluster, builtinEngine, builtinGpu, builtinModel, loadCluster, loadDeployment, loadModel } from '../presets/catalog.js';
+import { builtinCluster, builtinEngine, builtinGpu, builtinModel, builtinNames, loadCluster, loadDeployment, loadModel } from '../presets/catalog.js';
 import { deploy } from '../presets/deploy.js';
 import {
   loadCollectiveMeasurements,
@@ -25,6 +25,7 @@ import { externalToJson, externalToTable } from '../render/validate-external.js'
 import { servingToJson, servingToTable } from '../render/validate-serving.js';
 import { validateServing, type ServingReport } from '../validation/serving.js';
 import { validateExternal, type ExternalInputs, type ExternalReport } from '../validation/external.js';
+import type { ExternalRow } from '../schema/external-measurements.js';
 import { checkCollectives, type CollectiveReport } from '../validation/collectives.js';
 import { validate, type ValidationReport } from '../validation/report.js';
 import type { CommandContext, CommandResult } from './result.js';
@@ -50,6 +51,11 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   const collectiveFile = keys.includes('series');
   const externalFile = keys.includes('rows');
   const servingFile = keys.includes('servingRuns');
+  if ((externalFile || servingFile) && (opts.cluster !== undefined || opts.engine !== undefined)) {
+    const flags = [opts.cluster !== undefined ? '--cluster' : '', opts.engine !== undefined ? '--engine' : ''].filter(Boolean).join(' and ');
+    const what = externalFile ? 'an external-measurements file, whose rows name' : 'a serving-runs file, whose runs name';
+    throw new InputError(`${flags}: ${userLabel(opts.data!)} is ${what} their own cluster and engine; drop ${flags}`);
+  }
   const paper = collectiveFile || externalFile || servingFile ? null : await paperReport(opts);
   const collectiveFiles: LoadedCollectiveMeasurements[] = collectiveFile
     ? [loadCollectiveMeasurements(opts.data!, userLabel(opts.data!))]
@@ -58,20 +64,26 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
       : [];
   const collectives = collectiveFiles.length ? await collectiveReport(collectiveFiles, opts.cluster) : null;
   const externalData = externalFile ? loadExternalMeasurements(opts.data!, userLabel(opts.data!)) : opts.data === undefined ? shippedExternal() : null;
+  if (externalData) checkRowGpus(externalData.data.rows, externalData.label);
   const external = externalData ? inFile(externalData.label, () => validateExternal(externalData.data.rows, externalInputs())) : null;
   const servingData = servingFile ? loadServingMeasurements(opts.data!, userLabel(opts.data!)) : opts.data === undefined ? shippedServing() : null;
   const serving = servingData ? inFile(servingData.label, () => validateServing(servingData.data.servingRuns, externalInputs())) : null;
 
-  // The gates score the TTFT/TTIT cases when there are any, else the collective points, else the external held-out rows.
+  // The gates score the TTFT/TTIT cases when there are any, else the collective points, else the external held-out rows,
+  // else the held-out serving runs.
   const scored = paper
-    ? { overall: paper.report.overall, worst: worstCase(paper.report) }
+    ? { overall: paper.report.overall, worst: worstCase(paper.report), skipped: 0 }
     : collectives
-      ? { overall: collectives.overall, worst: worstPoint(collectives) }
+      ? { overall: collectives.overall, worst: worstPoint(collectives), skipped: 0 }
       : external
-        ? { overall: external.heldOut, worst: worstExternal(external) }
-        : { overall: serving!.heldOut, worst: worstServing(serving!) };
+        ? { overall: external.heldOut, worst: worstExternal(external), skipped: external.skipped.length }
+        : { overall: serving!.heldOut, worst: worstServing(serving!), skipped: serving!.skipped.length };
   const stderr: string[] = [];
-  if (opts.maxMape !== undefined && scored.overall.mape > opts.maxMape) {
+  if ((opts.maxMape !== undefined || opts.maxError !== undefined) && scored.overall.count === 0) {
+    // An empty scored set cannot pass a gate: every row was skipped, or none is held-out.
+    const gate = opts.maxMape !== undefined ? '--max-mape' : '--max-error';
+    stderr.push(`check failed: nothing was scored (no held-out row could be evaluated; ${scored.skipped} not evaluated, see the report), so ${gate} cannot pass`);
+  } else if (opts.maxMape !== undefined && scored.overall.mape > opts.maxMape) {
     stderr.push(`check failed: overall MAPE ${formatPercent(scored.overall.mape)} exceeds --max-mape ${formatPercent(opts.maxMape)}`);
   }
   if (opts.maxError !== undefined && scored.overall.maxAbsError > opts.maxError) {
@@ -97,6 +109,23 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
     ...(serving ? [servingToTable(serving, servingData!.label, chalk, color)] : []),
   ];
   return { stdout: parts.join('\n'), stderr, exitCode };
+}
+
+/**
+ * A model-level row runs on its cluster's GPU: one naming another GPU would be predicted on the cluster's and
+ * reported under its own. Rows whose cluster is not a built-in preset are left to be reported as not evaluated.
+ */
+function checkRowGpus(rows: readonly ExternalRow[], label: string): void {
+  const clusters = new Set(builtinNames('cluster'));
+  rows.forEach((r, i) => {
+    if (!('cluster' in r) || !clusters.has(r.cluster)) return;
+    const gpu = builtinCluster(r.cluster).spec.gpu.preset;
+    if (r.gpu !== gpu) {
+      throw new InputError(
+        `${label}: rows.${i} ('${printable(r.name)}'): gpu '${printable(r.gpu)}' but cluster ${r.cluster} has ${gpu} GPUs; fix the row's gpu: or cluster:`,
+      );
+    }
+  });
 }
 
 /** Built-in presets by name for the external rows (they name GPUs, models, clusters and engines). */

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { CpPlanError, EXIT_INTERNAL, InputError } from '../errors.js';
+import { CpPlanError, EXIT_INTERNAL, InputError, printable } from '../errors.js';
 import type { ClusterHardware, ClusterSpec, CollectiveLibrary, GpuSpec, ModelSpec } from '../model/types.js';
 import { COMPILED_PRESETS_DIR, PACKAGE_ROOT } from '../root.js';
 import type { ClusterPreset } from '../schema/cluster-preset.js';
@@ -129,6 +129,11 @@ function userLabel(ref: string): string {
   return isAbsolute(ref) ? ref : relative(process.cwd(), ref) || ref;
 }
 
+/** "a gpu", "an engine". */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** Throws the one-line "unknown preset" error, with the closest names, unless `name` is built in. */
 function assertBuiltin(kind: PresetKind, name: string): void {
   const names = builtinNames(kind);
@@ -137,8 +142,9 @@ function assertBuiltin(kind: PresetKind, name: string): void {
   const other = (['model', 'cluster', 'engine', 'gpu'] as const).find((k) => k !== kind && builtinNames(k).includes(name));
   if (other && flag[kind]) {
     const how = flag[other] ? `pass it as ${flag[other]} ${name}` : `a cluster names its GPU (gpu: ${name})`;
-    throw new InputError(`'${name}' is a ${other} preset, not a ${kind}; ${how}`);
+    throw new InputError(`'${name}' is ${withArticle(other)} preset, not ${withArticle(kind)}; ${how}`);
   }
+  if (kind === 'kernels') throw new InputError(`unknown kernel table '${printable(name)}'; built in: ${names.join(', ')}`);
   const near = closestNames(name, names);
   throw new InputError(
     `unknown ${kind} '${name}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all; a path to a .yaml file also works)`,
@@ -196,7 +202,15 @@ export async function loadCluster(ref: string): Promise<LoadedCluster> {
 function gpuFor(ref: string, baseDir: string, user: typeof import('./user-preset.js')): GpuSpec {
   if (!isPath(ref)) return builtinGpu(ref).spec;
   const file = isAbsolute(ref) ? ref : join(baseDir, ref);
-  return user.readGpuFile(file, userLabel(file), false, (table) => ({ table: builtinKernels(table).preset, measuredOn: builtinGpu(table).preset })).spec;
+  return user.readGpuFile(file, userLabel(file), false, kernelTableFor).spec;
+}
+
+/**
+ * A GPU file's `kernels.table`: a built-in kernel table, with the GPU preset it was measured on (each table is
+ * named after that GPU). The caller prefixes the GPU file and key to an error.
+ */
+function kernelTableFor(name: string): { table: KernelsPreset; measuredOn: GpuPreset } {
+  return { table: builtinKernels(name).preset, measuredOn: builtinGpu(name).preset };
 }
 
 export async function loadEngine(ref: string): Promise<LoadedEngine> {
@@ -208,7 +222,14 @@ export async function loadEngine(ref: string): Promise<LoadedEngine> {
 export async function loadGpu(ref: string): Promise<LoadedGpu> {
   if (!isPath(ref)) return builtinGpu(ref);
   const { readGpuFile } = await import('./user-preset.js');
-  return readGpuFile(ref, userLabel(ref), false, (table) => ({ table: builtinKernels(table).preset, measuredOn: builtinGpu(table).preset }));
+  return readGpuFile(ref, userLabel(ref), false, kernelTableFor);
+}
+
+/** A kernel table (presets/kernels/) by built-in name or by the path of the user's YAML file. */
+export async function loadKernels(ref: string): Promise<LoadedKernels> {
+  if (!isPath(ref)) return builtinKernels(ref);
+  const { readKernelsFile } = await import('./user-preset.js');
+  return readKernelsFile(ref, userLabel(ref));
 }
 
 /**
@@ -218,8 +239,34 @@ export async function loadGpu(ref: string): Promise<LoadedGpu> {
  */
 export async function loadDeployment(clusterRef: string, engineRef?: string): Promise<{ cluster: LoadedCluster; engine: LoadedEngine; spec: ClusterSpec }> {
   const cluster = await loadCluster(clusterRef);
+  // A user's cluster file has its engine: path made relative to the file already (readClusterFile).
   const engine = await loadEngine(engineRef ?? cluster.spec.defaultEngine);
-  return { cluster, engine, spec: deploy(cluster.spec, engine.preset) };
+  await assertCalibrationEngine(cluster, engine.preset.name);
+  return { cluster, engine, spec: deploy(cluster.spec, engine.preset, engineRef === undefined ? 'default' : 'chosen') };
+}
+
+/**
+ * A calibration applies only when the engine it names runs, so a name cp-plan cannot find (a typo such as
+ * meta_cp) would drop it without a word: refuse it. Known are the built-in engines, the engine in use and
+ * the engine file the cluster names as its default.
+ */
+async function assertCalibrationEngine(cluster: LoadedCluster, inUse: string): Promise<void> {
+  const named = cluster.spec.calibration?.engine;
+  if (named === undefined || named === inUse) return;
+  const builtins = builtinNames('engine');
+  if (builtins.includes(named)) return;
+  const byDefault = cluster.spec.defaultEngine;
+  if (isPath(byDefault)) {
+    try {
+      if ((await loadEngine(byDefault)).preset.name === named) return;
+    } catch {
+      // An unreadable default engine file is reported when it is used; here it just names no engine.
+    }
+  }
+  throw new InputError(
+    `${cluster.file}: calibration.engine '${printable(named)}' is not a known engine, so the calibration would never apply; ` +
+      `known engines: ${builtins.join(', ')} (or the name: of your own engine file, given with --engine)`,
+  );
 }
 
 /** Where a preset's file is: a built-in's path inside the package, or the user's path as given. */

@@ -68,13 +68,19 @@ const ENGINE_KEY_OF: Record<string, string> = {
 
 /**
  * A cluster running an engine: the engine's constants for the cluster's GPU generation, with the
- * cluster's calibration applied when it was fitted with this engine.
+ * cluster's calibration applied when it was fitted with this engine. `how`: whether the engine was
+ * chosen (--engine, a row's engine) or is the cluster's default, for the message when it cannot run.
  */
-export function deploy(hw: ClusterHardware, engine: EnginePreset): ClusterSpec {
+export function deploy(hw: ClusterHardware, engine: EnginePreset, how: 'chosen' | 'default' = 'chosen'): ClusterSpec {
   const spec = engineSpecFor(engine, hw.gpu, hw.name);
   if (!spec) {
     const archs = Object.keys(engine.kernels).join(', ');
-    throw new InputError(`--engine ${engine.name}: runs on ${archs} GPUs, not on ${hw.gpu.name} (${hw.gpu.generation}); choose another --engine`);
+    const where = `runs on ${archs} GPUs, not on ${hw.gpu.name} (${hw.gpu.generation})`;
+    throw new InputError(
+      how === 'default'
+        ? `the cluster's default engine ${engine.name} ${where}; pick one with --engine (or change engine: in the cluster file)`
+        : `--engine ${engine.name}: ${where}; choose another --engine`,
+    );
   }
   const usable = hw.gpu.hbmBytes * spec.gpuMemoryUtilization;
   if (spec.runtimeReserveBytes >= usable) {

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
 import type { CollectiveLibrary, GpuSpec } from '../model/types.js';
 import { clusterPresetSchema } from '../schema/cluster-preset.js';
 import { collectivesPresetSchema } from '../schema/collectives-preset.js';
@@ -54,6 +55,7 @@ export function readCollectivesFile(file: string, label: string, builtin = false
 /**
  * A cluster file. `gpuOf` resolves its `gpu:` reference: a built-in GPU preset
  * by name, or a GPU file by path (relative to the cluster file's directory).
+ * An `engine:` path is likewise made relative to the cluster file's directory.
  */
 export function readClusterFile(
   file: string,
@@ -65,7 +67,15 @@ export function readClusterFile(
   const { data } = readYamlFile(file, label, clusterPresetSchema, (raw) =>
     'layers' in raw && !('gpu' in raw) ? 'this is a model file (it has layers), not a cluster; pass it as --model' : oldClusterKeys(raw),
   );
-  return { spec: clusterSpecFromPreset(data, library(data.topology.collectives), gpuOf(data.gpu, dirname(resolve(file)))), preset: data, file: label, builtin };
+  const baseDir = dirname(resolve(file));
+  const spec = clusterSpecFromPreset(data, library(data.topology.collectives), gpuOf(data.gpu, baseDir));
+  if (isEnginePath(spec.defaultEngine) && !isAbsolute(spec.defaultEngine)) spec.defaultEngine = join(baseDir, spec.defaultEngine);
+  return { spec, preset: data, file: label, builtin };
+}
+
+/** As catalog's isPath (not imported: catalog loads this module lazily). */
+function isEnginePath(ref: string): boolean {
+  return ref.includes('/') || ref.includes('\\') || /\.ya?ml$/i.test(ref);
 }
 
 /** A kernel table (presets/kernels/), validated. */
@@ -84,7 +94,14 @@ export function readGpuFile(
   const { data } = readYamlFile(file, label, gpuPresetSchema, (raw) =>
     'gpusPerNode' in raw ? 'this is a cluster file (it has gpusPerNode), not a GPU; pass it as --cluster' : undefined,
   );
-  const { table, measuredOn } = tableOf(data.kernels.table);
+  let resolved: { table: KernelsPreset; measuredOn: GpuPreset };
+  try {
+    resolved = tableOf(data.kernels.table);
+  } catch (error) {
+    // "unknown kernel table 'x'" alone does not say which file names it.
+    throw error instanceof InputError ? new InputError(`${label}: kernels.table: ${error.message}`) : error;
+  }
+  const { table, measuredOn } = resolved;
   return { spec: gpuSpecFromPreset(data, table, measuredOn), preset: data, file: label, builtin };
 }
 

@@ -39,7 +39,7 @@ export const clusterPresetSchema = z
   source: z.string().min(1),
   /** The GPU model: a preset in presets/gpus/ by name, or the path of a GPU file (relative to this file). */
   gpu: z.string().min(1),
-  /** The engine used when --engine is not given: a preset in presets/engines/. */
+  /** The engine used when --engine is not given: a preset in presets/engines/ by name, or the path of an engine file (relative to this file). */
   engine: z.string().min(1).default('vllm'),
   /** GPUs per node: the unit that owns NICs (an HGX server; a compute tray of an NVL72). */
   gpusPerNode: z.number().int().positive(),
@@ -106,6 +106,11 @@ export const clusterPresetSchema = z
    */
   calibration: z
     .strictObject({
+      /**
+       * The engine the fit ran on: a built-in engine (presets/engines/) or the name: of the user's engine file
+       * (the cluster's engine: file, or the one given with --engine). Another name is refused when the cluster is
+       * deployed: a typo would silently drop the calibration.
+       */
       engine: z.string().min(1),
       /** fitted: on this cluster's measurements; transferred: copied from another cluster's fit. */
       provenance: z.enum(['fitted', 'transferred']),

@@ -48,6 +48,13 @@ const BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...'bcdefg'.spl
 const HUGE = '# ' + 'x'.repeat(1_100_000) + '\n';
 const BINARY = Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0x00, 0x01, 0x02, 0xff]);
 const SHIPPED_GTT = join(REPO_ROOT, 'presets', 'clusters', 'gtt.yaml');
+const SHIPPED_SERVING = join(REPO_ROOT, 'validation', 'serving.yaml');
+/** An external-measurements file of model rows (e2e, llama3-8b, TP1): each [name, gpu, cluster]. */
+const external = (rows: [string, string, string][]) =>
+  'source: test\nrows:\n' +
+  rows
+    .map(([name, g, c]) => `  - { name: ${name}, kind: e2e, gpu: ${g}, engine: vllm, role: held-out, cluster: ${c}, model: llama3-8b, gpus: 1, tp: 1, weights: bf16, kvDtype: bf16, inputTokens: 32, outputTokens: 128, batch: 8, measuredMs: 834, ref: test }\n`)
+    .join('');
 
 // Bad units: every value is refused by every numeric flag (the error names the flag and quotes the value).
 const BAD_NUMBERS = ['1Mb', '12 K', '-5', '0', '1e400', 'NaN', '0x10', '1.5', '', ' ', '1,000'];
@@ -85,7 +92,7 @@ const cases: Case[] = [
   { name: 'sweep --nodes without a value', args: ['sweep', '--ctx', '1M', '--nodes'], stderrMatch: /'--nodes <values>' argument missing/ },
   { name: 'calibrate -o without a value', args: ['calibrate', 'runs.yaml', '-o'], stderrMatch: /'-o, --output <file>' argument missing/ },
   { name: 'estimate without --ctx', args: ['estimate'], stderrMatch: /required option '--ctx <tokens>' not specified/ },
-  { name: 'plan without --ctx', args: ['plan', '--max-ttft', '90s'], stderrMatch: /required option '--ctx/ },
+  { name: 'plan without --ctx', args: ['plan', '--max-ttft', '90s'], stderrMatch: /plan needs --ctx TOKENS/ },
   { name: 'sweep without --ctx', args: ['sweep', '--nodes', '1..4'], stderrMatch: /required option '--ctx <values>'/ },
   { name: 'check without a file', args: ['check'], stderrMatch: /missing required argument 'file'/ },
   { name: 'calibrate without a file', args: ['calibrate'], stderrMatch: /calibrate: give a measurements file \(my-runs\.yaml\) or --nccl-tests FILE/ },
@@ -169,6 +176,18 @@ const cases: Case[] = [
   { name: 'model file as validate --cluster', args: ['validate', '--cluster', './m.yaml'], files: { 'm.yaml': MODEL }, stderrMatch: /m\.yaml: this is a model file/ },
   { name: 'presets show of a duplicate-key file', args: ['presets', 'show', './dup.yaml'], files: { 'dup.yaml': MODEL + 'layers: 81\n' }, stderrMatch: /dup\.yaml:\d+:\d+: invalid YAML/ },
   { name: 'presets show of a missing file', args: ['presets', 'show', './nope.yaml'], stderrMatch: /nope\.yaml: cannot read file/ },
+  // Names that used to mislead or be ignored (review 13, P3).
+  { name: 'calibration.engine typo', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': edit(read('clusters/gtt.yaml'), /^  engine: meta-cp$/m, '  engine: meta_cp') }, stderrMatch: /^cp-plan: c\.yaml: calibration\.engine 'meta_cp' is not a known engine.*known engines: meta-cp, sglang, trtllm, vllm/ },
+  { name: 'unknown kernels.table names the GPU file', args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': withGpu, 'g.yaml': gpu(/^  table: .*$/m, '  table: nosuch') }, stderrMatch: /g\.yaml: kernels\.table: unknown kernel table 'nosuch'; built in: .*h100-sxm/ },
+  { name: "the cluster's default engine cannot run on its GPU", args: ['estimate', '--ctx', '8K', '--cluster', './c.yaml'], files: { 'c.yaml': edit(read('clusters/mi300x-roce.yaml'), /^engine: .*$/m, 'engine: trtllm') }, stderrMatch: /^cp-plan: the cluster's default engine trtllm runs on .*, not on AMD .*\(cdna3\); pick one with --engine/ },
+  { name: 'a GPU name as --engine', args: ['estimate', '--ctx', '8K', '--engine', 'h100-sxm'], stderrMatch: /'h100-sxm' is a gpu preset, not an engine/ },
+  { name: 'validate: external file with --cluster and --engine', args: ['validate', '--data', 'x.yaml', '--cluster', 'nosuch', '--engine', 'sglang'], files: { 'x.yaml': external([['r0', 'h200-sxm', 'h200-ib']]) }, stderrMatch: /^cp-plan: --cluster and --engine: x\.yaml is an external-measurements file, whose rows name their own cluster and engine; drop --cluster and --engine$/ },
+  { name: 'validate: external file with --engine', args: ['validate', '--data', 'x.yaml', '--engine', 'vllm'], files: { 'x.yaml': external([['r0', 'h200-sxm', 'h200-ib']]) }, stderrMatch: /^cp-plan: --engine: x\.yaml is an external-measurements file/ },
+  { name: 'validate: serving file with --cluster', args: ['validate', '--data', SHIPPED_SERVING, '--cluster', 'h100-ib'], stderrMatch: /^cp-plan: --cluster: .*serving\.yaml is a serving-runs file, whose runs name their own cluster and engine; drop --cluster$/ },
+  { name: "validate: external row whose GPU is not its cluster's", args: ['validate', '--data', 'x.yaml'], files: { 'x.yaml': external([['r0', 'h200-sxm', 'h200-ib'], ['r1', 'b200-sxm', 'h200-ib']]) }, stderrMatch: /^cp-plan: x\.yaml: rows\.1 \('r1'\): gpu 'b200-sxm' but cluster h200-ib has h200-sxm GPUs/ },
+  { name: 'presets show gpu/vllm (an engine)', args: ['presets', 'show', 'gpu/vllm'], stderrMatch: /^cp-plan: 'vllm' is an engine, not a GPU: presets show engine\/vllm$/ },
+  { name: 'presets show engine/h100-sxm (a GPU)', args: ['presets', 'show', 'engine/h100-sxm'], stderrMatch: /^cp-plan: 'h100-sxm' is a GPU, not an engine: presets show gpu\/h100-sxm$/ },
+  { name: 'presets show kernels/nosuch', args: ['presets', 'show', 'kernels/nosuch'], stderrMatch: /^cp-plan: unknown kernel table 'nosuch'; built in: .*h100-sxm/ },
   // GPU counts and NVLink domains.
   { name: '--gpus and --nodes disagree', args: ['estimate', '--ctx', '8K', '--gpus', '4', '--nodes', '2'], stderrMatch: /--gpus 4 and --nodes 2 disagree: 4 GPUs fill 1 node\(s\) of 8/ },
   { name: '--gpus beyond the cluster', args: ['estimate', '--ctx', '8K', '--gpus', '300'], stderrMatch: /--gpus 300: cluster 'gtt' has at most 256 GPUs/ },

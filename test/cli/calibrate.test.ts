@@ -160,3 +160,30 @@ describe('cp-plan calibrate: the honest split and safe output', () => {
     }
   });
 });
+
+describe('cp-plan calibrate --params attention-kernel for an engine without attentionKernelUs (review 13, P3.14)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-plan-cal-ak-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("starts from the decode kernel table's fixed cost, and reports it as Before", () => {
+    // TTITs cp-plan itself predicts with vLLM on h100-ib (no attentionKernelUs: the table's fixed cost applies).
+    const runs = [[1, '1K'], [1, '8K'], [1, '128K'], [2, '8K'], [4, '1K'], [4, '32K']].map(([nodes, ctx]) => {
+      const doc = parseJson(runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--nodes', String(nodes), '--ctx', String(ctx), '--json']).stdout);
+      return { nodes, contextTokens: doc.workload.contextTokens, ttitMs: doc.decode.ttitMs };
+    });
+    const file = join(dir, 'runs.yaml');
+    writeFileSync(file, stringify({ model: 'llama3-70b', cluster: 'h100-ib', measurements: runs }));
+    const r = runCli(['calibrate', file, '--params', 'attention-kernel', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    const p = doc.params[0];
+    assert.equal(p.id, 'attention-kernel');
+    // The H100 tables' decode kernels cost some 10-30 us per call; 0 would be the engine's missing figure.
+    assert.ok(p.before > 5 && p.before < 50, `before ${p.before}`);
+    // Before is the value the before errors were computed with: they are ~0, and the fit stays where it started.
+    for (const point of doc.points) assert.ok(Math.abs(point.errorBefore) < 1e-3, `${point.name}: ${point.errorBefore}`);
+    assert.ok(Math.abs(p.after / p.before - 1) < 0.02, `after ${p.after} vs before ${p.before}`);
+    const text = runCli(['calibrate', file, '--params', 'attention-kernel']);
+    assert.match(text.stdout, new RegExp(`calibration\\.overhead\\.attentionKernelUs +│ +${p.before.toFixed(2).replace('.', '\\.')} │`));
+  });
+});

@@ -1,8 +1,11 @@
 // End to end on the built binary: --engine, --attention-dtype, 4-bit --weights, GPU and engine presets,
 // provenance in JSON and on stderr, and validate's external group (issue 13).
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
 
 const est = (...args: string[]) => runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--gpus', '8', '--ctx', '32K', ...args]);
 
@@ -87,5 +90,78 @@ describe('validate: the external set', () => {
     assert.match(t.stdout, /by engine: /);
     // As a gate: exit 1 when the held-out MAPE is above the bound.
     assert.equal(runCli(['validate', '--data', 'validation/external.yaml', '--max-mape', '1%']).status, 1);
+  });
+});
+
+describe("a cluster's engine file and its calibration's engine (review 13, P3.10 and P3.12)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-plan-engine-file-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const preset = (path: string) => readFileSync(join(REPO_ROOT, 'presets', path), 'utf8');
+  const replace = (text: string, from: RegExp, to: string) => {
+    assert.match(text, from, `fixture edit ${from}`);
+    return text.replace(from, to);
+  };
+  const calibration = (engine: string) => `calibration:\n  engine: ${engine}\n  provenance: fitted\n  source: test\n  gemmEfficiencyScale: 0.5\n`;
+  // sub/my-engine.yaml (vLLM's constants under another name) and clusters in sub/ that name it.
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'sub', 'my-engine.yaml'), replace(preset('engines/vllm.yaml'), /^name: vllm$/m, 'name: my-engine'));
+  const h100 = preset('clusters/h100-ib.yaml');
+  writeFileSync(join(dir, 'sub', 'own.yaml'), replace(h100, /^engine: .*$/m, 'engine: ./my-engine.yaml') + calibration('my-engine'));
+  writeFileSync(join(dir, 'sub', 'vllm-default.yaml'), h100 + calibration('my-engine'));
+  const run = (...args: string[]) => runCli(['estimate', '--model', 'llama3-70b', '--ctx', '32K', '--json', ...args], { cwd: dir });
+
+  test("engine: ./my-engine.yaml is read beside the cluster file, not from the cwd", () => {
+    const r = run('--cluster', 'sub/own.yaml');
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    assert.equal(doc.engine.name, 'my-engine');
+    // Its calibration names that engine's name: applied.
+    assert.equal(doc.engine.calibrated, true);
+  });
+
+  test("a calibration for the engine file the cluster names stays valid when --engine picks another", () => {
+    const r = run('--cluster', 'sub/own.yaml', '--engine', 'sglang');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(parseJson(r.stdout).engine.calibrated, false);
+  });
+
+  test('a calibration for an engine file given with --engine applies; without it the unknown name is refused', () => {
+    const r = run('--cluster', 'sub/vllm-default.yaml', '--engine', 'sub/my-engine.yaml');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(parseJson(r.stdout).engine.calibrated, true);
+    const line = assertOneLineError(run('--cluster', 'sub/vllm-default.yaml'));
+    assert.match(line, /^cp-plan: sub\/vllm-default\.yaml: calibration\.engine 'my-engine' is not a known engine.*known engines: meta-cp, sglang, trtllm, vllm/);
+  });
+
+  test('a copy of gtt keeps its calibration; with a misspelt calibration.engine it is refused, not silently dropped', () => {
+    const gtt = preset('clusters/gtt.yaml');
+    writeFileSync(join(dir, 'gtt-copy.yaml'), gtt);
+    writeFileSync(join(dir, 'gtt-typo.yaml'), replace(gtt, /^  engine: meta-cp$/m, '  engine: meta_cp'));
+    const ok = run('--cluster', 'gtt-copy.yaml');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(parseJson(ok.stdout).engine.calibrated, true);
+    assert.match(assertOneLineError(run('--cluster', 'gtt-typo.yaml')), /gtt-typo\.yaml: calibration\.engine 'meta_cp' is not a known engine/);
+  });
+});
+
+describe('validate: an external file whose rows are all skipped (review 13, P3.11)', () => {
+  test('--max-mape and --max-error fail (exit 1): an empty scored set passes no gate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-plan-external-'));
+    try {
+      const row = (name: string, cluster: string) =>
+        `  - { name: ${name}, kind: e2e, gpu: h200-sxm, engine: vllm, role: held-out, cluster: ${cluster}, model: llama3-8b, gpus: 1, tp: 1, weights: bf16, kvDtype: bf16, inputTokens: 32, outputTokens: 128, batch: 8, measuredMs: 834, ref: test }\n`;
+      writeFileSync(join(dir, 'x.yaml'), `source: test\nrows:\n${row('a', 'nosuch')}${row('b', 'nosuch2')}`);
+      const plain = runCli(['validate', '--data', 'x.yaml'], { cwd: dir });
+      assert.equal(plain.status, 0, plain.stderr);
+      assert.match(plain.stdout, /not evaluated: a \(unknown cluster 'nosuch'\)/);
+      for (const gate of [['--max-mape', '10%'], ['--max-error', '10%']]) {
+        const r = runCli(['validate', '--data', 'x.yaml', ...gate], { cwd: dir });
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stdout, /0 external measurements/);
+        assert.equal(r.stderr, `cp-plan: check failed: nothing was scored (no held-out row could be evaluated; 2 not evaluated, see the report), so ${gate[0]} cannot pass\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

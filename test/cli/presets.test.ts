@@ -102,3 +102,30 @@ describe('presets show FILE and name mix-ups', () => {
     assert.doesNotMatch(r.stderr, /weights and runtime reserve alone/);
   });
 });
+
+describe('presets show: kernel tables, and a name under the wrong kind (review 13, P3.13)', () => {
+  const table = readFileSync(join(PRESETS, 'kernels', 'h100-sxm.yaml'), 'utf8');
+
+  test('a kernel table file is recognised as one (not as a model) and printed', () => {
+    const r = runCli(['presets', 'show', 'presets/kernels/h100-sxm.yaml']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, table);
+    const doc = parseJson(runCli(['presets', 'show', 'presets/kernels/h100-sxm.yaml', '--json']).stdout);
+    assert.equal(doc.kind, 'kernels');
+    assert.equal(doc.preset.measuredOn, 'NVIDIA H100 80GB HBM3');
+  });
+
+  test('kernels/NAME shows a built-in kernel table, in text and JSON', () => {
+    const r = runCli(['presets', 'show', 'kernels/h100-sxm']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, table);
+    const doc = parseJson(runCli(['presets', 'show', 'kernels/h100-sxm', '--json']).stdout);
+    assert.deepEqual([doc.kind, doc.name, doc.file], ['kernels', 'h100-sxm', 'presets/kernels/h100-sxm.yaml']);
+  });
+
+  test('KIND/NAME of the wrong kind names the right one', () => {
+    assert.equal(assertOneLineError(runCli(['presets', 'show', 'gpu/vllm'])), "cp-plan: 'vllm' is an engine, not a GPU: presets show engine/vllm");
+    assert.equal(assertOneLineError(runCli(['presets', 'show', 'engine/h100-sxm'])), "cp-plan: 'h100-sxm' is a GPU, not an engine: presets show gpu/h100-sxm");
+    assert.equal(assertOneLineError(runCli(['presets', 'show', 'model/gtt'])), "cp-plan: 'gtt' is a cluster, not a model: presets show cluster/gtt");
+  });
+});

@@ -76,7 +76,7 @@ describe('plan fleets and chunked prefill', () => {
   test('plan: --ctx or a fleet, not both; cost needs a price', () => {
     assert.match(assertOneLineError(runCli(['plan', '--ctx', '8K', '--isl', '8K', '--osl', '1K', '--rate', '1/s'])), /not both/);
     assert.match(assertOneLineError(runCli(['plan'])), /plan needs --ctx/);
-    assert.match(assertOneLineError(runCli(['plan', '--cluster', 'h100-ib', '--model', 'llama3-8b', '--isl', '8K', '--osl', '1K', '--rate', '1/s', '--objective', 'cost'])), /no price for h100-ib|--price-per-gpu-hour/);
+    assert.match(assertOneLineError(runCli(['plan', '--cluster', 'h20-ib', '--model', 'llama3-8b', '--isl', '8K', '--osl', '1K', '--rate', '1/s', '--objective', 'cost'])), /no price for h20-ib; give --price-per-gpu-hour/);
   });
 
   test('estimate --prefill-chunk: DeepSeek-V3 on 8 H200 at 128K holds 4 or more concurrent sequences', () => {

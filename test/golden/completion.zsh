@@ -56,6 +56,7 @@ _cp_plan_estimate() {
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
     '--json[print one JSON document (schemaVersion 1) instead of tables]' \
     '--explain[also print every model term with its formula and value for this run...]' \
+    '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'
 }
@@ -112,7 +113,12 @@ _cp_plan_plan() {
     '--min-throughput[minimum aggregate decode tokens per second]:value: ' \
     '--max-nodes[largest node count to consider (default the cluster'\''s maxNodes)]:value: ' \
     '--max-gpus[largest GPU count to consider]:value: ' \
-    '--objective[ranking after GPUs used]:value:(ttft ttit gpus)' \
+    '--objective[ranking after GPUs used (cost the fleet'\''s $/hour, needs a price)]:value:(ttft ttit gpus cost)' \
+    '--isl[fleet mode input tokens per request (instead of --ctx)]:value: ' \
+    '--osl[fleet mode output tokens per request]:value: ' \
+    '--rate[fleet mode requests per unit of time, 2/s, 120/min]:value: ' \
+    '--disaggregated[fleet mode size separate prefill and decode pools (and show the co-...]' \
+    '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
     '--variant[ring attention variant to consider]:value:(auto pass-kv pass-q)' \
     '--no-dcp[leave DCP out of the search]' \
     '--top[how many of the best layouts to list]:value: ' \
