@@ -112,6 +112,7 @@ if (defines('estimate')) {
     .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
     .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (default 1: experts sliced by TP)', positive('--ep'), 1)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
+    .addOption(new Option('--cp-style <style>', "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses (default: the engine's first)").choices(['ring', 'all-gather', 'ulysses']))
     .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))

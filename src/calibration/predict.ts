@@ -1,6 +1,6 @@
 import { forRow } from '../errors.js';
 import { estimateDecode } from '../model/decode.js';
-import { resolveLayout } from '../model/layout.js';
+import { resolveLayout, withoutCp } from '../model/layout.js';
 import { estimatePrefillChunked } from '../model/prefill-chunked.js';
 import type { ClusterSpec } from '../model/types.js';
 import type { Measurement } from '../schema/measurements.js';
@@ -30,9 +30,13 @@ export function targetsOf(measurements: readonly Measurement[]): Target[] {
 export function predictSec(t: Target, inputs: ValidationInputs, cluster: ClusterSpec): number {
   const m = t.measurement;
   return forRow(t.row, () => {
-    const layout = resolveLayout({ nodes: m.nodes, tp: m.tp, cp: m.cp, dcp: m.dcp }, inputs.model, cluster);
+    // The engine's default CP style, as estimate uses it.
+    const layout = resolveLayout({ nodes: m.nodes, tp: m.tp, cp: m.cp, dcp: m.dcp, cpStyle: cluster.engine.cpStyles[0] }, inputs.model, cluster);
     const workload = { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch };
-    if (t.metric === 'ttit') return estimateDecode(inputs.model, cluster, layout, inputs.precision, workload).ttitSec;
+    if (t.metric === 'ttit') {
+      const decodeLayout = layout.cp > 1 && layout.cpStyle === 'all-gather' ? withoutCp(layout, inputs.model, cluster) : layout;
+      return estimateDecode(inputs.model, cluster, decodeLayout, inputs.precision, workload).ttitSec;
+    }
     const variants = m.variant === 'auto' ? (['pass-kv', 'pass-q'] as const) : [m.variant];
     // Chunked as the engine chunks (its default prefill chunk), as estimate does.
     return Math.min(...variants.map((v) => estimatePrefillChunked(inputs.model, cluster, layout, inputs.precision, workload, v, cluster.engine.prefillChunkTokens).ttftSec));

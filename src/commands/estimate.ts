@@ -2,7 +2,7 @@ import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
 import { smallestEpThatFits, smallestGpusThatFit } from '../model/fit.js';
-import type { KvDtype, WeightRecipe } from '../model/types.js';
+import type { CpStyle, KvDtype, WeightRecipe } from '../model/types.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { explainTerms } from '../render/explain.js';
 import { formatBytes, plural } from '../render/format.js';
@@ -26,6 +26,7 @@ export interface EstimateOptions {
   dcp: number;
   ep: number;
   variant: VariantChoice;
+  cpStyle?: CpStyle;
   weights?: WeightRecipe;
   kvDtype?: KvDtype;
   json: boolean;
@@ -41,7 +42,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     model: model.spec,
     cluster: cluster.spec,
     precision,
-    layout: { nodes: opts.nodes, gpus: opts.gpus, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep },
+    layout: { nodes: opts.nodes, gpus: opts.gpus, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep, ...(opts.cpStyle ? { cpStyle: opts.cpStyle } : {}) },
     workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch, ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: opts.prefillChunk || null } : {}) },
     variant: opts.variant,
   });

@@ -111,6 +111,10 @@ export interface EngineSpec {
   prefillChunkTokens: number | null;
   /** Default limit on sequences running at once on this GPU; null: KV capacity alone limits it. */
   maxRunningSequences: number | null;
+  /** The CP styles the engine runs, its default first. */
+  cpStyles: ('ring' | 'all-gather' | 'ulysses')[];
+  /** Whether it shards decode KV inside the TP group (DCP). */
+  dcpSupported: boolean;
   /** How each constant above was obtained (keys as in the engine preset). */
   provenance: Record<string, Provenance>;
 }

@@ -53,7 +53,13 @@ export function estimate(input: EstimateInput): EstimateResult {
   const chunk = input.workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : input.workload.prefillChunkTokens;
   const workload: Workload = { ...input.workload, prefillChunkTokens: chunk };
   checkPrecision(cluster, precision);
-  const layout = resolveLayout(input.layout, model, cluster);
+  // The CP style: the one asked for, if the engine runs it; else the engine's default.
+  const asked = input.layout.cpStyle;
+  const styles = cluster.engine.cpStyles;
+  if (asked !== undefined && !styles.includes(asked)) {
+    throw new InputError(`--cp-style ${asked}: engine ${cluster.engine.name} runs ${styles.join(', ')}; choose one of them or another --engine`);
+  }
+  const layout = resolveLayout({ ...input.layout, cpStyle: asked ?? styles[0] }, model, cluster);
   checkPlausible(model, cluster, layout, precision);
   const newTokens = workload.contextTokens - workload.cachedTokens;
   if (newTokens < layout.cp) {
@@ -68,9 +74,10 @@ export function estimate(input: EstimateInput): EstimateResult {
   const fasterVariant: RingVariant = variants['pass-q'].ttftSec < variants['pass-kv'].ttftSec ? 'pass-q' : 'pass-kv';
   const chosen = input.variant === 'auto' ? fasterVariant : input.variant;
   const memory = memoryPerGpu(model, cluster, layout, precision, workload);
-  const decode = estimateDecode(model, cluster, layout, precision, workload);
   const cp1Layout = withoutCp(layout, model, cluster);
-  const decodeCp1 = layout.cp === 1 ? decode : estimateDecode(model, cluster, cp1Layout, precision, workload);
+  const decodeCp1 = layout.cp === 1 ? estimateDecode(model, cluster, layout, precision, workload) : estimateDecode(model, cluster, cp1Layout, precision, workload);
+  // All-gather CP leaves the whole KV on every rank: a sequence decodes on one TP group, as without CP.
+  const decode = layout.cp === 1 || layout.cpStyle === 'all-gather' ? decodeCp1 : estimateDecode(model, cluster, layout, precision, workload);
   const cp1Fits = layout.cp === 1 ? memory.fits : memoryPerGpu(model, cluster, cp1Layout, precision, workload).fits;
   assertRepresentable({ variants, memory, decode, decodeCp1 });
   return {

@@ -85,7 +85,11 @@ export function kvCacheBytesPerGpu(model: ModelSpec, layout: Layout, kvDtype: Kv
 
 /** Token slots of KV one GPU stores: its CP rank's share, then every dcp-th token of it (DCP). */
 export function kvTokensPerGpu(tokens: number, layout: Layout): number {
-  return Math.ceil(tokensPerCpRank(tokens, layout.cp) / layout.dcp);
+  // All-gather CP keeps the whole context on every rank; Ulysses a 1/N head share, replicated when N exceeds
+  // the KV heads per GPU (counted here as token slots of the per-GPU KV width).
+  if (layout.cpStyle === 'all-gather') return Math.ceil(tokens / layout.dcp);
+  const shard = Math.ceil(tokensPerCpRank(tokens, layout.cp) / layout.dcp);
+  return layout.cpStyle === 'ulysses' ? shard * Math.max(1, layout.cp / layout.kvHeadsPerGpu) : shard;
 }
 
 /**

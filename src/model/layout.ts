@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { contiguousGroups, stridedGroups } from './hardware/topology.js';
 import { cacheKvHeads } from './layers.js';
-import type { ClusterSpec, Layout, ModelSpec } from './types.js';
+import type { ClusterSpec, CpStyle, Layout, ModelSpec } from './types.js';
 
 export interface LayoutRequest {
   /** Nodes to use (all their GPUs); give this or `gpus` (default: one node). */
@@ -14,6 +14,8 @@ export interface LayoutRequest {
   dcp?: number;
   /** Expert parallelism: GPUs that share out the routed experts; default 1 (experts sliced by TP). */
   ep?: number;
+  /** How CP splits the context; default ring. */
+  cpStyle?: CpStyle;
 }
 
 /**
@@ -134,7 +136,12 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
       return `--ep ${ep}: must divide the ${moe.experts} experts of ${model.name} (each GPU holds whole experts)`;
     }
   }
+  const cpStyle = request.cpStyle ?? 'ring';
+  if (cpStyle === 'ulysses' && cp > 1 && (heads / tp) % cp !== 0) {
+    return `--cp-style ulysses: CP${cp} must divide the ${heads / tp} query heads per GPU at TP${tp} (Ulysses gives each rank a share of the heads); use a CP that divides ${heads / tp}, or ring`;
+  }
   return {
+    ...(cpStyle === 'ring' ? {} : { cpStyle }),
     nodes,
     gpusPerNode: perNode,
     gpus,

@@ -222,6 +222,13 @@ export interface Precision {
 }
 
 /** A resolved, validated parallel layout. */
+/**
+ * How CP splits the context: the paper's ring (KV or Q passed around, overlapped with attention); all-gather
+ * (vLLM and SGLang prefill CP: one All-Gather of K and V per layer, then local attention over the whole
+ * context, not overlapped); Ulysses (DeepSpeed: All2All from sequence to head shards and back, two per layer).
+ */
+export type CpStyle = 'ring' | 'all-gather' | 'ulysses';
+
 export interface Layout {
   /** Nodes touched: ceil(gpus / gpusPerNode). */
   nodes: number;
@@ -245,6 +252,8 @@ export interface Layout {
   ep: number;
   /** Where each communication group sits (NVLink domains spanned): what its collectives cross. */
   groups: LayoutGroups;
+  /** How CP splits the context (absent: ring). */
+  cpStyle?: CpStyle;
 }
 
 export interface LayoutGroups {

@@ -1,5 +1,5 @@
 import { estimateDecode } from '../model/decode.js';
-import { layoutOrProblem } from '../model/layout.js';
+import { layoutOrProblem, withoutCp } from '../model/layout.js';
 import { memoryParts } from '../model/memory.js';
 import { estimatePrefill } from '../model/prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
@@ -59,15 +59,22 @@ export function gpuCounts(cluster: ClusterSpec, space: SearchSpace): number[] {
 export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<Layout> {
   for (const gpus of gpuCounts(cluster, space)) {
     for (const tp of divisors(gpus)) {
-      const base = layoutOrProblem({ gpus, tp }, model, cluster);
+      const base = layoutOrProblem({ gpus, tp, cpStyle: cluster.engine.cpStyles[0] }, model, cluster);
       if (typeof base === 'string') continue;
       for (const dcp of space.dcp === false ? [1] : divisors(base.kvReplication)) {
-        const withDcp = dcp === 1 ? base : layoutOrProblem({ gpus, tp, dcp }, model, cluster);
+        const withDcp = dcp === 1 ? base : layoutOrProblem({ gpus, tp, dcp, cpStyle: cluster.engine.cpStyles[0] }, model, cluster);
         if (typeof withDcp === 'string') continue;
         yield withDcp;
+        // Other CP styles the engine runs (the first style is the default: layoutOrProblem's ring unless set).
+        if (withDcp.cp > 1) {
+          for (const cpStyle of cluster.engine.cpStyles.slice(1)) {
+            const styled = layoutOrProblem({ gpus, tp, dcp, cpStyle }, model, cluster);
+            if (typeof styled !== 'string') yield styled;
+          }
+        }
         // MoE models: experts spread whole over the TP group, or over every GPU.
         for (const ep of expertParallelSizes(model, withDcp)) {
-          const spread = layoutOrProblem({ gpus, tp, dcp, ep }, model, cluster);
+          const spread = layoutOrProblem({ gpus, tp, dcp, ep, cpStyle: cluster.engine.cpStyles[0] }, model, cluster);
           if (typeof spread !== 'string') yield spread;
         }
       }
@@ -96,7 +103,9 @@ export function evaluateLayout(
 ): Candidate[] {
   if (workload.contextTokens - workload.cachedTokens < layout.cp) return [];
   const mem = memoryParts(model, cluster, layout, precision, workload);
-  const decode = estimateDecode(model, cluster, layout, precision, workload);
+  // All-gather CP keeps the whole KV on every rank: a sequence decodes on one TP group (as estimate does).
+  const decodeLayout = layout.cp > 1 && layout.cpStyle === 'all-gather' ? withoutCp(layout, model, cluster) : layout;
+  const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
   return variantsFor(layout, forced).map((variant) => {
     const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
     const c: Candidate = {

@@ -51,6 +51,8 @@ export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' |
     gpuMemoryUtilization: take('gpuMemoryUtilization', p.memory.gpuMemoryUtilization),
     runtimeReserveBytes: take('runtimeReserveGB', p.memory.runtimeReserveGB) * GB,
     memoryFractionCovers: p.memory.fractionCovers ?? 'all',
+    cpStyles: p.parallelism?.cpStyles ?? ['ring'],
+    dcpSupported: p.parallelism?.dcp ?? true,
     prefillChunkTokens: tier('prefillChunkTokens', p.scheduler?.prefillChunkTokens),
     maxRunningSequences: tier('maxRunningSequences', p.scheduler?.maxRunningSequences),
     provenance,

@@ -154,6 +154,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       gpus: layout.gpus,
       tp: layout.tp,
       cp: layout.cp,
+      cpStyle: layout.cpStyle ?? 'ring',
       qHeadsPerGpu: layout.qHeadsPerGpu,
       kvHeadsPerGpu: layout.kvHeadsPerGpu,
       kvReplication: layout.kvReplication,

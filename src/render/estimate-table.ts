@@ -110,7 +110,10 @@ function describeLayout(r: EstimateResult): string {
       : g.tp.domains > 1
         ? `TP${layout.tp} across ${g.tp.domains} NVLink domains (all-reduce: ${describeCollective(r.prefill.tpAllReduce)}, ${plural(Math.round((g.tp.perDomain * cluster.nicsPerNode) / cluster.gpusPerNode), 'NIC')} per domain)`
         : `TP${layout.tp} in one NVLink domain (${cluster.scaleUp.name})`;
-  const cpWhere = layout.cp === 1 ? 'no CP (no ring)' : `CP${layout.cp} ring over ${groupLinkName(g.cp, cluster)}`;
+  const cpWhere =
+    layout.cp === 1
+      ? 'no CP (no ring)'
+      : `CP${layout.cp} ${layout.cpStyle === 'all-gather' ? 'all-gather (K, V gathered per layer)' : layout.cpStyle === 'ulysses' ? 'Ulysses (All2All to head shards and back)' : 'ring'} over ${groupLinkName(g.cp, cluster)}`;
   const replication =
     layout.kvReplication > 1 ? (usesMla(r.model) ? `; MLA latent whole on each TP rank (${layout.kvReplication}x)` : `; KV heads replicated ${layout.kvReplication}x`) : '';
   const ep = layout.ep > 1 ? `; EP${layout.ep} (${r.model.moe!.experts / layout.ep} experts per GPU)` : '';

@@ -30,7 +30,7 @@ export function describeViolation(v: Violation): string {
 export function describeLayout(c: Candidate): string {
   const l = c.layout;
   const where = l.gpus === l.nodes * l.gpusPerNode ? `${l.nodes} node${l.nodes === 1 ? '' : 's'}` : `${l.gpus} GPU${l.gpus === 1 ? '' : 's'}`;
-  return `${where} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? ` ${VARIANT[c.variant]}` : ''}`;
+  return `${where} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? (l.cpStyle && l.cpStyle !== 'ring' ? ` ${l.cpStyle}` : ` ${VARIANT[c.variant]}`) : ''}`;
 }
 
 /** The text report of `cp-plan plan`. Pure. */

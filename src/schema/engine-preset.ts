@@ -82,6 +82,19 @@ export const enginePresetSchema = z.strictObject({
       maxRunningSequences: tiered,
     })
     .optional(),
+  /**
+   * The context-parallel styles this engine runs, the default first (ring: the paper's; all-gather: vLLM's
+   * and SGLang's prefill CP; ulysses: DeepSpeed's), with the version and source that say so. Absent: ring.
+   */
+  parallelism: z
+    .strictObject({
+      cpStyles: z.array(z.enum(['ring', 'all-gather', 'ulysses'])).min(1),
+      /** Whether the engine shards decode KV inside the TP group (DCP / Helix). */
+      dcp: z.boolean(),
+      version: z.string().min(1),
+      source: z.string().min(1),
+    })
+    .optional(),
   /** Share of prefill's TP all-reduce hidden behind GEMMs (async TP, fused GEMM + all-reduce); 0 = none. */
   tpCommOverlapFraction: sourced(z.number().min(0).max(1)),
   memory: z.strictObject({

@@ -54,6 +54,7 @@ _cp_plan_estimate() {
     '--dcp[decode context parallelism inside the TP group shard each GPU'\''s KV...]:value: ' \
     '--ep[expert parallelism (MoE models) spread the routed experts whole ove...]:value: ' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
+    '--cp-style[how CP splits the context ring (the paper'\''s), all-gather (vLLM/SGLa...]:value:(ring all-gather ulysses)' \
     '--json[print one JSON document (schemaVersion 1) instead of tables]' \
     '--explain[also print every model term with its formula and value for this run...]' \
     '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \

@@ -57,10 +57,19 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
       }
       for (let dcp = 1; dcp <= base.kvReplication; dcp++) {
         if (base.kvReplication % dcp !== 0) continue;
-        const layout = resolveLayout({ gpus, tp, dcp }, model, cluster);
+       // Every CP style the engine runs (one layout when there is no CP).
+       for (const cpStyle of base.cp > 1 ? cluster.engine.cpStyles : [cluster.engine.cpStyles[0]!]) {
+        let layout: Layout;
+        try {
+          layout = resolveLayout({ gpus, tp, dcp, cpStyle }, model, cluster);
+        } catch {
+          continue;
+        }
         if (workload.contextTokens - workload.cachedTokens < layout.cp) continue;
         const fits = memoryPerGpu(model, cluster, layout, precision, workload).fits;
-        const decode = estimateDecode(model, cluster, layout, precision, workload);
+        // All-gather CP decodes a sequence on one TP group (the whole KV is on every rank).
+        const decodeLayout = layout.cpStyle === 'all-gather' && layout.cp > 1 ? resolveLayout({ gpus: tp, tp, dcp }, model, cluster) : layout;
+        const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
         const variants: RingVariant[] = layout.cp > 1 ? ['pass-kv', 'pass-q'] : ['pass-kv'];
         for (const variant of variants) {
           evaluated++;
@@ -72,6 +81,7 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
             (slo.minTokensPerSec === undefined || decode.tokensPerSecondAggregate >= slo.minTokensPerSec);
           if (ok) qualifying.push({ gpus: layout.gpus, ttftSec });
         }
+       }
       }
     }
   }

@@ -52,6 +52,8 @@ export const idealEngine: EngineSpec = {
   memoryFractionCovers: 'all',
   prefillChunkTokens: null,
   maxRunningSequences: null,
+  cpStyles: ['ring', 'all-gather', 'ulysses'],
+  dcpSupported: true,
   provenance: {},
 };
 

@@ -1,0 +1,71 @@
+// CP styles (issue 15): ring, all-gather and Ulysses as one family; with one rank they are the same.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { estimate } from '../../src/model/estimate.js';
+import { kvTokensPerGpu, tokensPerCpRank } from '../../src/model/kv-cache.js';
+import { layoutOrProblem, resolveLayout } from '../../src/model/layout.js';
+import type { ClusterSpec, CpStyle } from '../../src/model/types.js';
+import { builtinModel } from '../../src/presets/catalog.js';
+import { shipped } from './specs.js';
+
+const model = builtinModel('llama3-70b').spec;
+/** h100-ib with an engine that runs every style. */
+const any = (): ClusterSpec => {
+  const c = shipped('h100-ib', 'vllm');
+  return { ...c, engine: { ...c.engine, cpStyles: ['ring', 'all-gather', 'ulysses'] } };
+};
+const run = (cpStyle: CpStyle, layout: { gpus: number; tp: number }, ctx = 256_000) =>
+  estimate({ model, cluster: any(), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { ...layout, cpStyle }, workload: { contextTokens: ctx, cachedTokens: 0, batch: 1, prefillChunkTokens: null }, variant: 'auto' });
+
+describe('CP styles', () => {
+  test('with one rank every style is the no-CP estimate', () => {
+    const ring = run('ring', { gpus: 8, tp: 8 });
+    for (const s of ['all-gather', 'ulysses'] as const) {
+      const r = run(s, { gpus: 8, tp: 8 });
+      assert.equal(r.prefill.ttftSec, ring.prefill.ttftSec, s);
+      assert.equal(r.decode.ttitSec, ring.decode.ttitSec, s);
+      assert.equal(r.memory.perGpu.totalBytes, ring.memory.perGpu.totalBytes, s);
+    }
+  });
+
+  test("all-gather keeps the whole context's KV on every rank; ring and Ulysses (enough KV heads) a 1/N share", () => {
+    const c = any();
+    const ag = resolveLayout({ gpus: 32, tp: 8, cpStyle: 'all-gather' }, model, c);
+    assert.equal(kvTokensPerGpu(256_000, ag), 256_000);
+    const ring = resolveLayout({ gpus: 32, tp: 8 }, model, c);
+    assert.equal(kvTokensPerGpu(256_000, ring), tokensPerCpRank(256_000, 4));
+    const ul = resolveLayout({ gpus: 16, tp: 4, cpStyle: 'ulysses' }, model, c); // 2 KV heads per GPU, CP4: replicated 2x
+    assert.equal(kvTokensPerGpu(256_000, ul), 2 * tokensPerCpRank(256_000, 4));
+    assert.ok(run('all-gather', { gpus: 32, tp: 8 }).memory.perGpu.kvCacheBytes > 3.9 * run('ring', { gpus: 32, tp: 8 }).memory.perGpu.kvCacheBytes);
+  });
+
+  test('Ulysses refuses a degree the query heads per GPU cannot split', () => {
+    // 64 heads at TP8: 8 per GPU; CP16 cannot split them.
+    const bad = layoutOrProblem({ gpus: 128, tp: 8, cpStyle: 'ulysses' }, model, { ...any(), maxNodes: 64 });
+    assert.equal(typeof bad, 'string');
+    assert.match(bad as string, /must divide the 8 query heads per GPU/);
+    assert.equal(typeof layoutOrProblem({ gpus: 64, tp: 8, cpStyle: 'ulysses' }, model, any()), 'object');
+  });
+
+  test("the engine decides: a style it does not run is an input error; its first style is the default", () => {
+    const vllm = shipped('h100-ib', 'vllm');
+    assert.throws(
+      () => estimate({ model, cluster: vllm, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16, cpStyle: 'ulysses' }, workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 }, variant: 'auto' }),
+      /--cp-style ulysses: engine vllm runs all-gather, ring/,
+    );
+    const r = estimate({ model, cluster: vllm, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16 }, workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+    assert.equal(r.layout.cpStyle, 'all-gather');
+    assert.equal(estimate({ model, cluster: shipped('gtt'), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16 }, workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 }, variant: 'auto' }).layout.cpStyle, undefined, 'meta-cp: ring');
+  });
+
+  test('all-gather exposes its gather; Ulysses its two All2Alls; ring hides its SendRecv at long context', () => {
+    const ring = run('ring', { gpus: 32, tp: 8 });
+    const ag = run('all-gather', { gpus: 32, tp: 8 });
+    const ul = run('ulysses', { gpus: 32, tp: 8 });
+    assert.equal(ring.prefill.breakdown.cpCommExposedSec, 0);
+    assert.ok(ag.prefill.breakdown.cpCommExposedSec > 0);
+    assert.ok(ul.prefill.breakdown.cpCommExposedSec > 0);
+    // The attention work per rank is the same in every style (zigzag shards); only its kernel shape differs.
+    assert.ok(Math.abs(ag.prefill.breakdown.attentionSec / ring.prefill.breakdown.attentionSec - 1) < 0.25);
+  });
+});
