@@ -116,6 +116,7 @@ if (defines('estimate')) {
     .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
+    .addOption(new Option('--emit <engine>', 'also print the launch command for this layout (implies --engine; flags checked against the engine version\'s parser)').choices(['vllm', 'sglang', 'trtllm']))
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText(
       'after',
@@ -133,6 +134,7 @@ Examples:
   cp-plan estimate --model deepseek-v3 --cluster h200-ib --nodes 4 --ctx 128K
   cp-plan estimate --model kimi-k2 --cluster h200-ib --nodes 4 --ctx 256K --ep 32
   cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
+  cp-plan estimate --model llama3-70b --cluster h200-ib --gpus 8 --ctx 128K --emit sglang --json | jq -r .emit.command
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts) => {
@@ -198,6 +200,7 @@ if (defines('plan')) {
     .option('--osl <tokens>', 'fleet mode: output tokens per request', tokens('--osl'))
     .option('--rate <rate>', 'fleet mode: requests per unit of time, 2/s, 120/min', requestRate('--rate'))
     .option('--disaggregated', 'fleet mode: size separate prefill and decode pools (and show the co-located fleet beside)', false)
+    .addOption(new Option('--emit <engine>', 'also print the launch command for the chosen layout (implies --engine)').choices(['vllm', 'sglang', 'trtllm']))
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
     .addOption(new Option('--variant <variant>', 'ring attention variant to consider').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .option('--no-dcp', 'leave DCP out of the search')

@@ -1,4 +1,5 @@
-import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
+import { launchCommand } from '../emit/launch.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
 import { smallestEpThatFits, smallestGpusThatFit } from '../model/fit.js';
@@ -32,10 +33,17 @@ export interface EstimateOptions {
   json: boolean;
   explain: boolean;
   pricePerGpuHour?: number;
+  engine?: string;
+  emit?: 'vllm' | 'sglang' | 'trtllm';
   color: boolean;
 }
 
 export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): Promise<CommandResult> {
+  if (opts.emit !== undefined) {
+    if (opts.emit === 'trtllm') throw new InputError('--emit trtllm: not supported yet (TensorRT-LLM is configured by an extra-options YAML); use --emit vllm or --emit sglang');
+    if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the estimate used; drop --engine or make them the same`);
+    opts = { ...opts, engine: opts.emit };
+  }
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
   const result = estimate({
@@ -74,7 +82,8 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
 
   // Checked in both modes: the table shows the same numbers.
   const price = opts.pricePerGpuHour ?? cluster.spec.price?.perGpuHourUsd ?? null;
-  const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price) };
+  const emit = opts.emit === undefined || opts.emit === 'trtllm' ? null : await emitFor(opts.emit, result);
+  const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price), ...(emit ? { emit } : {}) };
   assertRepresentable(doc);
   const terms = opts.explain ? explainTerms(result) : [];
   if (opts.json) {
@@ -89,7 +98,8 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     ? `Cost: $${c.perHourUsd.toFixed(2)}/hour at $${c.pricePerGpuHourUsd}/GPU-hour; $${c.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens (prefills back to back), ` +
       `$${c.perMillionOutputTokensUsd.toFixed(3)} per million output tokens at batch ${result.workload.batch}\n`
     : '';
-  return { stdout: text + costLine, stderr, exitCode };
+  const emitText = emit ? `Launch (${emit.engine} ${emit.version}):\n  ${emit.command}\n${emit.notes.map((n) => `  note: ${n}\n`).join('')}` : '';
+  return { stdout: text + costLine + emitText, stderr, exitCode };
 }
 
 /**
@@ -108,4 +118,16 @@ export function costOf(r: ReturnType<typeof estimate>, price: number | null) {
     perMillionInputTokensUsd: round((perHour / 3600) * (r.prefill.ttftSec / newTokens) * 1e6),
     perMillionOutputTokensUsd: round((perHour / 3600 / r.decode.tokensPerSecondAggregate) * 1e6),
   };
+}
+
+/** The launch command for this estimate's layout; a flag the pinned engine version lacks is an input error. */
+async function emitFor(engine: 'vllm' | 'sglang', r: ReturnType<typeof estimate>) {
+  // Reading the flag list needs yaml and zod: loaded only for --emit.
+  const { loadFlagList } = await import('../presets/flag-list.js');
+  const list = loadFlagList(engine);
+  try {
+    return launchCommand(engine, r, list);
+  } catch (error) {
+    throw new InputError(`--emit ${engine}: ${(error as Error).message}; this layout cannot be launched with that version (try --cp 1, or another engine)`);
+  }
 }

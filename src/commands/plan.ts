@@ -1,4 +1,6 @@
-import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
+import { launchCommand, type LaunchCommand } from '../emit/launch.js';
+import { estimate } from '../model/estimate.js';
 import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
 import { plan, type Objective } from '../planning/plan.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
@@ -25,6 +27,8 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   maxNodes?: number;
   maxGpus?: number;
   objective: Objective | 'cost';
+  engine?: string;
+  emit?: 'vllm' | 'sglang' | 'trtllm';
   variant: 'auto' | RingVariant;
   dcp: boolean;
   top: number;
@@ -44,6 +48,11 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     return runFleetPlan(fleet, ctx);
   }
   if (opts.ctx === undefined) throw new InputError('plan needs --ctx TOKENS (one request), or --isl, --osl and --rate (a fleet for a request stream)');
+  if (opts.emit !== undefined) {
+    if (opts.emit === 'trtllm') throw new InputError('--emit trtllm: not supported yet (TensorRT-LLM is configured by an extra-options YAML); use --emit vllm or --emit sglang');
+    if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the plan used; drop --engine or make them the same`);
+    opts = { ...opts, engine: opts.emit };
+  }
   if (opts.objective === 'cost') opts = { ...opts, objective: 'gpus' }; // one price per GPU: the cheapest layout is the smallest
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
@@ -82,6 +91,18 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     stderr.push('check failed: no valid layout to evaluate within the limits');
   }
   const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
+  // The chosen layout's launch command (its estimate, then the engine version's flags).
+  let emit: LaunchCommand | null = null;
+  if (opts.emit !== undefined && opts.emit !== 'trtllm' && result.best) {
+    const l = result.best.layout;
+    const chosen = estimate({ model: model.spec, cluster: cluster.spec, precision, layout: { gpus: l.gpus, tp: l.tp, dcp: l.dcp, ep: l.ep, ...(l.cpStyle ? { cpStyle: l.cpStyle } : {}) }, workload, variant: result.best.variant });
+    try {
+      const { loadFlagList } = await import('../presets/flag-list.js');
+      emit = launchCommand(opts.emit, chosen, loadFlagList(opts.emit));
+    } catch (error) {
+      stderr.push(`warning: --emit ${opts.emit}: ${(error as Error).message}; no command for this layout`);
+    }
+  }
   if (opts.json) {
     const doc = planToJson(result, opts.top, {
       schemaVersion: SCHEMA_VERSION,
@@ -98,11 +119,13 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
       presets: presetsJson(model, cluster),
       warnings: contextWarning,
     });
+    if (emit) Object.assign(doc, { emit });
     assertRepresentable(doc);
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
-  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n', stderr, exitCode };
+  const emitText = emit ? `Launch (${emit.engine} ${emit.version}):\n  ${emit.command}\n${emit.notes.map((n) => `  note: ${n}\n`).join('')}` : '';
+  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n' + emitText, stderr, exitCode };
 }

@@ -19,6 +19,8 @@ export interface ModelSpec {
   name: string;
   displayName: string;
   source: string;
+  /** Hugging Face repository id, when the preset names one. */
+  huggingFace?: string | undefined;
   layers: number;
   hiddenSize: number;
   attentionHeads: number;

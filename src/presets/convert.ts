@@ -25,6 +25,7 @@ export function modelSpecFromPreset(p: ModelPreset): ModelSpec {
     name: p.name,
     displayName: p.displayName,
     source: p.source,
+    ...(p.huggingFace ? { huggingFace: p.huggingFace } : {}),
     layers: p.layers,
     hiddenSize: p.hiddenSize,
     attentionHeads: p.attentionHeads,

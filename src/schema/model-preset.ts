@@ -90,6 +90,8 @@ export const modelPresetSchema = z.strictObject({
   name: z.string().min(1),
   displayName: z.string().min(1),
   source: z.string().min(1),
+  /** The Hugging Face repository engines load (what `--emit` puts in the launch command). */
+  huggingFace: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'is a Hugging Face repository id: org/name').optional(),
   layers: bounded(10_000),
   hiddenSize: bounded(1_000_000),
   attentionHeads: bounded(10_000),

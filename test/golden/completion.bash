@@ -36,6 +36,7 @@ _cp_plan() {
     "estimate|--variant") reply='auto pass-kv pass-q' ;;
     "estimate|--cp-style") reply='ring all-gather ulysses' ;;
     "estimate|--price-per-gpu-hour") : ;;
+    "estimate|--emit") reply='vllm sglang trtllm' ;;
     "serve|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "serve|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
     "serve|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
@@ -83,6 +84,7 @@ _cp_plan() {
     "plan|--isl") : ;;
     "plan|--osl") : ;;
     "plan|--rate") : ;;
+    "plan|--emit") reply='vllm sglang trtllm' ;;
     "plan|--price-per-gpu-hour") : ;;
     "plan|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--top") : ;;
@@ -125,9 +127,9 @@ _cp_plan() {
     *)
       case "$path" in
         "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets'; fi ;;
-        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --variant --cp-style --json --explain --price-per-gpu-hour --no-color -h --help' ;;
+        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --variant --cp-style --json --explain --price-per-gpu-hour --emit --no-color -h --help' ;;
         "serve") reply='--model --cluster --engine --weights --kv-dtype --attention-dtype --gpus --nodes --tp --dcp --ep --isl --osl --rate --concurrency --arrival --hit-rate --requests --seed --workload --trace --prefill-chunk --max-running --max-ttft --max-ttit --price-per-gpu-hour --json --no-color -h --help' ;;
-        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --price-per-gpu-hour --variant --no-dcp --top --json --no-color -h --help' ;;
+        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --json --no-color -h --help' ;;
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=1; fi ;;

@@ -58,6 +58,7 @@ _cp_plan_estimate() {
     '--json[print one JSON document (schemaVersion 1) instead of tables]' \
     '--explain[also print every model term with its formula and value for this run...]' \
     '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
+    '--emit[also print the launch command for this layout (implies --engine; fl...]:value:(vllm sglang trtllm)' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'
 }
@@ -119,6 +120,7 @@ _cp_plan_plan() {
     '--osl[fleet mode output tokens per request]:value: ' \
     '--rate[fleet mode requests per unit of time, 2/s, 120/min]:value: ' \
     '--disaggregated[fleet mode size separate prefill and decode pools (and show the co-...]' \
+    '--emit[also print the launch command for the chosen layout (implies --engine)]:value:(vllm sglang trtllm)' \
     '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
     '--variant[ring attention variant to consider]:value:(auto pass-kv pass-q)' \
     '--no-dcp[leave DCP out of the search]' \

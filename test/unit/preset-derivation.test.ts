@@ -97,7 +97,7 @@ describe('presets follow from their derivation scripts', () => {
   test("engine constants transferred from the paper's stack equal meta-cp's", () => {
     const meta = parseDocument(readFileSync(join(PACKAGE_ROOT, 'presets', 'engines', 'meta-cp.yaml'), 'utf8'));
     let checked = 0;
-    for (const file of readdirSync(join(PACKAGE_ROOT, 'presets', 'engines'))) {
+    for (const file of readdirSync(join(PACKAGE_ROOT, 'presets', 'engines')).filter((f) => f.endsWith('.yaml'))) {
       const doc = parseDocument(readFileSync(join(PACKAGE_ROOT, 'presets', 'engines', file), 'utf8'));
       const overhead = doc.get('overhead') as { items: { key: Scalar; value: { get(k: string): unknown } }[] };
       for (const item of overhead.items) {
