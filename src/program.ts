@@ -111,6 +111,7 @@ if (defines('estimate')) {
     .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
     .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
     .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (default 1: experts sliced by TP)', positive('--ep'), 1)
+    .option('--pp <n>', 'pipeline parallelism: split the layers over n stages of GPUs / n each (the tables show one stage running the whole model; the pipeline line the pipelined times)', positive('--pp'), 1)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .addOption(new Option('--cp-style <style>', "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses (default: the engine's first)").choices(['ring', 'all-gather', 'ulysses']))
     .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)

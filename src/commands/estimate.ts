@@ -6,7 +6,8 @@ import { smallestEpThatFits, smallestGpusThatFit } from '../model/fit.js';
 import type { CpStyle, KvDtype, WeightRecipe } from '../model/types.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { explainTerms } from '../render/explain.js';
-import { formatBytes, plural } from '../render/format.js';
+import { formatBytes, formatSeconds, plural, round } from '../render/format.js';
+import { estimatePipeline, type PipelineEstimate } from '../model/pipeline.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs } from './workload-options.js';
 
@@ -35,6 +36,7 @@ export interface EstimateOptions {
   pricePerGpuHour?: number;
   engine?: string;
   emit?: 'vllm' | 'sglang' | 'trtllm';
+  pp?: number;
   color: boolean;
 }
 
@@ -46,11 +48,23 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   }
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
+  // With --pp S every stage has GPUs / S of the GPUs: the estimate below is one stage's layout.
+  const pp = opts.pp ?? 1;
+  const totalGpus = opts.gpus ?? (opts.nodes ?? 1) * cluster.spec.gpusPerNode;
+  if (pp > 1 && totalGpus % pp !== 0) throw new InputError(`--pp ${pp}: does not divide the ${totalGpus} GPUs; give a GPU count that is a multiple of ${pp}`);
+  const layoutRequest = {
+    ...(pp > 1 ? { gpus: totalGpus / pp } : { nodes: opts.nodes, gpus: opts.gpus }),
+    tp: opts.tp,
+    cp: opts.cp,
+    dcp: opts.dcp,
+    ep: opts.ep,
+    ...(opts.cpStyle ? { cpStyle: opts.cpStyle } : {}),
+  };
   const result = estimate({
     model: model.spec,
     cluster: cluster.spec,
     precision,
-    layout: { nodes: opts.nodes, gpus: opts.gpus, tp: opts.tp, cp: opts.cp, dcp: opts.dcp, ep: opts.ep, ...(opts.cpStyle ? { cpStyle: opts.cpStyle } : {}) },
+    layout: layoutRequest,
     workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch, ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: opts.prefillChunk || null } : {}) },
     variant: opts.variant,
   });
@@ -82,8 +96,12 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
 
   // Checked in both modes: the table shows the same numbers.
   const price = opts.pricePerGpuHour ?? cluster.spec.price?.perGpuHourUsd ?? null;
+  const pipeline =
+    pp > 1
+      ? estimatePipeline(model.spec, cluster.spec, precision, { ...layoutRequest, cpStyle: result.layout.cpStyle ?? 'ring' }, pp, result.workload, result.prefill.variant)
+      : null;
   const emit = opts.emit === undefined || opts.emit === 'trtllm' ? null : await emitFor(opts.emit, result);
-  const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price), ...(emit ? { emit } : {}) };
+  const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price), ...(emit ? { emit } : {}), ...(pipeline ? { pipeline: pipelineJson(pipeline) } : {}) };
   assertRepresentable(doc);
   const terms = opts.explain ? explainTerms(result) : [];
   if (opts.json) {
@@ -99,7 +117,12 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
       `$${c.perMillionOutputTokensUsd.toFixed(3)} per million output tokens at batch ${result.workload.batch}\n`
     : '';
   const emitText = emit ? `Launch (${emit.engine} ${emit.version}):\n  ${emit.command}\n${emit.notes.map((n) => `  note: ${n}\n`).join('')}` : '';
-  return { stdout: text + costLine + emitText, stderr, exitCode };
+  const ppText = pipeline
+    ? `Pipeline PP${pipeline.stages} (${pipeline.stageLayout.gpus} GPUs and ${pipeline.stageLayers} layers per stage, ${pipeline.chunks} chunk(s)): TTFT ${formatSeconds(pipeline.ttftSec)} ` +
+      `(bubble ${(pipeline.bubbleFraction * 100).toFixed(1)}%, hand-off ${formatSeconds(pipeline.handoffSec)}), TTIT ${formatSeconds(pipeline.ttitSec)}; ` +
+      `memory per GPU ${formatBytes(pipeline.memory.perGpu.totalBytes)} of ${formatBytes(pipeline.memory.perGpu.capacityBytes)}${pipeline.memory.fits ? '' : ' (DOES NOT FIT)'}. The tables above are one stage's GPUs running the whole model.\n`
+    : '';
+  return { stdout: text + costLine + ppText + emitText, stderr, exitCode };
 }
 
 /**
@@ -130,4 +153,20 @@ async function emitFor(engine: 'vllm' | 'sglang', r: ReturnType<typeof estimate>
   } catch (error) {
     throw new InputError(`--emit ${engine}: ${(error as Error).message}; this layout cannot be launched with that version (try --cp 1, or another engine)`);
   }
+}
+
+function pipelineJson(p: PipelineEstimate) {
+  const ms = (s: number) => round(s * 1e3, 3);
+  return {
+    stages: p.stages,
+    gpusPerStage: p.stageLayout.gpus,
+    layersPerStage: p.stageLayers,
+    chunks: p.chunks,
+    ttftMs: ms(p.ttftSec),
+    serialMs: ms(p.serialSec),
+    bubbleFraction: round(p.bubbleFraction, 5),
+    handoffMs: ms(p.handoffSec),
+    ttitMs: ms(p.ttitSec),
+    memory: { perGpuBytes: Math.round(p.memory.perGpu.totalBytes), capacityBytes: Math.round(p.memory.perGpu.capacityBytes), fits: p.memory.fits },
+  };
 }

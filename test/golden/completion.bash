@@ -33,6 +33,7 @@ _cp_plan() {
     "estimate|--cp") : ;;
     "estimate|--dcp") : ;;
     "estimate|--ep") : ;;
+    "estimate|--pp") : ;;
     "estimate|--variant") reply='auto pass-kv pass-q' ;;
     "estimate|--cp-style") reply='ring all-gather ulysses' ;;
     "estimate|--price-per-gpu-hour") : ;;
@@ -127,7 +128,7 @@ _cp_plan() {
     *)
       case "$path" in
         "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets'; fi ;;
-        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --variant --cp-style --json --explain --price-per-gpu-hour --emit --no-color -h --help' ;;
+        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --pp --variant --cp-style --json --explain --price-per-gpu-hour --emit --no-color -h --help' ;;
         "serve") reply='--model --cluster --engine --weights --kv-dtype --attention-dtype --gpus --nodes --tp --dcp --ep --isl --osl --rate --concurrency --arrival --hit-rate --requests --seed --workload --trace --prefill-chunk --max-running --max-ttft --max-ttit --price-per-gpu-hour --json --no-color -h --help' ;;
         "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --json --no-color -h --help' ;;
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;

@@ -53,6 +53,7 @@ _cp_plan_estimate() {
     '--cp[context-parallel ranks (default GPUs / TP)]:value: ' \
     '--dcp[decode context parallelism inside the TP group shard each GPU'\''s KV...]:value: ' \
     '--ep[expert parallelism (MoE models) spread the routed experts whole ove...]:value: ' \
+    '--pp[pipeline parallelism split the layers over n stages of GPUs / n eac...]:value: ' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
     '--cp-style[how CP splits the context ring (the paper'\''s), all-gather (vLLM/SGLa...]:value:(ring all-gather ulysses)' \
     '--json[print one JSON document (schemaVersion 1) instead of tables]' \

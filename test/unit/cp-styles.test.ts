@@ -69,3 +69,33 @@ describe('CP styles', () => {
     assert.ok(Math.abs(ag.prefill.breakdown.attentionSec / ring.prefill.breakdown.attentionSec - 1) < 0.25);
   });
 });
+
+describe('pipeline parallelism', () => {
+  const cluster = shipped('h100-ib', 'sglang');
+  const precision = { weights: 'fp8' as const, kvDtype: 'bf16' as const };
+  const w = (chunk: number | null) => ({ contextTokens: 256_000, cachedTokens: 0, batch: 1, prefillChunkTokens: chunk });
+
+  test('a PP of 1 is the plain estimate', async () => {
+    const { estimatePipeline } = await import('../../src/model/pipeline.js');
+    const p = estimatePipeline(model, cluster, precision, { gpus: 8, tp: 8 }, 1, w(8192), 'pass-kv');
+    const e = estimate({ model, cluster, precision, layout: { gpus: 8, tp: 8 }, workload: w(8192), variant: 'pass-kv' });
+    assert.equal(p.ttftSec, e.prefill.ttftSec);
+    assert.equal(p.ttitSec, e.decode.ttitSec);
+    assert.equal(p.memory.perGpu.totalBytes, e.memory.perGpu.totalBytes);
+    assert.equal(p.bubbleFraction, 0);
+  });
+
+  test("chunked PP's bubble shrinks as the chunks get more; one whole prompt gets no speed-up", async () => {
+    const { estimatePipeline } = await import('../../src/model/pipeline.js');
+    const at = (chunk: number | null) => estimatePipeline(model, cluster, precision, { gpus: 8, tp: 8 }, 4, w(chunk), 'pass-kv');
+    const coarse = at(64_000);
+    const fine = at(8192);
+    assert.ok(fine.chunks > coarse.chunks);
+    assert.ok(fine.bubbleFraction < coarse.bubbleFraction, `${fine.bubbleFraction} vs ${coarse.bubbleFraction}`);
+    const whole = at(null);
+    assert.ok(whole.ttftSec >= whole.serialSec, 'a single chunk crosses every stage in turn');
+    // Memory: a stage holds a quarter of the layers' weights (embeddings aside).
+    const one = estimatePipeline(model, cluster, precision, { gpus: 8, tp: 8 }, 1, w(8192), 'pass-kv');
+    assert.ok(fine.memory.perGpu.weightsBytes < 0.3 * one.memory.perGpu.weightsBytes);
+  });
+});
