@@ -90,6 +90,9 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const beyond = contextWarning(model.spec, longest);
   if (beyond) stderr.push(`warning: ${beyond}`);
   if (price === null) stderr.push(`note: no price for ${spec.name}; give --price-per-gpu-hour for cost`);
+  if (result.summary.served === 0) {
+    throw new InputError(`every request needs more KV than one replica holds (${result.kvCapacityTokensPerReplica} tokens); use a larger --tp, more GPUs per replica, --kv-dtype fp8 or shorter requests`);
+  }
   if (result.summary.rejected > 0) stderr.push(`warning: ${result.summary.rejected} request(s) need more KV than one replica holds and were refused`);
   const s = result.summary;
   const missed = (opts.maxTtft !== undefined || opts.maxTtit !== undefined) && s.sloAttainment < 1;

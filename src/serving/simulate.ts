@@ -94,7 +94,7 @@ export function simulate(requests: Requests, step: StepCostModel, config: Simula
     kvIntegral += out.kvIntegral;
     busy += out.busy;
   }
-  res.makespanSec = Number.isFinite(start) ? end - start : 0;
+  res.makespanSec = Number.isFinite(start) ? Math.max(0, end - start) : 0;
   const span = res.makespanSec * config.replicas;
   res.kvUtilisation = span > 0 ? kvIntegral / (span * config.kvCapacityTokens) : 0;
   res.busyFraction = span > 0 ? busy / span : 0;
@@ -210,6 +210,7 @@ function runReplica(
         waitHead++;
         res.rejected++;
         inSystem--;
+        end = Math.max(end, now);
         release(now);
         continue;
       }

@@ -55,6 +55,7 @@ describe('cp-plan serve', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'rate: 3/s\nconcurrency: 4\nclasses:\n  - { inputTokens: 1K, outputTokens: 10 }\n');
     assert.match(assertOneLineError(runCli([...base, '--workload', bad])), /rate \(open loop\) or concurrency/);
+    assert.match(assertOneLineError(runCli(['serve', '--model', 'llama3-8b', '--cluster', 'h100-ib', '--gpus', '1', '--tp', '1', '--isl', '2M', '--osl', '10', '--rate', '1/s', '--requests', '5'])), /every request needs more KV than one replica holds/);
     const trace = join(dir, 'bad.jsonl');
     writeFileSync(trace, '{"arrival": 0, "input": 10, "output": 1}\nnot json\n');
     assert.match(assertOneLineError(runCli([...base, '--trace', trace])), /bad\.jsonl:2: not a JSON object/);
