@@ -3,6 +3,7 @@ import { kvElementsPerTokenPerGpu, linearStateBytes, tokensPerCpRank } from './k
 import { attentionPairs, layerGroups, windowTokens, type LayerGroup } from './layers.js';
 import { attentionFlopsPerSec, gemmSec, hbmBytesPerSec, peakFlopsPerSec } from './hardware/kernels.js';
 import { layerGemmSec } from './roofline.js';
+import { gatheredAttentionLayer } from './attention/cp-styles.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, computeDtype, kvBytesPerElement, weightDtypes, type Dtype } from './precision.js';
 import { attentionFlopsPerPair, attentionParams, ffnParams, linearAttentionFlopsPerToken, qHeadDim, vHeadDim } from './shapes.js';
 import type { ClusterSpec, ComputeDtype, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
@@ -111,25 +112,9 @@ export function estimatePrefill(
   for (const g of layerGroups(model)) {
     const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0 };
     if (g.attention === 'full' && n > 1 && layout.cpStyle !== undefined && layout.cpStyle !== 'ring') {
-      // All-gather and Ulysses: one attention kernel per layer over the whole context (the zigzag shards keep
-      // the causal work even), after communication that nothing overlaps.
-      const pairsPerRank = (b * attentionPairs(model, 'full', t, p)) / n;
-      const rate = attentionFlopsPerSec(cluster, attnDtype, newPerRank, p + t);
-      const expandStep = mlaExpansionSec(model, cluster, layout, workload);
-      const e = kvBytesPerElement(precision.kvDtype);
-      const kvWidth = kvElementsPerTokenPerGpu(model, layout, 'full');
-      if (layout.cpStyle === 'all-gather') {
-        // Every rank gathers the new tokens' K and V of this layer from the others (the cache is already whole).
-        layer.attention = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / rate + n * expandStep;
-        layer.cpExposed = collective('all-gather', b * t * kvWidth * e, layout.groups.cp, cluster).sec;
-      } else {
-        // Ulysses: Q, K, V of this rank's tokens go to the ranks owning their heads; the output comes back.
-        // Each rank attends over the whole context with 1/N of the heads: the same FLOPs as its ring share.
-        const qkv = tokens * (layout.qHeadsPerGpu * qHeadDim(model) * ACTIVATION_BYTES + kvWidth * e);
-        const out = tokens * layout.qHeadsPerGpu * vHeadDim(model) * ACTIVATION_BYTES;
-        layer.attention = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / rate + expandStep;
-        layer.cpExposed = collective('all-to-all', qkv, layout.groups.cp, cluster).sec + collective('all-to-all', out, layout.groups.cp, cluster).sec;
-      }
+      const cost = gatheredAttentionLayer(model, cluster, layout, precision, workload, mlaExpansionSec(model, cluster, layout, workload));
+      layer.attention = cost.attentionSec;
+      layer.cpExposed = cost.exposedSec;
     } else if (g.attention === 'full') {
       // The causal pairs are spread evenly over ranks and ring steps. Each step's kernel runs this rank's
       // new tokens against one shard of keys (its cached share and its new tokens): that block sets its speed.

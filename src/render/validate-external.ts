@@ -5,9 +5,9 @@ import type { Mape } from '../validation/report.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatPercent, formatSeconds, round } from './format.js';
 
-const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
-const mapeText = (m: Mape) => (m.count ? `${formatPercent(m.mape)} (${m.count})` : '–');
-const groups = (g: Record<string, Mape>) => Object.entries(g).map(([k, m]) => `${k} ${mapeText(m)}`).join(', ');
+export const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
+export const mapeText = (m: Mape) => (m.count ? `${formatPercent(m.mape)} (${m.count})` : '–');
+export const groups = (g: Record<string, Mape>) => Object.entries(g).map(([k, m]) => `${k} ${mapeText(m)}`).join(', ');
 
 /** The external section of `cp-plan validate`: one row per measurement, then MAPE by role, GPU, engine and kind. Pure. */
 export function externalToTable(r: ExternalReport, file: string, chalk: ChalkInstance, color: boolean): string {
@@ -34,7 +34,7 @@ export function externalToTable(r: ExternalReport, file: string, chalk: ChalkIns
   return lines.join('\n') + '\n';
 }
 
-const mapeJson = (m: Mape) => ({ mape: round(m.mape, 5), maxAbsError: round(m.maxAbsError, 5), count: m.count });
+export const mapeJson = (m: Mape) => ({ mape: round(m.mape, 5), maxAbsError: round(m.maxAbsError, 5), count: m.count });
 const groupsJson = (g: Record<string, Mape>) => Object.fromEntries(Object.entries(g).map(([k, m]) => [k, mapeJson(m)]));
 
 /** The `external` object of `cp-plan validate --json`. Pure. */

@@ -1,13 +1,10 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { ServingReport } from '../validation/serving.js';
-import type { Mape } from '../validation/report.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatInt, formatPercent, round } from './format.js';
+import { groups, mapeJson, mapeText, signed } from './validate-external.js';
 
-const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
-const mapeText = (m: Mape) => (m.count ? `${formatPercent(m.mape)} (${m.count})` : '–');
-const groups = (g: Record<string, Mape>) => Object.entries(g).map(([k, m]) => `${k} ${mapeText(m)}`).join(', ');
 const msText = (x: number | null) => (x === null ? '–' : x >= 100 ? formatInt(Math.round(x)) : x.toFixed(1));
 
 /** The serving section of `cp-plan validate`: one row per published run, scored on output tokens/s. Pure. */
@@ -43,7 +40,6 @@ export function servingToTable(r: ServingReport, file: string, chalk: ChalkInsta
   return lines.join('\n') + '\n';
 }
 
-const mapeJson = (m: Mape) => ({ mape: round(m.mape, 5), maxAbsError: round(m.maxAbsError, 5), count: m.count });
 
 /** The `serving` object of `cp-plan validate --json`. Pure. */
 export function servingToJson(r: ServingReport, file: string) {
