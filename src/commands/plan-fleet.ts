@@ -5,7 +5,7 @@ import { planFleet, type FleetPlan } from '../planning/fleet.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, plural, round } from '../render/format.js';
-import { presetsJson, presetsLine } from '../render/provenance.js';
+import { documentHead, presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
@@ -67,11 +67,7 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const c = result.colocated;
   if (opts.json) {
     const doc = {
-      schemaVersion: SCHEMA_VERSION,
-      generator: { name: 'cp-plan', version: ctx.version },
-      model: { name: model.spec.name, file: model.file },
-      cluster: { name: spec.name, file: cluster.file },
-      engine: spec.engine.name,
+      ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
       traffic: { inputTokens: opts.isl, cachedTokens, outputTokens: opts.osl, requestsPerSecond: opts.rate },
       slo: { maxTtftMs: opts.maxTtft === undefined ? null : ms(opts.maxTtft), maxTtitMs: opts.maxTtit === undefined ? null : ms(opts.maxTtit) },
       mode: opts.disaggregated ? 'disaggregated' : 'colocated',

@@ -5,7 +5,7 @@ import { readTextFile, readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, round } from '../render/format.js';
-import { presetsJson, presetsLine } from '../render/provenance.js';
+import { documentHead, presetsJson, presetsLine } from '../render/provenance.js';
 import { serveJson, serveTable } from '../render/serve-report.js';
 import { assertRepresentable } from '../representable.js';
 import { traceLineSchema, workloadFileSchema } from '../schema/workload.js';
@@ -102,11 +102,7 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const sloText = [opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '', opts.maxTtit !== undefined ? `TTIT <= ${formatSeconds(opts.maxTtit)}` : ''].filter(Boolean).join(', ') || 'no SLO given: every served request';
   if (opts.json) {
     const doc = {
-      schemaVersion: SCHEMA_VERSION,
-      generator: { name: 'cp-plan', version: ctx.version },
-      model: { name: model.spec.name, file: model.file },
-      cluster: { name: spec.name, file: cluster.file },
-      engine: spec.engine.name,
+      ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
       precision,
       traffic: { description: describe, requests: requests.count, closedLoopConcurrency: concurrency, seed: opts.seed ?? 1 },
       slo: { maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3), maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3) },

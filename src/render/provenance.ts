@@ -17,3 +17,14 @@ export function presetsJson(model: LoadedModel, cluster: DeployedCluster) {
     engine: { name: cluster.engine.preset.name, source: cluster.engine.preset.source, file: cluster.engine.file },
   };
 }
+
+/** The head of a serving or fleet JSON document: schema version, generator, model, cluster and engine. */
+export function documentHead(version: string, schemaVersion: number, model: LoadedModel, cluster: DeployedCluster) {
+  return {
+    schemaVersion,
+    generator: { name: 'cp-plan', version },
+    model: { name: model.spec.name, file: model.file },
+    cluster: { name: cluster.spec.name, file: cluster.file },
+    engine: cluster.spec.engine.name,
+  };
+}
