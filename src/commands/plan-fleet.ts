@@ -125,7 +125,7 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
         `then the KV to decode in ${formatSeconds(d.prefill.transferSec)}. Decode: ${plural(d.decode.batchPerInstance, 'sequence')} per instance at most (${(d.decode.utilisation * 100).toFixed(0)}% of that used; Little's law).`,
     );
   }
-  lines.push(`* the answer (${opts.disaggregated ? '--disaggregated' : 'co-located; --disaggregated sizes separate pools'}). Co-located fleets are sized by cp-plan serve's simulation (400 Poisson requests, seed 1).`);
+  lines.push(`* the answer (${opts.disaggregated ? '--disaggregated' : 'co-located; --disaggregated sizes separate pools'}). Co-located fleets are sized by cp-plan serve's simulation (two minutes of Poisson arrivals, 400 to 5,000 requests, seed 1).`);
   lines.push(presetsLine(model, cluster));
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: chosen ? EXIT_OK : EXIT_CHECK_FAILED };
 }

@@ -176,7 +176,8 @@ export function planFleet(input: FleetInput): FleetPlan {
 export function planColocated(input: FleetInput): ColocatedFleet | null {
   const { model, cluster, precision } = input;
   const maxGpus = input.space.maxGpus ?? input.space.maxNodes * cluster.gpusPerNode;
-  const n = input.simulatedRequests ?? 400;
+  // Enough requests to span a couple of minutes of arrivals (a short burst is not a steady state), at most 5,000.
+  const n = input.simulatedRequests ?? Math.min(5000, Math.max(400, Math.ceil(input.ratePerSec * 120)));
   const requests = generateRequests({
     classes: [{ weight: 1, inputTokens: input.isl, outputTokens: input.osl, hitRate: input.cachedTokens / input.isl, turns: 1, thinkSec: 0 }],
     arrivals: { kind: 'poisson', ratePerSec: input.ratePerSec },

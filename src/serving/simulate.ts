@@ -48,7 +48,7 @@ export interface SimulationResult {
   kvUtilisation: number;
   /** Share of the makespan the replicas were running a step. */
   busyFraction: number;
-  /** Requests waiting for admission: the most at once, and when the last request arrived (open loop). */
+  /** Requests waiting for admission: the most at once (one replica), and over all replicas when the last request arrived (open loop). */
   peakQueue: number;
   queueAtLastArrival: number;
   /** ∫ requests in the system dt over the run (Little's law: equals Σ e2e when everything finishes). */
@@ -277,7 +277,8 @@ function runReplica(
       }
     }
   }
-  res.queueAtLastArrival = Math.max(res.queueAtLastArrival, Math.max(0, queueAtLast));
+  // Summed over replicas: the fleet's backlog when the last request arrived.
+  res.queueAtLastArrival += Math.max(0, queueAtLast);
   res.steps += steps;
   return { start: Number.isFinite(start) ? start : 0, end, kvIntegral, busy };
 }

@@ -80,3 +80,9 @@ describe('co-located fleet', () => {
     }
   });
 });
+
+test('an absurd rate has no co-located fleet: a burst that the replicas only drain is saturation, not success', () => {
+  // 64 GPUs at most; 10^5 requests/s of 8K prompts would need thousands.
+  const none = planColocated(input({ isl: 8000, osl: 1000, ratePerSec: 100_000, maxTtftSec: 1, maxTtitSec: undefined, simulatedRequests: undefined, space: { maxNodes: 8 } }));
+  assert.equal(none, null);
+});
