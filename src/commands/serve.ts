@@ -52,9 +52,25 @@ const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise<CommandResult> {
   const sources = [opts.workload !== undefined, opts.trace !== undefined, opts.isl !== undefined || opts.osl !== undefined].filter(Boolean).length;
   if (sources !== 1) throw new InputError('give the traffic one way: --isl and --osl (with --rate or --concurrency), --workload FILE, or --trace FILE');
+  // Flags that a workload file or a trace would silently override: refused, not ignored.
+  const given = (names: [string, unknown][]) => names.filter(([, v]) => v !== undefined).map(([n]) => n);
+  const extra =
+    opts.trace !== undefined
+      ? given([['--rate', opts.rate], ['--concurrency', opts.concurrency], ['--requests', opts.requests], ['--hit-rate', opts.hitRate], ['--seed', opts.seed]])
+      : opts.workload !== undefined
+        ? given([['--rate', opts.rate], ['--concurrency', opts.concurrency], ['--hit-rate', opts.hitRate]])
+        : [];
+  if (extra.length) throw new InputError(`${extra.join(', ')}: the ${opts.trace !== undefined ? 'trace' : 'workload file'} says this; drop ${extra.length > 1 ? 'them' : 'it'} or edit the file`);
+  for (const [flag, v] of [['--isl', opts.isl], ['--osl', opts.osl]] as const) {
+    if (v !== undefined && v > 1e9) throw new InputError(`${flag}: over a billion tokens per request; give a smaller count`);
+  }
+  if (opts.requests !== undefined && opts.requests > 10_000_000) throw new InputError('--requests: at most 10,000,000 requests per simulation');
   const { model, cluster, precision } = await loadInputs(opts);
   const spec = cluster.spec;
   const fleet = opts.gpus ?? (opts.nodes ?? 1) * spec.gpusPerNode;
+  if (fleet > spec.maxNodes * spec.gpusPerNode) {
+    throw new InputError(`--gpus ${fleet}: cluster '${spec.name}' has at most ${spec.maxNodes * spec.gpusPerNode} GPUs (${spec.maxNodes} nodes x ${spec.gpusPerNode}); use fewer GPUs or a cluster file with a larger maxNodes`);
+  }
   const tp = opts.tp ?? Math.min(fleet, spec.gpusPerNode);
   if (fleet % tp !== 0) throw new InputError(`--gpus ${fleet} is not a whole number of TP${tp} replicas; use a multiple of ${tp}`);
   const replicas = fleet / tp;
@@ -81,6 +97,9 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   try {
     result = serve(input);
     if (traffic) saturation = saturationRate(input, traffic, result);
+    // Open loop beyond the fleet's capacity is saturation even when the run is too short for the queue to show it.
+    const span = requests.count > 1 ? requests.arrivalSec[requests.count - 1]! - requests.arrivalSec[0]! : 0;
+    if (concurrency === null && saturation !== null && span > 0 && (requests.count - 1) / span > 1.05 * saturation) result.summary.saturated = true;
   } finally {
     progress?.stop();
   }
@@ -90,6 +109,9 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const beyond = contextWarning(model.spec, longest);
   if (beyond) stderr.push(`warning: ${beyond}`);
   if (price === null) stderr.push(`note: no price for ${spec.name}; give --price-per-gpu-hour for cost`);
+  if (result.kvCapacityTokensPerReplica === 0) {
+    throw new InputError(`the weights, reserve and one chunk's activations leave no room for KV on a TP${tp} replica of ${spec.name}; use a larger --tp, FP8 or 4-bit --weights, or a GPU with more memory`);
+  }
   if (result.summary.served === 0) {
     throw new InputError(`every request needs more KV than one replica holds (${result.kvCapacityTokensPerReplica} tokens); use a larger --tp, more GPUs per replica, --kv-dtype fp8 or shorter requests`);
   }
@@ -104,7 +126,7 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
     const doc = {
       ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
       precision,
-      traffic: { description: describe, requests: requests.count, closedLoopConcurrency: concurrency, seed: opts.seed ?? 1 },
+      traffic: { description: describe, requests: requests.count, closedLoopConcurrency: concurrency, seed: traffic?.seed ?? null },
       slo: { maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3), maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3) },
       method: 'deterministic discrete-event simulation of continuous batching (seeded); step times from the decode and prefill models',
       ...serveJson(result, saturation),

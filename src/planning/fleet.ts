@@ -4,7 +4,7 @@ import { kvCacheBytesPerSequence } from '../model/kv-cache.js';
 import { memoryParts } from '../model/memory.js';
 import { estimatePrefill } from '../model/prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision } from '../model/types.js';
-import { serve } from '../serving/serve.js';
+import { saturationRate, serve } from '../serving/serve.js';
 import { generateRequests } from '../serving/traffic.js';
 import { layouts, variantsFor, type SearchSpace } from './candidates.js';
 
@@ -98,7 +98,8 @@ export function prefillPools(input: FleetInput): PrefillPool[] {
     const budget = (input.maxTtftSec ?? Infinity) - serviceSec - transferSec;
     if (budget <= 0) continue;
     // Mean wait W = ρ S / (2 (1 - ρ)) <= budget  <=>  ρ <= 2 budget / (S + 2 budget).
-    const rhoMax = Number.isFinite(budget) ? (2 * budget) / (serviceSec + 2 * budget) : 0.999;
+    // Without a TTFT SLO, instances run at most 90% busy (a mean wait of 4.5 service times).
+    const rhoMax = Number.isFinite(budget) ? (2 * budget) / (serviceSec + 2 * budget) : 0.9;
     const instances = Math.max(1, Math.ceil((input.ratePerSec * serviceSec) / Math.min(rhoMax, 0.999)));
     if (instances > MAX_INSTANCES) continue;
     const rho = (input.ratePerSec * serviceSec) / instances;
@@ -178,8 +179,9 @@ export function planColocated(input: FleetInput): ColocatedFleet | null {
   const maxGpus = input.space.maxGpus ?? input.space.maxNodes * cluster.gpusPerNode;
   // Enough requests to span a couple of minutes of arrivals (a short burst is not a steady state), at most 5,000.
   const n = input.simulatedRequests ?? Math.min(5000, Math.max(400, Math.ceil(input.ratePerSec * 120)));
+  const classes = [{ weight: 1, inputTokens: input.isl, outputTokens: input.osl, hitRate: input.cachedTokens / input.isl, turns: 1, thinkSec: 0 }];
   const requests = generateRequests({
-    classes: [{ weight: 1, inputTokens: input.isl, outputTokens: input.osl, hitRate: input.cachedTokens / input.isl, turns: 1, thinkSec: 0 }],
+    classes,
     arrivals: { kind: 'poisson', ratePerSec: input.ratePerSec },
     requests: n,
     seed: 1,
@@ -192,11 +194,25 @@ export function planColocated(input: FleetInput): ColocatedFleet | null {
     const key = `${layout.gpus}/${layout.tp}/${layout.dcp}/${layout.ep}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const run = (replicas: number) =>
-      serve({ model, cluster, precision, replica: { gpus: layout.gpus, tp: layout.tp, dcp: layout.dcp, ep: layout.ep }, replicas, requests, concurrency: null, slo: {}, pricePerGpuHourUsd: null });
+    const serveInput = (replicas: number) => ({
+      model,
+      cluster,
+      precision,
+      replica: { gpus: layout.gpus, tp: layout.tp, dcp: layout.dcp, ep: layout.ep },
+      replicas,
+      requests,
+      concurrency: null,
+      slo: {},
+      pricePerGpuHourUsd: null,
+    });
+    const run = (replicas: number) => serve(serveInput(replicas));
     const meets = (replicas: number) => {
-      const s = run(replicas).summary;
-      return s.rejected === 0 && !s.saturated && s.ttft.meanSec <= (input.maxTtftSec ?? Infinity) && s.ttit.meanSec <= (input.maxTtitSec ?? Infinity);
+      const served = run(replicas);
+      const s = served.summary;
+      if (s.rejected > 0 || s.saturated || !(s.ttft.meanSec <= (input.maxTtftSec ?? Infinity)) || !(s.ttit.meanSec <= (input.maxTtitSec ?? Infinity))) return false;
+      // A run shorter than a request's life can end before the queue shows: the rate must also be below the
+      // fleet's capacity (its completion rate with every replica full, closed loop).
+      return saturationRate(serveInput(replicas), { classes, seed: 1 }, served) >= input.ratePerSec;
     };
     const most = Math.floor(maxGpus / layout.gpus);
     if (most < 1) continue;

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { parseDuration, parseRate, parseTokenCount } from '../units.js';
 
 /** A token count in a workload file: 8000, "8K", "128Ki" (the CLI's --ctx syntax). */
-const tokens = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+const tokens = z.union([z.number().int().positive().max(1e9, 'is over a billion tokens'), z.string()]).transform((v, ctx) => {
   if (typeof v === 'number') return v;
   try {
-    return parseTokenCount(v, 'tokens');
+    const n = parseTokenCount(v, 'tokens');
+    if (n > 1e9) throw new Error('is over a billion tokens');
+    return n;
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^tokens: /, '') });
     return z.NEVER;
@@ -91,7 +93,7 @@ export type WorkloadFile = z.infer<typeof workloadFileSchema>;
 /** One line of a JSONL trace: when the request arrives (seconds from the start) and its token counts. */
 export const traceLineSchema = z.strictObject({
   arrival: z.number().min(0).max(1e9),
-  input: z.number().int().positive(),
-  cached: z.number().int().min(0).default(0),
-  output: z.number().int().positive(),
+  input: z.number().int().positive().max(1e9, 'is over a billion tokens'),
+  cached: z.number().int().min(0).max(1e9).default(0),
+  output: z.number().int().positive().max(1e9, 'is over a billion tokens'),
 });

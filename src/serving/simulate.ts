@@ -82,12 +82,16 @@ export function simulate(requests: Requests, step: StepCostModel, config: Simula
   let end = 0;
   let kvIntegral = 0;
   let busy = 0;
+  // Open loop: request i goes to replica i mod R. Closed loop: to client i mod C, and client c to replica c mod R,
+  // so every replica's share of requests matches its share of clients (and a replica without clients gets none).
+  const c = config.concurrency;
+  const replicaOf = (i: number) => (c === null ? i % config.replicas : (i % c) % config.replicas);
+  const shares: number[][] = Array.from({ length: config.replicas }, () => []);
+  for (let i = 0; i < n; i++) shares[replicaOf(i)]!.push(i);
   for (let r = 0; r < config.replicas; r++) {
-    // This replica's requests: every replicas-th, in arrival order.
-    const mine: number[] = [];
-    for (let i = r; i < n; i += config.replicas) mine.push(i);
+    const mine = shares[r]!;
     if (mine.length === 0) continue;
-    const clients = config.concurrency === null ? null : Math.floor(config.concurrency / config.replicas) + (r < config.concurrency % config.replicas ? 1 : 0);
+    const clients = c === null ? null : Math.floor(c / config.replicas) + (r < c % config.replicas ? 1 : 0);
     const out = runReplica(requests, mine, step, config, clients, res, lastArrival);
     start = Math.min(start, out.start);
     end = Math.max(end, out.end);

@@ -44,6 +44,9 @@ export interface TrafficSpec {
   seed: number;
 }
 
+/** The most tokens a request may have (arrays of 32-bit integers hold them; a billion is far beyond any model). */
+export const MAX_TOKENS = 1_000_000_000;
+
 /** mulberry32: a small, fast, seeded generator of uniform numbers in [0, 1). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0 || 0x9e3779b9;
@@ -66,7 +69,7 @@ function draw(length: Length, u: () => number): number {
   // Box-Muller: one standard normal from two uniforms.
   const z = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   const v = Math.max(1, Math.round(median * Math.exp(sigma * z)));
-  return max === undefined ? v : Math.min(max, v);
+  return Math.min(max ?? MAX_TOKENS, MAX_TOKENS, v);
 }
 
 /** The mean of a length, exact for fixed and uniform, the lognormal's (untruncated) mean otherwise. */

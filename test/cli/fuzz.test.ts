@@ -523,7 +523,7 @@ const NULLABLE_KEYS = new Set<string>([
   // Whole prompts (no prefill chunk); no running-sequence limit; serve: no price, no SLO, open loop, no saturation run.
   'prefillChunkTokens', 'value', 'maxRunningSequences', 'cost', 'closedLoopConcurrency', 'saturationRequestsPerSecond',
   // validate: no serving group (another --data kind); a source that printed no TPOT or TTFT.
-  'serving', 'measuredMeanTpotMs', 'measuredMeanTtftMs', 'predictedMeanTpotMs', 'predictedMeanTtftMs', 'concurrency',
+  'seed', 'serving', 'measuredMeanTpotMs', 'measuredMeanTtftMs', 'predictedMeanTpotMs', 'predictedMeanTtftMs', 'concurrency',
 ]);
 
 /** JSONPath-like paths of the nulls in a parsed JSON value. */

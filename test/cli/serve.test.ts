@@ -34,6 +34,18 @@ describe('cp-plan serve', () => {
     assert.ok(r.stdout.includes('Saturated'));
   });
 
+  test('review fixes: fewer clients than replicas serve every request; overload in a short run is saturation; caps', () => {
+    const few = parseJson(runCli([...base, '--isl', '2K', '--osl', '64', '--concurrency', '1', '--gpus', '16', '--requests', '20', '--json']).stdout);
+    assert.equal(few.results.served, 20);
+    const short = runCli([...base, '--isl', '2K', '--osl', '4K', '--rate', '50/s', '--gpus', '32', '--tp', '4', '--requests', '400', '--json']);
+    assert.equal(short.status, 1);
+    assert.equal(parseJson(short.stdout).results.saturated, true);
+    assert.match(assertOneLineError(runCli([...base, '--isl', '4294969296', '--osl', '100', '--rate', '1/s'])), /over a billion tokens/);
+    assert.match(assertOneLineError(runCli([...base, '--isl', '100', '--osl', '1', '--rate', '1/s', '--requests', '100000000'])), /at most 10,000,000/);
+    assert.match(assertOneLineError(runCli([...base, '--isl', '2K', '--osl', '10', '--rate', '2/s', '--gpus', '100000000'])), /has at most 512 GPUs/);
+    assert.match(assertOneLineError(runCli(['serve', '--model', 'llama3-405b', '--cluster', 'h100-ib', '--tp', '1', '--gpus', '1', '--isl', '1K', '--osl', '10', '--rate', '1/s'])), /leave no room for KV/);
+  });
+
   test('a workload file (mix, distributions, turns) and a JSONL trace', () => {
     const w = join(dir, 'traffic.yaml');
     writeFileSync(w, 'rate: 3/s\nrequests: 200\nclasses:\n  - { weight: 3, inputTokens: { uniform: [1K, 8K] }, outputTokens: 200, hitRate: 50% }\n  - { weight: 1, inputTokens: 2K, outputTokens: { lognormal: { median: 300, sigma: 0.5 } }, turns: 3, think: 20s }\n');
@@ -45,6 +57,7 @@ describe('cp-plan serve', () => {
     const tr = runCli([...base, '--trace', t, '--gpus', '8', '--json']);
     assert.equal(tr.status, 0, tr.stderr);
     assert.equal(parseJson(tr.stdout).results.served, 2);
+    assert.match(assertOneLineError(runCli([...base, '--trace', t, '--hit-rate', '50%'])), /--hit-rate: the trace says this/);
   });
 
   test('bad input: one line, exit 2, nothing on stdout', () => {
