@@ -53,8 +53,8 @@ export function estimatePrefillChunked(
     layers = layers === null ? part.layers.map((l) => scaleLayer(l, weight)) : layers.map((l, i) => addLayer(l, part.layers[i]!, weight));
   };
   // Full chunks differ only in the prefix they attend to, smoothly (attention grows linearly with it): up to
-  // 8 chunks are costed one by one; more by Simpson's rule over the full chunks, exact for costs up to cubic in
-  // the chunk's index. A last, shorter chunk is costed on its own.
+  // 8 chunks are costed one by one; more by Simpson's rule over the full chunks (exact for costs linear in the
+  // chunk's index, within 0.5% of the chunk-by-chunk sum in a test). A last, shorter chunk is costed on its own.
   const full = newTokens % chunk === 0 ? chunks : chunks - 1;
   if (full <= 8) {
     for (let k = 0; k < full; k++) add(chunkAt(k), 1, k);

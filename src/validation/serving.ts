@@ -1,3 +1,4 @@
+import { CpPlanError, InputError } from '../errors.js';
 import type { ClusterSpec, ModelSpec } from '../model/types.js';
 import type { ServingRun } from '../schema/serving-measurements.js';
 import { serve } from '../serving/serve.js';
@@ -69,6 +70,7 @@ export function validateServing(rows: ServingRun[], inputs: ServingInputs): Serv
         pricePerGpuHourUsd: null,
       });
       const s = result.summary;
+      if (s.served < r.requests) throw new InputError(`${r.requests - s.served} of ${r.requests} requests were not served (their KV exceeds a replica's)`);
       const ms = (x: number) => (Number.isFinite(x) ? x * 1e3 : null);
       cases.push({
         name: r.id,
@@ -85,7 +87,9 @@ export function validateServing(rows: ServingRun[], inputs: ServingInputs): Serv
         predictedMeanTtftMs: ms(s.ttft.meanSec),
       });
     } catch (error) {
-      skipped.push({ name: r.id, reason: (error as Error).message.split('\n')[0]! });
+      // A row cp-plan cannot express is reported as skipped; anything else is a bug and surfaces.
+      if (!(error instanceof CpPlanError)) throw error;
+      skipped.push({ name: r.id, reason: error.message.split('\n')[0]! });
     }
   }
   const held = cases.filter((c) => c.role === 'held-out');
