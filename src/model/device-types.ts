@@ -111,6 +111,8 @@ export interface EngineSpec {
   prefillChunkTokens: number | null;
   /** Default limit on sequences running at once on this GPU; null: KV capacity alone limits it. */
   maxRunningSequences: number | null;
+  /** Without chunking: the most tokens a step batches (a longer prompt still runs whole, alone); null: one prompt per step. */
+  maxStepTokens: number | null;
   /** The CP styles the engine runs, its default first. */
   cpStyles: ('ring' | 'all-gather' | 'ulysses')[];
   /** Whether it shards decode KV inside the TP group (DCP). */

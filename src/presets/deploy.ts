@@ -55,6 +55,7 @@ export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' |
     dcpSupported: p.parallelism?.dcp ?? true,
     prefillChunkTokens: tier('prefillChunkTokens', p.scheduler?.prefillChunkTokens),
     maxRunningSequences: tier('maxRunningSequences', p.scheduler?.maxRunningSequences),
+    maxStepTokens: p.scheduler?.maxStepTokens ? take('maxStepTokens', p.scheduler.maxStepTokens) : null,
     provenance,
   };
 }

@@ -80,6 +80,8 @@ export const enginePresetSchema = z.strictObject({
     .strictObject({
       prefillChunkTokens: tiered,
       maxRunningSequences: tiered,
+      /** Engines that prefill whole prompts: the most tokens a step batches beside them (TRT-LLM max_num_tokens). */
+      maxStepTokens: z.strictObject({ value: z.number().int().positive(), provenance: z.enum(provenances), source: z.string().min(1) }).optional(),
     })
     .optional(),
   /**

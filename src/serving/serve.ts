@@ -64,7 +64,7 @@ export function serve(input: ServeInput): ServeResult {
   let longest = 1;
   for (let i = 0; i < input.requests.count; i++) longest = Math.max(longest, input.requests.inputTokens[i]! - input.requests.cachedTokens[i]!);
   const kv = kvCapacityTokens(model, cluster, layout, precision, chunkTokens, longest);
-  const config: SimulationConfig = { replicas: input.replicas, chunkTokens, maxRunning, kvCapacityTokens: kv, concurrency: input.concurrency };
+  const config: SimulationConfig = { replicas: input.replicas, chunkTokens, maxRunning, kvCapacityTokens: kv, concurrency: input.concurrency, maxStepTokens: cluster.engine.maxStepTokens };
   const sim = simulate(input.requests, stepCostModel(model, cluster, layout, precision), config);
   const gpus = layout.gpus * input.replicas;
   const summary = summarize(sim, gpus, input.slo, input.concurrency === null);

@@ -18,8 +18,10 @@ import { chunkPairs, type StepCostModel } from './step-cost.js';
  */
 export interface SimulationConfig {
   replicas: number;
-  /** Token budget of one step; null: prompts are prefilled whole (budget: the larger of 8,192 and the prompt). */
+  /** Token budget of one step; null: prompts are prefilled whole (budget: the larger of maxStepTokens and the prompt). */
   chunkTokens: number | null;
+  /** Without chunking, the engine's token budget of a step (null: one whole prompt per step). */
+  maxStepTokens?: number | null;
   /** Most sequences running at once per replica; null: KV capacity alone. */
   maxRunning: number | null;
   /** Tokens of KV one replica holds. */
@@ -55,7 +57,6 @@ export interface SimulationResult {
   requestSecondsInSystem: number;
 }
 
-const DEFAULT_BUDGET = 8192;
 
 export function simulate(requests: Requests, step: StepCostModel, config: SimulationConfig): SimulationResult {
   const n = requests.count;
@@ -183,8 +184,10 @@ function runReplica(
     if (queueAtLast < 0 && clients === null && now >= lastArrival && nextPending >= pendingByTime.length) queueAtLast = queued;
 
     // Build the step: decode tokens first, then prefill chunks within the budget.
-    let budget = config.chunkTokens ?? Math.max(DEFAULT_BUDGET, prefilling.length > 0 ? remaining(q, mine, prefilling[0]!) : waitHead < waiting.length ? newTokens(q, mine[waiting[waitHead]!]!) : 0);
-    budget -= decoding;
+    // Chunked: decode tokens first, prefill chunks in what is left. Whole prompts: the next prompt runs whole
+    // whatever the decode batch, and others join it within the engine's step budget.
+    const next = prefilling.length > 0 ? remaining(q, mine, prefilling[0]!) : waitHead < waiting.length ? newTokens(q, mine[waiting[waitHead]!]!) : 0;
+    let budget = config.chunkTokens !== null ? config.chunkTokens - decoding : Math.max((config.maxStepTokens ?? 0) - decoding, next);
     let prefillTokens = 0;
     let attention = 0;
     let emitting = decoding;

@@ -184,3 +184,13 @@ describe('the serving validation group', () => {
     for (const c of r.cases) close(c.error, c.predictedOutputTokensPerSec / c.measuredOutputTokensPerSec - 1);
   });
 });
+
+test('whole-prompt engines run the next prompt whole even beside a decode batch', () => {
+  // A 10,000-token prompt arrives while 100 sequences decode; budget 8,192 without chunking: still one step.
+  const arrivals = [...Array.from({ length: 100 }, () => 0), 0.505];
+  const inputs = [...Array.from({ length: 100 }, () => 10), 10_000];
+  const r = fromRows(arrivals, inputs, arrivals.map(() => 0), [...Array.from({ length: 100 }, () => 500), 2]);
+  const sim = simulate(r, constantStep(0.01), config({ chunkTokens: null, maxStepTokens: 8192 }));
+  // Admitted at the next step boundary (0.51 s), its first token at the end of that one step.
+  assert.ok(sim.ttftSec[100]! < 0.02, `${sim.ttftSec[100]}`);
+});

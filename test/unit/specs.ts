@@ -52,6 +52,7 @@ export const idealEngine: EngineSpec = {
   memoryFractionCovers: 'all',
   prefillChunkTokens: null,
   maxRunningSequences: null,
+  maxStepTokens: null,
   cpStyles: ['ring', 'all-gather', 'ulysses'],
   dcpSupported: true,
   provenance: {},
