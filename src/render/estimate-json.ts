@@ -33,6 +33,8 @@ function prefillJson(p: PrefillEstimate) {
       tpCommExposed: ms(b.tpCommSec),
       cpCommExposed: ms(b.cpCommExposedSec),
       epComm: ms(b.epCommSec),
+      // Kept for schemaVersion 1: the per-step kernel cost it held double-counted the table's, so it is 0.
+      ringSync: 0,
       lmHead: ms(b.lmHeadSec),
       overhead: ms(b.overheadSec),
     },
@@ -48,6 +50,7 @@ function prefillJson(p: PrefillEstimate) {
         tpComm: ms(l.tpCommSec),
         cpCommExposed: ms(l.cpCommExposedSec),
         epComm: ms(l.epCommSec),
+        ringSync: 0,
       },
     })),
     ring: {

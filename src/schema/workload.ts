@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, parseRate, parseTokenCount } from '../units.js';
+import { parseDuration, parseRate, parseRequestRate, parseTokenCount } from '../units.js';
 
 /** A token count in a workload file: 8000, "8K", "128Ki" (the CLI's --ctx syntax). */
 const tokens = z.union([z.number().int().positive().max(1e9, 'is over a billion tokens'), z.string()]).transform((v, ctx) => {
@@ -46,13 +46,12 @@ const duration = z.string().transform((v, ctx) => {
 
 /** A request rate: "2/s", "120/min", "7200/h". */
 export const requestRate = z.string().transform((v, ctx) => {
-  const m = /^(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*\/\s*(s|min|h)$/.exec(v.trim());
-  const value = m ? Number(m[1]) / { s: 1, min: 60, h: 3600 }[m[2] as 's' | 'min' | 'h'] : NaN;
-  if (!(value > 0) || !Number.isFinite(value)) {
-    ctx.addIssue({ code: 'custom', message: 'a rate is requests per unit of time: 2/s, 120/min or 7200/h' });
+  try {
+    return parseRequestRate(v, 'rate');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^rate: /, '') });
     return z.NEVER;
   }
-  return value;
 });
 
 /**

@@ -25,6 +25,7 @@ import type { ClusterSpec } from '../../src/model/types.js';
 import { shipped } from './specs.js';
 import {builtinNames } from '../../src/presets/catalog.js';
 import { seriesGroup } from '../../src/validation/collectives.js';
+import { rng } from '../../src/serving/traffic.js';
 
 /** The group nccl-tests forms on `gpus` GPUs packed node by node. */
 const groupOfGpus = (gpus: number, c: ClusterSpec): CommGroup => seriesGroup({ gpus }, c);
@@ -372,17 +373,6 @@ function bruteForce(groups: number[][], size: number, domainGpus: number): CommG
   return { size, perDomain, domains };
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('topology', () => {
   const DOMAINS = [2, 4, 8, 16, 32, 36, 64, 72];
