@@ -45,7 +45,11 @@ const duration = z.string().transform((v, ctx) => {
 });
 
 /** A request rate: "2/s", "120/min", "7200/h". */
-export const requestRate = z.string().transform((v, ctx) => {
+export const requestRate = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === 'number') {
+    ctx.addIssue({ code: 'custom', message: `a rate needs its unit, as on the command line: ${v}/s, ${v}/min or ${v}/h` });
+    return z.NEVER;
+  }
   try {
     return parseRequestRate(v, 'rate');
   } catch (error) {

@@ -105,3 +105,10 @@ describe('plan fleets and chunked prefill', () => {
     assert.equal(none.workload.prefillChunkTokens, null);
   });
 });
+
+test('a workload file rate without its unit is one clear line, as on the command line', () => {
+  const d = mkdtempSync(join(tmpdir(), 'cp-plan-rate-'));
+  const w = join(d, 'w.yaml');
+  writeFileSync(w, 'rate: 3\nclasses:\n  - { inputTokens: 1K, outputTokens: 10 }\n');
+  assert.match(assertOneLineError(runCli(['serve', '--workload', w])), /rate needs its unit, as on the command line: 3\/s/);
+});
