@@ -155,7 +155,7 @@ if (defines('plan')) {
     .option('--min-throughput <tokens/s>', 'minimum aggregate decode tokens per second', (v: string) => parsePositiveNumber(v, '--min-throughput'))
     .option('--max-nodes <n>', "largest node count to consider (default: the cluster's maxNodes)", positive('--max-nodes'))
     .option('--max-gpus <n>', 'largest GPU count to consider', positive('--max-gpus'))
-    .addOption(new Option('--objective <what>', 'ranking after GPUs used (cost: the fleet\'s $/hour, needs a price)').choices(['ttft', 'ttit', 'gpus', 'cost']).default('ttft'))
+    .addOption(new Option('--objective <what>', 'what to minimise among layouts that meet the limits: gpus (the smallest), ttft, ttit, cost (GPU-seconds per prefill; fleets: $/hour, needs a price)').choices(['gpus', 'ttft', 'ttit', 'cost']).default('gpus'))
     .option('--isl <tokens>', 'fleet mode: input tokens per request (instead of --ctx)', tokens('--isl'))
     .option('--osl <tokens>', 'fleet mode: output tokens per request', tokens('--osl'))
     .option('--rate <rate>', 'fleet mode: requests per unit of time, 2/s, 120/min', requestRate('--rate'))

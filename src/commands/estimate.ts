@@ -1,5 +1,6 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
-import { launchCommand } from '../emit/launch.js';
+import { launchCommand, launchInputOf, NotLaunchable, type LaunchEngine } from '../emit/launch.js';
+import { launchText } from '../render/launch-text.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
 import { smallestEpThatFits, smallestGpusThatFit } from '../model/fit.js';
@@ -42,7 +43,6 @@ export interface EstimateOptions {
 
 export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): Promise<CommandResult> {
   if (opts.emit !== undefined) {
-    if (opts.emit === 'trtllm') throw new InputError('--emit trtllm: not supported yet (TensorRT-LLM is configured by an extra-options YAML); use --emit vllm or --emit sglang');
     if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the estimate used; drop --engine or make them the same`);
     opts = { ...opts, engine: opts.emit };
   }
@@ -100,7 +100,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     pp > 1
       ? estimatePipeline(model.spec, cluster.spec, precision, { ...layoutRequest, cpStyle: result.layout.cpStyle ?? 'ring' }, pp, result.workload, result.prefill.variant)
       : null;
-  const emit = opts.emit === undefined || opts.emit === 'trtllm' ? null : await emitFor(opts.emit, result);
+  const emit = opts.emit === undefined ? null : await emitFor(opts.emit, result, pp);
   const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price), ...(emit ? { emit } : {}), ...(pipeline ? { pipeline: pipelineJson(pipeline) } : {}) };
   assertRepresentable(doc);
   const terms = opts.explain ? explainTerms(result) : [];
@@ -116,7 +116,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     ? `Cost: $${c.perHourUsd.toFixed(2)}/hour at $${c.pricePerGpuHourUsd}/GPU-hour; $${c.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens (prefills back to back), ` +
       `$${c.perMillionOutputTokensUsd.toFixed(3)} per million output tokens at batch ${result.workload.batch}\n`
     : '';
-  const emitText = emit ? `Launch (${emit.engine} ${emit.version}):\n  ${emit.command}\n${emit.notes.map((n) => `  note: ${n}\n`).join('')}` : '';
+  const emitText = launchText(emit);
   const ppText = pipeline
     ? `Pipeline PP${pipeline.stages} (${pipeline.stageLayout.gpus} GPUs and ${pipeline.stageLayers} layers per stage, ${pipeline.chunks} chunk(s)): TTFT ${formatSeconds(pipeline.ttftSec)} ` +
       `(bubble ${(pipeline.bubbleFraction * 100).toFixed(1)}%, hand-off ${formatSeconds(pipeline.handoffSec)}), TTIT ${formatSeconds(pipeline.ttitSec)}; ` +
@@ -143,15 +143,16 @@ export function costOf(r: ReturnType<typeof estimate>, price: number | null) {
   };
 }
 
-/** The launch command for this estimate's layout; a flag the pinned engine version lacks is an input error. */
-async function emitFor(engine: 'vllm' | 'sglang', r: ReturnType<typeof estimate>) {
+/** The launch command for this estimate's layout; a layout the pinned engine version cannot launch is an input error. */
+async function emitFor(engine: LaunchEngine, r: ReturnType<typeof estimate>, pp: number) {
   // Reading the flag list needs yaml and zod: loaded only for --emit.
   const { loadFlagList } = await import('../presets/flag-list.js');
   const list = loadFlagList(engine);
   try {
-    return launchCommand(engine, r, list);
+    return launchCommand(engine, launchInputOf(r, pp), list);
   } catch (error) {
-    throw new InputError(`--emit ${engine}: ${(error as Error).message}; this layout cannot be launched with that version (try --cp 1, or another engine)`);
+    if (!(error instanceof NotLaunchable)) throw error;
+    throw new InputError(`--emit ${engine}: ${error.message}; this layout cannot be launched with that version (try --cp 1, another --cp-style, or another engine)`);
   }
 }
 

@@ -1,12 +1,12 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
-import { launchCommand, type LaunchCommand } from '../emit/launch.js';
-import { estimate } from '../model/estimate.js';
-import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
-import { plan, type Objective } from '../planning/plan.js';
+import { launchCommand, NotLaunchable, type LaunchCommand, type LaunchInput } from '../emit/launch.js';
+import type { CpStyle, KvDtype, Layout, RingVariant, WeightRecipe } from '../model/types.js';
+import { compareCandidates, plan, type Objective } from '../planning/plan.js';
+import { launchText } from '../render/launch-text.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, round } from '../render/format.js';
-import { describeViolation, planToJson, planToTable } from '../render/plan-report.js';
+import { candidateJson, describeLayout, describeViolation, planToJson, planToTable } from '../render/plan-report.js';
 import { presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
 import { contextWarning } from '../model/estimate.js';
@@ -26,7 +26,7 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   minThroughput?: number;
   maxNodes?: number;
   maxGpus?: number;
-  objective: Objective | 'cost';
+  objective: Objective;
   engine?: string;
   emit?: 'vllm' | 'sglang' | 'trtllm';
   variant: 'auto' | RingVariant;
@@ -35,6 +35,10 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   json: boolean;
   color: boolean;
 }
+
+/** Pipeline stage counts plan tries where the engine runs PP (stages of whole nodes). */
+const PP_STAGES = [1, 2, 4, 8];
+const ALL_STYLES: CpStyle[] = ['ring', 'all-gather', 'ulysses'];
 
 /** Beyond this a search takes seconds (it grows faster than linearly); larger clusters need --max-nodes. */
 const MAX_SEARCH_NODES = 4096;
@@ -49,11 +53,9 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   }
   if (opts.ctx === undefined) throw new InputError('plan needs --ctx TOKENS (one request), or --isl, --osl and --rate (a fleet for a request stream)');
   if (opts.emit !== undefined) {
-    if (opts.emit === 'trtllm') throw new InputError('--emit trtllm: not supported yet (TensorRT-LLM is configured by an extra-options YAML); use --emit vllm or --emit sglang');
     if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the plan used; drop --engine or make them the same`);
     opts = { ...opts, engine: opts.emit };
   }
-  if (opts.objective === 'cost') opts = { ...opts, objective: 'gpus' }; // one price per GPU: the cheapest layout is the smallest
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
@@ -64,15 +66,36 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   }
   // Layouts below one node use a divisor of the node's GPUs; above it, whole nodes.
   const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes, opts.maxGpus === undefined ? Infinity : Math.max(1, Math.floor(opts.maxGpus / perNode)));
-  const result = plan({
-    model: model.spec,
-    cluster: cluster.spec,
-    precision,
-    workload,
-    slo,
-    space: { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp },
-    objective: opts.objective === 'cost' ? 'gpus' : opts.objective,
+  const engine = cluster.spec.engine;
+  // What the engine runs (its CP styles, PP when it has it) and, with --emit, what its pinned version can launch.
+  const list = opts.emit === undefined ? null : (await import('../presets/flag-list.js')).loadFlagList(opts.emit);
+  const launchable = (layout: Layout, pp: number) => {
+    if (!list || !opts.emit) return true;
+    try {
+      launchCommand(opts.emit, launchInputFor(layout, pp), list);
+      return true;
+    } catch (error) {
+      if (error instanceof NotLaunchable) return false;
+      throw error;
+    }
+  };
+  const launchInputFor = (layout: Layout, pp: number): LaunchInput => ({
+    modelId: model.spec.huggingFace ?? model.spec.name,
+    layout,
+    pp,
+    weights: precision.weights,
+    kvDtype: precision.kvDtype,
+    contextTokens: opts.ctx,
+    prefillChunkTokens: engine.prefillChunkTokens,
+    gpuMemoryUtilization: engine.gpuMemoryUtilization,
   });
+  const baseSpace = { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp };
+  const input = { model: model.spec, cluster: cluster.spec, precision, workload, slo, objective: opts.objective };
+  const result = plan({ ...input, space: { ...baseSpace, cpStyles: engine.cpStyles, pp: engine.ppSupported ? PP_STAGES : [1], admit: launchable } });
+  // With an engine named, what the search would pick without its limits (every style, PP, any flag).
+  const restricted = opts.engine !== undefined;
+  const free = restricted ? plan({ ...input, space: { ...baseSpace, cpStyles: ALL_STYLES, pp: PP_STAGES } }).best : null;
+  const unrestricted = free && (!result.best || compareCandidates(opts.objective)(free, result.best) < 0) ? free : null;
   const sloText =
     [
       opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '',
@@ -92,17 +115,11 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   }
   const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
   // The chosen layout's launch command (its estimate, then the engine version's flags).
-  let emit: LaunchCommand | null = null;
-  if (opts.emit !== undefined && opts.emit !== 'trtllm' && result.best) {
-    const l = result.best.layout;
-    const chosen = estimate({ model: model.spec, cluster: cluster.spec, precision, layout: { gpus: l.gpus, tp: l.tp, dcp: l.dcp, ep: l.ep, ...(l.cpStyle ? { cpStyle: l.cpStyle } : {}) }, workload, variant: result.best.variant });
-    try {
-      const { loadFlagList } = await import('../presets/flag-list.js');
-      emit = launchCommand(opts.emit, chosen, loadFlagList(opts.emit));
-    } catch (error) {
-      stderr.push(`warning: --emit ${opts.emit}: ${(error as Error).message}; no command for this layout`);
-    }
-  }
+  const emit: LaunchCommand | null = opts.emit !== undefined && list && result.best ? launchCommand(opts.emit, launchInputFor(result.best.layout, result.best.pp), list) : null;
+  const engineName = opts.engine ?? '';
+  const withoutLimits = unrestricted
+    ? `without ${engineName}'s limits (its CP styles ${engine.cpStyles.join(', ')}${engine.ppSupported ? '' : ', no PP'}${list ? `, the flags of ${list.version.slice(0, 12)}` : ''}) the search would pick ${describeLayout(unrestricted)}: TTFT ${formatSeconds(unrestricted.ttftSec)}, TTIT ${formatSeconds(unrestricted.ttitSec)}`
+    : null;
   if (opts.json) {
     const doc = planToJson(result, opts.top, {
       schemaVersion: SCHEMA_VERSION,
@@ -120,12 +137,13 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
       warnings: contextWarning,
     });
     if (emit) Object.assign(doc, { emit });
+    if (restricted) Object.assign(doc, { withoutEngineLimits: unrestricted ? { best: candidateJson(unrestricted), reason: withoutLimits } : null });
     assertRepresentable(doc);
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
-  const emitText = emit ? `Launch (${emit.engine} ${emit.version}):\n  ${emit.command}\n${emit.notes.map((n) => `  note: ${n}\n`).join('')}` : '';
-  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n' + emitText, stderr, exitCode };
+  const limitsText = withoutLimits ? `Note: ${withoutLimits}.\n` : '';
+  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + limitsText + presetsLine(model, cluster) + '\n' + launchText(emit), stderr, exitCode };
 }

@@ -1,14 +1,19 @@
 import type { EstimateResult } from '../model/estimate.js';
+import type { KvDtype, Layout, WeightRecipe } from '../model/types.js';
+
+export type LaunchEngine = 'vllm' | 'sglang' | 'trtllm';
 
 /** A launch command for one engine version, with every flag it uses (checked against that version's parser). */
 export interface LaunchCommand {
-  engine: 'vllm' | 'sglang';
+  engine: LaunchEngine;
   /** The engine version the flag list was read from. */
   version: string;
   /** One line, ready to paste (multi-node launches say what to run on the other nodes in `notes`). */
   command: string;
   /** The flags used, each present in the version's flag list. */
   flags: string[];
+  /** TensorRT-LLM: the YAML file the command's --config names (its keys are in the version's config keys). */
+  configFile?: { name: string; yaml: string; keys: string[] };
   /** What the command cannot say (a weight recipe with no flag, the nodes to start). */
   notes: string[];
 }
@@ -19,55 +24,159 @@ export interface FlagList {
   version: string;
   source: string;
   flags: string[];
+  /** Keys of the engine's config file (TensorRT-LLM's --config YAML), dotted. */
+  configKeys?: string[] | undefined;
 }
 
+/** The deployment a command launches: one stage's layout, the stages, precision and limits. */
+export interface LaunchInput {
+  /** The Hugging Face id (or the preset name when the preset has none). */
+  modelId: string;
+  /** One pipeline stage's layout (the whole layout without PP). */
+  layout: Layout;
+  pp: number;
+  weights: WeightRecipe;
+  kvDtype: KvDtype;
+  contextTokens: number;
+  /** The prefill chunk (max batched tokens); null = whole prompts. */
+  prefillChunkTokens: number | null;
+  gpuMemoryUtilization: number;
+}
+
+/** A layout the engine version cannot launch: the reason, for a message or a plan's restriction. */
+export class NotLaunchable extends Error {}
+
+type Args = [string, string | null][];
+
 /**
- * The command that deploys an estimate's layout on vLLM or SGLang: parallel sizes, CP and DCP, EP, KV-cache
- * dtype, context length, memory fraction and prefill chunk. Every flag must be in `list` (the version's
- * argument parser): a flag missing there is an error, never emitted. Pure.
+ * The command that deploys a layout on vLLM, SGLang or TensorRT-LLM: parallel sizes (TP, PP, CP, DCP, EP),
+ * KV-cache dtype, context length, memory fraction and prefill chunk. Every flag must be in `list` (the
+ * version's argument parser) and every config key in its config keys: a missing one throws NotLaunchable,
+ * never emitted. Pure.
  */
-export function launchCommand(engine: 'vllm' | 'sglang', r: EstimateResult, list: FlagList): LaunchCommand {
-  const model = r.model.huggingFace ?? r.model.name;
-  const lo = r.layout;
-  const e = r.cluster.engine;
+export function launchCommand(engine: LaunchEngine, input: LaunchInput, list: FlagList): LaunchCommand {
   const notes: string[] = [];
-  const args: [string, string | null][] = [];
-  const chunk = r.workload.prefillChunkTokens ?? null;
-  const fp8Weights = r.precision.weights === 'fp8';
-  if (r.precision.weights !== 'bf16' && !fp8Weights) notes.push(`weights ${r.precision.weights}: load a checkpoint quantised that way (no flag sets it)`);
-  if (lo.cp > 1 && lo.cpStyle !== 'all-gather') notes.push(`CP style ${lo.cpStyle ?? 'ring'} is not ${engine}'s; the command uses its prefill CP (all-gather)`);
-  if (engine === 'vllm') {
-    args.push(['--tensor-parallel-size', String(lo.tp)]);
-    if (lo.cp > 1) args.push(['--prefill-context-parallel-size', String(lo.cp)]);
-    if (lo.dcp > 1) args.push(['--decode-context-parallel-size', String(lo.dcp)]);
-    if (lo.ep > 1) args.push(['--enable-expert-parallel', null]);
-    if (fp8Weights) args.push(['--quantization', 'fp8']);
-    if (r.precision.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8']);
-    args.push(['--max-model-len', String(r.workload.contextTokens)]);
-    args.push(['--gpu-memory-utilization', String(e.gpuMemoryUtilization)]);
-    if (chunk !== null) args.push(['--max-num-batched-tokens', String(chunk)]);
-    if (lo.nodes > 1) notes.push(`${lo.nodes} nodes: start a Ray cluster over them first (vLLM's multi-node serving), then run this on the head node`);
-  } else {
-    args.push(['--model-path', model]);
-    args.push(['--tp-size', String(lo.tp)]);
-    if (lo.cp > 1) args.push(['--enable-prefill-cp', null], ['--attn-cp-size', String(lo.cp)]);
-    if (lo.dcp > 1) args.push(['--dcp-size', String(lo.dcp)]);
-    if (lo.ep > 1) args.push(['--ep-size', String(lo.ep)]);
-    if (fp8Weights) args.push(['--quantization', 'fp8']);
-    if (r.precision.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8_e4m3']);
-    args.push(['--context-length', String(r.workload.contextTokens)]);
-    args.push(['--mem-fraction-static', String(e.gpuMemoryUtilization)]);
-    if (chunk !== null) args.push(['--chunked-prefill-size', String(chunk)]);
-    if (lo.nodes > 1) {
-      args.push(['--nnodes', String(lo.nodes)], ['--node-rank', '0'], ['--dist-init-addr', 'HEAD_NODE_IP:5000']);
-      notes.push(`${lo.nodes} nodes: run the same command on the other node${lo.nodes > 2 ? 's' : ''} with --node-rank ${lo.nodes > 2 ? `1 to ${lo.nodes - 1}` : '1'}; HEAD_NODE_IP is the first node's address`);
-    }
-  }
+  const w = input.weights;
+  if (w !== 'bf16' && w !== 'fp8') notes.push(`weights ${w}: load a checkpoint quantised that way (no flag sets it)`);
+  const built = engine === 'vllm' ? vllmArgs(input, notes) : engine === 'sglang' ? sglangArgs(input, notes) : trtllmArgs(input, notes);
   const known = new Set(list.flags);
-  const missing = args.map(([f]) => f).filter((f) => !known.has(f));
-  if (missing.length) throw new Error(`${engine} ${list.version} has no ${missing.join(', ')} (flag list ${list.source})`);
-  const quote = (v: string) => (/^[\w./:=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
-  const head = engine === 'vllm' ? `vllm serve ${quote(model)}` : 'python -m sglang.launch_server';
-  const command = [head, ...args.map(([f, v]) => (v === null ? f : `${f} ${quote(v)}`))].join(' ');
-  return { engine, version: list.version, command, flags: args.map(([f]) => f), notes };
+  const missing = built.args.map(([f]) => f).filter((f) => !known.has(f));
+  if (missing.length) throw new NotLaunchable(`${engine} ${list.version} has no ${missing.join(', ')} (flag list ${list.source})`);
+  const keys = built.config ? Object.keys(built.config) : [];
+  const unknownKeys = keys.filter((k) => !(list.configKeys ?? []).includes(k));
+  if (unknownKeys.length) throw new NotLaunchable(`${engine} ${list.version} has no config key ${unknownKeys.join(', ')} (flag list ${list.source})`);
+  const head = engine === 'vllm' ? `vllm serve ${quote(input.modelId)}` : engine === 'sglang' ? 'python -m sglang.launch_server' : `trtllm-serve serve ${quote(input.modelId)}`;
+  const command = [head, ...built.args.map(([f, v]) => (v === null ? f : `${f} ${quote(v)}`))].join(' ');
+  return {
+    engine,
+    version: list.version,
+    command,
+    flags: built.args.map(([f]) => f),
+    ...(built.config ? { configFile: { name: TRTLLM_CONFIG, yaml: toYaml(built.config), keys } } : {}),
+    notes,
+  };
+}
+
+const TRTLLM_CONFIG = 'cp-plan-trtllm.yaml';
+
+function quote(v: string): string {
+  return /^[\w./:=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+function allGatherOnly(engine: string, lo: Layout): void {
+  if (lo.cp > 1 && lo.cpStyle !== 'all-gather') {
+    throw new NotLaunchable(`${engine} runs prefill CP as all-gather, not ${lo.cpStyle ?? 'ring'}`);
+  }
+}
+
+function vllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: undefined } {
+  const lo = input.layout;
+  allGatherOnly('vllm', lo);
+  const args: Args = [['--tensor-parallel-size', String(lo.tp)]];
+  if (input.pp > 1) args.push(['--pipeline-parallel-size', String(input.pp)]);
+  if (lo.cp > 1) args.push(['--prefill-context-parallel-size', String(lo.cp)]);
+  if (lo.dcp > 1) args.push(['--decode-context-parallel-size', String(lo.dcp)]);
+  if (lo.ep > 1) args.push(['--enable-expert-parallel', null]);
+  if (input.weights === 'fp8') args.push(['--quantization', 'fp8']);
+  if (input.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8']);
+  args.push(['--max-model-len', String(input.contextTokens)]);
+  args.push(['--gpu-memory-utilization', String(input.gpuMemoryUtilization)]);
+  if (input.prefillChunkTokens !== null) args.push(['--max-num-batched-tokens', String(input.prefillChunkTokens)]);
+  const nodes = lo.nodes * input.pp;
+  if (nodes > 1) notes.push(`${nodes} nodes: start a Ray cluster over them first (vLLM's multi-node serving), then run this on the head node`);
+  return { args };
+}
+
+function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?: undefined } {
+  const lo = input.layout;
+  allGatherOnly('sglang', lo);
+  const args: Args = [['--model-path', input.modelId], ['--tp-size', String(lo.tp)]];
+  if (input.pp > 1) args.push(['--pp-size', String(input.pp)]);
+  if (lo.cp > 1) args.push(['--enable-prefill-cp', null], ['--attn-cp-size', String(lo.cp)]);
+  if (lo.dcp > 1) args.push(['--dcp-size', String(lo.dcp)]);
+  if (lo.ep > 1) args.push(['--ep-size', String(lo.ep)]);
+  if (input.weights === 'fp8') args.push(['--quantization', 'fp8']);
+  if (input.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8_e4m3']);
+  args.push(['--context-length', String(input.contextTokens)]);
+  args.push(['--mem-fraction-static', String(input.gpuMemoryUtilization)]);
+  if (input.prefillChunkTokens !== null) args.push(['--chunked-prefill-size', String(input.prefillChunkTokens)]);
+  const nodes = lo.nodes * input.pp;
+  if (nodes > 1) {
+    args.push(['--nnodes', String(nodes)], ['--node-rank', '0'], ['--dist-init-addr', 'HEAD_NODE_IP:5000']);
+    notes.push(`${nodes} nodes: run the same command on the other node${nodes > 2 ? 's' : ''} with --node-rank ${nodes > 2 ? `1 to ${nodes - 1}` : '1'}; HEAD_NODE_IP is the first node's address`);
+  }
+  return { args };
+}
+
+/** TensorRT-LLM's CpType for a cp-plan style (tensorrt_llm/mapping.py); all-gather has none. */
+const TRTLLM_CP_TYPE: Record<string, string> = { ring: 'ring', ulysses: 'ulysses' };
+
+function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: Record<string, string> } {
+  const lo = input.layout;
+  const style = lo.cpStyle ?? 'ring';
+  if (lo.cp > 1 && TRTLLM_CP_TYPE[style] === undefined) throw new NotLaunchable(`trtllm has no ${style} CP (its cp_type is ulysses, star, ring or helix)`);
+  if (lo.dcp > 1) throw new NotLaunchable('trtllm decodes with Helix (cp_type helix), a different mapping from DCP inside the TP group; not emitted');
+  const args: Args = [['--tp_size', String(lo.tp)]];
+  if (input.pp > 1) args.push(['--pp_size', String(input.pp)]);
+  if (lo.cp > 1) args.push(['--cp_size', String(lo.cp)]);
+  if (lo.ep > 1) args.push(['--ep_size', String(lo.ep)]);
+  args.push(['--max_seq_len', String(input.contextTokens)]);
+  args.push(['--kv_cache_free_gpu_memory_fraction', String(input.gpuMemoryUtilization)]);
+  if (input.prefillChunkTokens !== null) args.push(['--enable_chunked_prefill', null], ['--max_num_tokens', String(input.prefillChunkTokens)]);
+  const config: Record<string, string> = {};
+  if (lo.cp > 1) config['cp_config.cp_type'] = TRTLLM_CP_TYPE[style]!;
+  if (input.kvDtype === 'fp8') config['kv_cache_config.dtype'] = 'fp8';
+  if (input.weights === 'fp8') notes.push('weights fp8: load an FP8 checkpoint (TensorRT-LLM reads the quantisation from it)');
+  const hasConfig = Object.keys(config).length > 0;
+  if (hasConfig) {
+    args.push(['--config', TRTLLM_CONFIG]);
+    notes.push(`write ${TRTLLM_CONFIG} first (its text is shown with the command; in --json, emit.configFile.yaml)`);
+  }
+  const gpus = lo.gpus * input.pp;
+  if (lo.nodes * input.pp > 1) notes.push(`${lo.nodes * input.pp} nodes: launch under MPI or Slurm with ${gpus} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
+  return { args, ...(hasConfig ? { config } : {}) };
+}
+
+/** A dotted-key map as nested YAML (two levels are all the emitter writes). */
+function toYaml(config: Record<string, string>): string {
+  const groups = new Map<string, [string, string][]>();
+  for (const [key, value] of Object.entries(config)) {
+    const [head, tail] = key.split('.') as [string, string];
+    groups.set(head, [...(groups.get(head) ?? []), [tail, value]]);
+  }
+  return [...groups].map(([head, entries]) => `${head}:\n${entries.map(([k, v]) => `  ${k}: ${v}\n`).join('')}`).join('');
+}
+
+/** The launch input of an estimate (one stage's estimate with `pp` stages). */
+export function launchInputOf(r: EstimateResult, pp = 1): LaunchInput {
+  return {
+    modelId: r.model.huggingFace ?? r.model.name,
+    layout: r.layout,
+    pp,
+    weights: r.precision.weights,
+    kvDtype: r.precision.kvDtype,
+    contextTokens: r.workload.contextTokens,
+    prefillChunkTokens: r.workload.prefillChunkTokens ?? null,
+    gpuMemoryUtilization: r.cluster.engine.gpuMemoryUtilization,
+  };
 }

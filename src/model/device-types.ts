@@ -117,6 +117,8 @@ export interface EngineSpec {
   cpStyles: ('ring' | 'all-gather' | 'ulysses')[];
   /** Whether it shards decode KV inside the TP group (DCP). */
   dcpSupported: boolean;
+  /** Whether the engine runs pipeline parallelism (plan searches PP only then). */
+  ppSupported: boolean;
   /** How each constant above was obtained (keys as in the engine preset). */
   provenance: Record<string, Provenance>;
 }

@@ -1,7 +1,7 @@
 import { estimateDecode } from './decode.js';
 import { sendRecv } from './hardware/collectives.js';
 import type { LayoutRequest } from './layout.js';
-import { resolveLayout } from './layout.js';
+import { resolveLayout, withoutCp } from './layout.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { ACTIVATION_BYTES } from './precision.js';
 import { estimatePrefill } from './prefill.js';
@@ -46,7 +46,19 @@ export function estimatePipeline(
   workload: Workload,
   variant: RingVariant,
 ): PipelineEstimate {
-  const layout = resolveLayout(stage, model, cluster);
+  return estimatePipelineLayout(model, cluster, precision, resolveLayout(stage, model, cluster), stages, workload, variant);
+}
+
+/** estimatePipeline for a resolved stage layout (the planner's). Pure. */
+export function estimatePipelineLayout(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  precision: Precision,
+  layout: Layout,
+  stages: number,
+  workload: Workload,
+  variant: RingVariant,
+): PipelineEstimate {
   const chunk = workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : workload.prefillChunkTokens;
   const w = { ...workload, prefillChunkTokens: chunk };
   const whole = estimatePrefillChunked(model, cluster, layout, precision, w, variant, chunk);
@@ -58,7 +70,9 @@ export function estimatePipeline(
   const handoffSec = stages > 1 ? sendRecv((workload.batch * Math.min(newTokens, chunk ?? newTokens) * model.hiddenSize * ACTIVATION_BYTES) / layout.tp, hop, cluster).sec : 0;
   const ttftSec = whole.ttftSec / stages + ((stages - 1) / stages) * last + (stages - 1) * handoffSec;
   const decodeHandoff = stages > 1 ? sendRecv((workload.batch * model.hiddenSize * ACTIVATION_BYTES) / layout.tp, hop, cluster).sec : 0;
-  const ttitSec = estimateDecode(model, cluster, layout, precision, w).ttitSec + (stages - 1) * decodeHandoff;
+  // All-gather CP keeps the whole KV on every rank: a sequence decodes on one TP group (as estimate does).
+  const decodeLayout = layout.cp > 1 && layout.cpStyle === 'all-gather' ? withoutCp(layout, model, cluster) : layout;
+  const ttitSec = estimateDecode(model, cluster, decodeLayout, precision, w).ttitSec + (stages - 1) * decodeHandoff;
   const stageLayers = Math.ceil(model.layers / stages);
   const memory = memoryPerGpu(stages > 1 ? { ...model, layers: stageLayers } : model, cluster, layout, precision, w);
   return {

@@ -1,8 +1,9 @@
 import { estimateDecode } from '../model/decode.js';
 import { layoutOrProblem, withoutCp } from '../model/layout.js';
 import { memoryParts } from '../model/memory.js';
+import { estimatePipelineLayout } from '../model/pipeline.js';
 import { estimatePrefill } from '../model/prefill.js';
-import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
+import type { ClusterSpec, CpStyle, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
 
 export interface Slo {
   maxTtftSec?: number;
@@ -23,7 +24,12 @@ export interface Violation {
 
 /** One layout and ring variant, evaluated. */
 export interface Candidate {
+  /** One pipeline stage's layout (the whole layout when pp is 1). */
   layout: Layout;
+  /** Pipeline stages (1: no PP). */
+  pp: number;
+  /** GPUs used: the stage's GPUs times the stages. */
+  gpus: number;
   variant: RingVariant;
   ttftSec: number;
   ttitSec: number;
@@ -40,6 +46,12 @@ export interface SearchSpace {
   variant?: RingVariant;
   /** Include DCP > 1 where the layout allows it (default true). */
   dcp?: boolean;
+  /** The CP styles to try, the default first (default: the engine's). */
+  cpStyles?: readonly CpStyle[];
+  /** Pipeline stage counts to try (default [1]); stages > 1 take whole nodes each. */
+  pp?: readonly number[];
+  /** A filter on (stage layout, stages), e.g. what an engine version can launch. */
+  admit?: (layout: Layout, pp: number) => boolean;
 }
 
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
@@ -57,26 +69,46 @@ export function gpuCounts(cluster: ClusterSpec, space: SearchSpace): number[] {
 
 /** Every valid layout up to the limits: GPU counts, TP (in a domain or across domains), CP, DCP, EP. */
 export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<Layout> {
+  for (const gpus of gpuCounts(cluster, space)) yield* layoutsOn(gpus, model, cluster, space);
+}
+
+/**
+ * Every (stage layout, stages) pair up to the limits: the layouts of `layouts` for one stage, and for PP > 1
+ * stages of whole nodes (a node count divisible by the stages, at most one stage per layer), filtered by
+ * `space.admit`.
+ */
+export function* placements(model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<{ layout: Layout; pp: number }> {
   for (const gpus of gpuCounts(cluster, space)) {
-    for (const tp of divisors(gpus)) {
-      const base = layoutOrProblem({ gpus, tp, cpStyle: cluster.engine.cpStyles[0] }, model, cluster);
-      if (typeof base === 'string') continue;
-      for (const dcp of space.dcp === false ? [1] : divisors(base.kvReplication)) {
-        const withDcp = dcp === 1 ? base : layoutOrProblem({ gpus, tp, dcp, cpStyle: cluster.engine.cpStyles[0] }, model, cluster);
-        if (typeof withDcp === 'string') continue;
-        yield withDcp;
-        // Other CP styles the engine runs (the first style is the default: layoutOrProblem's ring unless set).
-        if (withDcp.cp > 1) {
-          for (const cpStyle of cluster.engine.cpStyles.slice(1)) {
-            const styled = layoutOrProblem({ gpus, tp, dcp, cpStyle }, model, cluster);
-            if (typeof styled !== 'string') yield styled;
-          }
+    for (const pp of space.pp ?? [1]) {
+      if (gpus % pp !== 0 || pp > model.layers || (pp > 1 && (gpus / pp) % cluster.gpusPerNode !== 0)) continue;
+      for (const layout of layoutsOn(gpus / pp, model, cluster, space)) {
+        if (!space.admit || space.admit(layout, pp)) yield { layout, pp };
+      }
+    }
+  }
+}
+
+/** The valid layouts on one GPU count: TP, DCP, EP and the CP styles in `space` (the engine's by default). */
+function* layoutsOn(gpus: number, model: ModelSpec, cluster: ClusterSpec, space: SearchSpace): Generator<Layout> {
+  const styles = space.cpStyles ?? cluster.engine.cpStyles;
+  for (const tp of divisors(gpus)) {
+    const base = layoutOrProblem({ gpus, tp, cpStyle: styles[0] }, model, cluster);
+    if (typeof base === 'string') continue;
+    for (const dcp of space.dcp === false ? [1] : divisors(base.kvReplication)) {
+      const withDcp = dcp === 1 ? base : layoutOrProblem({ gpus, tp, dcp, cpStyle: styles[0] }, model, cluster);
+      if (typeof withDcp === 'string') continue;
+      yield withDcp;
+      // The other CP styles (the first is the default).
+      if (withDcp.cp > 1) {
+        for (const cpStyle of styles.slice(1)) {
+          const styled = layoutOrProblem({ gpus, tp, dcp, cpStyle }, model, cluster);
+          if (typeof styled !== 'string') yield styled;
         }
-        // MoE models: experts spread whole over the TP group, or over every GPU.
-        for (const ep of expertParallelSizes(model, withDcp)) {
-          const spread = layoutOrProblem({ gpus, tp, dcp, ep, cpStyle: cluster.engine.cpStyles[0] }, model, cluster);
-          if (typeof spread !== 'string') yield spread;
-        }
+      }
+      // MoE models: experts spread whole over the TP group, or over every GPU.
+      for (const ep of expertParallelSizes(model, withDcp)) {
+        const spread = layoutOrProblem({ gpus, tp, dcp, ep, cpStyle: styles[0] }, model, cluster);
+        if (typeof spread !== 'string') yield spread;
       }
     }
   }
@@ -84,7 +116,8 @@ export function* layouts(model: ModelSpec, cluster: ClusterSpec, space: SearchSp
 
 /** The variants worth evaluating on a layout: both when there is a ring, unless one is forced. */
 export function variantsFor(layout: Layout, forced?: RingVariant): RingVariant[] {
-  if (layout.cp <= 1) return ['pass-kv']; // no ring: both variants are the same computation
+  // No ring (no CP, or all-gather / Ulysses CP): both variants are the same computation.
+  if (layout.cp <= 1 || (layout.cpStyle ?? 'ring') !== 'ring') return ['pass-kv'];
   return forced ? [forced] : ['pass-kv', 'pass-q'];
 }
 
@@ -100,8 +133,10 @@ export function evaluateLayout(
   workload: Workload,
   slo: Slo,
   forced?: RingVariant,
+  pp = 1,
 ): Candidate[] {
   if (workload.contextTokens - workload.cachedTokens < layout.cp) return [];
+  if (pp > 1) return evaluatePipeline(model, cluster, layout, precision, workload, slo, forced, pp);
   const mem = memoryParts(model, cluster, layout, precision, workload);
   // All-gather CP keeps the whole KV on every rank: a sequence decodes on one TP group (as estimate does).
   const decodeLayout = layout.cp > 1 && layout.cpStyle === 'all-gather' ? withoutCp(layout, model, cluster) : layout;
@@ -110,12 +145,35 @@ export function evaluateLayout(
     const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
     const c: Candidate = {
       layout,
+      pp: 1,
+      gpus: layout.gpus,
       variant,
       ttftSec,
       ttitSec: decode.ttitSec,
       tokensPerSec: decode.tokensPerSecondAggregate,
       memoryBytes: mem.totalBytes,
       capacityBytes: mem.capacityBytes,
+      violations: [],
+    };
+    c.violations = violationsOf(c, slo);
+    return c;
+  });
+}
+
+/** A layout as one stage of `pp` (estimatePipelineLayout: chunked prefill flowing through the stages). */
+function evaluatePipeline(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload, slo: Slo, forced: RingVariant | undefined, pp: number): Candidate[] {
+  return variantsFor(layout, forced).map((variant) => {
+    const p = estimatePipelineLayout(model, cluster, precision, layout, pp, workload, variant);
+    const c: Candidate = {
+      layout,
+      pp,
+      gpus: layout.gpus * pp,
+      variant,
+      ttftSec: p.ttftSec,
+      ttitSec: p.ttitSec,
+      tokensPerSec: workload.batch / p.ttitSec,
+      memoryBytes: p.memory.perGpu.totalBytes,
+      capacityBytes: p.memory.perGpu.capacityBytes,
       violations: [],
     };
     c.violations = violationsOf(c, slo);

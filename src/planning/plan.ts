@@ -1,7 +1,12 @@
 import type { ClusterSpec, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
-import { evaluateLayout, layouts, shortfall, type Candidate, type SearchSpace, type Slo } from './candidates.js';
+import { evaluateLayout, placements, shortfall, type Candidate, type SearchSpace, type Slo } from './candidates.js';
 
-export type Objective = 'ttft' | 'ttit' | 'gpus';
+/**
+ * What plan optimises among the layouts that meet every limit: gpus = the fewest GPUs (then TTFT); ttft =
+ * the fastest first token (then fewer GPUs); ttit = the fastest decode step; cost = the fewest GPU-seconds
+ * per prefill (GPUs x TTFT: with one price per GPU-hour, the cheapest prompt).
+ */
+export type Objective = 'ttft' | 'ttit' | 'gpus' | 'cost';
 
 export interface PlanInput {
   model: ModelSpec;
@@ -33,7 +38,7 @@ export interface PlanResult {
   qualifying: Candidate[];
   best: Candidate | null;
   rejected: RejectedFamily[];
-  /** For each GPU count below the best's (all counts when nothing qualifies), the closest candidate. */
+  /** For each GPU count below the best's where nothing qualifies (all counts when nothing does), the closest candidate. */
   smaller: SmallerCount[];
   /** Fitting candidates no other fitting one beats on both GPUs and TTFT. */
   pareto: Candidate[];
@@ -42,35 +47,41 @@ export interface PlanResult {
 }
 
 export function familyOf(c: Candidate): string {
-  return `TP${c.layout.tp}`;
+  return c.pp > 1 ? `PP${c.pp} TP${c.layout.tp}` : `TP${c.layout.tp}`;
 }
 
-const secondary: Record<Objective, (c: Candidate) => number> = {
+/** The quantity each objective minimises (ties: fewer GPUs, then TTFT). */
+export const objectiveValue: Record<Objective, (c: Candidate) => number> = {
+  gpus: (c) => c.gpus,
   ttft: (c) => c.ttftSec,
   ttit: (c) => c.ttitSec,
-  gpus: (c) => c.ttftSec,
+  cost: (c) => c.gpus * c.ttftSec,
 };
 
-/** Ranks by GPUs used, then by the objective, then by TTFT, then deterministically by layout. */
+/** Ranks by the objective, then GPUs used, then TTFT, then deterministically by layout. */
 export function compareCandidates(objective: Objective) {
   return (a: Candidate, b: Candidate): number =>
-    a.layout.gpus - b.layout.gpus ||
-    secondary[objective](a) - secondary[objective](b) ||
+    objectiveValue[objective](a) - objectiveValue[objective](b) ||
+    a.gpus - b.gpus ||
     a.ttftSec - b.ttftSec ||
+    a.pp - b.pp ||
     a.layout.tp - b.layout.tp ||
     a.layout.dcp - b.layout.dcp ||
     a.layout.ep - b.layout.ep ||
-    (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0);
+    cmp(a.layout.cpStyle ?? 'ring', b.layout.cpStyle ?? 'ring') ||
+    cmp(a.variant, b.variant);
 }
 
-const closer = (a: Candidate, b: Candidate) => shortfall(a) - shortfall(b) || a.layout.gpus - b.layout.gpus || a.ttftSec - b.ttftSec;
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const closer = (a: Candidate, b: Candidate) => shortfall(a) - shortfall(b) || a.gpus - b.gpus || a.ttftSec - b.ttftSec;
 
 /** Evaluates every layout in the space and ranks those that meet the SLOs. Pure. */
 export function plan(input: PlanInput): PlanResult {
   const { model, cluster, precision, workload, slo, space } = input;
   const all: Candidate[] = [];
-  for (const layout of layouts(model, cluster, space)) {
-    all.push(...evaluateLayout(model, cluster, layout, precision, workload, slo, space.variant));
+  for (const { layout, pp } of placements(model, cluster, space)) {
+    all.push(...evaluateLayout(model, cluster, layout, precision, workload, slo, space.variant, pp));
   }
   const qualifying = all.filter((c) => c.violations.length === 0).sort(compareCandidates(input.objective));
   const best = qualifying[0] ?? null;
@@ -83,9 +94,9 @@ export function plan(input: PlanInput): PlanResult {
   }
   const byGpus = new Map<number, Candidate[]>();
   for (const c of all) {
-    const members = byGpus.get(c.layout.gpus);
+    const members = byGpus.get(c.gpus);
     if (members) members.push(c);
-    else byGpus.set(c.layout.gpus, [c]);
+    else byGpus.set(c.gpus, [c]);
   }
   const rejected = [...families.entries()]
     .filter(([, members]) => members.every((c) => c.violations.length > 0))
@@ -94,7 +105,7 @@ export function plan(input: PlanInput): PlanResult {
 
   const counts = [...byGpus.keys()].sort((a, b) => a - b);
   const smaller = counts
-    .filter((g) => best === null || g < best.layout.gpus)
+    .filter((g) => (best === null || g < best.gpus) && byGpus.get(g)!.every((c) => c.violations.length > 0))
     .map((gpus) => ({ gpus, closest: [...byGpus.get(gpus)!].sort(closer)[0]! }));
 
   const fits = (c: Candidate) => !c.violations.some((v) => v.constraint === 'memory');

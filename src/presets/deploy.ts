@@ -53,6 +53,7 @@ export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' |
     memoryFractionCovers: p.memory.fractionCovers ?? 'all',
     cpStyles: p.parallelism?.cpStyles ?? ['ring'],
     dcpSupported: p.parallelism?.dcp ?? true,
+    ppSupported: p.parallelism?.pp ?? false,
     prefillChunkTokens: tier('prefillChunkTokens', p.scheduler?.prefillChunkTokens),
     maxRunningSequences: tier('maxRunningSequences', p.scheduler?.maxRunningSequences),
     maxStepTokens: p.scheduler?.maxStepTokens ? take('maxStepTokens', p.scheduler.maxStepTokens) : null,

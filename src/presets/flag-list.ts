@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { FlagList } from '../emit/launch.js';
+import type { FlagList, LaunchEngine } from '../emit/launch.js';
 import { PACKAGE_ROOT } from '../root.js';
 import { readYamlFile } from './read-yaml.js';
 
@@ -10,9 +10,10 @@ const flagListSchema = z.strictObject({
   version: z.string().min(1),
   source: z.string().min(1),
   flags: z.array(z.string().regex(/^--?[\w-]+$/)).min(1),
+  configKeys: z.array(z.string().regex(/^\w+\.\w+$/)).optional(),
 });
 
-export function loadFlagList(engine: 'vllm' | 'sglang'): FlagList {
+export function loadFlagList(engine: LaunchEngine): FlagList {
   const file = join(PACKAGE_ROOT, 'presets', 'engines', 'flags', `${engine}.yaml`);
   return readYamlFile(file, `presets/engines/flags/${engine}.yaml`, flagListSchema).data;
 }

@@ -29,8 +29,9 @@ export function describeViolation(v: Violation): string {
 
 export function describeLayout(c: Candidate): string {
   const l = c.layout;
-  const where = l.gpus === l.nodes * l.gpusPerNode ? `${l.nodes} node${l.nodes === 1 ? '' : 's'}` : `${l.gpus} GPU${l.gpus === 1 ? '' : 's'}`;
-  return `${where} TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? (l.cpStyle && l.cpStyle !== 'ring' ? ` ${l.cpStyle}` : ` ${VARIANT[c.variant]}`) : ''}`;
+  const nodes = l.nodes * c.pp;
+  const where = l.gpus === l.nodes * l.gpusPerNode ? `${nodes} node${nodes === 1 ? '' : 's'}` : `${c.gpus} GPU${c.gpus === 1 ? '' : 's'}`;
+  return `${where} ${c.pp > 1 ? `PP${c.pp} x ` : ''}TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? (l.cpStyle && l.cpStyle !== 'ring' ? ` ${l.cpStyle}` : ` ${VARIANT[c.variant]}`) : ''}`;
 }
 
 /** The text report of `cp-plan plan`. Pure. */
@@ -41,18 +42,18 @@ export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: Ch
     '',
   ];
   if (r.best) {
-    lines.push(chalk.green(`Best: ${describeLayout(r.best)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.layout.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
+    lines.push(chalk.green(`Best: ${describeLayout(r.best)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
     const t = new Table({
       head: ['#', 'GPUs', 'Layout', 'TTFT', 'TTIT', 'Decode tok/s', 'Memory/GPU'],
       colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right'],
       style: tableStyle(color),
       chars: COMPACT_CHARS,
     });
-    r.qualifying.slice(0, top).forEach((c, i) => t.push([i + 1, c.layout.gpus, describeLayout(c), formatSeconds(c.ttftSec), formatSeconds(c.ttitSec), c.tokensPerSec.toFixed(1), formatBytes(c.memoryBytes)]));
+    r.qualifying.slice(0, top).forEach((c, i) => t.push([i + 1, c.gpus, describeLayout(c), formatSeconds(c.ttftSec), formatSeconds(c.ttitSec), c.tokensPerSec.toFixed(1), formatBytes(c.memoryBytes)]));
     lines.push(t.toString());
   } else if (r.closest) {
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
-    lines.push(chalk.red(`No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.layout.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`));
+    lines.push(chalk.red(`No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`));
   }
   if (r.smaller.length) {
     lines.push('', r.best ? 'Why fewer GPUs do not do (the closest layout at each size):' : 'Closest layout at each size:');
@@ -64,7 +65,7 @@ export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: Ch
   }
   if (r.pareto.length) {
     lines.push('', 'Pareto frontier, GPUs vs fastest TTFT that fits in memory:');
-    lines.push(wrap(r.pareto.map((c) => `${c.layout.gpus} GPUs ${formatSeconds(c.ttftSec)}`), 100).map((l) => `  ${l}`).join('\n'));
+    lines.push(wrap(r.pareto.map((c) => `${c.gpus} GPUs ${formatSeconds(c.ttftSec)}`), 100).map((l) => `  ${l}`).join('\n'));
   }
   return lines.join('\n') + '\n';
 }
@@ -104,7 +105,7 @@ const ms = (sec: number) => round(sec * 1e3, 3);
 
 export function candidateJson(c: Candidate) {
   return {
-    layout: { nodes: c.layout.nodes, tp: c.layout.tp, cp: c.layout.cp, gpus: c.layout.gpus, dcp: c.layout.dcp, ep: c.layout.ep },
+    layout: { nodes: c.layout.nodes * c.pp, tp: c.layout.tp, cp: c.layout.cp, gpus: c.gpus, dcp: c.layout.dcp, ep: c.layout.ep, pp: c.pp, cpStyle: c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : null },
     prefill: { ttftMs: ms(c.ttftSec), variant: c.variant },
     decode: { ttitMs: ms(c.ttitSec), aggregateTokensPerSecond: round(c.tokensPerSec, 3) },
     memory: { perGpuBytes: Math.round(c.memoryBytes), capacityBytes: Math.round(c.capacityBytes), fits: c.memoryBytes <= c.capacityBytes },
@@ -122,7 +123,7 @@ export function planToJson(r: PlanResult, top: number, extra: Record<string, unk
     candidatesTotal: r.qualifying.length,
     rejected: r.rejected.map((f) => ({ family: f.family, evaluated: f.evaluated, reason: f.closest.violations.map(describeViolation).join('; '), closest: candidateJson(f.closest) })),
     smallerGpuCounts: r.smaller.map((s) => ({ gpus: s.gpus, reason: s.closest.violations.map(describeViolation).join('; '), closest: candidateJson(s.closest) })),
-    pareto: r.pareto.map((c) => ({ gpus: c.layout.gpus, ttftMs: ms(c.ttftSec), layout: candidateJson(c).layout, variant: c.variant })),
+    pareto: r.pareto.map((c) => ({ gpus: c.gpus, ttftMs: ms(c.ttftSec), layout: candidateJson(c).layout, variant: c.variant })),
     closest: r.closest ? candidateJson(r.closest) : null,
   };
 }

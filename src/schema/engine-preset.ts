@@ -93,6 +93,8 @@ export const enginePresetSchema = z.strictObject({
       cpStyles: z.array(z.enum(['ring', 'all-gather', 'ulysses'])).min(1),
       /** Whether the engine shards decode KV inside the TP group (DCP / Helix). */
       dcp: z.boolean(),
+      /** Whether the engine runs pipeline parallelism (stages of layers); absent: no. */
+      pp: z.boolean().optional(),
       version: z.string().min(1),
       source: z.string().min(1),
     })

@@ -70,7 +70,8 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
         // All-gather CP decodes a sequence on one TP group (the whole KV is on every rank).
         const decodeLayout = layout.cpStyle === 'all-gather' && layout.cp > 1 ? resolveLayout({ gpus: tp, tp, dcp }, model, cluster) : layout;
         const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
-        const variants: RingVariant[] = layout.cp > 1 ? ['pass-kv', 'pass-q'] : ['pass-kv'];
+        // Both ring variants only where there is a ring (all-gather and Ulysses CP have none).
+        const variants: RingVariant[] = layout.cp > 1 && (layout.cpStyle ?? 'ring') === 'ring' ? ['pass-kv', 'pass-q'] : ['pass-kv'];
         for (const variant of variants) {
           evaluated++;
           const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
@@ -89,7 +90,7 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
   return { evaluated, qualifying };
 }
 
-function run(s: Scenario, objective: Objective = 'ttft') {
+function run(s: Scenario, objective: Objective = 'gpus') {
   const model = builtinModel(s.model).spec;
   const cluster = shipped(s.cluster);
   const precision: Precision = { weights: model.defaultWeights, kvDtype: model.defaultKvDtype };
@@ -97,11 +98,19 @@ function run(s: Scenario, objective: Objective = 'ttft') {
   return { result, brute: bruteForce(model, cluster, precision, s.workload, s.slo, 4) };
 }
 
+/** What each objective minimises, written out independently of src/planning. */
+const primary: Record<Objective, (c: PlanResult['qualifying'][number]) => number> = {
+  gpus: (c) => c.gpus,
+  ttft: (c) => c.ttftSec,
+  ttit: (c) => c.ttitSec,
+  cost: (c) => c.gpus * c.ttftSec,
+};
+
 function assertInvariants(r: PlanResult, objective: Objective, label: string) {
-  const key = objective === 'ttit' ? 'ttitSec' : 'ttftSec';
+  const key = primary[objective];
   for (let i = 1; i < r.qualifying.length; i++) {
     const [a, b] = [r.qualifying[i - 1]!, r.qualifying[i]!];
-    assert.ok(a.layout.gpus < b.layout.gpus || (a.layout.gpus === b.layout.gpus && a[key] <= b[key]), `${label}: qualifying out of order at ${i}`);
+    assert.ok(key(a) < key(b) || (key(a) === key(b) && (a.gpus < b.gpus || (a.gpus === b.gpus && a.ttftSec <= b.ttftSec))), `${label}: qualifying out of order at ${i}`);
   }
   for (const c of r.qualifying) assert.deepEqual(c.violations, [], `${label}: a qualifying candidate has violations`);
   assert.equal(r.best, r.qualifying[0] ?? null, `${label}: best is the first qualifying`);
@@ -140,19 +149,24 @@ for (const s of SCENARIOS) {
       assert.equal(result.best, null);
       assert.ok(result.closest);
     }
-    assertInvariants(result, 'ttft', s.name);
+    assertInvariants(result, 'gpus', s.name);
   });
 }
 
-test('objective ttit ranks by GPUs then TTIT; the GPU count of the best does not change', () => {
+test('each objective minimises what it names over the same qualifying layouts', () => {
   for (const s of SCENARIOS.filter((x) => x.feasible)) {
-    const byTtft = run(s).result;
-    const { result } = run(s, 'ttit');
-    assertInvariants(result, 'ttit', s.name);
-    assert.equal(result.best!.layout.gpus, byTtft.best!.layout.gpus, s.name);
-    const sameGpus = result.qualifying.filter((c) => c.layout.gpus === result.best!.layout.gpus);
-    assert.equal(result.best!.ttitSec, Math.min(...sameGpus.map((c) => c.ttitSec)), s.name);
+    const smallest = run(s, 'gpus').result;
+    for (const objective of ['ttft', 'ttit', 'cost'] as const) {
+      const { result } = run(s, objective);
+      assertInvariants(result, objective, `${s.name} ${objective}`);
+      assert.equal(result.qualifying.length, smallest.qualifying.length, s.name);
+      assert.equal(primary[objective](result.best!), Math.min(...smallest.qualifying.map(primary[objective])), `${s.name} ${objective}`);
+    }
+    // The fastest prefill is not the smallest layout wherever more GPUs help.
+    assert.ok(run(s, 'ttft').result.best!.ttftSec <= smallest.best!.ttftSec, s.name);
   }
+  const s = SCENARIOS[0]!;
+  assert.ok(run(s, 'ttft').result.best!.gpus > run(s, 'gpus').result.best!.gpus, 'ttft spends GPUs the gpus objective saves');
 });
 
 test("the paper's setup (405B, gtt, 1M, TTFT <= 90 s) fits in 16 nodes or fewer and explains every smaller size", () => {
@@ -163,7 +177,7 @@ test("the paper's setup (405B, gtt, 1M, TTFT <= 90 s) fits in 16 nodes or fewer 
     workload: full(1_000_000),
     slo: { maxTtftSec: 90 },
     space: { maxNodes: 32 },
-    objective: 'ttft',
+    objective: 'gpus',
   });
   assert.ok(r.best, 'a layout qualifies');
   assert.ok(r.best.layout.gpus <= 128 && r.best.layout.nodes <= 16, `best uses ${r.best.layout.gpus} GPUs`);
@@ -173,7 +187,7 @@ test("the paper's setup (405B, gtt, 1M, TTFT <= 90 s) fits in 16 nodes or fewer 
   assert.deepEqual(r.smaller.map((s) => s.gpus), expected, 'every smaller GPU count is explained');
   for (const s of r.smaller) assert.ok(s.closest.violations.length >= 1, `${s.gpus} GPUs`);
   assert.ok(!r.qualifying.some((c) => c.layout.gpus < r.best!.layout.gpus));
-  assertInvariants(r, 'ttft', 'paper');
+  assertInvariants(r, 'gpus', 'paper');
 });
 
 test('nothing qualifies at 16 nodes and TTFT <= 30 s: best is null, the binding constraint is TTFT', () => {
@@ -184,7 +198,7 @@ test('nothing qualifies at 16 nodes and TTFT <= 30 s: best is null, the binding 
     workload: full(1_000_000),
     slo: { maxTtftSec: 30 },
     space: { maxNodes: 16 },
-    objective: 'ttft',
+    objective: 'gpus',
   });
   assert.equal(r.best, null);
   assert.ok(r.closest);
@@ -192,13 +206,13 @@ test('nothing qualifies at 16 nodes and TTFT <= 30 s: best is null, the binding 
   assert.ok(r.closest.violations[0]!.factor > 1);
   assert.equal(r.smaller.length, 3 + 16, 'every GPU count (1, 2, 4 and 16 node counts) gets a closest candidate');
   assert.equal(r.rejected.length, new Set(r.rejected.map((f) => f.family)).size);
-  assertInvariants(r, 'ttft', '30 s');
+  assertInvariants(r, 'gpus', '30 s');
 });
 
 test('the search space limits: maxGpus, dcp: false and a forced variant', () => {
   const model = builtinModel('llama3-8b').spec;
   const cluster = shipped('h100-ib');
-  const base = { model, cluster, precision: { weights: 'bf16', kvDtype: 'bf16' } as Precision, workload: full(128_000), slo: {}, objective: 'ttft' as const };
+  const base = { model, cluster, precision: { weights: 'bf16', kvDtype: 'bf16' } as Precision, workload: full(128_000), slo: {}, objective: 'gpus' as const };
   const all = plan({ ...base, space: { maxNodes: 4 } });
   assert.ok(all.qualifying.some((c) => c.layout.dcp > 1), 'DCP layouts are searched by default');
   const capped = plan({ ...base, space: { maxNodes: 4, maxGpus: 16 } });
@@ -208,6 +222,6 @@ test('the search space limits: maxGpus, dcp: false and a forced variant', () => 
   assert.ok(noDcp.evaluated < all.evaluated);
   const passQ = plan({ ...base, space: { maxNodes: 4, variant: 'pass-q' } });
   // A forced variant applies where there is a ring; CP1 layouts have none and are reported as pass-KV.
-  assert.ok(passQ.qualifying.every((c) => c.variant === (c.layout.cp > 1 ? 'pass-q' : 'pass-kv')));
+  assert.ok(passQ.qualifying.every((c) => c.variant === (c.layout.cp > 1 && (c.layout.cpStyle ?? 'ring') === 'ring' ? 'pass-q' : 'pass-kv')));
   assert.ok(passQ.qualifying.some((c) => c.layout.cp > 1));
 });

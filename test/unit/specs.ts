@@ -55,6 +55,7 @@ export const idealEngine: EngineSpec = {
   maxStepTokens: null,
   cpStyles: ['ring', 'all-gather', 'ulysses'],
   dcpSupported: true,
+  ppSupported: true,
   provenance: {},
 };
 
