@@ -52,7 +52,7 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
       workload,
       slo: { maxTtftSec: s.slo.maxTtft, maxTtitSec: s.slo.maxTtit },
       space: { maxNodes, maxGpus: s.plan.maxGpus },
-      objective: 'ttft',
+      objective: 'gpus',
     });
     if (!found.best) {
       return {
@@ -66,7 +66,7 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
     }
     // The planner knows TTFT, TTIT and memory; minMaxContext needs a full estimate. Take the best-ranked
     // layout that passes every check (or, if none does, the best one, to report what it misses).
-    const asLayout = (c: Candidate) => ({ gpus: c.layout.gpus, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp, ep: c.layout.ep });
+    const asLayout = (c: Candidate) => ({ gpus: c.layout.gpus, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp, ep: c.layout.ep, ...(c.layout.cpStyle ? { cpStyle: c.layout.cpStyle } : {}) });
     const passing = found.qualifying.find((c) => evaluate(s, inputs, workload, asLayout(c), c.variant).pass);
     const chosen = passing ?? found.best;
     layout = asLayout(chosen);

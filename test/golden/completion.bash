@@ -81,7 +81,7 @@ _cp_plan() {
     "plan|--min-throughput") : ;;
     "plan|--max-nodes") : ;;
     "plan|--max-gpus") : ;;
-    "plan|--objective") reply='ttft ttit gpus cost' ;;
+    "plan|--objective") reply='gpus ttft ttit cost' ;;
     "plan|--isl") : ;;
     "plan|--osl") : ;;
     "plan|--rate") : ;;

@@ -116,7 +116,7 @@ _cp_plan_plan() {
     '--min-throughput[minimum aggregate decode tokens per second]:value: ' \
     '--max-nodes[largest node count to consider (default the cluster'\''s maxNodes)]:value: ' \
     '--max-gpus[largest GPU count to consider]:value: ' \
-    '--objective[ranking after GPUs used (cost the fleet'\''s $/hour, needs a price)]:value:(ttft ttit gpus cost)' \
+    '--objective[what to minimise among layouts that meet the limits gpus (the small...]:value:(gpus ttft ttit cost)' \
     '--isl[fleet mode input tokens per request (instead of --ctx)]:value: ' \
     '--osl[fleet mode output tokens per request]:value: ' \
     '--rate[fleet mode requests per unit of time, 2/s, 120/min]:value: ' \
