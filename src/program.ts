@@ -194,6 +194,8 @@ if (defines('sweep')) {
     .option('--batch <values>', 'batch sizes: a value, list or range', '1')
     .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
     .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
+    .option('--pp <values>', 'pipeline stages: a value, list or range; the GPUs are split over them (engines with PP: vllm, sglang, trtllm)')
+    .option('--cp-style <styles>', "CP styles to compare: ring, all-gather, ulysses or a list (default: the engine's first)")
     .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
     .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
     .option('--engine <name|file>', "inference engine: meta-cp, vllm, sglang, trtllm or a YAML file (default: the cluster's)");
@@ -210,6 +212,7 @@ Examples:
   cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
   cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
   cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
+  cp-plan sweep --engine trtllm --cp-style ring,ulysses --nodes 1..8 --ctx 256K --chart
 ${EXIT_CODES_HELP}`)
     .action(async (opts) => {
       const { runSweep } = await import('./commands/sweep.js');

@@ -51,6 +51,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   // With --pp S every stage has GPUs / S of the GPUs: the estimate below is one stage's layout.
   const pp = opts.pp ?? 1;
   const totalGpus = opts.gpus ?? (opts.nodes ?? 1) * cluster.spec.gpusPerNode;
+  if (pp > 1 && !cluster.spec.engine.ppSupported) throw new InputError(`--pp ${pp}: engine ${cluster.spec.engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
   if (pp > 1 && totalGpus % pp !== 0) throw new InputError(`--pp ${pp}: does not divide the ${totalGpus} GPUs; give a GPU count that is a multiple of ${pp}`);
   const layoutRequest = {
     ...(pp > 1 ? { gpus: totalGpus / pp } : { nodes: opts.nodes, gpus: opts.gpus }),

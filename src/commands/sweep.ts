@@ -1,6 +1,6 @@
-import { EXIT_OK, InputError } from '../errors.js';
-import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
-import { SWEEP_DIMS, sweep, sweepGrid, type SweepDim, type SweepPoint, type SweepRow } from '../planning/sweep.js';
+import { EXIT_OK, InputError, printable } from '../errors.js';
+import type { CpStyle, KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
+import { CP_STYLES, SWEEP_DIMS, sweep, sweepGrid, type SweepDim, type SweepPoint, type SweepRow } from '../planning/sweep.js';
 import { colorEnabled } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { chartData, terminalChart, type ChartMetric } from '../render/sweep-chart.js';
@@ -24,6 +24,8 @@ export interface SweepOptions {
   missRate: string;
   batch: string;
   tp?: string;
+  pp?: string;
+  cpStyle?: string;
   /** Expert parallelism at every point; default 1. */
   ep?: number;
   variant: 'auto' | RingVariant;
@@ -48,22 +50,40 @@ function values(opts: SweepOptions): Record<SweepDim, number[]> {
     missRate: parseSweepValues(opts.missRate, '--miss-rate', parseRate, 10_000, 0.01),
     batch: parseSweepValues(opts.batch, '--batch', parsePositiveInt),
     tp: opts.tp === undefined ? [] : parseSweepValues(opts.tp, '--tp', parsePositiveInt),
+    pp: opts.pp === undefined ? [] : parseSweepValues(opts.pp, '--pp', parsePositiveInt),
+    cpStyle: opts.cpStyle === undefined ? [] : parseStyles(opts.cpStyle),
   };
   for (const m of v.missRate) if (m <= 0 || m > 1) throw new InputError(`--miss-rate: ${m * 100}% is outside (0, 100%]`);
   return v;
+}
+
+/** --cp-style ring,all-gather: indices into CP_STYLES, each once. */
+function parseStyles(text: string): number[] {
+  const names = text.split(',').map((t) => t.trim());
+  const out: number[] = [];
+  for (const name of names) {
+    const i = CP_STYLES.indexOf(name as CpStyle);
+    if (i < 0) throw new InputError(`--cp-style: ${printable(name)} is not a CP style; give ${CP_STYLES.join(', ')} or a comma-separated list`);
+    if (!out.includes(i)) out.push(i);
+  }
+  return out;
 }
 
 /** Evaluates a grid of one or two varied quantities and renders it as a table, CSV, JSON, markdown and charts. */
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<CommandResult> {
   const grid = values(opts);
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
-  const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp' };
+  const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp', pp: '--pp', cpStyle: '--cp-style' };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
   if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
   const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
   if (size > MAX_POINTS) throw new InputError(`the sweep has ${size} points; at most ${MAX_POINTS}: narrow a range or raise its step`);
   const points = sweepGrid(grid);
   const { model, cluster, precision } = await loadInputs(opts);
+  const engine = cluster.spec.engine;
+  if (grid.pp.some((p) => p > 1) && !engine.ppSupported) throw new InputError(`--pp: engine ${engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
+  const notRun = grid.cpStyle.map((i) => CP_STYLES[i]!).filter((st) => !engine.cpStyles.includes(st));
+  if (notRun.length) throw new InputError(`--cp-style ${notRun.join(',')}: engine ${engine.name} runs ${engine.cpStyles.join(', ')}; choose among those or another --engine`);
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
 
@@ -102,10 +122,11 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });
+  const inputs = { model: model.spec.name, cluster: cluster.spec.name, engine: cluster.spec.engine.name };
   let stdout: string;
   switch (format) {
     case 'csv':
-      stdout = sweepToCsv(rows, dims);
+      stdout = sweepToCsv(rows, inputs);
       break;
     case 'markdown':
       stdout = sweepToMarkdown(rows, dims);
@@ -119,7 +140,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
             cluster: cluster.spec.name,
             presets: presetsJson(model, cluster),
             swept,
-            rows: sweepRowsJson(rows, dims),
+            rows: sweepRowsJson(rows, inputs),
             skipped: skipped.length,
             warnings: stderr.filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length)),
           },

@@ -1,10 +1,12 @@
 import { layoutOrProblem } from '../model/layout.js';
-import type { ClusterSpec, ModelSpec, Precision, RingVariant } from '../model/types.js';
+import type { ClusterSpec, CpStyle, ModelSpec, Precision, RingVariant } from '../model/types.js';
 import { evaluateLayout } from './candidates.js';
 
-/** The quantities a sweep can vary. */
-export type SweepDim = 'nodes' | 'gpus' | 'ctx' | 'missRate' | 'batch' | 'tp';
-export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'gpus', 'ctx', 'missRate', 'batch', 'tp'];
+/** The quantities a sweep can vary (cpStyle by its index in CP_STYLES). */
+export type SweepDim = 'nodes' | 'gpus' | 'ctx' | 'missRate' | 'batch' | 'tp' | 'pp' | 'cpStyle';
+export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'gpus', 'ctx', 'missRate', 'batch', 'tp', 'pp', 'cpStyle'];
+/** The CP styles, in the order a swept cpStyle value indexes. */
+export const CP_STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses'];
 
 export interface SweepPoint {
   /** Whole nodes; or, with `gpus`, the nodes those GPUs touch (filled in from the layout). */
@@ -12,6 +14,9 @@ export interface SweepPoint {
   /** GPUs in total, when swept instead of nodes. */
   gpus?: number;
   tp?: number;
+  /** Pipeline stages (the GPUs split over them; 1 without PP). */
+  pp?: number;
+  cpStyle?: CpStyle;
   ctx: number;
   /** T / (T + P); 1 for a full prefill. */
   missRate: number;
@@ -23,6 +28,10 @@ export interface SweepRow extends SweepPoint {
   gpus: number;
   cp: number;
   tpUsed: number;
+  pp: number;
+  /** The CP style used (null without CP). */
+  cpStyleUsed: CpStyle | null;
+  dcp: number;
   /** Expert parallelism of the layout (1 = off). */
   ep: number;
   cachedTokens: number;
@@ -51,13 +60,17 @@ export function sweepGrid(values: Record<SweepDim, number[]>): SweepPoint[] {
       for (const ctx of values.ctx)
         for (const missRate of values.missRate)
           for (const batch of values.batch)
-            for (const tp of each(values.tp)) {
-              const point: SweepPoint = { ctx, missRate, batch };
-              if (nodes !== undefined) point.nodes = nodes;
-              if (gpus !== undefined) point.gpus = gpus;
-              if (tp !== undefined) point.tp = tp;
-              points.push(point);
-            }
+            for (const tp of each(values.tp))
+              for (const pp of each(values.pp))
+                for (const style of each(values.cpStyle)) {
+                  const point: SweepPoint = { ctx, missRate, batch };
+                  if (nodes !== undefined) point.nodes = nodes;
+                  if (gpus !== undefined) point.gpus = gpus;
+                  if (tp !== undefined) point.tp = tp;
+                  if (pp !== undefined) point.pp = pp;
+                  if (style !== undefined) point.cpStyle = CP_STYLES[style]!;
+                  points.push(point);
+                }
   return points;
 }
 
@@ -74,14 +87,22 @@ export function sweep(
   const rows: SweepRow[] = [];
   const skipped: SweepResult['skipped'] = [];
   for (const point of points) {
-    const layout = layoutOrProblem({ nodes: point.nodes, gpus: point.gpus, tp: point.tp, ep }, model, cluster);
+    const pp = point.pp ?? 1;
+    const total = point.gpus ?? (point.nodes ?? 1) * cluster.gpusPerNode;
+    if (total % pp !== 0) {
+      skipped.push({ point, reason: `PP${pp} does not divide ${total} GPUs` });
+      continue;
+    }
+    const stage = pp > 1 ? { gpus: total / pp } : { nodes: point.nodes, gpus: point.gpus };
+    // The engine's default CP style unless the point names one (as estimate does).
+    const layout = layoutOrProblem({ ...stage, tp: point.tp, ep, cpStyle: point.cpStyle ?? cluster.engine.cpStyles[0] }, model, cluster);
     if (typeof layout === 'string') {
       skipped.push({ point, reason: layout });
       continue;
     }
     const newTokens = Math.max(1, Math.round(point.ctx * point.missRate));
     const workload = { contextTokens: point.ctx, cachedTokens: point.ctx - newTokens, batch: point.batch };
-    const evaluated = evaluateLayout(model, cluster, layout, precision, workload, {});
+    const evaluated = evaluateLayout(model, cluster, layout, precision, workload, {}, undefined, pp);
     if (evaluated.length === 0) {
       skipped.push({ point, reason: `CP${layout.cp} needs at least ${layout.cp} new tokens` });
       continue;
@@ -92,10 +113,13 @@ export function sweep(
     const chosen = forced ? (byVariant.get(forced) ?? kv) : q.ttftSec < kv.ttftSec ? q : kv;
     rows.push({
       ...point,
-      nodes: layout.nodes,
-      gpus: layout.gpus,
+      nodes: layout.nodes * pp,
+      gpus: layout.gpus * pp,
       cp: layout.cp,
       tpUsed: layout.tp,
+      pp,
+      cpStyleUsed: layout.cp > 1 ? (layout.cpStyle ?? 'ring') : null,
+      dcp: layout.dcp,
       ep: layout.ep,
       cachedTokens: workload.cachedTokens,
       variant: chosen.variant,

@@ -1,6 +1,6 @@
 import asciichart from 'asciichart';
 import { InputError } from '../errors.js';
-import type { SweepDim, SweepRow } from '../planning/sweep.js';
+import { CP_STYLES, type SweepDim, type SweepRow } from '../planning/sweep.js';
 import { formatInt, round } from './format.js';
 
 export type ChartMetric = 'ttft' | 'ttit' | 'memory';
@@ -25,9 +25,23 @@ const METRIC: Record<ChartMetric, { label: string; value: (r: SweepRow) => numbe
   ttit: { label: 'TTIT (ms)', value: (r) => r.ttitSec * 1e3 },
   memory: { label: 'memory per GPU (GB)', value: (r) => r.memoryBytes / 1e9 },
 };
-const DIM_LABEL: Record<SweepDim, string> = { nodes: 'nodes', gpus: 'GPUs', ctx: 'context (tokens)', missRate: 'miss rate (%)', batch: 'batch', tp: 'TP' };
-const dimValue = (r: SweepRow, d: SweepDim) => (d === 'missRate' ? r.missRate : d === 'ctx' ? r.ctx : d === 'tp' ? r.tpUsed : r[d]);
-const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100, 4)}%` : d === 'ctx' ? formatInt(v) : String(v));
+const DIM_LABEL: Record<SweepDim, string> = { nodes: 'nodes', gpus: 'GPUs', ctx: 'context (tokens)', missRate: 'miss rate (%)', batch: 'batch', tp: 'TP', pp: 'PP', cpStyle: 'CP style' };
+/** A row's value of a swept quantity, as a number (a CP style by its index in CP_STYLES). */
+function dimValue(r: SweepRow, d: SweepDim): number {
+  switch (d) {
+    case 'missRate':
+      return r.missRate;
+    case 'ctx':
+      return r.ctx;
+    case 'tp':
+      return r.tpUsed;
+    case 'cpStyle':
+      return CP_STYLES.indexOf(r.cpStyle ?? 'ring');
+    default:
+      return r[d];
+  }
+}
+const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100, 4)}%` : d === 'ctx' ? formatInt(v) : d === 'cpStyle' ? CP_STYLES[v]! : String(v));
 
 /**
  * The swept metric against the first swept quantity: one series per value of
@@ -55,7 +69,7 @@ export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], 
       throw new InputError(`a chart of ${groups.size} lines cannot be read; sweep at most ${MAX_SERIES} values of ${DIM_LABEL[seriesDim]}`);
     }
     series = [...groups.entries()].map(([g, subset]) => ({
-      name: `${DIM_LABEL[seriesDim].replace(/ \(.*\)/, '')} ${dimText(seriesDim, g)}`,
+      name: seriesDim === 'cpStyle' ? dimText(seriesDim, g) : `${DIM_LABEL[seriesDim].replace(/ \(.*\)/, '')} ${dimText(seriesDim, g)}`,
       values: at(subset, METRIC[metric].value),
     }));
   } else if (metric === 'ttft') {

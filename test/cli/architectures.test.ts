@@ -239,8 +239,9 @@ describe('sweep --ep', () => {
   test('every point uses the EP; points where it is not a valid EP size are skipped with a warning', () => {
     const r = runCli(['sweep', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--nodes', '2..4', '--ctx', '128K', '--ep', '16', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
-    const rows = r.stdout.trim().split('\n').slice(1).map((line) => line.split(','));
-    assert.deepEqual(rows.map((row) => [row[0], row[2]]), [['2', 'TP8xCP2xEP16'], ['4', 'TP8xCP4xEP16']]);
+    const [head, ...rows] = r.stdout.trim().split('\n').map((line) => line.split(','));
+    const col = (name: string) => head!.indexOf(name);
+    assert.deepEqual(rows.map((row) => [row[col('nodes')], row[col('layout')], row[col('ep')]]), [['2', 'TP8xCP2xEP16', '16'], ['4', 'TP8xCP4xEP16', '16']]);
     assert.match(r.stderr, /^cp-plan: warning: skipped 1 point\(s\) .*--ep 16: must be a multiple of TP 8 that divides the 24 GPUs/m);
   });
 });

@@ -187,7 +187,7 @@ describe('a reader that closes early', () => {
   const pipeToHead = (command: string) => bash(`set +o pipefail; ${command} | head -n 1; exit "\${PIPESTATUS[0]}"`);
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const sweep = (args: string) => `${q(process.execPath)} ${q(BIN)} sweep ${args} --format csv`;
-  // 8.5 kB: usually written whole before head exits. 32,000 rows (2.9 MB) cannot be: EPIPE for certain.
+  // 13 kB: usually written whole before head exits. 32,000 rows (2.9 MB) cannot be: EPIPE for certain.
   const SMALL = '--nodes 1..64 --ctx 8K,128K,1M';
   const LARGE = '--nodes 1..32 --ctx 1K..1M:1K';
 
@@ -197,12 +197,12 @@ describe('a reader that closes early', () => {
   });
 
   for (const [what, args] of [
-    ['the sweep of the brief (8.5 kB)', SMALL],
+    ['the sweep of the brief (13 kB)', SMALL],
     ['a 2.9 MB sweep', LARGE],
   ] as const) {
     test(`sweep --format csv | head -n 1, ${what}: one line out, exit 0, nothing on stderr`, () => {
       const r = pipeToHead(sweep(args));
-      assert.equal(r.stdout, 'nodes,contextTokens,gpus,layout,variant,ttftMs,passKvTtftMs,passQTtftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,fits\n');
+      assert.equal(r.stdout, 'model,cluster,engine,nodes,gpus,tp,cp,dcp,ep,pp,cpStyle,contextTokens,cachedTokens,batch,missRate,layout,variant,ttftMs,passKvTtftMs,passQTtftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,fits\n');
       assert.doesNotMatch(r.stderr, /Error|EPIPE|^\s+at /m, `stderr: ${r.stderr}`);
       // The warning about skipped points (nodes > 32 on gtt) is allowed; nothing else.
       for (const line of r.stderr.split('\n').filter(Boolean)) assert.match(line, /^cp-plan: warning: /, `stderr: ${r.stderr}`);

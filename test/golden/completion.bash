@@ -113,6 +113,8 @@ _cp_plan() {
     "sweep|--batch") : ;;
     "sweep|--tp") : ;;
     "sweep|--ep") : ;;
+    "sweep|--pp") : ;;
+    "sweep|--cp-style") : ;;
     "sweep|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
     "sweep|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
     "sweep|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
@@ -134,7 +136,7 @@ _cp_plan() {
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=1; fi ;;
-        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
+        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
         "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=1; fi ;;
         "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh'; fi ;;
