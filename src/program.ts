@@ -260,7 +260,7 @@ if (defines('completion')) {
   program
     .command('completion')
     .description('Print a shell completion script (commands, flags, preset names, choices).')
-    .argument('<shell>', 'bash or zsh')
+    .argument('<shell>', 'bash, zsh or fish')
     .addHelpText('after', `
 Examples:
   cp-plan completion bash > ~/.local/share/bash-completion/completions/cp-plan
