@@ -78,9 +78,9 @@ ${exitCodesHelp('the report was printed (and any --max-mape or --max-error gate 
       .addHelpText('after', `
 Examples:
   cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
-  cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
+  cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,gemm-bandwidth,attention -o h100-ib-calibrated.yaml
   cp-plan calibrate --nccl-tests all_reduce_perf.txt --cluster h100-ib -o my-cluster.yaml
-  cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
+  cp-plan estimate --model llama3-70b --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
 ${exitCodesHelp('the fit was printed (and written with -o); data that cannot determine\n     the parameters, or times in the wrong unit, are input errors (2)')}`)
       .action(async (file: string | undefined, opts) => {
         if (opts.ncclTests !== undefined && file !== undefined) throw new InputError(`calibrate: give a measurements file or --nccl-tests files, not both`);

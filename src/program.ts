@@ -130,7 +130,7 @@ Examples:
   cp-plan estimate --ctx 1M --nodes 16
   cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
   cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
-  cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
+  cp-plan estimate --nodes 6 --ctx 128K --batch 8 --json | jq .decode
   cp-plan estimate --nodes 2 --tp 16 --ctx 128K --explain         # TP across nodes: which all-reduce NCCL runs
   cp-plan estimate --model llama3-70b --cluster h200-ib --gpus 4 --tp 4 --ctx 128K
   cp-plan estimate --model llama3-405b --cluster gb200-nvl72 --gpus 32 --tp 32 --ctx 128K
