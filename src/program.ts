@@ -266,6 +266,7 @@ Examples:
   cp-plan completion bash > ~/.local/share/bash-completion/completions/cp-plan
   echo 'source <(cp-plan completion bash)' >> ~/.bashrc
   cp-plan completion zsh > "\${fpath[1]}/_cp-plan"
+  cp-plan completion fish > ~/.config/fish/completions/cp-plan.fish
 ${exitCodesHelp('the script was printed')}`)
     .action(async (shell: string) => {
       const { runCompletion } = await import('./commands/completion.js');
