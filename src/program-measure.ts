@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { InputError } from './errors.js';
-import { EXIT_CODES_HELP, positive, rate } from './program-options.js';
+import { exitCodesHelp, positive, rate } from './program-options.js';
 
 /**
  * The commands that hold the model against measurements: collective (one NCCL collective, as
@@ -28,12 +28,12 @@ export function defineMeasurementCommands(
       .option('--json', 'the same as --format json', false)
       .option('--no-color', 'disable colour (also: NO_COLOR=1)')
       .addHelpText('after', `
-  Examples:
-    cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 256MiB
-    cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 8..1GiB --format csv
-    cp-plan collective all_reduce_perf --cluster h100-ib --gpus 8 --bytes 8..8GiB --algorithm ring
-    cp-plan collective sendrecv --cluster gb200-nvl72 --gpus 72 --bytes 64MiB --json
-  ${EXIT_CODES_HELP}`)
+Examples:
+  cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 256MiB
+  cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 8..1GiB --format csv
+  cp-plan collective all_reduce_perf --cluster h100-ib --gpus 8 --bytes 8..8GiB --algorithm ring
+  cp-plan collective sendrecv --cluster gb200-nvl72 --gpus 72 --bytes 64MiB --json
+${exitCodesHelp('the predictions were printed')}`)
       .action(async (op: string, opts) => {
         const { runCollective } = await import('./commands/collective.js');
         emit(await runCollective(op, opts, ctx));
@@ -52,11 +52,11 @@ export function defineMeasurementCommands(
       .option('--json', 'print one JSON document', false)
       .option('--no-color', 'disable colour (also: NO_COLOR=1)')
       .addHelpText('after', `
-  Examples:
-    cp-plan validate
-    cp-plan validate --json --max-mape 8% --max-error 15%
-    cp-plan validate --data my-runs.yaml --cluster ./h100-ib-calibrated.yaml
-  ${EXIT_CODES_HELP}`)
+Examples:
+  cp-plan validate
+  cp-plan validate --json --max-mape 8% --max-error 15%
+  cp-plan validate --data my-runs.yaml --cluster ./h100-ib-calibrated.yaml
+${exitCodesHelp('the report was printed (and any --max-mape or --max-error gate passed)', 'a --max-mape or --max-error gate failed (the report is still printed)')}`)
       .action(async (opts) => {
         const { runValidate } = await import('./commands/validate.js');
         emit(await runValidate(opts, ctx));
@@ -76,12 +76,12 @@ export function defineMeasurementCommands(
       .option('--json', 'print one JSON document', false)
       .option('--no-color', 'disable colour (also: NO_COLOR=1)')
       .addHelpText('after', `
-  Examples:
-    cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
-    cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,attention,serial
-    cp-plan calibrate --nccl-tests all_reduce_perf.txt --cluster h100-ib -o my-cluster.yaml
-    cp-plan estimate --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
-  ${EXIT_CODES_HELP}`)
+Examples:
+  cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml
+  cp-plan calibrate my-runs.yaml --cluster h100-ib --params gemm,gemm-bandwidth,attention -o h100-ib-calibrated.yaml
+  cp-plan calibrate --nccl-tests all_reduce_perf.txt --cluster h100-ib -o my-cluster.yaml
+  cp-plan estimate --model llama3-70b --cluster ./h100-ib-calibrated.yaml --nodes 8 --ctx 512K
+${exitCodesHelp('the fit was printed (and written with -o); data that cannot determine\n     the parameters, or times in the wrong unit, are input errors (2)')}`)
       .action(async (file: string | undefined, opts) => {
         if (opts.ncclTests !== undefined && file !== undefined) throw new InputError(`calibrate: give a measurements file or --nccl-tests files, not both`);
         if (opts.ncclTests !== undefined) {

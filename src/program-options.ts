@@ -1,13 +1,20 @@
 import { Option, type Command } from 'commander';
+import { ISSUES_URL } from './links.js';
 import { parseDuration, parsePositiveInt, parseRate, parseRequestRate, parseTokenCount, parseTokenCountOrZero } from './units.js';
 
-/** The exit codes, as every command's --help ends. */
-export const EXIT_CODES_HELP = `
+/**
+ * The exit codes a command's --help ends with: what 0 and 1 mean for that command (no 1 line when it
+ * has no check that can fail), then the codes every command shares.
+ */
+export function exitCodesHelp(ok: string, failed?: string): string {
+  return `
 Exit codes:
-  0  success (and, for estimate, the layout fits in memory)
-  1  a check failed (e.g. the workload does not fit in GPU memory)
-  2  bad usage or input (flag, unit, preset file, impossible layout)
-  3  internal error (please report it)`;
+  0  ${ok}${failed === undefined ? '' : `
+  1  ${failed}`}
+  2  bad usage or input (flag, unit, file, layout): one stderr line, no stdout
+  3  internal error, a bug in cp-plan: please report it at
+     ${ISSUES_URL}`;
+}
 
 /** commander argument parsers that name their flag in errors. */
 export const tokens = (flag: string) => (value: string) => parseTokenCount(value, flag);

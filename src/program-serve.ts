@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { EXIT_CODES_HELP, duration, positive, prefillChunk, rate, requestRate, tokens, withPrecision } from './program-options.js';
+import { exitCodesHelp, duration, positive, prefillChunk, rate, requestRate, tokens, withPrecision } from './program-options.js';
 import { parseNonNegativeInt, parsePositiveNumber } from './units.js';
 
 /**
@@ -44,12 +44,12 @@ export function defineServeCommand(
       .option('--json', 'print one JSON document', false)
       .option('--no-color', 'disable colour (also: NO_COLOR=1)')
       .addHelpText('after', `
-  Examples:
-    cp-plan serve --model llama3-70b --cluster h100-ib --isl 128K --osl 1K --rate 2/s --gpus 16
-    cp-plan serve --model llama3-70b --cluster h100-ib --isl 2K --osl 512 --concurrency 64 --gpus 8 --json | jq .results.ttft
-    cp-plan serve --workload traffic.yaml --gpus 16 --max-ttft 2s --max-ttit 50ms --price-per-gpu-hour 2.50
-    cp-plan serve --trace requests.jsonl --model llama3-8b --gpus 8 --tp 1
-  ${EXIT_CODES_HELP.replace('the layout fits in memory', 'every request meets the SLOs and the fleet keeps up').replace('the workload does not fit in GPU memory', 'a request misses an SLO, or the fleet saturates')}`)
+Examples:
+  cp-plan serve --model llama3-70b --cluster h100-ib --isl 128K --osl 1K --rate 2/s --gpus 16
+  cp-plan serve --model llama3-70b --cluster h100-ib --isl 2K --osl 512 --concurrency 64 --gpus 8 --json | jq .results.ttft
+  cp-plan serve --workload traffic.yaml --gpus 16 --max-ttft 2s --max-ttit 50ms --price-per-gpu-hour 2.50
+  cp-plan serve --trace requests.jsonl --model llama3-8b --gpus 8 --tp 1
+${exitCodesHelp('every request meets the SLOs and the fleet keeps up', 'a request misses an SLO, or the fleet saturates')}`)
       .action(async (opts) => {
         const { runServe } = await import('./commands/serve.js');
         emit(await runServe(opts, ctx));

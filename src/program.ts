@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
+import { DOCS_URL, ISSUES_URL } from './links.js';
 import { PACKAGE_ROOT } from './root.js';
-import { EXIT_CODES_HELP, duration, positive, requestRate, tokens, withPrecision, withWorkload } from './program-options.js';
+import { exitCodesHelp, duration, positive, requestRate, tokens, withPrecision, withWorkload } from './program-options.js';
 import { defineMeasurementCommands } from './program-measure.js';
 import { defineServeCommand } from './program-serve.js';
 import { parsePositiveNumber } from './units.js';
@@ -91,7 +92,9 @@ const program = new Command('cp-plan')
     // Commander's usage errors: one line, our prefix, a pointer to --help.
     outputError: (message, write) => write(`cp-plan: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '')}; see --help\n`),
   })
-  .addHelpText('after', EXIT_CODES_HELP);
+  // A required option says so (commander marks only its missing-option error).
+  .configureHelp({ optionDescription: (option) => requiredMark(option, new Help().optionDescription(option)) })
+  .addHelpText('after', TOP_LEVEL_HELP);
 
 // Only the command being run is defined: commander builds every option object up front, which
 // costs start-up time. Without a known command word all are, for the help and the suggestions
@@ -111,7 +114,7 @@ if (defines('estimate')) {
     .option('--tp <n>', 'tensor-parallel size (default: GPUs per node, or GPUs / --cp)', positive('--tp'))
     .option('--cp <n>', 'context-parallel ranks (default: GPUs / TP)', positive('--cp'))
     .option('--dcp <n>', 'decode context parallelism inside the TP group: shard each GPU\'s KV tokens over n ranks (needs TP > KV heads)', positive('--dcp'), 1)
-    .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (default 1: experts sliced by TP)', positive('--ep'), 1)
+    .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (1: experts sliced by TP)', positive('--ep'), 1)
     .option('--pp <n>', 'pipeline parallelism: split the layers over n stages of GPUs / n each (the tables show one stage running the whole model; the pipeline line the pipelined times)', positive('--pp'), 1)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .addOption(new Option('--cp-style <style>', "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses (default: the engine's first)").choices(['ring', 'all-gather', 'ulysses']))
@@ -127,7 +130,7 @@ Examples:
   cp-plan estimate --ctx 1M --nodes 16
   cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
   cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
-  cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
+  cp-plan estimate --nodes 6 --ctx 128K --batch 8 --json | jq .decode
   cp-plan estimate --nodes 2 --tp 16 --ctx 128K --explain         # TP across nodes: which all-reduce NCCL runs
   cp-plan estimate --model llama3-70b --cluster h200-ib --gpus 4 --tp 4 --ctx 128K
   cp-plan estimate --model llama3-405b --cluster gb200-nvl72 --gpus 32 --tp 32 --ctx 128K
@@ -137,7 +140,7 @@ Examples:
   cp-plan estimate --model kimi-k2 --cluster h200-ib --nodes 4 --ctx 256K --ep 32
   cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
   cp-plan estimate --model llama3-70b --cluster h200-ib --gpus 8 --ctx 128K --emit sglang --json | jq -r .emit.command
-${EXIT_CODES_HELP}`,
+${exitCodesHelp('the workload fits in GPU memory', 'the workload does not fit in GPU memory (the report is still printed;\n     stderr names the smallest --nodes, --gpus or --ep that fits)')}`,
     )
     .action(async (opts) => {
       const { runEstimate } = await import('./commands/estimate.js');
@@ -174,7 +177,7 @@ Examples:
   cp-plan plan --model llama3-70b --ctx 512K --miss-rate 5% --max-ttft 5s --json
   cp-plan plan --model llama3-405b --cluster h100-ib --isl 1M --osl 2K --rate 0.05/s --max-ttft 60s --max-ttit 100ms --disaggregated
   cp-plan plan --model llama3-70b --cluster h100-ib --isl 8K --osl 1K --rate 4/s --max-ttft 2s --max-ttit 50ms --price-per-gpu-hour 2.50 --objective cost
-${EXIT_CODES_HELP.replace('the layout fits in memory', 'a layout meets every SLO').replace('the workload does not fit in GPU memory', 'no layout meets the SLOs')}`)
+${exitCodesHelp('a layout (or fleet) meets every SLO and fits', 'no layout meets the SLOs (the report names the binding constraint)')}`)
     .action(async (opts) => {
       const { runPlan } = await import('./commands/plan.js');
       emit(await runPlan(opts, ctx));
@@ -213,7 +216,7 @@ Examples:
   cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
   cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
   cp-plan sweep --engine trtllm --cp-style ring,ulysses --nodes 1..8 --ctx 256K --chart
-${EXIT_CODES_HELP}`)
+${exitCodesHelp('the grid was evaluated (points that do not fit are marked, not errors)')}`)
     .action(async (opts) => {
       const { runSweep } = await import('./commands/sweep.js');
       emit(await runSweep(opts, ctx));
@@ -232,7 +235,7 @@ if (defines('check')) {
 Examples:
   cp-plan check sizing.yaml
   cp-plan check sizing.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
-${EXIT_CODES_HELP.replace('the layout fits in memory', 'every scenario meets its SLOs').replace('the workload does not fit in GPU memory', 'a scenario misses an SLO')}`)
+${exitCodesHelp('every scenario meets its SLOs', 'a scenario misses an SLO')}`)
     .action(async (file: string, opts) => {
       const { runCheck } = await import('./commands/check.js');
       emit(await runCheck(file, opts, ctx));
@@ -248,7 +251,8 @@ if (defines('schema')) {
 Examples:
   cp-plan schema model > cp-plan-model.schema.json
   # In a preset file, for editors with the YAML language server:
-  # yaml-language-server: $schema=./cp-plan-model.schema.json`)
+  # yaml-language-server: $schema=./cp-plan-model.schema.json
+${exitCodesHelp('the schema was printed')}`)
     .action(async (kind: string) => {
       const { runSchema } = await import('./commands/schema.js');
       emit(await runSchema(kind));
@@ -259,12 +263,14 @@ if (defines('completion')) {
   program
     .command('completion')
     .description('Print a shell completion script (commands, flags, preset names, choices).')
-    .argument('<shell>', 'bash or zsh')
+    .argument('<shell>', 'bash, zsh or fish')
     .addHelpText('after', `
 Examples:
   cp-plan completion bash > ~/.local/share/bash-completion/completions/cp-plan
   echo 'source <(cp-plan completion bash)' >> ~/.bashrc
-  cp-plan completion zsh > "\${fpath[1]}/_cp-plan"`)
+  cp-plan completion zsh > "\${fpath[1]}/_cp-plan"
+  cp-plan completion fish > ~/.config/fish/completions/cp-plan.fish
+${exitCodesHelp('the script was printed')}`)
     .action(async (shell: string) => {
       const { runCompletion } = await import('./commands/completion.js');
       emit(runCompletion(shell, program));
@@ -303,6 +309,30 @@ try {
 return exitCode;
 }
 
+/** The end of `cp-plan --help`: where to start, what the exit codes mean, where the documentation is. */
+const TOP_LEVEL_HELP = `
+Examples:
+  cp-plan estimate --ctx 1M --nodes 16   # TTFT, TTIT, memory of one layout
+  cp-plan plan --ctx 1M --max-ttft 90s   # the smallest layout that meets an SLO
+  cp-plan serve --isl 8K --osl 1K --rate 2/s --gpus 16   # a fleet under traffic
+  cp-plan presets list                   # the built-in models and clusters
+  cp-plan help estimate                  # a command's flags and examples
+
+Exit codes:
+  0  success
+  1  a check failed: the workload does not fit (estimate), no layout meets the
+     SLOs (plan), an SLO is missed (serve, check), a validate gate fails
+  2  bad usage or input (flag, unit, file, layout): one stderr line, no stdout
+  3  internal error, a bug in cp-plan: please report it at
+     ${ISSUES_URL}
+
+Documentation: ${DOCS_URL}`;
+
+/** A required option's description ends with "(required)". */
+function requiredMark(option: Option, description: string): string {
+  return option.mandatory ? `${description} (required)` : description;
+}
+
 function exitCodeFor(error: unknown, io: Io, debug: boolean): number {
   if (error instanceof CommanderError) {
     // Commander has already printed help, the version, or a one-line usage error.
@@ -313,7 +343,7 @@ function exitCodeFor(error: unknown, io: Io, debug: boolean): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`cp-plan: internal error: ${message.split('\n')[0]}; please report it with the command you ran (add --debug for the stack trace)\n`);
+  io.stderr(`cp-plan: internal error: ${message.split('\n')[0]}; please report it at ${ISSUES_URL} with the command you ran (add --debug for the stack trace)\n`);
   if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
   return EXIT_INTERNAL;
 }

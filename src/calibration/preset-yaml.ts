@@ -1,5 +1,6 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { FittedParam } from './fit.js';
+import { portableModeline } from '../links.js';
 
 export interface FitRecord {
   name: string;
@@ -26,7 +27,8 @@ function tidy(value: number): number {
  * fit. Other keys and comments are kept as they were.
  */
 export function calibratedPresetYaml<C>(baseText: string, fitted: readonly FittedParam<C>[], record: FitRecord): string {
-  const doc = parseDocument(baseText);
+  // The base preset's modeline points into the package; the written file lives elsewhere.
+  const doc = parseDocument(portableModeline(baseText));
   const baseName = String(doc.get('name'));
   doc.set('name', record.name);
   const displayName = String(doc.get('displayName')).replace(/ \(calibrated\)$/, '');

@@ -17,6 +17,7 @@ import { fittedParamsJson, fittedParamsTable } from '../render/calibrate-report.
 import { formatPercent, round } from '../render/format.js';
 import { inFile } from '../validation/in-file.js';
 import { mapeOf } from '../validation/report.js';
+import { UNITS_QUESTION } from '../validation/units-hint.js';
 import { writeWhole } from '../write-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
@@ -82,7 +83,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   if (result.params.every((p) => p.atBound)) {
     throw new InputError(
       'every fitted parameter ended at a bound: these times are far from anything this model and cluster can produce ' +
-        '(are they in milliseconds, for this model and precision?); nothing written',
+        `(${UNITS_QUESTION}); nothing written`,
     );
   }
   const errorOf = (t: Target, c = cluster.spec) => predictSec(t, inputs, c) / t.measuredSec - 1;

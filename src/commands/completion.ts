@@ -2,16 +2,19 @@ import type { Command, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { builtinNames } from '../presets/catalog.js';
 import { SCHEMA_KINDS } from '../schema/kinds.js';
-import { bashCompletion, zshCompletion, type CommandSpec, type FlagSpec, type ValueKind } from '../render/completion.js';
+import { bashCompletion, fishCompletion, zshCompletion, type CommandSpec, type FlagSpec, type ValueKind } from '../render/completion.js';
 import type { CommandResult } from './result.js';
 
-export const SHELLS = ['bash', 'zsh'] as const;
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 /** Prints a completion script for the shell, built from the program's own commands and flags. */
 export function runCompletion(shell: string, program: Command): CommandResult {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new InputError(`completion: unknown shell '${shell}'; choose ${SHELLS.join(' or ')}`);
+  if (!(SHELLS as readonly string[]).includes(shell)) throw new InputError(`completion: unknown shell '${shell}'; choose ${SHELLS.slice(0, -1).join(', ')} or ${SHELLS.at(-1)}`);
   const spec = commandSpec(program);
-  return { stdout: shell === 'bash' ? bashCompletion(spec) : zshCompletion(spec), stderr: [], exitCode: 0 };
+  // commander adds its help command only when it parses: complete it, and its argument, the command names.
+  spec.subcommands.push({ name: 'help', description: 'show help for a command', flags: [], argument: { kind: 'words', words: spec.subcommands.map((c) => c.name) }, subcommands: [] });
+  const render = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell as (typeof SHELLS)[number]];
+  return { stdout: render(spec), stderr: [], exitCode: 0 };
 }
 
 /** What each value-taking flag or argument completes to; everything else is free text. */
@@ -20,7 +23,9 @@ function valueOf(name: string, choices: readonly string[] | undefined): ValueKin
   if (name === '--model') return { kind: 'words-or-file', words: builtinNames('model') };
   if (name === '--cluster') return { kind: 'words-or-file', words: builtinNames('cluster') };
   if (name === '--engine') return { kind: 'words-or-file', words: builtinNames('engine') };
-  if (['--data', '--output', '--chart-file'].includes(name)) return { kind: 'file' };
+  // Preset and data files are YAML; the others any file.
+  if (['--data', '--workload', '--output'].includes(name)) return { kind: 'file', yaml: true };
+  if (['--chart-file', '--trace', '--nccl-tests'].includes(name)) return { kind: 'file' };
   return { kind: 'free' };
 }
 
@@ -36,7 +41,7 @@ function argumentOf(command: Command): ValueKind | undefined {
   switch (path) {
     case 'check':
     case 'calibrate':
-      return { kind: 'file' };
+      return { kind: 'file', yaml: true };
     case 'schema':
       return { kind: 'words', words: [...SCHEMA_KINDS] };
     case 'completion':

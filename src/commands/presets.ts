@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { InputError } from '../errors.js';
+import { portableModeline } from '../links.js';
 import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
 import { activeParams, totalParams } from '../model/shapes.js';
 import { attentionSummary, ffnSummary } from '../render/architecture.js';
@@ -183,8 +184,8 @@ export async function runPresetsShow(name: string, opts: PresetsOptions): Promis
     const doc = { schemaVersion: SCHEMA_VERSION, kind, name: loaded.preset.name, file: loaded.file, preset: loaded.preset };
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
   }
-  // The file itself: its comments carry the source of every figure.
-  return { stdout: readFileSync(presetFile(kind, ref), 'utf8'), stderr: [], exitCode: 0 };
+  // The file itself: its comments carry the source of every figure; its schema modeline made to resolve anywhere.
+  return { stdout: portableModeline(readFileSync(presetFile(kind, ref), 'utf8')), stderr: [], exitCode: 0 };
 }
 
 /** The kinds `presets show` knows: the user kinds, and kernel tables (presets/kernels/), shown as KIND/NAME or by file. */

@@ -28,6 +28,7 @@ import { validateExternal, type ExternalInputs, type ExternalReport } from '../v
 import type { ExternalRow } from '../schema/external-measurements.js';
 import { checkCollectives, type CollectiveReport } from '../validation/collectives.js';
 import { validate, type ValidationReport } from '../validation/report.js';
+import { wrongUnitsHint } from '../validation/units-hint.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
 
@@ -90,6 +91,9 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
     stderr.push(`check failed: ${scored.worst.name} is off by ${formatPercent(Math.abs(scored.worst.error))}, more than --max-error ${formatPercent(opts.maxError)}`);
   }
   const exitCode = stderr.length ? EXIT_CHECK_FAILED : EXIT_OK;
+  // Times in the wrong unit: the hint calibrate gives, as a warning before any gate's verdict.
+  const units = paper && opts.data !== undefined ? wrongUnitsHint(paper.report.cases.map((c) => ({ measured: c.measuredMs, predicted: c.predictedMs }))) : undefined;
+  if (units) stderr.unshift(`warning: ${paper!.header.dataLabel}: ${units}`);
   const labels = collectiveFiles.map((f) => f.label);
   if (opts.json) {
     const doc = {

@@ -6,8 +6,11 @@ import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatPercent, formatSeconds, round } from './format.js';
 
 export const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
+/** A group's MAPE and size; an empty group is '–', not 0.0% (0). */
 export const mapeText = (m: Mape) => (m.count ? `${formatPercent(m.mape)} (${m.count})` : '–');
-export const groups = (g: Record<string, Mape>) => Object.entries(g).map(([k, m]) => `${k} ${mapeText(m)}`).join(', ');
+/** A group's worst error; '–' when the group is empty. */
+export const worstText = (m: Mape) => (m.count ? formatPercent(m.maxAbsError) : '–');
+export const groups = (g: Record<string, Mape>) => Object.entries(g).map(([k, m]) => `${k} ${mapeText(m)}`).join(', ') || '–';
 
 /** The external section of `cp-plan validate`: one row per measurement, then MAPE by role, GPU, engine and kind. Pure. */
 export function externalToTable(r: ExternalReport, file: string, chalk: ChalkInstance, color: boolean): string {
@@ -25,7 +28,7 @@ export function externalToTable(r: ExternalReport, file: string, chalk: ChalkIns
     chalk.bold(`cp-plan validate: ${r.cases.length} external measurements`) + ` (${file})`,
     '',
     t.toString(),
-    `MAPE      fit ${mapeText(r.fit)}, held-out ${mapeText(r.heldOut)}; held-out worst ${formatPercent(r.heldOut.maxAbsError)}`,
+    `MAPE      fit ${mapeText(r.fit)}, held-out ${mapeText(r.heldOut)}; held-out worst ${worstText(r.heldOut)}`,
     `held-out  by GPU: ${groups(r.byGpu)}`,
     `          by engine: ${groups(r.byEngine)}`,
     `          by kind: ${groups(r.byKind)}`,

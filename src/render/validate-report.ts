@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ValidationReport } from '../validation/report.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatPercent, round } from './format.js';
+import { mapeText } from './validate-external.js';
 
 const GROUP_LABEL = { 'full-prefill': 'full prefill', 'partial-prefill': 'partial prefill', decode: 'decode' } as const;
 const VARIANT = { auto: '-', 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
@@ -35,7 +36,7 @@ export function validateToTable(r: ValidationReport, h: ValidateHeader, chalk: C
     .map((g) => `${GROUP_LABEL[g]} ${formatPercent(r.byGroup[g].mape)} (${r.byGroup[g].count})`);
   lines.push(`MAPE      ${groups.join(', ')}; overall ${formatPercent(r.overall.mape)} (${r.overall.count}), worst case ${formatPercent(r.overall.maxAbsError)}`);
   lines.push(
-    `          fit ${formatPercent(r.byRole.fit.mape)} (${r.byRole.fit.count}), held-out ${formatPercent(r.byRole['held-out'].mape)} (${r.byRole['held-out'].count})`,
+    `          fit ${mapeText(r.byRole.fit)}, held-out ${mapeText(r.byRole['held-out'])}`,
   );
   const scored = r.decisions.filter((d) => d.scored);
   if (r.decisions.length > 0) {

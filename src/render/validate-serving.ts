@@ -2,8 +2,8 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { ServingReport } from '../validation/serving.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
-import { formatInt, formatPercent, round } from './format.js';
-import { groups, mapeJson, mapeText, signed } from './validate-external.js';
+import { formatInt, round } from './format.js';
+import { groups, mapeJson, mapeText, signed, worstText } from './validate-external.js';
 
 const msText = (x: number | null) => (x === null ? '–' : x >= 100 ? formatInt(Math.round(x)) : x.toFixed(1));
 
@@ -32,7 +32,7 @@ export function servingToTable(r: ServingReport, file: string, chalk: ChalkInsta
     chalk.bold(`cp-plan validate: ${r.cases.length} serving runs replayed with cp-plan serve`) + ` (${file})`,
     '',
     t.toString(),
-    `MAPE      output tokens/s: fit ${mapeText(r.fit)}, held-out ${mapeText(r.heldOut)}; held-out worst ${formatPercent(r.heldOut.maxAbsError)}`,
+    `MAPE      output tokens/s: fit ${mapeText(r.fit)}, held-out ${mapeText(r.heldOut)}; held-out worst ${worstText(r.heldOut)}`,
     `held-out  by GPU: ${groups(r.byGpu)}; by engine: ${groups(r.byEngine)}`,
     `          mean TPOT ${mapeText(r.tpot)}, mean TTFT ${mapeText(r.ttft)} (where printed)`,
   ];

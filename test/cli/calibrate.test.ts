@@ -61,6 +61,8 @@ describe('cp-plan calibrate', () => {
     const yaml = readFileSync(out, 'utf8');
     assert.match(yaml, /Calibrated by cp-plan calibrate from h100-ib/);
     assert.match(yaml, /^name: fitted$/m);
+    // Its schema modeline resolves wherever the file is kept: the schema's absolute URL, not ../../schema/.
+    assert.match(yaml, /^# yaml-language-server: \$schema=https:\/\/raw\.githubusercontent\.com\/cp-plan\/cp-plan\/main\/schema\/cluster\.json\n/);
     // Its calibrated range is what the runs covered: up to 512K tokens, CP4 prefill and CP4 decode.
     assert.match(yaml, /calibratedRange:\n  maxContextTokens: 512000\n  maxPrefillCp: 4\n  maxDecodeCp: 4/);
     const est = runCli(['estimate', '--model', 'llama3-70b', '--cluster', out, '--nodes', '2', '--ctx', '128K', '--json']);

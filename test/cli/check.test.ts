@@ -37,8 +37,16 @@ describe('cp-plan check', () => {
     assert.match(r.stdout, /\+\d+\.\d%/);
   });
 
-  test('the shipped example: one scenario misses its SLO, exit 1, named on stderr; markdown golden', () => {
-    const example = 'examples/sizing.yaml'; // relative to the repo root, where runCli runs
+  test('the shipped passing example: every scenario passes, exit 0', () => {
+    const r = runCli(['check', 'examples/sizing.yaml']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /3 of 3 scenarios pass/);
+  });
+
+  test('the shipped failing example (fails on purpose, and says so): one scenario misses its SLO, exit 1, named on stderr; markdown golden', () => {
+    const example = 'examples/sizing-fails.yaml'; // relative to the repo root, where runCli runs
+    assert.match(readFileSync(join(REPO_ROOT, example), 'utf8'), /^# FAILS ON PURPOSE: /m);
     const r = runCli(['check', example, '--format', 'markdown']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^cp-plan: check failed: '1M in under a minute on 8 nodes' misses an SLO\n$/);
@@ -48,7 +56,7 @@ describe('cp-plan check', () => {
   });
 
   test('--json: one document with per-check margins; a planned scenario reports the layout it chose', () => {
-    const r = runCli(['check', join(REPO_ROOT, 'examples', 'sizing.yaml'), '--json']);
+    const r = runCli(['check', join(REPO_ROOT, 'examples', 'sizing-fails.yaml'), '--json']);
     assert.equal(r.status, 1);
     const doc = parseJson(r.stdout);
     assert.equal(doc.schemaVersion, 1);

@@ -52,6 +52,8 @@ function installed(args: string[]): SpawnSyncReturns<string> {
 
 let tarball = '';
 let entries: string[] = [];
+/** What `npm install -g` of the tarball said on stderr (scripts run as a consumer's install would run them). */
+let installStderr = '';
 
 before(() => {
   for (const dir of ['home', 'npm-cache', 'pack', 'prefix', 'elsewhere']) mkdirSync(join(TMP, dir));
@@ -62,7 +64,7 @@ before(() => {
   entries = check('tar -tzf', spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8', timeout: 60_000 }))
     .stdout.split('\n')
     .filter(Boolean);
-  npm(['install', '-g', '--prefix', PREFIX, tarball, '--no-audit', '--no-fund', '--ignore-scripts', '--offline'], TMP);
+  installStderr = npm(['install', '-g', '--prefix', PREFIX, tarball, '--no-audit', '--no-fund', '--offline'], TMP).stderr;
 });
 
 after(() => rmSync(TMP, { recursive: true, force: true }));
@@ -95,6 +97,26 @@ describe('npm pack: the tarball', () => {
       assert.doesNotMatch(entry, /(^|\/)tsconfig(\.[^/]*)?\.json$/, `${entry} must not ship`);
       assert.doesNotMatch(entry, /\.[cm]?ts$/, `${entry}: no TypeScript in the package`);
     }
+  });
+});
+
+describe('the packed manifest', () => {
+  const packed = () => JSON.parse(check('tar -xOzf', spawnSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' })).stdout);
+
+  test('names the repository, where to report bugs and the homepage (the URLs cp-plan prints)', async () => {
+    const { REPOSITORY_URL, ISSUES_URL, DOCS_URL } = await import('../../src/links.js');
+    const manifest = packed();
+    assert.equal(manifest.repository.url, `git+${REPOSITORY_URL}.git`);
+    assert.equal(manifest.bugs.url, ISSUES_URL);
+    assert.equal(manifest.homepage, DOCS_URL);
+  });
+
+  test('runs nothing when a consumer installs it: no install or prepare scripts (they would need devDependencies)', () => {
+    const scripts = Object.keys(packed().scripts ?? {});
+    for (const hook of ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish']) {
+      assert.ok(!scripts.includes(hook), `the packed package.json has a ${hook} script`);
+    }
+    assert.doesNotMatch(installStderr, /install-scripts|prepare/, installStderr);
   });
 });
 

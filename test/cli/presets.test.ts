@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertGolden } from '../helpers/golden.js';
 import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
+import { SCHEMA_BASE_URL, portableModeline } from '../../src/links.js';
 
 const PRESETS = join(REPO_ROOT, 'presets');
 const names = (folder: string) =>
@@ -43,7 +44,7 @@ describe('presets show', () => {
   test('gtt: prints the preset file exactly, comments included', () => {
     const r = runCli(['presets', 'show', 'gtt']);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, readFileSync(join(PRESETS, 'clusters', 'gtt.yaml'), 'utf8'));
+    assert.equal(r.stdout, portableModeline(readFileSync(join(PRESETS, 'clusters', 'gtt.yaml'), 'utf8')));
   });
 
   test('every built-in preset shows as its file', () => {
@@ -51,7 +52,7 @@ describe('presets show', () => {
       for (const name of list) {
         const r = runCli(['presets', 'show', name]);
         assert.equal(r.status, 0, `${name}: ${r.stderr}`);
-        assert.equal(r.stdout, readFileSync(join(PRESETS, folder, `${name}.yaml`), 'utf8'), name);
+        assert.equal(r.stdout, portableModeline(readFileSync(join(PRESETS, folder, `${name}.yaml`), 'utf8')), name);
       }
     }
   });
@@ -75,11 +76,33 @@ describe('presets show', () => {
   });
 });
 
+describe('schema modelines: shipped presets, and copies made with presets show', () => {
+  const MODELINE = /^# yaml-language-server: \$schema=(\S+)\n/;
+  test('every shipped preset that has a modeline points at an existing schema file', () => {
+    for (const folder of readdirSync(PRESETS, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const file of readdirSync(join(PRESETS, folder.name)).filter((f) => f.endsWith('.yaml'))) {
+        const m = MODELINE.exec(readFileSync(join(PRESETS, folder.name, file), 'utf8'));
+        if (m) assert.ok(existsSync(join(PRESETS, folder.name, m[1]!)), `${folder.name}/${file}: ${m[1]} does not exist`);
+      }
+    }
+  });
+
+  test('presets show > mine.yaml: the modeline is the absolute URL of the schema, which ships under schema/', () => {
+    for (const [name, kind] of [['h100-ib', 'cluster'], ['llama3-70b', 'model'], ['engine/vllm', 'engine'], ['gpu/h100-sxm', 'gpu']]) {
+      const r = runCli(['presets', 'show', name!]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(MODELINE.exec(r.stdout)?.[1], `${SCHEMA_BASE_URL}${kind}.json`, name);
+      assert.ok(existsSync(join(REPO_ROOT, 'schema', `${kind}.json`)));
+    }
+    assert.match(SCHEMA_BASE_URL, /^https:\/\/raw\.githubusercontent\.com\/cp-plan\/cp-plan\/main\/schema\/$/);
+  });
+});
+
 describe('presets show FILE and name mix-ups', () => {
   test('a user file is validated and printed; an invalid one is a one-line error naming its line', () => {
     const ok = runCli(['presets', 'show', 'presets/clusters/h100-ib.yaml']);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal(ok.stdout, readFileSync(join(REPO_ROOT, 'presets', 'clusters', 'h100-ib.yaml'), 'utf8'));
+    assert.equal(ok.stdout, portableModeline(readFileSync(join(REPO_ROOT, 'presets', 'clusters', 'h100-ib.yaml'), 'utf8')));
     const dir = mkdtempSync(join(tmpdir(), 'cp-plan-show-'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, readFileSync(join(REPO_ROOT, 'presets', 'models', 'llama3-8b.yaml'), 'utf8').replace(/^layers:/m, 'layerz:'));

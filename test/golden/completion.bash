@@ -10,20 +10,20 @@ _cp_plan() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
     case "${path:+$path }$w" in
-      "estimate"|"serve"|"plan"|"collective"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show") path="${path:+$path }$w" ;;
+      "estimate"|"serve"|"plan"|"collective"|"validate"|"calibrate"|"sweep"|"check"|"schema"|"completion"|"presets"|"presets list"|"presets show"|"help") path="${path:+$path }$w" ;;
     esac
   done
   local reply="" files=0
   case "$path|$prev" in
     "estimate|--ctx") : ;;
-    "estimate|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "estimate|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
+    "estimate|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=yaml ;;
+    "estimate|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
     "estimate|--cached") : ;;
     "estimate|--miss-rate") : ;;
     "estimate|--hit-rate") : ;;
     "estimate|--batch") : ;;
     "estimate|--prefill-chunk") : ;;
-    "estimate|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "estimate|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
     "estimate|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
     "estimate|--kv-dtype") reply='bf16 fp8' ;;
     "estimate|--attention-dtype") reply='bf16 fp8' ;;
@@ -38,9 +38,9 @@ _cp_plan() {
     "estimate|--cp-style") reply='ring all-gather ulysses' ;;
     "estimate|--price-per-gpu-hour") : ;;
     "estimate|--emit") reply='vllm sglang trtllm' ;;
-    "serve|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "serve|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
-    "serve|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "serve|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=yaml ;;
+    "serve|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
+    "serve|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
     "serve|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
     "serve|--kv-dtype") reply='bf16 fp8' ;;
     "serve|--attention-dtype") reply='bf16 fp8' ;;
@@ -57,22 +57,22 @@ _cp_plan() {
     "serve|--hit-rate") : ;;
     "serve|--requests") : ;;
     "serve|--seed") : ;;
-    "serve|--workload") : ;;
-    "serve|--trace") : ;;
+    "serve|--workload") files=yaml ;;
+    "serve|--trace") files=1 ;;
     "serve|--prefill-chunk") : ;;
     "serve|--max-running") : ;;
     "serve|--max-ttft") : ;;
     "serve|--max-ttit") : ;;
     "serve|--price-per-gpu-hour") : ;;
     "plan|--ctx") : ;;
-    "plan|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "plan|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
+    "plan|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=yaml ;;
+    "plan|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
     "plan|--cached") : ;;
     "plan|--miss-rate") : ;;
     "plan|--hit-rate") : ;;
     "plan|--batch") : ;;
     "plan|--prefill-chunk") : ;;
-    "plan|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "plan|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
     "plan|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
     "plan|--kv-dtype") reply='bf16 fp8' ;;
     "plan|--attention-dtype") reply='bf16 fp8' ;;
@@ -90,22 +90,22 @@ _cp_plan() {
     "plan|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--top") : ;;
     "collective|--bytes") : ;;
-    "collective|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
+    "collective|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
     "collective|--gpus") : ;;
     "collective|--nodes") : ;;
     "collective|--ranks-per-node") : ;;
     "collective|--algorithm") : ;;
     "collective|--format") reply='table csv json' ;;
-    "validate|--data") files=1 ;;
-    "validate|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
-    "validate|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "validate|--data") files=yaml ;;
+    "validate|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
+    "validate|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
     "validate|--max-mape") : ;;
     "validate|--max-error") : ;;
-    "calibrate|--nccl-tests") : ;;
-    "calibrate|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
-    "calibrate|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "calibrate|--nccl-tests") files=1 ;;
+    "calibrate|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
+    "calibrate|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
     "calibrate|--params") : ;;
-    "calibrate|-o"|"calibrate|--output") files=1 ;;
+    "calibrate|-o"|"calibrate|--output") files=yaml ;;
     "sweep|--ctx") : ;;
     "sweep|--nodes") : ;;
     "sweep|--gpus") : ;;
@@ -115,9 +115,9 @@ _cp_plan() {
     "sweep|--ep") : ;;
     "sweep|--pp") : ;;
     "sweep|--cp-style") : ;;
-    "sweep|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=1 ;;
-    "sweep|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=1 ;;
-    "sweep|--engine") reply='meta-cp sglang trtllm vllm'; files=1 ;;
+    "sweep|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=yaml ;;
+    "sweep|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
+    "sweep|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
     "sweep|--weights") reply='bf16 fp8 fp8-ffn nvfp4 mxfp4 int4' ;;
     "sweep|--kv-dtype") reply='bf16 fp8' ;;
     "sweep|--attention-dtype") reply='bf16 fp8' ;;
@@ -129,24 +129,27 @@ _cp_plan() {
     "presets list|--kind") reply='model cluster gpu engine' ;;
     *)
       case "$path" in
-        "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets'; fi ;;
+        "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets help'; fi ;;
         "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --pp --variant --cp-style --json --explain --price-per-gpu-hour --emit --no-color -h --help' ;;
         "serve") reply='--model --cluster --engine --weights --kv-dtype --attention-dtype --gpus --nodes --tp --dcp --ep --isl --osl --rate --concurrency --arrival --hit-rate --requests --seed --workload --trace --prefill-chunk --max-running --max-ttft --max-ttit --price-per-gpu-hour --json --no-color -h --help' ;;
         "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --json --no-color -h --help' ;;
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
-        "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=1; fi ;;
+        "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=yaml; fi ;;
         "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
-        "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=1; fi ;;
+        "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=yaml; fi ;;
         "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check'; fi ;;
-        "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh'; fi ;;
+        "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh fish'; fi ;;
         "presets") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='list show'; fi ;;
         "presets list") reply='--kind --json --no-color -h --help' ;;
-        "presets show") if [[ "$cur" == -* ]]; then reply='--json --no-color -h --help'; else reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce meta-cp sglang trtllm vllm gpu/a100-sxm gpu/b200-sxm gpu/b300-sxm gpu/gb200 gpu/gb300 gpu/gh200 gpu/h100-gtt gpu/h100-sxm gpu/h20-141gb gpu/h20-96gb gpu/h200-sxm gpu/h800 gpu/l40s gpu/mi300x gpu/mi325x gpu/mi355x'; files=1; fi ;;
+        "presets show") if [[ "$cur" == -* ]]; then reply='--json --no-color -h --help'; else reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce meta-cp sglang trtllm vllm gpu/a100-sxm gpu/b200-sxm gpu/b300-sxm gpu/gb200 gpu/gb300 gpu/gh200 gpu/h100-gtt gpu/h100-sxm gpu/h20-141gb gpu/h20-96gb gpu/h200-sxm gpu/h800 gpu/l40s gpu/mi300x gpu/mi325x gpu/mi355x'; files=yaml; fi ;;
+        "help") if [[ "$cur" == -* ]]; then reply=''; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets'; fi ;;
       esac ;;
   esac
   COMPREPLY=()
   if [ -n "$reply" ]; then while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -W "$reply" -- "$cur"); fi
   if [ "$files" = 1 ]; then while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -f -- "$cur"); fi
+  # A preset or data file: directories and YAML files only.
+  if [ "$files" = yaml ]; then while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -d -- "$cur"; compgen -f -X '!*.yaml' -- "$cur"; compgen -f -X '!*.yml' -- "$cur"); fi
 }
 complete -o filenames -F _cp_plan cp-plan

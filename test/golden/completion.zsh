@@ -14,7 +14,7 @@ _cp_plan() {
   case $state in
     command)
       local -a commands
-      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'serve:Simulate a deployment serving traffic (continuous batching, chunked...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in presets models, clusters, GPUs and engines.')
+      commands=('estimate:Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...' 'serve:Simulate a deployment serving traffic (continuous batching, chunked...' 'plan:Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...' 'collective:Predict one NCCL collective'\''s time, algorithm, protocol and bus ban...' 'validate:Compare cp-plan'\''s predictions with measured times the paper'\''s (ship...' 'calibrate:Fit a cluster'\''s efficiency and overhead parameters to your measured...' 'sweep:Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx...' 'check:Check named sizing scenarios against their SLOs exit 0 if all pass,...' 'schema:Print the JSON Schema of a file cp-plan reads, for editor validation.' 'completion:Print a shell completion script (commands, flags, preset names, cho...' 'presets:List and show the built-in presets models, clusters, GPUs and engines.' 'help:show help for a command')
       _describe -t commands 'cp-plan command' commands ;;
     args)
       case $words[1] in
@@ -29,6 +29,7 @@ _cp_plan() {
         schema) _cp_plan_schema ;;
         completion) _cp_plan_completion ;;
         presets) _cp_plan_presets ;;
+        help) _cp_plan_help ;;
       esac ;;
   esac
 }
@@ -36,14 +37,14 @@ _cp_plan() {
 _cp_plan_estimate() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
     '--batch[co-batched prompts sequences prefilled together, then decoded toget...]:value: ' \
     '--prefill-chunk[most new tokens per forward pass (chunked prefill), or none (defaul...]:value: ' \
-    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
     '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
@@ -66,9 +67,9 @@ _cp_plan_estimate() {
 
 _cp_plan_serve() {
   _arguments \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
-    '--engine[inference engine vllm, sglang, trtllm, meta-cp or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--engine[inference engine vllm, sglang, trtllm, meta-cp or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
     '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
@@ -85,8 +86,8 @@ _cp_plan_serve() {
     '--hit-rate[share of each prompt found in the prefix cache 50% or 0.5]:value: ' \
     '--requests[requests to simulate (default 1000, or the workload file'\''s)]:value: ' \
     '--seed[seed of the request generator (default 1)]:value: ' \
-    '--workload[a request mix, its arrivals and count (schema cp-plan schema workload)]:value: ' \
-    '--trace[replay requests, one JSON object per line {"arrival" s, "input" tok...]:value: ' \
+    '--workload[a request mix, its arrivals and count (schema cp-plan schema workload)]:value:_files -g "*.(yaml|yml)"' \
+    '--trace[replay requests, one JSON object per line {"arrival" s, "input" tok...]:value:_files' \
     '--prefill-chunk[most tokens per step (chunked prefill), or none (default the engine'\''s)]:value: ' \
     '--max-running[most sequences running at once per replica (default the engine'\''s)]:value: ' \
     '--max-ttft[TTFT SLO for goodput, e.g. 2s]:value: ' \
@@ -100,14 +101,14 @@ _cp_plan_serve() {
 _cp_plan_plan() {
   _arguments \
     '--ctx[context length 128000, 128K, 1M, 1.5M (K/M/G = 10^3/10^6/10^9) or 1...]:value: ' \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--cached[tokens already in the persistent KV cache (partial prefill; default 0)]:value: ' \
     '--miss-rate[share of the context that is new, T/(T+P) 10% or 0.1 (instead of --...]:value: ' \
     '--hit-rate[share of the context already cached, P/(T+P) (instead of --cached)]:value: ' \
     '--batch[co-batched prompts sequences prefilled together, then decoded toget...]:value: ' \
     '--prefill-chunk[most new tokens per forward pass (chunked prefill), or none (defaul...]:value: ' \
-    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
     '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
@@ -134,7 +135,7 @@ _cp_plan_plan() {
 _cp_plan_collective() {
   _arguments \
     '--bytes[message size, K/M/G in powers of 1024 as nccl-tests -b/-e 256M, a l...]:value: ' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--gpus[ranks, one per GPU, numbered node by node (default one node)]:value: ' \
     '--nodes[nodes, all their GPUs (instead of --gpus)]:value: ' \
     '--ranks-per-node[ranks on each node when fewer than its GPUs, as mpirun -npernode (-...]:value: ' \
@@ -148,9 +149,9 @@ _cp_plan_collective() {
 
 _cp_plan_validate() {
   _arguments \
-    '--data[a measurements file, or a file of nccl-tests series (default the pa...]:value:_files' \
-    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
-    '--engine[engine preset (default the one the measurements file names, else th...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--data[a measurements file, or a file of nccl-tests series (default the pa...]:value:_files -g "*.(yaml|yml)"' \
+    '--cluster[cluster preset (default the one the measurements file names)]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--engine[engine preset (default the one the measurements file names, else th...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--max-mape[exit 1 if the overall mean absolute error exceeds this (8% or 0.08)]:value: ' \
     '--max-error[exit 1 if any single case is off by more than this]:value: ' \
     '--json[print one JSON document]' \
@@ -160,15 +161,15 @@ _cp_plan_validate() {
 
 _cp_plan_calibrate() {
   _arguments \
-    '--nccl-tests[nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_pe...]:value: ' \
-    '--cluster[base cluster preset (default the one the measurements file names; r...]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
-    '--engine[the engine the runs used (default the measurements file'\''s, else the...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--nccl-tests[nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_pe...]:value:_files' \
+    '--cluster[base cluster preset (default the one the measurements file names; r...]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--engine[the engine the runs used (default the measurements file'\''s, else the...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--params[comma-separated parameters to fit (default what the data can determ...]:value: ' \
-    '(-o --output)'{-o,--output}'[write the calibrated cluster preset here (written whole or not at all)]:value:_files' \
+    '(-o --output)'{-o,--output}'[write the calibrated cluster preset here (written whole or not at all)]:value:_files -g "*.(yaml|yml)"' \
     '--json[print one JSON document]' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:_files'
+    '1:argument:_files -g "*.(yaml|yml)"'
 }
 
 _cp_plan_sweep() {
@@ -182,9 +183,9 @@ _cp_plan_sweep() {
     '--ep[expert parallelism at every point (MoE models) routed experts sprea...]:value: ' \
     '--pp[pipeline stages a value, list or range; the GPUs are split over the...]:value: ' \
     '--cp-style[CP styles to compare ring, all-gather, ulysses or a list (default t...]:value: ' \
-    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files'\''}' \
-    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files'\''}' \
-    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files'\''}' \
+    '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
+    '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--weights[weight precision bf16, fp8, fp8-ffn (FFN only), nvfp4, mxfp4 (FFN o...]:value:(bf16 fp8 fp8-ffn nvfp4 mxfp4 int4)' \
     '--kv-dtype[KV-cache element type (default the model preset'\''s)]:value:(bf16 fp8)' \
     '--attention-dtype[dtype attention computes in (fp8 FP8 attention kernels, needs --kv-...]:value:(bf16 fp8)' \
@@ -204,7 +205,7 @@ _cp_plan_check() {
     '--json[the same as --format json]' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:_files'
+    '1:argument:_files -g "*.(yaml|yml)"'
 }
 
 _cp_plan_schema() {
@@ -216,7 +217,7 @@ _cp_plan_schema() {
 _cp_plan_completion() {
   _arguments \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:(bash zsh)'
+    '1:argument:(bash zsh fish)'
 }
 
 _cp_plan_presets() {
@@ -252,7 +253,12 @@ _cp_plan_presets_show() {
     '--json[print the parsed preset as JSON]' \
     '--no-color[accepted for symmetry; the file is printed as is]' \
     '(-h --help)'{-h,--help}'[show help]' \
-    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce meta-cp sglang trtllm vllm gpu/a100-sxm gpu/b200-sxm gpu/b300-sxm gpu/gb200 gpu/gb300 gpu/gh200 gpu/h100-gtt gpu/h100-sxm gpu/h20-141gb gpu/h20-96gb gpu/h200-sxm gpu/h800 gpu/l40s gpu/mi300x gpu/mi325x gpu/mi355x)'\'' '\''files\:file\:_files'\''}'
+    '1:argument:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce meta-cp sglang trtllm vllm gpu/a100-sxm gpu/b200-sxm gpu/b300-sxm gpu/gb200 gpu/gb300 gpu/gh200 gpu/h100-gtt gpu/h100-sxm gpu/h20-141gb gpu/h20-96gb gpu/h200-sxm gpu/h800 gpu/l40s gpu/mi300x gpu/mi325x gpu/mi355x)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}'
+}
+
+_cp_plan_help() {
+  _arguments \
+    '1:argument:(estimate serve plan collective validate calibrate sweep check schema completion presets)'
 }
 
 if [ "$funcstack[1]" = "_cp-plan" ]; then _cp_plan "$@"; else compdef _cp_plan cp-plan; fi
