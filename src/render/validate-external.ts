@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ExternalReport } from '../validation/external.js';
 import type { Mape } from '../validation/report.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
-import { formatPercent, formatSeconds, round } from './format.js';
+import { formatInt, formatPercent, formatSeconds, round } from './format.js';
 
 export const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
 /** A group's MAPE and size; an empty group is '–', not 0.0% (0). */
@@ -22,7 +22,8 @@ export function externalToTable(r: ExternalReport, file: string, chalk: ChalkIns
   });
   for (const c of r.cases) {
     const e = Math.abs(c.error) > 0.35 ? chalk.red(signed(c.error)) : Math.abs(c.error) > 0.15 ? chalk.yellow(signed(c.error)) : signed(c.error);
-    t.push([c.name, c.kind, c.gpu, c.engine, formatSeconds(c.measuredSec), formatSeconds(c.predictedSec), e, c.role]);
+    const value = (v: number) => (c.unit === 'tokens' ? `${formatInt(v)} tok` : formatSeconds(v));
+    t.push([c.name, c.kind, c.gpu, c.engine, value(c.measuredSec), value(c.predictedSec), e, c.role]);
   }
   const lines = [
     chalk.bold(`cp-plan validate: ${r.cases.length} external measurements`) + ` (${file})`,

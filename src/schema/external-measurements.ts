@@ -87,7 +87,26 @@ const modelRow = z.strictObject({
   measuredMs: z.number().positive(),
 });
 
-export const externalRowSchema = z.discriminatedUnion('kind', [gemmRow, attentionRow, decodeAttentionRow, modelRow]);
+/**
+ * An engine's KV-cache capacity in tokens for a layout (vLLM logs "GPU KV cache size: N tokens"): what the
+ * memory model leaves for KV, with DCP sharding it. Errors are on tokens.
+ */
+const kvCapacityRow = z.strictObject({
+  ...common,
+  kind: z.literal('kv-capacity'),
+  cluster: z.string().min(1),
+  model: z.string().min(1),
+  gpus: z.number().int().positive(),
+  tp: z.number().int().positive(),
+  dcp: z.number().int().positive().default(1),
+  weights: z.enum(['bf16', 'fp8', 'fp8-ffn', 'nvfp4', 'mxfp4', 'int4']),
+  kvDtype: z.enum(['bf16', 'fp8']),
+  /** The engine version's memory fraction when it differs from the engine preset's (cite it in the note). */
+  gpuMemoryUtilization: z.number().gt(0).max(1).optional(),
+  measuredTokens: z.number().int().positive(),
+});
+
+export const externalRowSchema = z.discriminatedUnion('kind', [gemmRow, attentionRow, decodeAttentionRow, modelRow, kvCapacityRow]);
 export type ExternalRow = z.infer<typeof externalRowSchema>;
 
 /**

@@ -17,6 +17,8 @@ export interface ExternalCase {
   gpu: string;
   engine: string;
   role: ExternalRow['role'];
+  /** What measuredSec and predictedSec hold: seconds, or tokens for a kv-capacity row. */
+  unit: 's' | 'tokens';
   measuredSec: number;
   predictedSec: number;
   error: number;
@@ -81,6 +83,20 @@ export function predictRow(r: ExternalRow, inputs: ExternalInputs): { measuredSe
       const bytes = r.batch * r.kvTokens * r.kvHeads * r.headDim * 2 * BYTES_PER_ELEMENT[r.kvDtype];
       return { measuredSec: r.measuredUs * US, predictedSec: decodeAttentionSec(kernelContext(inputs.gpu(r.gpu), r.kernel), r.kvDtype, bytes) };
     }
+    case 'kv-capacity': {
+      const deployed = inputs.deployment(r.cluster, r.engine);
+      const cluster = r.gpuMemoryUtilization === undefined ? deployed : { ...deployed, engine: { ...deployed.engine, gpuMemoryUtilization: r.gpuMemoryUtilization } };
+      const e = estimate({
+        model: inputs.model(r.model),
+        cluster,
+        precision: { weights: r.weights, kvDtype: r.kvDtype },
+        layout: { gpus: r.gpus, tp: r.tp, dcp: r.dcp > 1 ? r.dcp : undefined },
+        workload: { contextTokens: 1024, cachedTokens: 0, batch: 1 },
+        variant: 'auto',
+      });
+      // Tokens, not seconds (the case says so in `unit`).
+      return { measuredSec: r.measuredTokens, predictedSec: e.memory.kvCapacityTokensPerGpu * e.layout.cp * e.layout.dcp };
+    }
     default: {
       const cluster = inputs.deployment(r.cluster, r.engine);
       const model = inputs.model(r.model);
@@ -117,7 +133,8 @@ export function validateExternal(rows: readonly ExternalRow[], inputs: ExternalI
       skipped.push({ name: r.name, reason: (error as Error).message.split(/; |\? /)[0]! });
       continue;
     }
-    cases.push({ name: r.name, kind: r.kind, gpu: r.gpu, engine: r.engine, role: r.role, ref: r.ref, ...p, error: p.predictedSec / p.measuredSec - 1 });
+    const unit = r.kind === 'kv-capacity' ? 'tokens' : 's';
+    cases.push({ name: r.name, kind: r.kind, gpu: r.gpu, engine: r.engine, role: r.role, ref: r.ref, unit, ...p, error: p.predictedSec / p.measuredSec - 1 });
   }
   const held = cases.filter((c) => c.role === 'held-out');
   const groupBy = (key: (c: ExternalCase) => string) => {
