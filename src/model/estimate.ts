@@ -4,6 +4,7 @@ import { crossoverMissRate, type Crossover } from './crossover.js';
 import { estimateDecode, type DecodeEstimate } from './decode.js';
 import { paperHeuristic, type HeuristicReport } from './heuristic.js';
 import { resolveLayout, withoutCp, type LayoutRequest } from './layout.js';
+import { compareStyles, type StyleOption } from './style-choice.js';
 import { layerGroups } from './layers.js';
 import { layerWeightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
@@ -43,6 +44,8 @@ export interface EstimateResult {
   /** Whether that CP1 layout could hold this workload at all. */
   cp1Fits: boolean;
   memory: MemoryEstimate;
+  /** Every CP style on this layout, for "why this style" (empty without CP). */
+  styles: StyleOption[];
   warnings: string[];
 }
 
@@ -95,6 +98,7 @@ export function estimate(input: EstimateInput): EstimateResult {
     decodeCp1,
     cp1Fits,
     memory,
+    styles: compareStyles(model, cluster, layout, precision, workload),
     warnings: warningsFor(model, cluster, precision, workload, layout),
   };
 }

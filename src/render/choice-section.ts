@@ -1,11 +1,41 @@
 import type { EstimateResult } from '../model/estimate.js';
-import { formatPercent, formatSeconds, plural } from './format.js';
+import type { StyleOption } from '../model/style-choice.js';
+import { formatBytes, formatPercent, formatSeconds, plural } from './format.js';
 import { choiceNotes, choiceReason } from './reason.js';
 import { VARIANT_LABEL, type SectionContext } from './sections.js';
 
-/** Lines on the pass-KV / pass-Q decision: both TTFTs, the reason, the paper's tests, the crossover. */
-export function choiceSection(r: EstimateResult, { chalk }: SectionContext): string[] {
+/**
+ * Lines on the CP style (every style's TTFT and memory on these GPUs, the engine's and the rest, and why this
+ * one), then, with a ring, the pass-KV / pass-Q decision: both TTFTs, the reason, the paper's tests, the
+ * crossover.
+ */
+export function choiceSection(r: EstimateResult, ctx: SectionContext): string[] {
   if (r.layout.cp === 1) return [];
+  const style = styleLines(r, ctx);
+  return (r.layout.cpStyle ?? 'ring') === 'ring' ? [...style, ...ringLines(r, ctx)] : style;
+}
+
+/** Why this CP style: each style's TTFT and memory per GPU here, and the verdict. */
+function styleLines(r: EstimateResult, { chalk }: SectionContext): string[] {
+  const used = r.layout.cpStyle ?? 'ring';
+  const describe = (o: StyleOption) =>
+    o.ttftSec === null
+      ? `${o.style}: cannot (${o.problem!.replace(/^--cp-style \w+: /, '').split(';')[0]})`
+      : `${o.style} ${formatSeconds(o.ttftSec)}, ${formatBytes(o.memoryBytes!)}/GPU${o.fits ? '' : ' (does not fit)'}${o.runByEngine ? '' : ` (not run by ${r.cluster.engine.name})`}`;
+  const valid = r.styles.filter((o) => o.ttftSec !== null && o.fits);
+  const fastest = [...valid].sort((a, b) => a.ttftSec! - b.ttftSec!)[0];
+  const mine = r.styles.find((o) => o.style === used);
+  let why: string;
+  if (!fastest || !mine || mine.ttftSec === null) why = `${used} is what was asked for`;
+  else if (fastest.style === used) why = `${used} is the fastest style that fits on this layout`;
+  else {
+    const gap = mine.ttftSec / fastest.ttftSec! - 1;
+    why = gap < 0.02 ? `${used} is within ${formatPercent(gap)} of the fastest style here (${fastest.style}): a tie within the model's accuracy` : `${fastest.style} would be ${formatPercent(gap)} faster${fastest.runByEngine ? ` (give --cp-style ${fastest.style})` : `, but ${r.cluster.engine.name} does not run it (another --engine does)`}`;
+  }
+  return [chalk.bold('CP style') + `  ${used}; ${r.styles.map(describe).join('; ')}`, `  Why: ${why}`];
+}
+
+function ringLines(r: EstimateResult, { chalk }: SectionContext): string[] {
   const kv = r.variants['pass-kv'].ttftSec;
   const q = r.variants['pass-q'].ttftSec;
   const h = r.heuristic;

@@ -190,6 +190,15 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       heuristic: heuristicJson(r.heuristic),
       crossoverMissRate: r.crossover.missRate === null ? null : round(r.crossover.missRate, 6),
       crossover: { belowWins: r.crossover.below, aboveWins: r.crossover.above },
+      // Every CP style on this layout (empty without CP): ttftMs null where the style cannot take it.
+      cpStyles: r.styles.map((o) => ({
+        style: o.style,
+        runByEngine: o.runByEngine,
+        ttftMs: o.ttftSec === null ? null : ms(o.ttftSec),
+        memoryPerGpuBytes: o.memoryBytes === null ? null : Math.round(o.memoryBytes),
+        fits: o.fits,
+        problem: o.problem,
+      })),
     },
     decode: {
       ttitMs: ms(r.decode.ttitSec),

@@ -34,25 +34,33 @@ function headerSection(r: EstimateResult, { chalk }: SectionContext): string[] {
   ];
 }
 
-function prefillSection(r: EstimateResult, { chalk, style }: SectionContext): string[] {
+function prefillSection(r: EstimateResult, { chalk, style: tableStyle }: SectionContext): string[] {
   const { prefill } = r;
   const b = prefill.breakdown;
+  const style = r.layout.cp > 1 ? (r.layout.cpStyle ?? 'ring') : null;
+  const ring = style === 'ring';
+  // Only a ring has steps, partial outputs to merge and two variants; all-gather and Ulysses have one collective.
+  const cpComm: Record<string, string> = {
+    ring: prefill.variant === 'pass-q' ? 'CP ring + All2All (exposed)' : 'CP ring SendRecv (exposed)',
+    'all-gather': 'CP all-gather of K, V (exposed)',
+    ulysses: 'CP All2All, heads <-> sequence (exposed)',
+  };
   const rows: [string, number][] = [
     ['GEMMs (QKV/O, FFN)', b.gemmSec],
-    ['Attention (causal, ring steps)', b.attentionSec],
-    ['Merge of ring partial outputs', b.mergeSec],
+    [ring ? 'Attention (causal, ring steps)' : 'Attention (causal)', b.attentionSec],
+    ...(ring ? [['Merge of ring partial outputs', b.mergeSec] as [string, number]] : []),
     ['TP AllReduce (exposed)', b.tpCommSec],
-    [prefill.variant === 'pass-q' ? 'CP ring + All2All (exposed)' : 'CP ring SendRecv (exposed)', b.cpCommExposedSec],
+    ...(style ? [[cpComm[style]!, b.cpCommExposedSec] as [string, number]] : []),
     ...(r.layout.ep > 1 ? [['EP All2All (dispatch, combine)', b.epCommSec] as [string, number]] : []),
     ['LM head (last token)', b.lmHeadSec],
     ['Engine overhead (per token and layer)', b.overheadSec],
   ];
-  const head = `Prefill, ${VARIANT_LABEL[prefill.variant]}`;
-  const time = new Table({ head: [head, 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style, chars: COMPACT_CHARS });
+  const head = ring ? `Prefill, ${VARIANT_LABEL[prefill.variant]}` : style ? `Prefill, ${style} CP (no ring)` : 'Prefill, no CP (no ring)';
+  const time = new Table({ head: [head, 'Time', 'Share'], colAligns: ['left', 'right', 'right'], style: tableStyle, chars: COMPACT_CHARS });
   for (const [label, sec] of rows) time.push([label, formatSeconds(sec), formatPercent(sec / prefill.ttftSec)]);
   time.push([chalk.bold('TTFT'), chalk.bold(formatSeconds(prefill.ttftSec)), '100.0%']);
   const lines = [time.toString()];
-  if (r.layout.cp > 1) {
+  if (ring) {
     lines.push(
       `Ring: ${prefill.ring.steps} steps per layer; per step ${formatSeconds(prefill.ring.stepComputeSec)} compute vs ` +
         `${formatSeconds(prefill.ring.stepSendRecvSec)} SendRecv of ${formatBytes(prefill.ring.messageBytes)} ` +

@@ -64,12 +64,13 @@ describe('estimate: every new preset on 4 H200 nodes at 128K (--json)', () => {
 
 describe('estimate: architecture notes in the table', () => {
   test("the issue's command: deepseek-v3 on 4 H200 nodes at 128K notes MLA and picks pass-KV", () => {
-    const r = runCli(['estimate', '--model', 'deepseek-v3', ...H200_4]);
+    // The ring (vLLM's default CP style on h200-ib is all-gather, which has no variants).
+    const r = runCli(['estimate', '--model', 'deepseek-v3', ...H200_4, '--cp-style', 'ring']);
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.includes("MLA: a token's KV is one 576-element latent"), r.stdout);
     assert.match(r.stdout, /Prefill, pass-KV/);
     assert.match(r.stdout, /pass-KV is faster/);
-    const json = parseJson(runCli(['estimate', '--model', 'deepseek-v3', ...H200_4, '--json']).stdout);
+    const json = parseJson(runCli(['estimate', '--model', 'deepseek-v3', ...H200_4, '--cp-style', 'ring', '--json']).stdout);
     assert.equal(json.prefill.variant, 'pass-kv');
     assert.equal(json.model.architecture.attention, 'mla');
   });
@@ -84,14 +85,14 @@ describe('estimate: architecture notes in the table', () => {
   });
 
   test('gemma3-27b: only the 10 full-attention layers run the ring', () => {
-    const r = runCli(['estimate', '--model', 'gemma3-27b', ...H200_4]);
+    const r = runCli(['estimate', '--model', 'gemma3-27b', ...H200_4, '--cp-style', 'ring']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /only the 10 full-attention layers run the ring/);
     assert.match(r.stdout, /52 sliding-window layers/);
   });
 
   test('minimax-text-01: the 70 linear-attention layers are noted', () => {
-    const r = runCli(['estimate', '--model', 'minimax-text-01', ...H200_4]);
+    const r = runCli(['estimate', '--model', 'minimax-text-01', ...H200_4, '--cp-style', 'ring']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /the 70 linear-attention layers/);
   });

@@ -98,4 +98,22 @@ describe('pipeline parallelism', () => {
     const one = estimatePipeline(model, cluster, precision, { gpus: 8, tp: 8 }, 1, w(8192), 'pass-kv');
     assert.ok(fine.memory.perGpu.weightsBytes < 0.3 * one.memory.perGpu.weightsBytes);
   });
+
+  test('why this style: every style on the same layout, the estimate\'s own numbers, and what cannot run', () => {
+    assert.deepEqual(run('ring', { gpus: 8, tp: 8 }).styles, [], 'no CP, no styles');
+    const r = run('all-gather', { gpus: 16, tp: 8 });
+    assert.deepEqual(r.styles.map((o) => o.style), ['ring', 'all-gather', 'ulysses']);
+    const own = r.styles.find((o) => o.style === 'all-gather')!;
+    assert.equal(own.ttftSec, r.prefill.ttftSec, 'the style used matches the estimate');
+    assert.equal(own.memoryBytes, r.memory.perGpu.totalBytes);
+    const ring = r.styles.find((o) => o.style === 'ring')!;
+    assert.equal(ring.ttftSec, Math.min(run('ring', { gpus: 16, tp: 8 }).variants['pass-kv'].ttftSec, run('ring', { gpus: 16, tp: 8 }).variants['pass-q'].ttftSec));
+    assert.ok(own.memoryBytes! > ring.memoryBytes!, 'all-gather holds the whole KV');
+    // 64 heads at TP8 leave 8 per GPU: Ulysses cannot split them over CP3.
+    const odd = run('ring', { gpus: 24, tp: 8 }).styles.find((o) => o.style === 'ulysses')!;
+    assert.equal(odd.ttftSec, null);
+    assert.match(odd.problem!, /must divide the 8 query heads/);
+    const sglang = estimate({ model, cluster: shipped('h100-ib', 'sglang'), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16, tp: 8 }, workload: { contextTokens: 256_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+    assert.deepEqual(sglang.styles.map((o) => o.runByEngine), [false, true, false]);
+  });
 });
