@@ -9,6 +9,8 @@ import { defineMeasurementCommands } from './program-measure.js';
 import { defineServeCommand } from './program-serve.js';
 import { parsePositiveNumber } from './units.js';
 
+const REPORT_HELP = 'also write a self-contained HTML report (the answer, charts, provenance) to this file';
+
 /**
  * The whole CLI as a function of argv and an output sink, so that it can be
  * run in-process (tests, fuzzing). Only cli.ts connects it to the real process.
@@ -61,6 +63,7 @@ const ctx: CommandContext = {
     return io.isTTY;
   },
   env: io.env,
+  argv: words,
   // A spinner only on an interactive terminal outside CI; ora is loaded only then.
   progress: async (text) => {
     // Not on a pipe, in CI, with NO_COLOR, or on a terminal that reports no width (a spinner would loop there).
@@ -119,12 +122,14 @@ if (defines('estimate')) {
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
     .addOption(new Option('--emit <engine>', 'also print the launch command for this layout (implies --engine; flags checked against the engine version\'s parser)').choices(['vllm', 'sglang', 'trtllm']))
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText(
       'after',
       `
 Examples:
   cp-plan estimate --ctx 1M --nodes 16
+  cp-plan estimate --ctx 1M --nodes 16 --report sizing.html      # a page to open and share
   cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
   cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
   cp-plan estimate --nodes 2 --ctx 128K --batch 8 --json | jq .decode
@@ -166,11 +171,13 @@ if (defines('plan')) {
     .option('--no-dcp', 'leave DCP out of the search')
     .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
     .option('--json', 'print one JSON document', false)
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
   cp-plan plan --ctx 1M --max-ttft 90s
   cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 80ms --cluster h100-ib --max-nodes 32
+  cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 100ms --report plan.html
   cp-plan plan --model llama3-70b --ctx 512K --miss-rate 5% --max-ttft 5s --json
   cp-plan plan --model llama3-405b --cluster h100-ib --isl 1M --osl 2K --rate 0.05/s --max-ttft 60s --max-ttit 100ms --disaggregated
   cp-plan plan --model llama3-70b --cluster h100-ib --isl 8K --osl 1K --rate 4/s --max-ttft 2s --max-ttit 50ms --price-per-gpu-hour 2.50 --objective cost
@@ -204,12 +211,14 @@ if (defines('sweep')) {
     .option('--chart', 'draw a terminal chart of the metric under the table', false)
     .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
     .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
   cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
   cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
   cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
+  cp-plan sweep --nodes 1..16 --ctx 128K,512K,1M --report scaling.html
 ${EXIT_CODES_HELP}`)
     .action(async (opts) => {
       const { runSweep } = await import('./commands/sweep.js');
@@ -224,10 +233,12 @@ if (defines('check')) {
     .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
     .option('--json', 'the same as --format json', false)
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
   cp-plan check sizing.yaml
+  cp-plan check sizing.yaml --report ci.html                       # a CI artifact to open
   cp-plan check sizing.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
 ${EXIT_CODES_HELP.replace('the layout fits in memory', 'every scenario meets its SLOs').replace('the workload does not fit in GPU memory', 'a scenario misses an SLO')}`)
     .action(async (file: string, opts) => {

@@ -45,3 +45,24 @@ export function crossoverMissRate(
   }
   return { missRate: hi / context, below: winner(low), above: winner(high) };
 }
+
+/** Predicted TTFT of both ring variants at each miss rate (whole prompts), for the pass-KV vs pass-Q curve. Pure. */
+export function variantCurve(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  missRates: readonly number[],
+): { missRate: number; passKvSec: number; passQSec: number }[] {
+  const context = workload.contextTokens;
+  return missRates.map((missRate) => {
+    const newTokens = Math.min(context, Math.max(layout.cp, Math.round(context * missRate)));
+    const w = { ...workload, cachedTokens: context - newTokens };
+    return {
+      missRate: newTokens / context,
+      passKvSec: estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec,
+      passQSec: estimatePrefill(model, cluster, layout, precision, w, 'pass-q').ttftSec,
+    };
+  });
+}
