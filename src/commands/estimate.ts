@@ -11,12 +11,10 @@ import { estimatePipeline, type PipelineEstimate } from '../model/pipeline.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs } from './workload-options.js';
 import { checkReportPath, writeReport } from './report-file.js';
-import { variantCurve } from '../model/crossover.js';
+import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
 import { presetsJson } from '../render/provenance.js';
 import type { ExplainTerm } from '../render/explain-terms.js';
 
-/** Miss rates of the report's pass-KV vs pass-Q curve. */
-const CURVE_MISS_RATES = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1];
 
 /** Writes the HTML report (with the pass-KV vs pass-Q curve when there is a ring); returns the `wrote` line. */
 async function report(

@@ -150,9 +150,9 @@ pre.cmd{background:var(--card);border:1px solid var(--line);border-radius:6px;pa
 .fig-label{color:var(--muted);font-size:.85rem}.fig-value{font-size:1.25rem;font-weight:600}.fig-note{font-size:.8rem;color:var(--muted)}
 .warnings{background:var(--warnbg);border-left:4px solid var(--warn);padding:.5rem .5rem .5rem 1.6rem;margin:.6rem 0}
 .scroll{overflow-x:auto;max-width:100%}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;overflow-wrap:normal}
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
-thead th{background:var(--card)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+thead th{background:var(--card)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 caption{text-align:left;color:var(--muted);padding:.2rem 0}
 table.facts th{font-weight:600;background:var(--card);white-space:nowrap}
 tr.chosen td{font-weight:600}tr.fail td:last-child,td.fail{color:var(--bad);font-weight:600}td.pass{color:var(--ok)}
