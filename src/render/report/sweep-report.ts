@@ -8,7 +8,7 @@ import { inputsOf, type EstimateReportInput } from './estimate-report.js';
 import { chart, figure, page, section, table, text, warnings } from './html.js';
 
 /** More rows than this make a page too heavy to open; the rest are in --format csv. */
-export const MAX_REPORT_ROWS = 2000;
+export const MAX_REPORT_ROWS = 1000;
 
 export interface SweepReportInput {
   rows: readonly SweepRow[];
