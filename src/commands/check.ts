@@ -11,7 +11,7 @@ import { inFile, inFileAsync } from '../validation/in-file.js';
 import { checkFileSchema } from '../schema/check-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
-import { checkReportPath, writeReport } from './report-file.js';
+import { checkReportPath, writeReport } from '../report-file.js';
 
 export interface CheckOptions {
   format: 'table' | 'markdown' | 'json';

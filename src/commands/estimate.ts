@@ -10,7 +10,7 @@ import { formatBytes, formatSeconds, plural, round } from '../render/format.js';
 import { estimatePipeline, type PipelineEstimate } from '../model/pipeline.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs } from './workload-options.js';
-import { checkReportPath, writeReport } from './report-file.js';
+import { checkReportPath, writeReport } from '../report-file.js';
 import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
 import { presetsJson } from '../render/provenance.js';
 import type { ExplainTerm } from '../render/explain-terms.js';

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import type { Layout } from '../model/types.js';
 import { planFleet, prefillPools, type FleetInput, type FleetPlan } from '../planning/fleet.js';
-import { writeReport } from './report-file.js';
+import { writeReport } from '../report-file.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, plural, round } from '../render/format.js';

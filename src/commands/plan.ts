@@ -13,7 +13,7 @@ import { contextWarning } from '../model/estimate.js';
 import type { FleetOptions } from './plan-fleet.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
-import { checkReportPath, writeReport } from './report-file.js';
+import { checkReportPath, writeReport } from '../report-file.js';
 import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
 import { explainTerms } from '../render/explain.js';
 

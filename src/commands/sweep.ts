@@ -12,7 +12,7 @@ import { writeWhole } from '../write-file.js';
 import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
-import { checkReportPath, writeReport } from './report-file.js';
+import { checkReportPath, writeReport } from '../report-file.js';
 import { usableHbmBytes } from '../model/memory.js';
 
 export interface SweepOptions {

@@ -1,5 +1,5 @@
-import { InputError, printable } from '../errors.js';
-import { writeWhole } from '../write-file.js';
+import { InputError, printable } from './errors.js';
+import { writeWhole } from './write-file.js';
 
 /**
  * --report FILE: an HTML page, written whole by the same function as --chart-file.
