@@ -152,7 +152,21 @@ export function fleetReport(i: FleetReportInput): string {
   if (d) rows.push({ label: `disaggregated${i.disaggregated ? ' (chosen)' : ''}`, segments: [{ name: 'prefill pool', value: d.prefill.gpus }, { name: 'decode pool', value: d.decode.gpus }] });
   if (c) rows.push({ label: `co-located${i.disaggregated ? '' : ' (chosen)'}`, segments: [{ name: 'replicas', value: c.gpus }] });
   const sections: string[] = [];
-  if (rows.length) sections.push(section('fleets', 'The fleets side by side', chart(svgBarChart({ title: 'GPUs per fleet', xLabel: 'GPUs', unit: 'GPUs', rows }, 'fleets'), 'Both ways of serving the stream that meet the SLOs; hover for pool sizes.')));
+  type Pool = { fleet: string; layout: Layout; instances: number; gpus: number; ttft: number | null; ttit: number | null };
+  const pools: Pool[] = [];
+  if (d) pools.push({ fleet: 'disaggregated: prefill pool', layout: d.prefill.layout, instances: d.prefill.instances, gpus: d.prefill.gpus, ttft: d.prefill.meanTtftSec, ttit: null }, { fleet: 'disaggregated: decode pool', layout: d.decode.layout, instances: d.decode.instances, gpus: d.decode.gpus, ttft: null, ttit: d.decode.ttitSec });
+  if (c) pools.push({ fleet: 'co-located replicas', layout: c.layout, instances: c.replicas, gpus: c.gpus, ttft: c.meanTtftSec, ttit: c.meanTtitSec });
+  const seconds = (v: number | null) => ({ html: v === null ? '' : text(formatSeconds(v)), v: v ?? '' });
+  const poolTable = table(pools, [
+    { head: 'Fleet', cell: (p) => p.fleet },
+    { head: 'Layout', cell: (p) => describeFleetLayout(p.layout) },
+    { head: 'Instances', cell: (p) => ({ html: String(p.instances), v: p.instances }), num: true },
+    { head: 'GPUs', cell: (p) => ({ html: formatInt(p.gpus), v: p.gpus }), num: true },
+    { head: 'Mean TTFT', cell: (p) => seconds(p.ttft), num: true },
+    { head: 'TTIT', cell: (p) => seconds(p.ttit), num: true },
+    ...(i.price === null ? [] : [{ head: '$/hour', cell: (p: Pool) => ({ html: `$${(p.gpus * i.price!).toFixed(2)}`, v: p.gpus }), num: true }]),
+  ], { sortable: true });
+  if (rows.length) sections.push(section('fleets', 'The fleets side by side', chart(svgBarChart({ title: 'GPUs per fleet', xLabel: 'GPUs', unit: 'GPUs', rows }, 'fleets'), 'Both ways of serving the stream that meet the SLOs; hover for pool sizes.') + poolTable));
   if (d) {
     const ttft = svgBarChart({
       title: 'Mean TTFT of the disaggregated fleet',
