@@ -20,7 +20,7 @@ function valueOf(name: string, choices: readonly string[] | undefined): ValueKin
   if (name === '--model') return { kind: 'words-or-file', words: builtinNames('model') };
   if (name === '--cluster') return { kind: 'words-or-file', words: builtinNames('cluster') };
   if (name === '--engine') return { kind: 'words-or-file', words: builtinNames('engine') };
-  if (['--data', '--output', '--chart-file'].includes(name)) return { kind: 'file' };
+  if (['--data', '--output', '--chart-file', '--report'].includes(name)) return { kind: 'file' };
   return { kind: 'free' };
 }
 
