@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { assertOneLineError, REPO_ROOT, runCli, stderrLines } from '../helpers/run-cli.js';
 import { REPORT_RUNS } from '../helpers/report-runs.js';
@@ -89,6 +90,25 @@ describe('--report', () => {
     assert.ok(statSync(file).size < 1e6, `${statSync(file).size} bytes`);
     assert.equal((html.match(/<svg/g) ?? []).length, 3);
   });
+});
+
+test("the README's report screenshot was taken of the page the CLI writes today", () => {
+  // scripts/report-screenshot.mjs writes docs/report.html and its screenshot docs/report.png; UPDATE_GOLDEN=1 reruns it.
+  const docs = join(REPO_ROOT, 'docs', 'report.html');
+  if (process.env.UPDATE_GOLDEN === '1') {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'report-screenshot.mjs')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cp-plan-readme-report-'));
+  try {
+    const r = runCli(['estimate', '--ctx', '1M', '--nodes', '16', '--report', 'report.html'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(docs, 'utf8'), readFileSync(join(dir, 'report.html'), 'utf8'), 'docs/report.html is stale: run node scripts/report-screenshot.mjs (or UPDATE_GOLDEN=1 npm test)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.ok(existsSync(join(REPO_ROOT, 'docs', 'report.png')), 'docs/report.png exists');
+  assert.match(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), /!\[[^\]]*\]\(docs\/report\.png\)/, 'the README shows the screenshot');
 });
 
 /** One file: no scripts, styles, images or fonts fetched from anywhere. */
