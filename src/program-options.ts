@@ -51,3 +51,6 @@ export const rate = (flag: string) => (value: string) => parseRate(value, flag);
 /** A request rate: 2/s, 120/min, 7200/h. */
 export const requestRate = (flag: string) => (value: string) => parseRequestRate(value, flag);
 export const duration = (flag: string) => (value: string) => parseDuration(value, flag);
+
+/** The help of --report, the same on every command that writes one. */
+export const REPORT_HELP = 'also write a self-contained HTML report (the answer, charts, provenance) to this file';

@@ -5,10 +5,12 @@ import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
 import { DOCS_URL, ISSUES_URL } from './links.js';
 import { PACKAGE_ROOT } from './root.js';
-import { exitCodesHelp, duration, positive, requestRate, tokens, withPrecision, withWorkload } from './program-options.js';
+import { REPORT_HELP, exitCodesHelp, duration, positive, requestRate, tokens, withWorkload } from './program-options.js';
 import { defineMeasurementCommands } from './program-measure.js';
 import { defineServeCommand } from './program-serve.js';
+import { defineSweepCommand } from './program-sweep.js';
 import { parsePositiveNumber } from './units.js';
+
 
 /**
  * The whole CLI as a function of argv and an output sink, so that it can be
@@ -62,6 +64,7 @@ const ctx: CommandContext = {
     return io.isTTY;
   },
   env: io.env,
+  argv: words,
   // A spinner only on an interactive terminal outside CI; ora is loaded only then.
   progress: async (text) => {
     // Not on a pipe, in CI, with NO_COLOR, or on a terminal that reports no width (a spinner would loop there).
@@ -122,12 +125,14 @@ if (defines('estimate')) {
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
     .addOption(new Option('--emit <engine>', 'also print the launch command for this layout (implies --engine; flags checked against the engine version\'s parser)').choices(['vllm', 'sglang', 'trtllm']))
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText(
       'after',
       `
 Examples:
   cp-plan estimate --ctx 1M --nodes 16
+  cp-plan estimate --ctx 1M --nodes 16 --report sizing.html      # a page to open and share
   cp-plan estimate --nodes 4 --ctx 128K --cached 124800          # 2.5% miss rate: pass-KV or pass-Q?
   cp-plan estimate --nodes 4 --ctx 128K --miss-rate 10% --variant pass-q --json
   cp-plan estimate --nodes 6 --ctx 128K --batch 8 --json | jq .decode
@@ -169,11 +174,13 @@ if (defines('plan')) {
     .option('--no-dcp', 'leave DCP out of the search')
     .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
     .option('--json', 'print one JSON document', false)
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
   cp-plan plan --ctx 1M --max-ttft 90s
   cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 80ms --cluster h100-ib --max-nodes 32
+  cp-plan plan --ctx 1M --max-ttft 60s --max-ttit 100ms --report plan.html
   cp-plan plan --model llama3-70b --ctx 512K --miss-rate 5% --max-ttft 5s --json
   cp-plan plan --model llama3-405b --cluster h100-ib --isl 1M --osl 2K --rate 0.05/s --max-ttft 60s --max-ttit 100ms --disaggregated
   cp-plan plan --model llama3-70b --cluster h100-ib --isl 8K --osl 1K --rate 4/s --max-ttft 2s --max-ttit 50ms --price-per-gpu-hour 2.50 --objective cost
@@ -186,43 +193,7 @@ ${exitCodesHelp('a layout (or fleet) meets every SLO and fits', 'no layout meets
 
 defineMeasurementCommands(program, defines, ctx, emit);
 
-if (defines('sweep')) {
-  const sweepCommand = program.command('sweep');
-  sweepCommand
-    .description('Evaluate a grid of one or two varied quantities (nodes or GPUs, ctx, miss rate, batch, TP) as a table, CSV, JSON, markdown or chart.')
-    .requiredOption('--ctx <values>', 'context lengths: 128K, a list 8K,128K,1M, or a range 128K..1M:128K')
-    .option('--nodes <values>', 'node counts: 4, a list 1,2,4 or a range 1..32 (step 1) or 1..32:4 (default 1)')
-    .option('--gpus <values>', 'GPU counts instead of nodes (e.g. 1,2,4,8 to include layouts smaller than a node)')
-    .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
-    .option('--batch <values>', 'batch sizes: a value, list or range', '1')
-    .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
-    .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
-    .option('--pp <values>', 'pipeline stages: a value, list or range; the GPUs are split over them (engines with PP: vllm, sglang, trtllm)')
-    .option('--cp-style <styles>', "CP styles to compare: ring, all-gather, ulysses or a list (default: the engine's first)")
-    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
-    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
-    .option('--engine <name|file>', "inference engine: meta-cp, vllm, sglang, trtllm or a YAML file (default: the cluster's)");
-  withPrecision(sweepCommand)
-    .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
-    .option('--json', 'the same as --format json', false)
-    .option('--chart', 'draw a terminal chart of the metric under the table', false)
-    .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
-    .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-    .addHelpText('after', `
-Examples:
-  cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
-  cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
-  cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
-  cp-plan sweep --engine trtllm --cp-style ring,ulysses --nodes 1..8 --ctx 256K --chart
-${exitCodesHelp('the grid was evaluated (points that do not fit are marked, not errors)')}`)
-    .action(async (opts) => {
-      const { runSweep } = await import('./commands/sweep.js');
-      emit(await runSweep(opts, ctx));
-    });
-}
-
+defineSweepCommand(program, defines, ctx, emit);
 if (defines('check')) {
   program
     .command('check')
@@ -230,10 +201,12 @@ if (defines('check')) {
     .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
     .option('--json', 'the same as --format json', false)
+    .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
   cp-plan check sizing.yaml
+  cp-plan check sizing.yaml --report ci.html                       # a CI artifact to open
   cp-plan check sizing.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
 ${exitCodesHelp('every scenario meets its SLOs', 'a scenario misses an SLO')}`)
     .action(async (file: string, opts) => {

@@ -11,15 +11,19 @@ import { inFile, inFileAsync } from '../validation/in-file.js';
 import { checkFileSchema } from '../schema/check-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
+import { checkReportPath, writeReport } from '../report-file.js';
 
 export interface CheckOptions {
   format: 'table' | 'markdown' | 'json';
   json: boolean;
+  /** Also write an HTML report to this file. */
+  report?: string;
   color: boolean;
 }
 
 /** Evaluates every scenario of a sizing file against its SLOs: exit 0 if all pass, 1 if any fails. */
 export async function runCheck(file: string, opts: CheckOptions, ctx: CommandContext): Promise<CommandResult> {
+  checkReportPath(opts.report);
   const label = isAbsolute(file) ? file : relative(process.cwd(), file) || file;
   const { data } = readYamlFile(file, label, checkFileSchema);
   // Each preset once, in file order, so that an error names the first scenario that uses it.
@@ -43,6 +47,10 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
   const failed = outcomes.filter((o) => !o.pass);
   const stderr = failed.length ? [`check failed: ${failed.map((o) => `'${o.name}'`).join(', ')} ${failed.length === 1 ? 'misses' : 'miss'} an SLO`] : [];
   const exitCode = failed.length ? EXIT_CHECK_FAILED : EXIT_OK;
+  if (opts.report) {
+    const { checkReport } = await import('../render/report/check-report.js');
+    stderr.push(writeReport(opts.report, checkReport({ outcomes, label, argv: ctx.argv ?? [], version: ctx.version })));
+  }
   const format = opts.json ? 'json' : opts.format;
   if (format === 'json') return { stdout: JSON.stringify(checkToJson(outcomes, label, SCHEMA_VERSION), null, 2) + '\n', stderr, exitCode };
   if (format === 'markdown') return { stdout: checkToMarkdown(outcomes, label), stderr, exitCode };

@@ -25,7 +25,7 @@ function valueOf(name: string, choices: readonly string[] | undefined): ValueKin
   if (name === '--engine') return { kind: 'words-or-file', words: builtinNames('engine') };
   // Preset and data files are YAML; the others any file.
   if (['--data', '--workload', '--output'].includes(name)) return { kind: 'file', yaml: true };
-  if (['--chart-file', '--trace', '--nccl-tests'].includes(name)) return { kind: 'file' };
+  if (['--chart-file', '--report', '--trace', '--nccl-tests'].includes(name)) return { kind: 'file' };
   return { kind: 'free' };
 }
 

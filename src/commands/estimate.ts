@@ -11,6 +11,27 @@ import { formatBytes, formatSeconds, plural, round } from '../render/format.js';
 import { estimatePipeline, type PipelineEstimate } from '../model/pipeline.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs } from './workload-options.js';
+import { checkReportPath, writeReport } from '../report-file.js';
+import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
+import { presetsJson } from '../render/provenance.js';
+import type { ExplainTerm } from '../render/explain-terms.js';
+
+
+/** Writes the HTML report (with the pass-KV vs pass-Q curve when there is a ring); returns the `wrote` line. */
+async function report(
+  file: string,
+  r: ReturnType<typeof estimate>,
+  doc: Parameters<typeof import('../render/report/estimate-report.js').estimateReport>[0]['doc'],
+  terms: ExplainTerm[],
+  messages: string[],
+  at: { model: Awaited<ReturnType<typeof loadInputs>>['model']; cluster: Awaited<ReturnType<typeof loadInputs>>['cluster']; ctx: CommandContext },
+): Promise<string> {
+  const { estimateReport } = await import('../render/report/estimate-report.js');
+  const ring = r.layout.cp > 1 && (r.layout.cpStyle ?? 'ring') === 'ring';
+  const curve = ring ? variantCurve(r.model, r.cluster, r.layout, r.precision, r.workload, CURVE_MISS_RATES) : null;
+  const html = estimateReport({ r, doc, terms, curve, messages: [...messages], presets: presetsJson(at.model, at.cluster), argv: at.ctx.argv ?? [], version: at.ctx.version });
+  return writeReport(file, html);
+}
 
 export interface EstimateOptions {
   model: string;
@@ -38,6 +59,8 @@ export interface EstimateOptions {
   engine?: string;
   emit?: 'vllm' | 'sglang' | 'trtllm';
   pp?: number;
+  /** Also write an HTML report to this file. */
+  report?: string;
   color: boolean;
 }
 
@@ -46,6 +69,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the estimate used; drop --engine or make them the same`);
     opts = { ...opts, engine: opts.emit };
   }
+  checkReportPath(opts.report);
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
   // With --pp S every stage has GPUs / S of the GPUs: the estimate below is one stage's layout.
@@ -104,14 +128,15 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   const emit = opts.emit === undefined ? null : await emitFor(opts.emit, result, pp);
   const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price), ...(emit ? { emit } : {}), ...(pipeline ? { pipeline: pipelineJson(pipeline) } : {}) };
   assertRepresentable(doc);
-  const terms = opts.explain ? explainTerms(result) : [];
+  const terms = opts.explain || opts.report ? explainTerms(result) : [];
+  if (opts.report) stderr.push(await report(opts.report, result, doc, terms, stderr, { model, cluster, ctx }));
   if (opts.json) {
     const out = opts.explain ? { ...doc, explain: terms } : doc;
     return { stdout: JSON.stringify(out, null, 2) + '\n', stderr, exitCode };
   }
   // Tables need chalk and cli-table3; JSON runs (pipelines, loops) never load them.
   const { estimateText } = await import('../render/estimate-text.js');
-  const text = estimateText(result, terms, { model, cluster, isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color });
+  const text = estimateText(result, opts.explain ? terms : [], { model, cluster, isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color });
   const c = doc.cost;
   const costLine = c
     ? `Cost: $${c.perHourUsd.toFixed(2)}/hour at $${c.pricePerGpuHourUsd}/GPU-hour; $${c.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens (prefills back to back), ` +

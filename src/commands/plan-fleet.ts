@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import type { Layout } from '../model/types.js';
-import { planFleet, type FleetPlan } from '../planning/fleet.js';
+import { planFleet, prefillPools, type FleetInput, type FleetPlan } from '../planning/fleet.js';
+import { writeReport } from '../report-file.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, plural, round } from '../render/format.js';
@@ -39,21 +40,22 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const cachedTokens = Math.min(opts.isl - 1, Math.round(opts.isl * hit));
   const maxNodes = Math.min(opts.maxNodes ?? spec.maxNodes, spec.maxNodes);
   const progress = await ctx.progress?.('sizing the fleet');
+  const input: FleetInput = {
+    model: model.spec,
+    cluster: spec,
+    precision,
+    isl: opts.isl,
+    cachedTokens,
+    osl: opts.osl,
+    ratePerSec: opts.rate,
+    maxTtftSec: opts.maxTtft,
+    maxTtitSec: opts.maxTtit,
+    space: { maxNodes, maxGpus: opts.maxGpus, dcp: opts.dcp },
+    pricePerGpuHourUsd: price,
+  };
   let result: FleetPlan;
   try {
-    result = planFleet({
-      model: model.spec,
-      cluster: spec,
-      precision,
-      isl: opts.isl,
-      cachedTokens,
-      osl: opts.osl,
-      ratePerSec: opts.rate,
-      maxTtftSec: opts.maxTtft,
-      maxTtitSec: opts.maxTtit,
-      space: { maxNodes, maxGpus: opts.maxGpus, dcp: opts.dcp },
-      pricePerGpuHourUsd: price,
-    });
+    result = planFleet(input);
   } finally {
     progress?.stop();
   }
@@ -65,6 +67,16 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const perMillion = (gpus: number) => (price === null ? null : round((gpus * price * 1e6) / (outputPerSec * 3600), 4));
   const d = result.disaggregated;
   const c = result.colocated;
+  const slo = [opts.maxTtft !== undefined ? `mean TTFT <= ${formatSeconds(opts.maxTtft)}` : '', opts.maxTtit !== undefined ? `mean TTIT <= ${formatSeconds(opts.maxTtit)}` : ''].filter(Boolean).join(', ') || 'no SLO';
+  const heading = `${model.spec.displayName} on ${spec.name} (engine ${spec.engine.name}): ${opts.rate.toPrecision(3)} requests/s of ${formatInt(opts.isl)} in${cachedTokens ? ` (${formatInt(cachedTokens)} cached)` : ''} / ${formatInt(opts.osl)} out; ${slo}`;
+  if (opts.report) {
+    const { fleetReport } = await import('../render/report/plan-report.js');
+    const html = fleetReport({
+      plan: result, disaggregated: opts.disaggregated, heading, sloText: slo, maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, price,
+      pools: prefillPools(input), presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr],
+    });
+    stderr.push(writeReport(opts.report, html));
+  }
   if (opts.json) {
     const doc = {
       ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
@@ -97,9 +109,8 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const style = { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
-  const slo = [opts.maxTtft !== undefined ? `mean TTFT <= ${formatSeconds(opts.maxTtft)}` : '', opts.maxTtit !== undefined ? `mean TTIT <= ${formatSeconds(opts.maxTtit)}` : ''].filter(Boolean).join(', ') || 'no SLO';
   const lines = [
-    chalk.bold(`${model.spec.displayName} on ${spec.name} (engine ${spec.engine.name}): ${opts.rate.toPrecision(3)} requests/s of ${formatInt(opts.isl)} in${cachedTokens ? ` (${formatInt(cachedTokens)} cached)` : ''} / ${formatInt(opts.osl)} out; ${slo}`),
+    chalk.bold(heading),
     '',
   ];
   const t = new Table({ head: ['Fleet', 'Layout', 'Instances', 'GPUs', 'Mean TTFT', 'TTIT', ...(price === null ? [] : ['$/hour', '$/M output tokens'])], style, chars: COMPACT_CHARS });

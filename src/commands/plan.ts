@@ -1,5 +1,6 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
 import { launchCommand, NotLaunchable, type LaunchCommand, type LaunchInput } from '../emit/launch.js';
+import { estimate } from '../model/estimate.js';
 import type { CpStyle, KvDtype, Layout, RingVariant, WeightRecipe } from '../model/types.js';
 import { compareCandidates, plan, type Objective } from '../planning/plan.js';
 import { launchText } from '../render/launch-text.js';
@@ -13,6 +14,9 @@ import { contextWarning } from '../model/estimate.js';
 import type { FleetOptions } from './plan-fleet.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
+import { checkReportPath, writeReport } from '../report-file.js';
+import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
+import { explainTerms } from '../render/explain.js';
 
 export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   ctx: number;
@@ -33,6 +37,8 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   dcp: boolean;
   top: number;
   json: boolean;
+  /** Also write an HTML report to this file. */
+  report?: string;
   color: boolean;
 }
 
@@ -45,6 +51,7 @@ const MAX_SEARCH_NODES = 4096;
 
 /** Searches every layout up to the limits for the smallest one that meets the SLOs. */
 export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<CommandResult> {
+  checkReportPath(opts.report);
   const fleet = opts as FleetOptions;
   if (fleet.isl !== undefined || fleet.osl !== undefined || fleet.rate !== undefined || fleet.disaggregated) {
     if (opts.ctx !== undefined) throw new InputError('give --ctx (one request) or --isl, --osl and --rate (a fleet), not both');
@@ -114,12 +121,25 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     stderr.push('check failed: no valid layout to evaluate within the limits');
   }
   const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
+  const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   // The chosen layout's launch command (its estimate, then the engine version's flags).
   const emit: LaunchCommand | null = opts.emit !== undefined && list && result.best ? launchCommand(opts.emit, launchInputFor(result.best.layout, result.best.pp), list) : null;
   const engineName = opts.engine ?? '';
   const withoutLimits = unrestricted
     ? `without ${engineName}'s limits (its CP styles ${engine.cpStyles.join(', ')}${engine.ppSupported ? '' : ', no PP'}${list ? `, the flags of ${list.version.slice(0, 12)}` : ''}) the search would pick ${describeLayout(unrestricted)}: TTFT ${formatSeconds(unrestricted.ttftSec)}, TTIT ${formatSeconds(unrestricted.ttitSec)}`
     : null;
+  if (opts.report) {
+    const { planReport } = await import('../render/report/plan-report.js');
+    let chosen = null;
+    if (result.best) {
+      const l = result.best.layout;
+      const r = estimate({ model: model.spec, cluster: cluster.spec, precision, layout: { gpus: l.gpus, tp: l.tp, dcp: l.dcp, ep: l.ep, ...(l.cpStyle ? { cpStyle: l.cpStyle } : {}) }, workload, variant: result.best.variant });
+      const ring = r.layout.cp > 1 && (r.layout.cpStyle ?? 'ring') === 'ring';
+      chosen = { r, curve: ring ? variantCurve(r.model, r.cluster, r.layout, r.precision, r.workload, CURVE_MISS_RATES) : null, terms: explainTerms(r) };
+    }
+    const html = planReport({ result, title, sloText, maxTtftSec: opts.maxTtft, top: opts.top, chosen, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
+    stderr.push(writeReport(opts.report, html));
+  }
   if (opts.json) {
     const doc = planToJson(result, opts.top, {
       schemaVersion: SCHEMA_VERSION,
@@ -142,7 +162,6 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
   const limitsText = withoutLimits ? `Note: ${withoutLimits}.\n` : '';
   return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + limitsText + presetsLine(model, cluster) + '\n' + launchText(emit), stderr, exitCode };

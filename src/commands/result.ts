@@ -11,6 +11,8 @@ export interface CommandContext {
   version: string;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** The command's words after `cp-plan` (--debug left out), for a report's "question". */
+  argv?: readonly string[];
   /** Shows progress on an interactive terminal (a no-op elsewhere); returns an update and a stop function. */
   progress?: (text: string) => Promise<{ update(text: string): void; stop(): void }>;
 }

@@ -12,6 +12,8 @@ import { writeWhole } from '../write-file.js';
 import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
+import { checkReportPath, writeReport } from '../report-file.js';
+import { usableHbmBytes } from '../model/memory.js';
 
 export interface SweepOptions {
   model: string;
@@ -34,6 +36,8 @@ export interface SweepOptions {
   chart: boolean;
   chartMetric: ChartMetric;
   chartFile?: string;
+  /** Also write an HTML report to this file. */
+  report?: string;
   color: boolean;
 }
 
@@ -71,6 +75,7 @@ function parseStyles(text: string): number[] {
 
 /** Evaluates a grid of one or two varied quantities and renders it as a table, CSV, JSON, markdown and charts. */
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<CommandResult> {
+  checkReportPath(opts.report);
   const grid = values(opts);
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
   const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp', pp: '--pp', cpStyle: '--cp-style' };
@@ -120,6 +125,12 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
   const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
   if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
+  if (opts.report) {
+    const { sweepReport } = await import('../render/report/sweep-report.js');
+    const title = `${model.spec.displayName} on ${cluster.spec.name}, ${rows.length} points`;
+    const html = sweepReport({ rows, swept, dims, capacityBytes: usableHbmBytes(cluster.spec), title, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
+    stderr.push(writeReport(opts.report, html));
+  }
 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });
   const inputs = { model: model.spec.name, cluster: cluster.spec.name, engine: cluster.spec.engine.name };

@@ -45,3 +45,27 @@ export function crossoverMissRate(
   }
   return { missRate: hi / context, below: winner(low), above: winner(high) };
 }
+
+/** Miss rates of a report's pass-KV vs pass-Q curve: dense where the crossover usually is. */
+export const CURVE_MISS_RATES = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1];
+
+/** Predicted TTFT of both ring variants at each miss rate (whole prompts), for the pass-KV vs pass-Q curve. Pure. */
+export function variantCurve(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  missRates: readonly number[],
+): { missRate: number; passKvSec: number; passQSec: number }[] {
+  const context = workload.contextTokens;
+  return missRates.map((missRate) => {
+    const newTokens = Math.min(context, Math.max(layout.cp, Math.round(context * missRate)));
+    const w = { ...workload, cachedTokens: context - newTokens };
+    return {
+      missRate: newTokens / context,
+      passKvSec: estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec,
+      passQSec: estimatePrefill(model, cluster, layout, precision, w, 'pass-q').ttftSec,
+    };
+  });
+}

@@ -9,6 +9,8 @@ export interface ChartSeries {
   name: string;
   /** y per x, in the metric's display unit. */
   values: number[];
+  /** Per x: true where the point does not fit in memory (drawn as a ring, not a dot). */
+  bad?: boolean[];
 }
 
 export interface ChartData {
@@ -61,6 +63,7 @@ export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], 
     // A point skipped as invalid has no row: NaN leaves a gap rather than a made-up value.
     return x.map((v) => (byX.has(v) ? f(byX.get(v)!) : NaN));
   };
+  const badAt = (subset: readonly SweepRow[]) => at(subset, (r) => (r.fits ? 0 : 1)).map((v) => v === 1);
   let series: ChartSeries[];
   if (seriesDim) {
     const groups = new Map<number, SweepRow[]>();
@@ -71,14 +74,15 @@ export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], 
     series = [...groups.entries()].map(([g, subset]) => ({
       name: seriesDim === 'cpStyle' ? dimText(seriesDim, g) : `${DIM_LABEL[seriesDim].replace(/ \(.*\)/, '')} ${dimText(seriesDim, g)}`,
       values: at(subset, METRIC[metric].value),
+      bad: badAt(subset),
     }));
   } else if (metric === 'ttft') {
     series = [
-      { name: 'pass-KV', values: at(rows, (r) => r.passKvTtftSec) },
-      { name: 'pass-Q', values: at(rows, (r) => r.passQTtftSec) },
+      { name: 'pass-KV', values: at(rows, (r) => r.passKvTtftSec), bad: badAt(rows) },
+      { name: 'pass-Q', values: at(rows, (r) => r.passQTtftSec), bad: badAt(rows) },
     ];
   } else {
-    series = [{ name: METRIC[metric].label, values: at(rows, METRIC[metric].value) }];
+    series = [{ name: METRIC[metric].label, values: at(rows, METRIC[metric].value), bad: badAt(rows) }];
   }
   return {
     title: `${METRIC[metric].label} vs ${DIM_LABEL[xDim]}`,

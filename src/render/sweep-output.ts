@@ -3,7 +3,7 @@ import type { SweepDim, SweepRow } from '../planning/sweep.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatBytes, formatInt, formatSeconds, round } from './format.js';
 
-interface Column {
+export interface Column {
   key: string;
   head: string;
   /** The machine value (CSV, JSON): SI-derived units named in the key. */
@@ -55,7 +55,7 @@ const METRIC_COLUMNS: Column[] = [
   { key: 'fits', head: 'Fits', value: (r) => r.fits, text: (r) => (r.fits ? 'yes' : 'NO') },
 ];
 
-function columns(dims: readonly SweepDim[]): Column[] {
+export function columns(dims: readonly SweepDim[]): Column[] {
   // A swept GPU count is already a column.
   return [...dims.map((d) => DIM_COLUMNS[d]), ...METRIC_COLUMNS.filter((c) => !(c.key === 'gpus' && dims.includes('gpus')))];
 }

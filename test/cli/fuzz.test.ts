@@ -64,7 +64,7 @@ const T = (name: string) => join(TMP, name);
 const R = (path: string) => join(REPO_ROOT, path);
 
 /** Write targets: all inside TMP (a directory target is a subdirectory, so writeWhole's temp file stays in TMP too). */
-const WRITE_PATHS = [T('out.yaml'), T('chart.svg'), T('a-dir'), T('missing-dir/x.svg'), T('out2.yaml')];
+const WRITE_PATHS = [T('out.yaml'), T('chart.svg'), T('a-dir'), T('missing-dir/x.svg'), T('out2.yaml'), T('report.html')];
 const isWritePath = (p: string) => p.startsWith(TMP + '/') || p.startsWith(TMP + '\\');
 
 /** Files to read: real inputs, other kinds of real files, and broken ones in TMP. */
@@ -176,6 +176,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--cp', kind: 'count' },
       { name: '--dcp', kind: 'count' },
       { name: '--variant', kind: 'variant' },
+      { name: '--report', kind: 'write' },
       JSON_FLAG,
       { name: '--explain', kind: 'bool' },
       COLOR,
@@ -196,6 +197,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--variant', kind: 'variant' },
       { name: '--no-dcp', kind: 'bool' },
       { name: '--top', kind: 'count' },
+      { name: '--report', kind: 'write' },
       JSON_FLAG,
       COLOR,
     ],
@@ -223,6 +225,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--chart', kind: 'bool' },
       { name: '--chart-metric', kind: 'chartMetric' },
       { name: '--chart-file', kind: 'write' },
+      { name: '--report', kind: 'write' },
       COLOR,
     ],
   },
@@ -275,7 +278,7 @@ const COMMANDS: CommandSpec[] = [
     path: ['check'],
     positional: 'file',
     weight: 7,
-    flags: [{ name: '--format', kind: 'format' }, JSON_FLAG, COLOR],
+    flags: [{ name: '--format', kind: 'format' }, JSON_FLAG, { name: '--report', kind: 'write' }, COLOR],
   },
   { path: ['schema'], positional: 'schemaKind', weight: 4, flags: [] },
   { path: ['presets', 'list'], weight: 4, flags: [{ name: '--kind', kind: 'presetKind' }, JSON_FLAG, COLOR] },
@@ -283,7 +286,7 @@ const COMMANDS: CommandSpec[] = [
 ];
 
 const ALL_FLAGS = COMMANDS.flatMap((c) => c.flags);
-const WRITE_FLAGS = new Set(['-o', '--output', '--chart-file']);
+const WRITE_FLAGS = new Set(['-o', '--output', '--chart-file', '--report']);
 const UNKNOWN_FLAGS = ['--ctxx', '--foo', '-x', '-O', '--json=1', '--no-json', '--JSON', '---ctx', '--nodes=', '--model=', '-', '--', '--help=1'];
 const GLOBAL_FLAGS = ['-h', '--help', '-V', '--version', '--debug'];
 /** Command lines that are not one of the commands above: none, unknown, help. */
@@ -391,7 +394,7 @@ function generateArgs(rng: Rng): string[] {
 function assertWritesConfined(args: string[]): void {
   args.forEach((arg, i) => {
     if (WRITE_FLAGS.has(arg) && i + 1 < args.length) assert.ok(isWritePath(args[i + 1]!), `unsafe write target in ${JSON.stringify(args)}`);
-    for (const prefix of ['--output=', '--chart-file=']) {
+    for (const prefix of ['--output=', '--chart-file=', '--report=']) {
       if (arg.startsWith(prefix)) assert.ok(isWritePath(arg.slice(prefix.length)), `unsafe write target in ${JSON.stringify(args)}`);
     }
     if (/^-[^-]*o/.test(arg) && !WRITE_FLAGS.has(arg)) {

@@ -38,6 +38,7 @@ _cp_plan() {
     "estimate|--cp-style") reply='ring all-gather ulysses' ;;
     "estimate|--price-per-gpu-hour") : ;;
     "estimate|--emit") reply='vllm sglang trtllm' ;;
+    "estimate|--report") files=1 ;;
     "serve|--model") reply='deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b'; files=yaml ;;
     "serve|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
     "serve|--engine") reply='meta-cp sglang trtllm vllm'; files=yaml ;;
@@ -89,6 +90,7 @@ _cp_plan() {
     "plan|--price-per-gpu-hour") : ;;
     "plan|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--top") : ;;
+    "plan|--report") files=1 ;;
     "collective|--bytes") : ;;
     "collective|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
     "collective|--gpus") : ;;
@@ -125,19 +127,21 @@ _cp_plan() {
     "sweep|--format") reply='table csv json markdown' ;;
     "sweep|--chart-metric") reply='ttft ttit memory' ;;
     "sweep|--chart-file") files=1 ;;
+    "sweep|--report") files=1 ;;
     "check|--format") reply='table markdown json' ;;
+    "check|--report") files=1 ;;
     "presets list|--kind") reply='model cluster gpu engine' ;;
     *)
       case "$path" in
         "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets help'; fi ;;
-        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --pp --variant --cp-style --json --explain --price-per-gpu-hour --emit --no-color -h --help' ;;
+        "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --pp --variant --cp-style --json --explain --price-per-gpu-hour --emit --report --no-color -h --help' ;;
         "serve") reply='--model --cluster --engine --weights --kv-dtype --attention-dtype --gpus --nodes --tp --dcp --ep --isl --osl --rate --concurrency --arrival --hit-rate --requests --seed --workload --trace --prefill-chunk --max-running --max-ttft --max-ttit --price-per-gpu-hour --json --no-color -h --help' ;;
-        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --json --no-color -h --help' ;;
+        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --json --report --no-color -h --help' ;;
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=yaml; fi ;;
-        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --no-color -h --help' ;;
-        "check") if [[ "$cur" == -* ]]; then reply='--format --json --no-color -h --help'; else files=yaml; fi ;;
+        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --report --no-color -h --help' ;;
+        "check") if [[ "$cur" == -* ]]; then reply='--format --json --report --no-color -h --help'; else files=yaml; fi ;;
         "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh fish'; fi ;;
         "presets") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='list show'; fi ;;

@@ -61,6 +61,7 @@ _cp_plan_estimate() {
     '--explain[also print every model term with its formula and value for this run...]' \
     '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
     '--emit[also print the launch command for this layout (implies --engine; fl...]:value:(vllm sglang trtllm)' \
+    '--report[also write a self-contained HTML report (the answer, charts, proven...]:value:_files' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'
 }
@@ -128,6 +129,7 @@ _cp_plan_plan() {
     '--no-dcp[leave DCP out of the search]' \
     '--top[how many of the best layouts to list]:value: ' \
     '--json[print one JSON document]' \
+    '--report[also write a self-contained HTML report (the answer, charts, proven...]:value:_files' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'
 }
@@ -195,6 +197,7 @@ _cp_plan_sweep() {
     '--chart[draw a terminal chart of the metric under the table]' \
     '--chart-metric[what to chart]:value:(ttft ttit memory)' \
     '--chart-file[also write the chart as an SVG file]:value:_files' \
+    '--report[also write a self-contained HTML report (the answer, charts, proven...]:value:_files' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'
 }
@@ -203,6 +206,7 @@ _cp_plan_check() {
   _arguments \
     '--format[output format]:value:(table markdown json)' \
     '--json[the same as --format json]' \
+    '--report[also write a self-contained HTML report (the answer, charts, proven...]:value:_files' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]' \
     '1:argument:_files -g "*.(yaml|yml)"'
