@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import Table from 'cli-table3';
+import { readInputFile } from '../read-file.js';
+import Table from '../render/table.js';
 import { InputError } from '../errors.js';
 import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
 import { activeParams, totalParams } from '../model/shapes.js';
@@ -184,7 +184,7 @@ export async function runPresetsShow(name: string, opts: PresetsOptions): Promis
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
   }
   // The file itself: its comments carry the source of every figure.
-  return { stdout: readFileSync(presetFile(kind, ref), 'utf8'), stderr: [], exitCode: 0 };
+  return { stdout: readInputFile(presetFile(kind, ref), ref).toString('utf8'), stderr: [], exitCode: 0 };
 }
 
 /** The kinds `presets show` knows: the user kinds, and kernel tables (presets/kernels/), shown as KIND/NAME or by file. */
@@ -211,7 +211,7 @@ function kindOf(name: string): { kind: PresetKind; ref: string } {
   if (isPath(name)) {
     let text = '';
     try {
-      text = readFileSync(name, 'utf8');
+      text = readInputFile(name, name).toString('utf8');
     } catch {
       // Unreadable: let the loader report it with its usual message.
     }
