@@ -1,4 +1,5 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
+import { quoted } from '../render/quote.js';
 import { launchCommand, type LaunchCommand } from '../emit/launch.js';
 import { estimate } from '../model/estimate.js';
 import type { KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
@@ -124,8 +125,8 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
+  const title = `${quoted(model.spec.displayName)} on ${quoted(cluster.spec.name)}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
   const emitText = emit ? `Launch (${emit.engine} ${emit.version}):\n  ${emit.command}\n${emit.notes.map((n) => `  note: ${n}\n`).join('')}` : '';
-  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n' + emitText, stderr, exitCode };
+  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color) + '\n' + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(emitText), stderr, exitCode };
 }

@@ -8,7 +8,7 @@ import { sweepRowsJson, sweepToCsv, sweepToMarkdown, sweepToTable } from '../ren
 import { presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
-import { writeWhole } from '../write-file.js';
+import { assertWritable, writeWhole } from '../write-file.js';
 import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
@@ -59,11 +59,13 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
   const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp' };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
-  if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
+  if ((opts.chart || opts.chartFile !== undefined) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
   const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
   if (size > MAX_POINTS) throw new InputError(`the sweep has ${size} points; at most ${MAX_POINTS}: narrow a range or raise its step`);
   const points = sweepGrid(grid);
   const { model, cluster, precision } = await loadInputs(opts);
+  // Refused before the sweep runs (a long one), and again when written.
+  if (opts.chartFile !== undefined) assertWritable(opts.chartFile, '--chart-file', 'chart.svg');
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
 
@@ -98,8 +100,8 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const beyond = contextWarning(model.spec, Math.max(...rows.map((r) => r.ctx)));
   if (beyond) stderr.push(`warning: ${beyond}`);
   const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
-  const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
-  if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
+  const data = swept.length && (opts.chart || opts.chartFile !== undefined) ? chartData(rows, swept, opts.chartMetric) : undefined;
+  if (opts.chartFile !== undefined && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file', 'chart.svg');
 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });
   let stdout: string;
