@@ -4,8 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, escapeControls, terminalSafe } from './errors.js';
 import { PACKAGE_ROOT } from './root.js';
-import { resetFilesRead } from './read-file.js';
-import { setInterruptGuard, type InterruptGuard } from './write-file.js';
+import { startRun, type InterruptGuard } from './run-files.js';
 import { EXIT_CODES_HELP, duration, positive, requestRate, tokens, withPrecision, withWorkload } from './program-options.js';
 import { defineMeasurementCommands } from './program-measure.js';
 import { defineServeCommand } from './program-serve.js';
@@ -38,8 +37,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 // --debug anywhere on the line shows stack traces of internal errors (also CP_PLAN_DEBUG=1).
 const debug = argv.includes('--debug') || Boolean(io.env.CP_PLAN_DEBUG);
 // Each run starts with no file read (outputs are checked against this run's inputs) and its own interrupt guard.
-resetFilesRead();
-setInterruptGuard(io.interruptGuard);
+startRun(io.interruptGuard);
 const args = argv.filter((a) => a !== '--debug');
 // A missing command is a usage error: one line, not a page of help on stderr.
 const COMMANDS = ['estimate', 'serve', 'plan', 'sweep', 'check', 'collective', 'validate', 'calibrate', 'schema', 'presets', 'completion', 'help'];

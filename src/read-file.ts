@@ -1,27 +1,10 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from './errors.js';
+import { recordFileRead } from './run-files.js';
 
 /** The largest file of the user's cp-plan reads (presets, measurements, check files, nccl-tests output). */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
-
-/** A file this run has read: its real path and, as the writer compares them, its device and inode. */
-export interface FileRead {
-  path: string;
-  dev: number;
-  ino: number;
-}
-
-/** Every file read this run (reset by main() at the start of each run), for the writer to refuse overwriting one. */
-const filesRead: FileRead[] = [];
-
-export function resetFilesRead(): void {
-  filesRead.length = 0;
-}
-
-export function filesReadThisRun(): readonly FileRead[] {
-  return filesRead;
-}
 
 /** What a file that is not a regular file is, for a message. */
 export function kindOfSpecial(stat: Stats): string {
@@ -104,7 +87,7 @@ function record(file: string, stat: Stats): void {
   } catch {
     path = resolve(file);
   }
-  filesRead.push({ path, dev: stat.dev, ino: stat.ino });
+  recordFileRead({ path, dev: stat.dev, ino: stat.ino });
 }
 
 function formatMiB(bytes: number): string {

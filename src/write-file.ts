@@ -1,20 +1,9 @@
 import { realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { InputError, printable } from './errors.js';
-import { filesReadThisRun, kindOfSpecial } from './read-file.js';
+import { kindOfSpecial } from './read-file.js';
+import { filesReadThisRun, interruptGuard } from './run-files.js';
 import { PACKAGE_ROOT } from './root.js';
-
-/**
- * Registers a clean-up to run if the process is interrupted (SIGINT, SIGTERM, SIGHUP) and returns
- * its release. cli.ts provides it (it alone touches the process); in-process runs have none.
- */
-export type InterruptGuard = (cleanup: () => void) => () => void;
-
-let guard: InterruptGuard | undefined;
-
-export function setInterruptGuard(next: InterruptGuard | undefined): void {
-  guard = next;
-}
 
 /** The package's folders whose files cp-plan never overwrites (and package.json). */
 const OWN = ['presets', 'validation', 'schema', 'dist', 'bin', 'package.json'];
@@ -69,7 +58,7 @@ export function assertWritable(path: string, flag: string, example = 'out.yaml')
 export function writeWhole(path: string, text: string, flag: string, example?: string): void {
   assertWritable(path, flag, example);
   const tmp = join(dirname(path), `.cp-plan-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
-  const release = guard?.(() => removeQuietly(tmp));
+  const release = interruptGuard()?.(() => removeQuietly(tmp));
   try {
     writeFileSync(tmp, text, { flag: 'wx' });
     renameSync(tmp, path);
