@@ -100,7 +100,13 @@ function interruptGuard(cleanup: () => void): () => void {
     hooked = true;
     for (const signal of SIGNALS) process.on(signal, () => interrupted(signal));
   }
-  return () => cleanups.delete(cleanup);
+  return () => {
+    cleanups.delete(cleanup);
+    // A signal that arrived during the write waits in libuv's signal pipe, which is read only when the
+    // event loop polls; signal handles do not keep the loop alive, so a run that ends now would exit 0
+    // without it. Two turns of the loop make sure it polls once more (poll comes before immediates).
+    setImmediate(() => setImmediate(() => {}));
+  };
 }
 
 function interrupted(signal: (typeof SIGNALS)[number]): void {

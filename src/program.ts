@@ -94,7 +94,8 @@ const program = new Command('cp-plan')
     getOutHelpWidth: () => io.columns as number,
     getErrHelpWidth: () => undefined as unknown as number,
     // Commander's usage errors: one line, our prefix, a pointer to --help.
-    outputError: (message, write) => write(`cp-plan: ${escapeControls(message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, ''))}; see --help\n`),
+    // Commander puts its suggestion on a line of its own; any other newline is the user's, shown as \n.
+    outputError: (message, write) => write(`cp-plan: ${escapeControls(message.replace(/^error: /, '').replace(/\s*\n(?=\(Did you mean)/g, ' ').replace(/\n$/, '').trim().replace(/\.$/, ''))}; see --help\n`),
   })
   .addHelpText('after', EXIT_CODES_HELP);
 

@@ -59,10 +59,10 @@ function toSeries(run: NcclTestsRun, label: string, clusterRef: string, perNode:
 /** Fits a cluster's interconnect parameters to nccl-tests output files and writes a calibrated preset. */
 export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, ctx: CommandContext): Promise<CommandResult> {
   if (opts.cluster === undefined) throw new InputError('--nccl-tests: give the base cluster with --cluster NAME|FILE (the runs do not say which preset they match)');
-  if (opts.output !== undefined) checkOutput(opts.output);
   const loaded = await loadCluster(opts.cluster);
   const label = (f: string) => (isAbsolute(f) ? f : relative(process.cwd(), f) || f);
   const parsed = files.map((f) => parseNcclTests(readTextFile(f, label(f), MAX_BYTES), label(f), basename(f)));
+  if (opts.output !== undefined) checkOutput(opts.output);
   const runs = parsed.map((run, i) => toSeries(run, label(files[i]!), opts.cluster!, loaded.spec.gpusPerNode));
   const notes = parsed.flatMap((run, i) => [
     ...(run.moreRuns ? [`note: ${label(files[i]!)} holds more than one run; only the first was read (give each run its own file)`] : []),

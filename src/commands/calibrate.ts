@@ -65,9 +65,10 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   const { data, label } = loaded;
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give the base cluster with --cluster NAME|FILE`);
-  if (opts.output !== undefined) checkOutput(opts.output);
   const model = await loadModel(data.model);
   const deployed = await loadDeployment(clusterRef, opts.engine ?? data.engine);
+  // Every input is read by now: refuse an output that would overwrite one before the fit runs.
+  if (opts.output !== undefined) checkOutput(opts.output);
   const precision = precisionFor(model, data);
   const cluster = { ...deployed.cluster, spec: withKernelFixedCost(deployed.spec, params, precision.kvDtype) };
   const inputs = { model: model.spec, cluster: cluster.spec, precision };
