@@ -130,7 +130,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         ) + '\n';
       break;
     default:
-      // cli-table3 slows down quadratically past a few hundred rows, and nobody reads more in a terminal.
+      // Nobody reads more than a few hundred rows in a terminal; the other formats give them all.
       if (rows.length > MAX_TABLE_ROWS) {
         stderr.push(`note: the table shows the first ${MAX_TABLE_ROWS} of ${rows.length} rows; --format csv, json or markdown give them all`);
       }
