@@ -2,6 +2,7 @@
 // - model evaluations per second (in-process, the planner's evaluation of one layout and variant)
 // - wall time of `cp-plan plan` over >= 10,000 candidate layouts, start-up included
 // - start-up: `estimate --json` and `--help` against a bare `node -e 0` (medians of interleaved runs)
+// - tables against --json for check and validate over 10,000 rows (issue 17: a table within 2x of JSON)
 // Run with `npm run bench` (builds first). It reports numbers and whether each meets its target;
 // it is not a test: timings depend on the machine and its load.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,9 +15,15 @@ const cli = join(root, 'bin', 'cp-plan.cjs');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const wall = (args) => {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, env: { PATH: process.env.PATH, NO_COLOR: '1' } });
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, stdout: r.stdout, status: r.status };
 };
+
+// `node --import tsx scripts/bench.mjs tables` runs only the table benchmark (4, at the end).
+if (process.argv[2] === 'tables') {
+  await tableBench();
+  process.exit(0);
+}
 
 // 1. Evaluations per second.
 // The model's code from source (npm run bench runs node with tsx), presets from the build.
@@ -79,4 +86,42 @@ console.log('\n| command | median | × `node -e 0` | target |\n|---|---:|---:|--
 for (const k of ['node -e 0', '--version', '--help', 'estimate --json']) {
   const m = median(times[k]);
   console.log(`| ${LABEL[k]} | ${m.toFixed(1)} ms | ${(m / base).toFixed(2)} | ${k in TARGET ? `≤ ${TARGET[k]}` : ''} |`);
+}
+
+await tableBench();
+
+/**
+ * 4. Tables against JSON on big inputs (issue 17): `check` of 10,000 scenarios and `validate --data` of
+ * 10,000 measured runs, each as a table and as --json, start-up included (median of 3 interleaved runs).
+ * cli-table3 laid tables out in quadratic time (37 s against 3 s); the target is a table within 2x of JSON.
+ */
+async function tableBench() {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-plan-bench-tables-'));
+  // Flow style keeps the file under 1 MiB, so that releases before the 16 MiB cap can run it too.
+  const scenarios = Array.from({ length: 10_000 }, (_, i) => `  - { name: s${i}, layout: { nodes: 2 }, workload: { ctx: 8K }, slo: { maxTtft: 9s } }\n`);
+  writeFileSync(join(dir, 'check.yaml'), `scenarios:\n${scenarios.join('')}`);
+  const rows = Array.from({ length: 10_000 }, (_, i) => `  - { name: r${i}, nodes: 1, contextTokens: ${8000 + i}, ttftMs: 900 }\n`);
+  writeFileSync(join(dir, 'runs.yaml'), `model: llama3-70b\ncluster: h100-ib\nmeasurements:\n${rows.join('')}`);
+  const cases = {
+    'check, table': [cli, 'check', join(dir, 'check.yaml')],
+    'check, --json': [cli, 'check', join(dir, 'check.yaml'), '--json'],
+    'validate, table': [cli, 'validate', '--data', join(dir, 'runs.yaml')],
+    'validate, --json': [cli, 'validate', '--data', join(dir, 'runs.yaml'), '--json'],
+  };
+  const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let i = 0; i < 3; i++) {
+    for (const [k, args] of Object.entries(cases)) {
+      const run = wall(args);
+      if (run.status !== 0 && run.status !== 1) throw new Error(`bench: ${k} exited ${run.status}`);
+      ms[k].push(run.ms);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log('tables against --json over 10,000 rows, median of 3 runs, start-up included (issue 17 target: table <= 2x JSON):');
+  for (const what of ['check', 'validate']) {
+    const table = median(ms[`${what}, table`]);
+    const json = median(ms[`${what}, --json`]);
+    const ratio = table / json;
+    console.log(`  ${what.padEnd(8)} table ${table.toFixed(0).padStart(6)} ms, --json ${json.toFixed(0).padStart(6)} ms: ${ratio.toFixed(2)}x  ${ratio <= 2 ? 'meets' : 'MISSES'} <= 2x`);
+  }
 }

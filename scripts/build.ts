@@ -7,6 +7,7 @@
 //      cli.cjs       argv, the pre-rendered --help/--version, then program.cjs
 //      program.cjs   the commander program (every flag and --help text)
 //      errors.cjs    the error classes, shared so that `instanceof` holds across bundles
+//      run-files.cjs the run's files read and interrupt guard, shared by every command bundle
 //      command-*.cjs one per command, loaded when that command runs
 //      user-preset, estimate-text, spinner: loaded only for a user's YAML file,
 //                    a table (chalk, cli-table3) or a spinner (ora)
@@ -39,6 +40,7 @@ const ENTRIES: Record<string, string> = {
   'bundle-loader': 'bundle-loader.ts',
   program: 'program.ts',
   errors: 'errors.ts',
+  'run-files': 'run-files.ts',
   'user-preset': 'presets/user-preset.ts',
   'estimate-text': 'render/estimate-text.ts',
   spinner: 'render/spinner.ts',

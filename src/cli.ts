@@ -80,7 +80,41 @@ async function run(): Promise<void> {
     get stderrStream() {
       return process.stderr;
     },
+    interruptGuard,
   });
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Clean-ups of files being written (their temporary files), run if the process is interrupted. */
+const cleanups = new Set<() => void>();
+let hooked = false;
+
+/**
+ * Registers a clean-up for an interruption. The first registration installs the signal handlers,
+ * which stay for the rest of the run: a signal that arrives while a file is written is handled once
+ * the (synchronous) write has finished or failed, and then ends the process as the signal would have.
+ */
+function interruptGuard(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  if (!hooked) {
+    hooked = true;
+    for (const signal of SIGNALS) process.on(signal, () => interrupted(signal));
+  }
+  return () => {
+    cleanups.delete(cleanup);
+    // A signal that arrived during the write waits in libuv's signal pipe, which is read only when the
+    // event loop polls; signal handles do not keep the loop alive, so a run that ends now would exit 0
+    // without it. Two turns of the loop make sure it polls once more (poll comes before immediates).
+    setImmediate(() => setImmediate(() => {}));
+  };
+}
+
+function interrupted(signal: (typeof SIGNALS)[number]): void {
+  for (const cleanup of cleanups) cleanup();
+  cleanups.clear();
+  for (const s of SIGNALS) process.removeAllListeners(s);
+  // Die of the signal itself (the default action, now that no handler is left), so the parent sees it.
+  process.kill(process.pid, signal);
 }
 
 /** Set once stdout's reader has gone (EPIPE): later output to it is dropped. */

@@ -46,8 +46,30 @@ export const EXIT_CHECK_FAILED = 1;
 export const EXIT_INPUT = 2;
 export const EXIT_INTERNAL = 3;
 
+const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text with every C0 and C1 control character (and DEL) written visibly: \n, \r, \t, else \xNN
+ * (\x1b, \x9b), so that it cannot start a new line, move the cursor or send an escape sequence.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => SHORT[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** A user's string as a message quotes it: control characters escaped, long ones cut, so the message stays one line. */
 export function printable(text: string, max = 60): string {
-  const short = text.length > max ? `${text.slice(0, max)}...` : text;
-  return short.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControls(text.length > max ? `${text.slice(0, max)}...` : text);
+}
+
+/**
+ * The last guard on a result before it reaches stdout: control characters that no renderer produces
+ * are escaped (a user's text that reached the output unquoted). Kept: newlines, and the colour (SGR)
+ * sequences chalk writes. DEL and C1 become \u00NN, which is also exact inside a JSON string (where
+ * JSON.stringify leaves them raw); JSON never holds a raw C0 character.
+ */
+export function terminalSafe(text: string): string {
+  if (!/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(text)) return text;
+  return text.replace(/\x1b\[[0-9;]*m|[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (c) =>
+    c.length > 1 ? c : c < '\x7f' ? escapeControls(c) : `\\u00${c.charCodeAt(0).toString(16)}`,
+  );
 }

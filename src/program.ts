@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Help, Option } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK } from './errors.js';
+import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, escapeControls, terminalSafe } from './errors.js';
 import { DOCS_URL, ISSUES_URL } from './links.js';
 import { PACKAGE_ROOT } from './root.js';
+import { startRun, type InterruptGuard } from './run-files.js';
 import { REPORT_HELP, exitCodesHelp, duration, positive, requestRate, tokens, withWorkload } from './program-options.js';
 import { defineMeasurementCommands } from './program-measure.js';
 import { defineServeCommand } from './program-serve.js';
@@ -30,12 +31,16 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** The real stderr stream, for a spinner; absent in-process. */
   stderrStream?: NodeJS.WriteStream;
+  /** Clean-ups to run if the process is interrupted (temporary files); absent in-process. */
+  interruptGuard?: InterruptGuard;
 }
 
 /** Runs the CLI on argv (node-style: [node, script, ...args]) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
 // --debug anywhere on the line shows stack traces of internal errors (also CP_PLAN_DEBUG=1).
 const debug = argv.includes('--debug') || Boolean(io.env.CP_PLAN_DEBUG);
+// Each run starts with no file read (outputs are checked against this run's inputs) and its own interrupt guard.
+startRun(io.interruptGuard);
 const args = argv.filter((a) => a !== '--debug');
 // A missing command is a usage error: one line, not a page of help on stderr.
 const COMMANDS = ['estimate', 'serve', 'plan', 'sweep', 'check', 'collective', 'validate', 'calibrate', 'schema', 'presets', 'completion', 'help'];
@@ -76,8 +81,8 @@ const ctx: CommandContext = {
 
 let exitCode = EXIT_OK;
 function emit(result: CommandResult): void {
-  io.stdout(result.stdout);
-  for (const line of result.stderr) io.stderr(`cp-plan: ${line}\n`);
+  io.stdout(terminalSafe(result.stdout));
+  for (const line of result.stderr) io.stderr(`cp-plan: ${escapeControls(line)}\n`);
   exitCode = result.exitCode;
 }
 
@@ -93,7 +98,8 @@ const program = new Command('cp-plan')
     getOutHelpWidth: () => io.columns as number,
     getErrHelpWidth: () => undefined as unknown as number,
     // Commander's usage errors: one line, our prefix, a pointer to --help.
-    outputError: (message, write) => write(`cp-plan: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '')}; see --help\n`),
+    // Commander puts its suggestion on a line of its own; any other newline is the user's, shown as \n.
+    outputError: (message, write) => write(`cp-plan: ${escapeControls(message.replace(/^error: /, '').replace(/\s*\n(?=\(Did you mean)/g, ' ').replace(/\n$/, '').trim().replace(/\.$/, ''))}; see --help\n`),
   })
   // A required option says so (commander marks only its missing-option error).
   .configureHelp({ optionDescription: (option) => requiredMark(option, new Help().optionDescription(option)) })
@@ -312,11 +318,11 @@ function exitCodeFor(error: unknown, io: Io, debug: boolean): number {
     return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
   }
   if (error instanceof CpPlanError) {
-    io.stderr(`cp-plan: ${error.message}\n`);
+    io.stderr(`cp-plan: ${escapeControls(error.message)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`cp-plan: internal error: ${message.split('\n')[0]}; please report it at ${ISSUES_URL} with the command you ran (add --debug for the stack trace)\n`);
+  io.stderr(`cp-plan: internal error: ${escapeControls(message.split('\n')[0]!)}; please report it at ${ISSUES_URL} with the command you ran (add --debug for the stack trace)\n`);
   if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
   return EXIT_INTERNAL;
 }

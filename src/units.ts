@@ -1,4 +1,4 @@
-import { InputError } from './errors.js';
+import { InputError, printable } from './errors.js';
 
 /**
  * Token counts: plain integers, or a number with an SI suffix (K = 10^3,
@@ -72,7 +72,18 @@ export function parseDuration(text: string, flag: string): number {
   if (!Number.isFinite(value) || value <= 0) {
     throw new InputError(`${flag}: '${text}' is not a duration; write a positive number with a unit: us, ms, s, min or h (e.g. 80ms, 60s)`);
   }
-  return value;
+  return assertDurationInRange(value, text, flag);
+}
+
+/** The shortest limit a duration may set: below it, a prediction's ratio to the limit is no longer a finite number. */
+export const MIN_DURATION_SEC = 1e-9;
+
+/** Refuses a duration (in seconds) too short to compare a prediction with (it would print as Infinity). */
+export function assertDurationInRange(seconds: number, text: string, flag: string): number {
+  if (!(seconds >= MIN_DURATION_SEC)) {
+    throw new InputError(`${flag}: '${printable(text)}' is shorter than a nanosecond; give a limit of 0.001us or more (e.g. 80ms, 60s)`);
+  }
+  return seconds;
 }
 
 /** A positive number (rates such as tokens per second). */

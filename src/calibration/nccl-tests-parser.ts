@@ -3,7 +3,7 @@
  * '#' header and "#  Rank  0 Group  0 Pid ... on HOST device  0 [0000:18:00] GPU" lines, a column header
  * "# size count type [redop] [root] time algbw busbw #wrong time algbw busbw #wrong", data rows, '#' trailers. Pure.
  */
-import { InputError } from '../errors.js';
+import { InputError, printable } from '../errors.js';
 
 export type NcclTestsOp = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'sendrecv';
 export interface NcclTestsRun {
@@ -37,8 +37,7 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Replaces control characters so a message stays one printable line. */
 function clean(s: string): string {
-  const short = s.length > 60 ? `${s.slice(0, 60)}...` : s;
-  return short.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return printable(s);
 }
 
 function opFromName(name: string): NcclTestsOp | null {

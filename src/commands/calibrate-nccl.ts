@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, relative } from 'node:path';
-import Table from 'cli-table3';
+import Table from '../render/table.js';
 import { fitCollectives } from '../calibration/collective-fit.js';
 import { parseNcclTests, type NcclTestsRun } from '../calibration/nccl-tests-parser.js';
 import { COLLECTIVE_PARAMS, type CalibrationParam } from '../calibration/params.js';
@@ -15,6 +14,8 @@ import { fittedParamsJson, fittedParamsTable } from '../render/calibrate-report.
 import { formatPercent, round } from '../render/format.js';
 import type { CollectiveSeries } from '../schema/collective-measurements.js';
 import { mapeOf } from '../validation/report.js';
+import { readInputFile } from '../read-file.js';
+import { quoted } from '../render/quote.js';
 import { writeWhole } from '../write-file.js';
 import { checkOutput, type CalibrateOptions } from './calibrate.js';
 import type { CommandContext, CommandResult } from './result.js';
@@ -58,10 +59,10 @@ function toSeries(run: NcclTestsRun, label: string, clusterRef: string, perNode:
 /** Fits a cluster's interconnect parameters to nccl-tests output files and writes a calibrated preset. */
 export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, ctx: CommandContext): Promise<CommandResult> {
   if (opts.cluster === undefined) throw new InputError('--nccl-tests: give the base cluster with --cluster NAME|FILE (the runs do not say which preset they match)');
-  if (opts.output) checkOutput(opts.output, ...files);
   const loaded = await loadCluster(opts.cluster);
   const label = (f: string) => (isAbsolute(f) ? f : relative(process.cwd(), f) || f);
   const parsed = files.map((f) => parseNcclTests(readTextFile(f, label(f), MAX_BYTES), label(f), basename(f)));
+  if (opts.output !== undefined) checkOutput(opts.output);
   const runs = parsed.map((run, i) => toSeries(run, label(files[i]!), opts.cluster!, loaded.spec.gpusPerNode));
   const notes = parsed.flatMap((run, i) => [
     ...(run.moreRuns ? [`note: ${label(files[i]!)} holds more than one run; only the first was read (give each run its own file)`] : []),
@@ -81,8 +82,8 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
   if (undetermined.length) stderr.push(`note: these runs cannot determine ${undetermined.map((p) => p.id).join(', ')}; kept the preset's values`);
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   const dataLabel = files.map(label).join(', ');
-  if (opts.output) {
-    const yaml = calibratedPresetYaml(readFileSync(presetFile('cluster', opts.cluster), 'utf8'), result.params, {
+  if (opts.output !== undefined) {
+    const yaml = calibratedPresetYaml(readInputFile(presetFile('cluster', opts.cluster), opts.cluster).toString('utf8'), result.params, {
       name: basename(opts.output, extname(opts.output)),
       range: null,
       dataLabel,
@@ -90,7 +91,7 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
       mapeBefore: mape(result.before),
       mapeAfter: mape(result.after),
     });
-    writeWhole(opts.output, yaml, '-o');
+    writeWhole(opts.output, yaml, '-o', 'calibrated.yaml');
   } else {
     stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
   }
@@ -116,12 +117,12 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const style = tableStyle(color);
   const rt = new Table({ head: ['nccl-tests run', 'Op', 'GPUs', 'Sizes', 'MAPE before', 'MAPE after'], colAligns: ['left', 'left', 'right', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
-  for (const r of perRun) rt.push([r.name, r.op, r.gpus, r.points, formatPercent(r.mapeBefore), formatPercent(r.mapeAfter)]);
+  for (const r of perRun) rt.push([quoted(r.name), r.op, r.gpus, r.points, formatPercent(r.mapeBefore), formatPercent(r.mapeAfter)]);
   const lines = [
-    makeChalk(color).bold(`cp-plan calibrate --nccl-tests: ${loaded.spec.name} on ${runs.length} run(s), ${points.length} sizes`),
+    makeChalk(color).bold(`cp-plan calibrate --nccl-tests: ${quoted(loaded.spec.name)} on ${runs.length} run(s), ${points.length} sizes`),
     fittedParamsTable(result.params, style),
     rt.toString(),
-    `MAPE ${formatPercent(mape(result.before))} before, ${formatPercent(mape(result.after))} after (${result.iterations} iterations)` + (opts.output ? `; wrote ${opts.output}` : ''),
+    `MAPE ${formatPercent(mape(result.before))} before, ${formatPercent(mape(result.after))} after (${result.iterations} iterations)` + (opts.output !== undefined ? `; wrote ${quoted(opts.output)}` : ''),
   ];
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: EXIT_OK };
 }

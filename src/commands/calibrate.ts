@@ -1,6 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
-import Table from 'cli-table3';
+import { basename, extname } from 'node:path';
+import Table from '../render/table.js';
 import { calibrate } from '../calibration/fit.js';
 import { CALIBRATION_PARAMS, DEFAULT_PARAM_IDS, type CalibrationParam } from '../calibration/params.js';
 import { calibratedPresetYaml } from '../calibration/preset-yaml.js';
@@ -9,7 +8,7 @@ import { EXIT_OK, InputError } from '../errors.js';
 import { decodeKernelFixedSec } from '../model/hardware/kernels.js';
 import { resolveLayout } from '../model/layout.js';
 import type { ClusterSpec, KvDtype } from '../model/types.js';
-import { isInsideBuiltinPresets, loadDeployment, loadModel, presetFile } from '../presets/catalog.js';
+import { loadDeployment, loadModel, presetFile } from '../presets/catalog.js';
 import { loadMeasurements } from '../presets/measurements.js';
 import { COMPACT_CHARS, colorEnabled, makeChalk, tableStyle } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
@@ -17,8 +16,10 @@ import { fittedParamsJson, fittedParamsTable } from '../render/calibrate-report.
 import { formatPercent, round } from '../render/format.js';
 import { inFile } from '../validation/in-file.js';
 import { mapeOf } from '../validation/report.js';
+import { readInputFile } from '../read-file.js';
+import { quoted } from '../render/quote.js';
 import { UNITS_QUESTION } from '../validation/units-hint.js';
-import { writeWhole } from '../write-file.js';
+import { assertWritable, writeWhole } from '../write-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
 
@@ -53,12 +54,9 @@ function withKernelFixedCost(spec: ClusterSpec, params: readonly CalibrationPara
   return { ...spec, engine: { ...spec.engine, attentionKernelSec: decodeKernelFixedSec(spec, kvDtype) } };
 }
 
-/** Refuses outputs that would destroy something: an input, a shipped preset, a directory. */
-export function checkOutput(output: string, ...inputs: string[]): void {
-  const target = resolve(output);
-  if (inputs.some((f) => target === resolve(f))) throw new InputError(`-o ${output}: is one of the input files; choose another file name`);
-  if (isInsideBuiltinPresets(target)) throw new InputError(`-o ${output}: is one of cp-plan's shipped presets; write your calibrated preset elsewhere`);
-  if (existsSync(target) && statSync(target).isDirectory()) throw new InputError(`-o ${output}: is a directory; give a file name such as ${output}/calibrated.yaml`);
+/** Refuses outputs that would destroy something (an input, a shipped preset, a device) before the fit runs. */
+export function checkOutput(output: string): void {
+  assertWritable(output, '-o', 'calibrated.yaml');
 }
 
 /** Fits a cluster's efficiency and overhead parameters to the `fit` rows of the user's measurements. */
@@ -68,9 +66,10 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   const { data, label } = loaded;
   const clusterRef = opts.cluster ?? data.cluster;
   if (clusterRef === undefined) throw new InputError(`${label}: names no cluster; give the base cluster with --cluster NAME|FILE`);
-  if (opts.output) checkOutput(opts.output, loaded.file);
   const model = await loadModel(data.model);
   const deployed = await loadDeployment(clusterRef, opts.engine ?? data.engine);
+  // Every input is read by now: refuse an output that would overwrite one before the fit runs.
+  if (opts.output !== undefined) checkOutput(opts.output);
   const precision = precisionFor(model, data);
   const cluster = { ...deployed.cluster, spec: withKernelFixedCost(deployed.spec, params, precision.kvDtype) };
   const inputs = { model: model.spec, cluster: cluster.spec, precision };
@@ -95,7 +94,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
     stderr.push(`warning: ${f.param.presetPath.join('.')} stopped at its bound (${f.after}); the model may be missing something these runs contain`);
   }
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
-  if (opts.output) {
+  if (opts.output !== undefined) {
     // The new preset's calibrated range is what its fit rows covered.
     const cpOf = (t: Target) => resolveLayout({ nodes: t.measurement.nodes, tp: t.measurement.tp, cp: t.measurement.cp, dcp: t.measurement.dcp }, model.spec, cluster.spec).cp;
     const maxOf = (xs: number[]) => (xs.length ? Math.max(...xs) : 1);
@@ -104,7 +103,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
       maxPrefillCp: maxOf(fitTargets.filter((t) => t.metric === 'ttft').map(cpOf)),
       maxDecodeCp: maxOf(fitTargets.filter((t) => t.metric === 'ttit').map(cpOf)),
     };
-    const yaml = calibratedPresetYaml(readFileSync(presetFile('cluster', clusterRef), 'utf8'), result.params, {
+    const yaml = calibratedPresetYaml(readInputFile(presetFile('cluster', clusterRef), clusterRef).toString('utf8'), result.params, {
       name: basename(opts.output, extname(opts.output)),
       range,
       dataLabel: label,
@@ -113,7 +112,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
       mapeAfter: mape(result.after),
       engine: deployed.engine.preset.name,
     });
-    writeWhole(opts.output, yaml, '-o');
+    writeWhole(opts.output, yaml, '-o', 'calibrated.yaml');
   } else {
     stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
   }
@@ -154,15 +153,15 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   const style = tableStyle(color);
   const et = new Table({ head: ['Measurement', 'Metric', 'Role', 'Measured ms', 'Error before', 'Error after'], colAligns: ['left', 'left', 'left', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
   const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
-  for (const p of points) et.push([p.name, p.metric.toUpperCase(), p.role, p.measuredMs.toFixed(2), signed(p.errorBefore), signed(p.errorAfter)]);
+  for (const p of points) et.push([quoted(p.name), p.metric.toUpperCase(), p.role, p.measuredMs.toFixed(2), signed(p.errorBefore), signed(p.errorAfter)]);
   const lines = [
-    chalk.bold(`cp-plan calibrate: ${cluster.spec.name} on ${label} (${fitTargets.length} fit, ${heldOut.length} held-out measured times)`),
+    chalk.bold(`cp-plan calibrate: ${quoted(cluster.spec.name)} on ${quoted(label)} (${fitTargets.length} fit, ${heldOut.length} held-out measured times)`),
     fittedParamsTable(result.params, style),
     et.toString(),
     `MAPE on the fit times ${formatPercent(summary.fit.before)} before, ${formatPercent(summary.fit.after)} after` +
       (heldOut.length ? `; on the held-out times ${formatPercent(summary.heldOut.before)} before, ${formatPercent(summary.heldOut.after)} after` : '') +
       ` (${result.iterations} iterations)` +
-      (opts.output ? `; wrote ${opts.output}` : ''),
+      (opts.output !== undefined ? `; wrote ${quoted(opts.output)}` : ''),
   ];
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: EXIT_OK };
 }

@@ -1,7 +1,8 @@
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { EXIT_CHECK_FAILED, EXIT_OK, forRow, forRowAsync } from '../errors.js';
+import { quoted } from '../render/quote.js';
 import { checkScenario } from '../planning/check.js';
-import { loadDeployment, loadModel, type LoadedModel } from '../presets/catalog.js';
+import { isPath, loadDeployment, loadModel, type LoadedModel } from '../presets/catalog.js';
 import type { ClusterSpec } from '../model/types.js';
 import { readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
@@ -25,7 +26,12 @@ export interface CheckOptions {
 export async function runCheck(file: string, opts: CheckOptions, ctx: CommandContext): Promise<CommandResult> {
   checkReportPath(opts.report);
   const label = isAbsolute(file) ? file : relative(process.cwd(), file) || file;
-  const { data } = readYamlFile(file, label, checkFileSchema);
+  const parsed = readYamlFile(file, label, checkFileSchema).data;
+  // A relative preset path in the file is relative to the file (as in a measurements file), not to the working directory.
+  const near = (ref: string) => (isPath(ref) && !isAbsolute(ref) ? join(dirname(file), ref) : ref);
+  const data = {
+    scenarios: parsed.scenarios.map((s) => ({ ...s, model: near(s.model), cluster: near(s.cluster), ...(s.engine === undefined ? {} : { engine: near(s.engine) }) })),
+  };
   // Each preset once, in file order, so that an error names the first scenario that uses it.
   const models = new Map<string, LoadedModel>();
   const clusters = new Map<string, ClusterSpec>();
@@ -53,7 +59,7 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
   }
   const format = opts.json ? 'json' : opts.format;
   if (format === 'json') return { stdout: JSON.stringify(checkToJson(outcomes, label, SCHEMA_VERSION), null, 2) + '\n', stderr, exitCode };
-  if (format === 'markdown') return { stdout: checkToMarkdown(outcomes, label), stderr, exitCode };
+  if (format === 'markdown') return { stdout: checkToMarkdown(quoted(outcomes), quoted(label)), stderr, exitCode };
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  return { stdout: checkToTable(outcomes, label, makeChalk(color), color), stderr, exitCode };
+  return { stdout: checkToTable(quoted(outcomes), quoted(label), makeChalk(color), color), stderr, exitCode };
 }

@@ -1,4 +1,5 @@
 import { EXIT_OK, InputError } from '../errors.js';
+import { quoted } from '../render/quote.js';
 import { busBandwidthFactor, collective, COLLECTIVE_OPS, type Algorithm, type CollectiveOp } from '../model/hardware/collectives.js';
 import { gpusOf } from '../model/layout.js';
 import type { ClusterHardware as ClusterSpec } from '../model/types.js';
@@ -102,5 +103,5 @@ export async function runCollective(opWord: string, opts: CollectiveOptions, ctx
   }
   if (format === 'csv') return { stdout: collectiveToCsv(rows), stderr: [], exitCode: EXIT_OK };
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  return { stdout: collectiveToTable(header, rows, color), stderr: [], exitCode: EXIT_OK };
+  return { stdout: collectiveToTable(quoted(header), rows, color), stderr: [], exitCode: EXIT_OK };
 }

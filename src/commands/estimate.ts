@@ -1,4 +1,5 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
+import { quoted } from '../render/quote.js';
 import { launchCommand, launchInputOf, NotLaunchable, type LaunchEngine } from '../emit/launch.js';
 import { launchText } from '../render/launch-text.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
@@ -136,7 +137,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   }
   // Tables need chalk and cli-table3; JSON runs (pipelines, loops) never load them.
   const { estimateText } = await import('../render/estimate-text.js');
-  const text = estimateText(result, opts.explain ? terms : [], { model, cluster, isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color });
+  const text = estimateText(quoted(result), quoted(opts.explain ? terms : []), { model: quoted(model), cluster: quoted(cluster), isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color });
   const c = doc.cost;
   const costLine = c
     ? `Cost: $${c.perHourUsd.toFixed(2)}/hour at $${c.pricePerGpuHourUsd}/GPU-hour; $${c.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens (prefills back to back), ` +

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from '../render/table.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import type { Layout } from '../model/types.js';
 import { planFleet, prefillPools, type FleetInput, type FleetPlan } from '../planning/fleet.js';

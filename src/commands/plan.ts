@@ -1,4 +1,5 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
+import { quoted } from '../render/quote.js';
 import { launchCommand, NotLaunchable, type LaunchCommand, type LaunchInput } from '../emit/launch.js';
 import { estimate } from '../model/estimate.js';
 import type { CpStyle, KvDtype, Layout, RingVariant, WeightRecipe } from '../model/types.js';
@@ -162,7 +163,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr, exitCode };
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
-  const header = { title, slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
-  const limitsText = withoutLimits ? `Note: ${withoutLimits}.\n` : '';
-  return { stdout: planToTable(result, header, opts.top, makeChalk(color), color) + '\n' + limitsText + presetsLine(model, cluster) + '\n' + launchText(emit), stderr, exitCode };
+  const header = { title: quoted(title), slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
+  const limitsText = withoutLimits ? `Note: ${quoted(withoutLimits)}.\n` : '';
+  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color) + '\n' + limitsText + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(launchText(emit)), stderr, exitCode };
 }

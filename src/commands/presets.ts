@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import Table from 'cli-table3';
+import { readInputFile } from '../read-file.js';
+import Table from '../render/table.js';
 import { InputError } from '../errors.js';
 import { portableModeline } from '../links.js';
 import { kvBytesPerToken, kvCacheBytesPerSequence } from '../model/kv-cache.js';
@@ -185,7 +185,7 @@ export async function runPresetsShow(name: string, opts: PresetsOptions): Promis
     return { stdout: JSON.stringify(doc, null, 2) + '\n', stderr: [], exitCode: 0 };
   }
   // The file itself: its comments carry the source of every figure; its schema modeline made to resolve anywhere.
-  return { stdout: portableModeline(readFileSync(presetFile(kind, ref), 'utf8')), stderr: [], exitCode: 0 };
+  return { stdout: portableModeline(readInputFile(presetFile(kind, ref), ref).toString('utf8')), stderr: [], exitCode: 0 };
 }
 
 /** The kinds `presets show` knows: the user kinds, and kernel tables (presets/kernels/), shown as KIND/NAME or by file. */
@@ -212,7 +212,7 @@ function kindOf(name: string): { kind: PresetKind; ref: string } {
   if (isPath(name)) {
     let text = '';
     try {
-      text = readFileSync(name, 'utf8');
+      text = readInputFile(name, name).toString('utf8');
     } catch {
       // Unreadable: let the loader report it with its usual message.
     }

@@ -8,7 +8,7 @@ import { sweepRowsJson, sweepToCsv, sweepToMarkdown, sweepToTable } from '../ren
 import { presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
-import { writeWhole } from '../write-file.js';
+import { assertWritable, writeWhole } from '../write-file.js';
 import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
@@ -80,7 +80,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
   const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp', pp: '--pp', cpStyle: '--cp-style' };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
-  if ((opts.chart || opts.chartFile) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
+  if ((opts.chart || opts.chartFile !== undefined) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
   const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
   if (size > MAX_POINTS) throw new InputError(`the sweep has ${size} points; at most ${MAX_POINTS}: narrow a range or raise its step`);
   const points = sweepGrid(grid);
@@ -89,6 +89,8 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (grid.pp.some((p) => p > 1) && !engine.ppSupported) throw new InputError(`--pp: engine ${engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
   const notRun = grid.cpStyle.map((i) => CP_STYLES[i]!).filter((st) => !engine.cpStyles.includes(st));
   if (notRun.length) throw new InputError(`--cp-style ${notRun.join(',')}: engine ${engine.name} runs ${engine.cpStyles.join(', ')}; choose among those or another --engine`);
+  // Refused before the sweep runs (a long one), and again when written.
+  if (opts.chartFile !== undefined) assertWritable(opts.chartFile, '--chart-file', 'chart.svg');
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
 
@@ -123,8 +125,8 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const beyond = contextWarning(model.spec, Math.max(...rows.map((r) => r.ctx)));
   if (beyond) stderr.push(`warning: ${beyond}`);
   const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
-  const data = swept.length && (opts.chart || opts.chartFile) ? chartData(rows, swept, opts.chartMetric) : undefined;
-  if (opts.chartFile && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file');
+  const data = swept.length && (opts.chart || opts.chartFile !== undefined) ? chartData(rows, swept, opts.chartMetric) : undefined;
+  if (opts.chartFile !== undefined && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file', 'chart.svg');
   if (opts.report) {
     const { sweepReport } = await import('../render/report/sweep-report.js');
     const title = `${model.spec.displayName} on ${cluster.spec.name}, ${rows.length} points`;
@@ -160,7 +162,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         ) + '\n';
       break;
     default:
-      // cli-table3 slows down quadratically past a few hundred rows, and nobody reads more in a terminal.
+      // Nobody reads more than a few hundred rows in a terminal; the other formats give them all.
       if (rows.length > MAX_TABLE_ROWS) {
         stderr.push(`note: the table shows the first ${MAX_TABLE_ROWS} of ${rows.length} rows; --format csv, json or markdown give them all`);
       }

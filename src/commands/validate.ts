@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
+import { quoted } from '../render/quote.js';
 import type { ClusterHardware, ClusterSpec } from '../model/types.js';
 import { inFile } from '../validation/in-file.js';
 import { builtinCluster, builtinEngine, builtinGpu, builtinModel, builtinNames, loadCluster, loadDeployment, loadModel } from '../presets/catalog.js';
@@ -107,10 +108,10 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const parts = [
-    ...(paper ? [validateToTable(paper.report, paper.header, chalk, color)] : []),
-    ...(collectives ? [collectivesToTable(collectives, labels, chalk, color)] : []),
-    ...(external ? [externalToTable(external, externalData!.label, chalk, color)] : []),
-    ...(serving ? [servingToTable(serving, servingData!.label, chalk, color)] : []),
+    ...(paper ? [validateToTable(quoted(paper.report), quoted(paper.header), chalk, color)] : []),
+    ...(collectives ? [collectivesToTable(quoted(collectives), quoted(labels), chalk, color)] : []),
+    ...(external ? [externalToTable(quoted(external), quoted(externalData!.label), chalk, color)] : []),
+    ...(serving ? [servingToTable(quoted(serving), quoted(servingData!.label), chalk, color)] : []),
   ];
   return { stdout: parts.join('\n'), stderr, exitCode };
 }

@@ -26,7 +26,7 @@ export function loadMeasurements(file?: string): LoadedMeasurements {
   const { data } = readYamlFile(path, label, measurementsFileSchema);
   // A relative preset path in the file means relative to the file, not to the working directory.
   const near = (ref: string | undefined) => (ref !== undefined && isPath(ref) && !isAbsolute(ref) ? join(dirname(path), ref) : ref);
-  return { data: { ...data, model: near(data.model)!, cluster: near(data.cluster) }, label, file: path };
+  return { data: { ...data, model: near(data.model)!, cluster: near(data.cluster), engine: near(data.engine) }, label, file: path };
 }
 
 /** The shipped nccl-tests results, one file per GPU family (validation/collectives-*.yaml). */

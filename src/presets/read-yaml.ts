@@ -1,10 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
-
-/** Preset files larger than this are refused before parsing. */
-const MAX_FILE_BYTES = 1024 * 1024;
+import { MAX_INPUT_BYTES, readInputFile } from '../read-file.js';
 
 interface Parsed<T> {
   data: T;
@@ -75,18 +72,8 @@ export function readTextFile(file: string, label: string, maxBytes: number): str
   return readText(file, label, maxBytes, 'file');
 }
 
-function readText(file: string, label: string, maxBytes = MAX_FILE_BYTES, what = 'preset'): string {
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (stat.isDirectory()) throw new InputError(`${label}: is a directory, not a ${what === 'preset' ? 'YAML file' : 'file'}`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`${label}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
-  }
-  if (size > maxBytes) throw new InputError(`${label}: file is ${size} bytes; a ${what} must be under ${maxBytes / 1048576} MiB`);
-  const buffer = readFileSync(file);
+function readText(file: string, label: string, maxBytes = MAX_INPUT_BYTES, what = 'preset'): string {
+  const buffer = readInputFile(file, label, maxBytes);
   if (buffer.includes(0)) throw new InputError(`${label}: is a binary file, not ${what === 'preset' ? 'YAML' : 'text'}`);
   const text = buffer.toString('utf8');
   if (text.trim() === '') throw new InputError(`${label}: file is empty${what === 'preset' ? "; see 'cp-plan presets show' for an example" : ''}`);

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { FittedParam } from '../calibration/fit.js';
 import { COMPACT_CHARS, type tableStyle } from './color.js';
 import { round } from './format.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { ChalkInstance } from 'chalk';
 import type { CheckItem, ScenarioOutcome } from '../planning/check.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';

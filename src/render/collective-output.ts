@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { CollectiveOp } from '../model/hardware/collectives.js';
 import type { CommGroup } from '../model/hardware/topology.js';
 import type { ClusterHardware as ClusterSpec } from '../model/types.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { EstimateResult } from '../model/estimate.js';
 import { COMPACT_CHARS } from './color.js';
 import { formatPercent, formatSeconds } from './format.js';

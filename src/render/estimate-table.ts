@@ -1,5 +1,5 @@
 import { usesMla } from '../model/layers.js';
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { ChalkInstance } from 'chalk';
 import type { EstimateResult } from '../model/estimate.js';
 import { kvBytesPerTokenPerGpu } from '../model/kv-cache.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { ChalkInstance } from 'chalk';
 import type { Candidate, Violation } from '../planning/candidates.js';
 import type { PlanResult } from '../planning/plan.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { ChalkInstance } from 'chalk';
 import type { Distribution, ServingSummary } from '../serving/metrics.js';
 import type { ServeResult } from '../serving/serve.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { SweepDim, SweepRow } from '../planning/sweep.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatBytes, formatInt, formatSeconds, round } from './format.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { ChalkInstance } from 'chalk';
 import type { Mape } from '../validation/report.js';
 import type { CollectiveReport } from '../validation/collectives.js';

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import Table from './table.js';
 import type { ChalkInstance } from 'chalk';
 import type { ExternalReport } from '../validation/external.js';
 import type { Mape } from '../validation/report.js';

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { parseDuration, parseRate, parseTokenCount } from '../units.js';
+import { assertDurationInRange, parseDuration, parseRate, parseTokenCount } from '../units.js';
 import { kvDtypes, weightRecipes } from './model-preset.js';
 
 /** A value written with a unit ("1M", "90s", "5%"), read by the CLI's own parser. */
-function withUnit(parse: (text: string, flag: string) => number, example: string) {
+function withUnit(parse: (text: string, flag: string) => number, example: string, checkNumber?: (value: number, text: string, flag: string) => number) {
   return z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
-    if (typeof value === 'number') return value;
     try {
+      if (typeof value === 'number') return checkNumber ? checkNumber(value, String(value), 'value') : value;
       return parse(value, 'value');
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: (error as InputError).message.replace(/^value: /, '') || `write it like ${example}` });
@@ -18,7 +18,7 @@ function withUnit(parse: (text: string, flag: string) => number, example: string
 
 const tokens = withUnit(parseTokenCount, '1M');
 /** Seconds, or a string with a unit. */
-const duration = withUnit(parseDuration, '90s');
+const duration = withUnit(parseDuration, '90s', assertDurationInRange);
 const positiveInt = z.number().int().positive();
 
 export const checkScenarioSchema = z

@@ -18,6 +18,7 @@
  * and the in-process fuzz runs with that temp dir as its working directory.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,11 @@ const READ_FILES = [
   T('out.yaml'), // a calibrated preset once the fuzz has written one
   T('chart.svg'),
   TMP,
+  // Special files (issue 17): never a hang, never unbounded memory, one line each.
+  '/dev/zero',
+  '/dev/null',
+  '/proc/self/mem',
+  T('fifo.yaml'),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -126,6 +132,8 @@ const ODD = [
   '1..4:-1', '1..2..3', '1..4:1:1', '0.0', '1e-400', '-1%', '1.5', '1Ki5', '1m', '1KB', '0%', '100.0001%', 'ttft',
   '1M..128K', '0%..10%', 'llama3-7b', 'LLAMA3-70B', 'h100', 'gt', 'llama', 'gtx', 'fp4', 'int8', 'passq', 'cost',
   'md', 'models', 'foo', 'gemm,,', ',', ...READ_FILES,
+  // Control characters (issue 17): shown as \n, \x1b, \r, never obeyed.
+  '8\nK', 'llama3\n70b', '\x1b[2J8K', '\x1b]0;title\x07', 'h100\r', '\x9b2J', '128K\x7f', '\u0085gtt', './x\n.yaml',
 ];
 
 type ValueKind = keyof typeof VALID;
@@ -537,12 +545,18 @@ function nullPaths(value: unknown, path = '$', out: string[] = []): string[] {
   return out;
 }
 
+/** C0 and C1 control characters and DEL, but for the newline. */
+const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
 /** What is wrong with a run, or undefined if it keeps the contract. */
 function violation(run: Run, checkOneLine = true): string | undefined {
   if (run.threw !== undefined) return `main() threw: ${run.threw instanceof Error ? run.threw.stack : String(run.threw)}`;
   if (run.code === 3) return 'exit 3 (internal error)';
   if (run.code !== 0 && run.code !== 1 && run.code !== 2) return `exit code ${run.code}`;
   if (/^\s+at /m.test(run.stderr)) return 'stack trace on stderr';
+  // A user's control characters are shown (\n, \x1b), never obeyed: none raw in any output (NO_COLOR: no colour either).
+  if (RAW_CONTROL.test(run.stderr)) return 'a raw control character on stderr';
+  if (RAW_CONTROL.test(run.stdout)) return 'a raw control character on stdout';
   if (/^cp-plan: internal error/m.test(run.stderr)) return 'internal error on stderr';
   if (run.code === 2 && checkOneLine && !isBareGroup(run.args)) {
     if (run.stdout !== '') return 'exit 2 with output on stdout';
@@ -603,12 +617,72 @@ const TARGET_RUNS = Number(process.env.CP_PLAN_FUZZ_RUNS ?? 3_000);
 const TIME_BUDGET_MS = Number(process.env.CP_PLAN_FUZZ_SECONDS ?? 20) * 1000;
 const MIN_RUNS = 1_000;
 
+// Mutated YAML (issue 17): files of every kind a user gives, with control characters put into their
+// string slots (names, references, preset names, units), run through the commands that read them.
+const YAML_RUNS = Number(process.env.CP_PLAN_FUZZ_YAML_RUNS ?? 400);
+const YAML_BUDGET_MS = Number(process.env.CP_PLAN_FUZZ_SECONDS ?? 20) * 1000;
+const CONTROL = ['\n', '\r', '\r\n', '\x1b[31m', '\x1b[2J', '\x1b]0;title\x07', '\x9b2J', '\x7f', '\t', '\x00', '\x85', '\x08', '\x1bc'];
+const SHIPPED_MODEL = readFileSync(R('presets/models/llama3-8b.yaml'), 'utf8');
+
+/** A string slot's value: often left valid, else with a control character or two put in. */
+function mutate(rng: Rng, text: string): string {
+  let out = text;
+  if (rng.chance(0.3)) return out;
+  for (let i = rng.int(1, 2); i > 0; i--) {
+    const at = rng.int(0, out.length);
+    out = out.slice(0, at) + rng.pick(CONTROL) + out.slice(at);
+  }
+  return out;
+}
+
+/** A YAML double-quoted string: JSON's escapes, and \xNN for DEL and C1 (which JSON leaves raw). */
+const yq = (text: string) => JSON.stringify(text).replace(/[\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
+
+function mutatedYamlRun(rng: Rng, i: number): { file: string; args: string[] } {
+  const kind = rng.pick(['check', 'measurements', 'model'] as const);
+  const file = T(`mutated-${i}.yaml`);
+  if (kind === 'check') {
+    const scenarios = Array.from({ length: rng.int(1, 3) }, (_, k) =>
+      [
+        `  - name: ${yq(mutate(rng, `scenario ${k}`))}`,
+        `    model: ${yq(mutate(rng, rng.pick(['llama3-8b', 'llama3-70b'])))}`,
+        `    cluster: ${yq(mutate(rng, rng.pick(['h100-ib', 'gtt'])))}`,
+        ...(rng.chance(0.3) ? [`    engine: ${yq(mutate(rng, 'vllm'))}`] : []),
+        '    layout: { nodes: 1 }',
+        `    workload: { ctx: ${yq(mutate(rng, rng.pick(['8K', '32K'])))} }`,
+        `    slo: { maxTtft: ${yq(mutate(rng, rng.pick(['10s', '50ms'])))} }`,
+      ].join('\n'),
+    );
+    writeFileSync(file, `scenarios:\n${scenarios.join('\n')}\n`);
+    return { file, args: ['check', file, ...(rng.chance(0.7) ? ['--format', rng.pick(['table', 'markdown', 'json'])] : [])] };
+  }
+  if (kind === 'measurements') {
+    const rows = Array.from({ length: rng.int(2, 4) }, (_, k) =>
+      `  - { name: ${yq(mutate(rng, `run ${k}`))}, ref: ${yq(mutate(rng, 'ref'))}, nodes: ${k % 2 + 1}, contextTokens: ${64000 * (k + 1)}, ttftMs: ${20000 * (k + 1)}${k === 3 ? ', role: held-out' : ''} }`,
+    );
+    writeFileSync(file, `model: ${yq(mutate(rng, 'llama3-70b'))}\ncluster: ${yq(mutate(rng, 'h100-ib'))}\nmeasurements:\n${rows.join('\n')}\n`);
+    const json = rng.chance(0.3) ? ['--json'] : [];
+    return { file, args: rng.chance(0.5) ? ['validate', '--data', file, ...json] : ['calibrate', file, '--params', 'gemm,serial', ...json] };
+  }
+  const model = SHIPPED_MODEL.replace(/^name: .*$/m, `name: ${yq(mutate(rng, 'llama3-8b'))}`).replace(/^displayName: .*$/m, `displayName: ${yq(mutate(rng, 'Llama 3 8B'))}`);
+  writeFileSync(file, model);
+  return {
+    file,
+    args: rng.chance(0.7)
+      ? ['estimate', '--ctx', '8K', '--model', file, '--cluster', 'h100-ib', ...(rng.chance(0.3) ? ['--json'] : rng.chance(0.3) ? ['--explain'] : [])]
+      : rng.chance(0.5)
+        ? ['plan', '--ctx', '32K', '--model', file, '--cluster', 'h100-ib', '--max-ttft', '10s']
+        : ['presets', 'show', file],
+  };
+}
+
 before(() => {
   mkdirSync(T('a-dir'), { recursive: true });
   writeFileSync(T('empty.yaml'), '');
   writeFileSync(T('binary.yaml'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47, 0, 0, 10]));
   writeFileSync(T('bad-syntax.yaml'), 'name: [unclosed\n  key: : value\n\t- tab\n');
   writeFileSync(T('scalar.yaml'), '42\n');
+  execFileSync('mkfifo', [T('fifo.yaml')]);
 });
 
 after(() => {
@@ -663,6 +737,32 @@ describe('CLI fuzz', () => {
       if (problem) failures.push(problem);
     }
     assert.deepEqual(failures, [], failures.join('\n'));
+  });
+
+  test(`mutated YAML: ${YAML_RUNS} files with control characters in their string slots (seed ${SEED}) keep the contract`, async (t) => {
+    const rng = new Rng(SEED ^ 0x7a11);
+    const failures: string[] = [];
+    const codes = { 0: 0, 1: 0, 2: 0, other: 0 };
+    const started = performance.now();
+    const cwd = process.cwd();
+    process.chdir(TMP);
+    let runs = 0;
+    try {
+      for (; runs < YAML_RUNS && performance.now() - started < YAML_BUDGET_MS; runs++) {
+        const { file, args } = mutatedYamlRun(rng, runs);
+        const run = await runInProcess(args);
+        const problem = check(run);
+        if (problem && failures.length < 20) failures.push(`${problem}\n  file: ${JSON.stringify(readFileSync(file, 'utf8').slice(0, 600))}`);
+        if (run.code === 0 || run.code === 1 || run.code === 2) codes[run.code]++;
+        else codes.other++;
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+    t.diagnostic(`${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; exit 0: ${codes[0]}, 1: ${codes[1]}, 2: ${codes[2]}, other: ${codes.other}`);
+    assert.deepEqual(failures, [], `${failures.length} contract violation(s):\n${failures.join('\n')}`);
+    assert.ok(runs >= Math.min(YAML_RUNS, 50), `only ${runs} runs`);
+    assert.ok(codes[0] + codes[1] >= runs / 10, `too few runs got past the files: ${codes[0] + codes[1]} of ${runs}`);
   });
 
   test('KNOWN_BAD examples: still never exit 3 nor a trace (a diagnostic says when one is fixed)', async (t) => {

@@ -406,7 +406,7 @@ describe('nccl-tests parser: input errors', () => {
   test('control characters from the input are escaped, never echoed', () => {
     const text = header('all_reduce_perf') + '        1024           256     float     sum      -1    1\x1b[31m0    0.10    0.19       0    10.00    0.10    0.19       0\n';
     assertInputError(() => parseNcclTests(text, 'esc.txt', 'esc.txt'), /^esc\.txt:12: malformed data row: out-of-place time "1\\x1b\[31m0"/);
-    assertInputError(() => parseNcclTests('junk', 'a\nb.txt', 'x'), 'a\\x0ab.txt: no nccl-tests data rows');
+    assertInputError(() => parseNcclTests('junk', 'a\nb.txt', 'x'), 'a\\nb.txt: no nccl-tests data rows');
   });
 
   test('fuzz: random junk and mangled real output only ever throw InputError', () => {
