@@ -179,7 +179,10 @@ if (defines('plan')) {
     .addOption(new Option('--variant <variant>', 'ring attention variant to consider').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .option('--no-dcp', 'leave DCP out of the search')
     .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
-    .option('--json', 'print one JSON document', false)
+    .addOption(new Option('--format <format>', 'output format (csv and markdown: the qualifying layouts)').choices(['table', 'json', 'markdown', 'csv']).default('table'))
+    .option('--json', 'the same as --format json', false)
+    .option('--verbose', 'also list every smaller size, the layout families that fail and the Pareto frontier', false)
+    .option('--quiet', 'no warnings on stderr (errors and a failed check still)', false)
     .option('--report <file.html>', REPORT_HELP)
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .addHelpText('after', `

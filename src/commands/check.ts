@@ -7,6 +7,7 @@ import type { ClusterSpec } from '../model/types.js';
 import { readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { checkToJson, checkToMarkdown, checkToTable } from '../render/check-report.js';
+import { generatorOf } from '../render/provenance.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { inFile, inFileAsync } from '../validation/in-file.js';
 import { checkFileSchema } from '../schema/check-file.js';
@@ -58,7 +59,7 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
     stderr.push(writeReport(opts.report, checkReport({ outcomes, label, argv: ctx.argv ?? [], version: ctx.version })));
   }
   const format = opts.json ? 'json' : opts.format;
-  if (format === 'json') return { stdout: JSON.stringify(checkToJson(outcomes, label, SCHEMA_VERSION), null, 2) + '\n', stderr, exitCode };
+  if (format === 'json') return { stdout: JSON.stringify({ ...checkToJson(outcomes, label, SCHEMA_VERSION), generator: generatorOf(ctx.version) }, null, 2) + '\n', stderr, exitCode };
   if (format === 'markdown') return { stdout: checkToMarkdown(quoted(outcomes), quoted(label)), stderr, exitCode };
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   return { stdout: checkToTable(quoted(outcomes), quoted(label), makeChalk(color), color), stderr, exitCode };

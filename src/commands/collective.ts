@@ -1,4 +1,5 @@
 import { EXIT_OK, InputError } from '../errors.js';
+import { generatorOf } from '../render/provenance.js';
 import { quoted } from '../render/quote.js';
 import { busBandwidthFactor, collective, COLLECTIVE_OPS, type Algorithm, type CollectiveOp } from '../model/hardware/collectives.js';
 import { gpusOf } from '../model/layout.js';
@@ -90,7 +91,7 @@ export async function runCollective(opWord: string, opts: CollectiveOptions, ctx
   if (format === 'json') {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
-      generator: `cp-plan ${ctx.version}`,
+      generator: generatorOf(ctx.version),
       op,
       cluster: { name: spec.name, displayName: spec.displayName, source: spec.source, file: cluster.file, collectives: spec.collectives.displayName },
       gpus: counted.gpus,

@@ -8,8 +8,8 @@ import { launchText } from '../render/launch-text.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { formatInt, formatSeconds, round } from '../render/format.js';
-import { candidateJson, describeLayout, describeViolation, planToJson, planToTable } from '../render/plan-report.js';
-import { presetsJson, presetsLine } from '../render/provenance.js';
+import { candidateJson, describeLayout, describeViolation, planToCsv, planToJson, planToMarkdown, planToTable } from '../render/plan-report.js';
+import { documentHead, presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
 import { contextWarning } from '../model/estimate.js';
 import type { FleetOptions } from './plan-fleet.js';
@@ -38,6 +38,9 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   dcp: boolean;
   top: number;
   json: boolean;
+  format: 'table' | 'json' | 'markdown' | 'csv';
+  verbose: boolean;
+  quiet: boolean;
   /** Also write an HTML report to this file. */
   report?: string;
   color: boolean;
@@ -56,6 +59,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const fleet = opts as FleetOptions;
   if (fleet.isl !== undefined || fleet.osl !== undefined || fleet.rate !== undefined || fleet.disaggregated) {
     if (opts.ctx !== undefined) throw new InputError('give --ctx (one request) or --isl, --osl and --rate (a fleet), not both');
+    if (opts.format === 'csv' || opts.format === 'markdown') throw new InputError(`--format ${opts.format}: a fleet plan prints a table or JSON; use --format table or --json`);
     const { runFleetPlan } = await import('./plan-fleet.js');
     return runFleetPlan(fleet, ctx);
   }
@@ -121,6 +125,9 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   } else if (!result.best) {
     stderr.push('check failed: no valid layout to evaluate within the limits');
   }
+  if (opts.maxNodes !== undefined && opts.maxNodes > cluster.spec.maxNodes) {
+    stderr.push(`warning: --max-nodes ${opts.maxNodes}: cluster '${cluster.spec.name}' has ${cluster.spec.maxNodes} nodes (its preset's maxNodes), so the search stopped there; copy the preset (cp-plan presets show) and raise maxNodes to search a larger cluster`);
+  }
   const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
   const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
   // The chosen layout's launch command (its estimate, then the engine version's flags).
@@ -141,11 +148,13 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     const html = planReport({ result, title, sloText, maxTtftSec: opts.maxTtft, top: opts.top, chosen, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
     stderr.push(writeReport(opts.report, html));
   }
-  if (opts.json) {
+  // --quiet keeps errors and the failed check, not warnings.
+  if (opts.quiet) stderr.splice(0, stderr.length, ...stderr.filter((l) => !l.startsWith('warning: ')));
+  const format = opts.json ? 'json' : opts.format;
+  if (format === 'csv') return { stdout: planToCsv(result, opts.top), stderr, exitCode };
+  if (format === 'json') {
     const doc = planToJson(result, opts.top, {
-      schemaVersion: SCHEMA_VERSION,
-      model: model.spec.name,
-      cluster: cluster.spec.name,
+      ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
       workload: { contextTokens: opts.ctx, cachedTokens: cached, newTokens: opts.ctx - cached, batch: opts.batch },
       slo: {
         maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3),
@@ -165,5 +174,6 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const header = { title: quoted(title), slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
   const limitsText = withoutLimits ? `Note: ${quoted(withoutLimits)}.\n` : '';
-  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color) + '\n' + limitsText + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(launchText(emit)), stderr, exitCode };
+  if (format === 'markdown') return { stdout: planToMarkdown(quoted(result), header, opts.top) + (withoutLimits ? `\nNote: ${quoted(withoutLimits)}.\n` : '') + (emit ? `\n\`\`\`sh\n${quoted(emit.command)}\n\`\`\`\n` : ''), stderr, exitCode };
+  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color, opts.verbose) + '\n' + limitsText + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(launchText(emit)), stderr, exitCode };
 }

@@ -5,7 +5,7 @@ import { colorEnabled } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
 import { chartData, terminalChart, type ChartMetric } from '../render/sweep-chart.js';
 import { sweepRowsJson, sweepToCsv, sweepToMarkdown, sweepToTable } from '../render/sweep-output.js';
-import { presetsJson } from '../render/provenance.js';
+import { documentHead, presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
 import { assertWritable, writeWhole } from '../write-file.js';
@@ -148,9 +148,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
       stdout =
         JSON.stringify(
           {
-            schemaVersion: SCHEMA_VERSION,
-            model: model.spec.name,
-            cluster: cluster.spec.name,
+            ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
             presets: presetsJson(model, cluster),
             swept,
             rows: sweepRowsJson(rows, inputs),

@@ -9,9 +9,14 @@ import { groupLinkName } from './collective-text.js';
 import type { CollectiveCost } from '../model/hardware/collectives.js';
 import { choiceNotes, choiceReason } from './reason.js';
 import type { HeuristicReport } from '../model/heuristic.js';
+import { clusterRef, generatorOf, modelRef } from './provenance.js';
 
 /** Bumped only when a key is removed or changes meaning; new keys may be added freely. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The version of every JSON document. 2 (issue 16): \`generator\` is an object {name, version} everywhere;
+ * \`model\` and \`cluster\` are objects of the same base shape in every command; sweep rows carry every input.
+ */
+export const SCHEMA_VERSION = 2;
 
 export interface Provenance {
   version: string;
@@ -110,12 +115,9 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
   };
   return {
     schemaVersion: SCHEMA_VERSION,
-    generator: `cp-plan ${provenance.version}`,
+    generator: generatorOf(provenance.version),
     model: {
-      name: model.name,
-      displayName: model.displayName,
-      source: model.source,
-      file: provenance.modelFile,
+      ...modelRef(model, provenance.modelFile),
       params: totalParams(model),
       activeParams: activeParams(model),
       kvBytesPerToken: kvBytesPerToken(model, precision.kvDtype),
@@ -132,16 +134,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
         sharedExperts: model.moe?.sharedExperts ?? null,
       },
     },
-    cluster: {
-      name: cluster.name,
-      displayName: cluster.displayName,
-      source: cluster.source,
-      file: provenance.clusterFile,
-      gpu: cluster.gpu.name,
-      gpuPreset: cluster.gpu.preset,
-      kernelTable: cluster.gpu.kernels.name,
-      gpusPerNode: cluster.gpusPerNode,
-    },
+    cluster: clusterRef(cluster, provenance.clusterFile),
     engine: {
       name: cluster.engine.name,
       displayName: cluster.engine.displayName,

@@ -34,8 +34,11 @@ export function describeLayout(c: Candidate): string {
   return `${where} ${c.pp > 1 ? `PP${c.pp} x ` : ''}TP${l.tp} x CP${l.cp}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}${l.cp > 1 ? (l.cpStyle && l.cpStyle !== 'ring' ? ` ${l.cpStyle}` : ` ${VARIANT[c.variant]}`) : ''}`;
 }
 
-/** The text report of `cp-plan plan`. Pure. */
-export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean): string {
+/**
+ * The text report of `cp-plan plan`. Short by default (the answer, its table, the size just below and why it
+ * does not do); `verbose` adds every smaller size, the rejected layout families and the Pareto frontier. Pure.
+ */
+export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean, verbose = false): string {
   const lines = [
     chalk.bold(`cp-plan plan: ${h.title}`),
     `SLOs: ${h.slo}. Searched ${r.evaluated} layouts x variants on 1 GPU up to ${h.maxNodes} nodes (${h.maxNodes * h.gpusPerNode} GPUs): ${r.qualifying.length} meet every constraint.`,
@@ -55,6 +58,16 @@ export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: Ch
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     lines.push(chalk.red(`No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`));
   }
+  if (!verbose) {
+    const below = r.best ? r.smaller[r.smaller.length - 1] : undefined;
+    if (below) lines.push('', `Why not ${below.gpus} GPUs: ${below.closest.violations.map(describeViolation).join('; ')} at best (${describeLayout(below.closest)}).`);
+    if (!r.best && r.smaller.length) {
+      lines.push('', 'Closest layout at each size:');
+      for (const g of groupSmaller(r)) lines.push(`  ${g}`);
+    }
+    lines.push('', '--verbose for every smaller size, the layout families that fail and the Pareto frontier.');
+    return lines.join('\n') + '\n';
+  }
   if (r.smaller.length) {
     lines.push('', r.best ? 'Why fewer GPUs do not do (the closest layout at each size):' : 'Closest layout at each size:');
     for (const g of groupSmaller(r)) lines.push(`  ${g}`);
@@ -66,6 +79,31 @@ export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: Ch
   if (r.pareto.length) {
     lines.push('', 'Pareto frontier, GPUs vs fastest TTFT that fits in memory:');
     lines.push(wrap(r.pareto.map((c) => `${c.gpus} GPUs ${formatSeconds(c.ttftSec)}`), 100).map((l) => `  ${l}`).join('\n'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The machine columns of a plan candidate (CSV), the same whatever was searched. */
+const CSV_HEAD = ['rank', 'gpus', 'nodes', 'pp', 'tp', 'cp', 'dcp', 'ep', 'cpStyle', 'variant', 'ttftMs', 'ttitMs', 'tokensPerSecond', 'memoryPerGpuBytes', 'capacityBytes'];
+
+/** The qualifying layouts as CSV (RFC 4180; no value holds a comma or quote), best first. Pure. */
+export function planToCsv(r: PlanResult, top: number): string {
+  const rows = r.qualifying.slice(0, top).map((c, i) => {
+    const ring = c.layout.cp > 1 && (c.layout.cpStyle ?? 'ring') === 'ring';
+    return [i + 1, c.gpus, c.layout.nodes * c.pp, c.pp, c.layout.tp, c.layout.cp, c.layout.dcp, c.layout.ep, c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : '', ring ? c.variant : '', ms(c.ttftSec), ms(c.ttitSec), round(c.tokensPerSec, 3), Math.round(c.memoryBytes), Math.round(c.capacityBytes)].join(',');
+  });
+  return [CSV_HEAD.join(','), ...rows].join('\n') + '\n';
+}
+
+/** The answer and the qualifying layouts as a markdown table (for a pull request or design doc). Pure. */
+export function planToMarkdown(r: PlanResult, h: PlanHeader, top: number): string {
+  const lines = [`**cp-plan plan:** ${h.title}`, '', `SLOs: ${h.slo}. ${r.qualifying.length} of ${r.evaluated} layouts x variants meet every constraint.`, ''];
+  if (r.best) {
+    lines.push('| # | GPUs | Layout | TTFT | TTIT | Decode tok/s | Memory/GPU |', '---:|---:|---|---:|---:|---:|---:|'.replace(/^/, '|'));
+    r.qualifying.slice(0, top).forEach((c, i) => lines.push(`| ${i + 1} | ${c.gpus} | ${describeLayout(c)} | ${formatSeconds(c.ttftSec)} | ${formatSeconds(c.ttitSec)} | ${c.tokensPerSec.toFixed(1)} | ${formatBytes(c.memoryBytes)} |`));
+  } else if (r.closest) {
+    const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
+    lines.push(`No layout meets every constraint; the closest, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)}.`);
   }
   return lines.join('\n') + '\n';
 }

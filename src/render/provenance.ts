@@ -1,3 +1,4 @@
+import type { ClusterSpec } from '../model/types.js';
 import type { DeployedCluster, LoadedModel } from '../presets/catalog.js';
 
 /** Which presets a result came from, and where their figures come from. */
@@ -18,13 +19,37 @@ export function presetsJson(model: LoadedModel, cluster: DeployedCluster) {
   };
 }
 
-/** The head of a serving or fleet JSON document: schema version, generator, model, cluster and engine. */
+/** Who wrote a JSON document: the same object in every command's output. */
+export function generatorOf(version: string) {
+  return { name: 'cp-plan', version };
+}
+
+/** The model as every JSON document names it (estimate adds its sizes and architecture). */
+export function modelRef(model: { name: string; displayName: string; source: string }, file: string) {
+  return { name: model.name, displayName: model.displayName, source: model.source, file };
+}
+
+/** The cluster as every JSON document names it. */
+export function clusterRef(cluster: ClusterSpec, file: string) {
+  return {
+    name: cluster.name,
+    displayName: cluster.displayName,
+    source: cluster.source,
+    file,
+    gpu: cluster.gpu.name,
+    gpuPreset: cluster.gpu.preset,
+    kernelTable: cluster.gpu.kernels.name,
+    gpusPerNode: cluster.gpusPerNode,
+  };
+}
+
+/** The head of a JSON document: schema version, generator, model, cluster and engine, the same shape everywhere. */
 export function documentHead(version: string, schemaVersion: number, model: LoadedModel, cluster: DeployedCluster) {
   return {
     schemaVersion,
-    generator: { name: 'cp-plan', version },
-    model: { name: model.spec.name, file: model.file },
-    cluster: { name: cluster.spec.name, file: cluster.file },
+    generator: generatorOf(version),
+    model: modelRef(model.spec, model.file),
+    cluster: clusterRef(cluster.spec, cluster.file),
     engine: cluster.spec.engine.name,
   };
 }

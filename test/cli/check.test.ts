@@ -59,7 +59,7 @@ describe('cp-plan check', () => {
     const r = runCli(['check', join(REPO_ROOT, 'examples', 'sizing-fails.yaml'), '--json']);
     assert.equal(r.status, 1);
     const doc = parseJson(r.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.pass, false);
     const planned = doc.scenarios.find((s: { name: string }) => s.name === 'smallest cluster for 70B at 512K');
     assert.ok(planned.pass && planned.layout.nodes >= 1);

@@ -23,7 +23,7 @@ describe('cp-plan collective', () => {
     assert.equal(lines[0], 'bytes,time_us,algbw_GBps,busbw_GBps,algorithm,protocol,latency_us');
     assert.equal(lines.length - 1, 28, '8 B to 1 GiB doubling: 28 sizes');
     const json = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '16', '--bytes', '8..1GiB', '--json']).stdout);
-    assert.equal(json.schemaVersion, 1);
+    assert.equal(json.schemaVersion, 2);
     assert.deepEqual(json.group, { size: 16, perDomain: 8, domains: 2 });
     let prev = 0;
     for (const row of json.rows) {

@@ -27,7 +27,7 @@ describe('estimate: README quick start', () => {
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
     assertGolden('estimate-1m-16nodes.json', r.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.deepEqual(
       { nodes: doc.layout.nodes, tp: doc.layout.tp, cp: doc.layout.cp, gpus: doc.layout.gpus },
       { nodes: 16, tp: 8, cp: 16, gpus: 128 },

@@ -20,7 +20,7 @@ function assertCandidateShape(c: any, where: string) {
 
 describe('plan', () => {
   test("the paper's setup: exit 0, best and why fewer GPUs fail, golden", () => {
-    const r = runCli(PAPER);
+    const r = runCli([...PAPER, '--verbose']);
     assert.equal(r.status, 0, r.stderr);
     // Only the warning that 1M is beyond the model's configured context.
     assert.match(r.stderr, /^cp-plan: warning: context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072[^\n]*\n$/);
@@ -35,7 +35,7 @@ describe('plan', () => {
     const r = runCli([...PAPER, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assertCandidateShape(doc.best, 'best');
     assert.ok(doc.best.layout.gpus <= 128, `best uses ${doc.best.layout.gpus} GPUs`);
     assert.ok(doc.best.prefill.ttftMs <= 90_000);
@@ -78,7 +78,7 @@ describe('plan', () => {
     const r = runCli(['plan', '--model', 'llama3-70b', '--ctx', '512K', '--miss-rate', '5%', '--max-ttft', '5s', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
-    assert.equal(doc.model, 'llama3-70b');
+    assert.equal(doc.model.name, 'llama3-70b');
     assert.deepEqual(doc.workload, { contextTokens: 512_000, cachedTokens: 486_400, newTokens: 25_600, batch: 1 });
     assert.equal(doc.slo.maxTtftMs, 5000);
     assertCandidateShape(doc.best, 'best');
@@ -203,4 +203,54 @@ describe('invalid specs exit 2 with one line', () => {
       assert.match(line, message);
     });
   }
+});
+
+describe('plan output (issue 16)', () => {
+  const base = ['plan', '--ctx', '1M', '--max-ttft', '90s'];
+  test('short by default; --verbose adds every smaller size, the failing families and the Pareto frontier', () => {
+    const short = runCli(base);
+    assert.equal(short.status, 0, short.stderr);
+    assert.match(short.stdout, /Why not 104 GPUs: does not meet TTFT/);
+    assert.doesNotMatch(short.stdout, /Pareto frontier, GPUs|Layout families with no/);
+    const long = runCli([...base, '--verbose']);
+    assert.match(long.stdout, /Why fewer GPUs do not do/);
+    assert.match(long.stdout, /Pareto frontier, GPUs/);
+    assert.ok(long.stdout.split('\n').length > short.stdout.split('\n').length + 5);
+  });
+
+  test('--format csv and markdown list the qualifying layouts; --quiet drops warnings, not the answer', () => {
+    const csv = runCli([...base, '--format', 'csv', '--top', '3', '--quiet']);
+    assert.equal(csv.status, 0);
+    assert.equal(csv.stderr, '', 'no warnings with --quiet');
+    const lines = csv.stdout.trim().split('\n');
+    assert.equal(lines[0], 'rank,gpus,nodes,pp,tp,cp,dcp,ep,cpStyle,variant,ttftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,capacityBytes');
+    assert.equal(lines.length, 4);
+    assert.match(lines[1]!, /^1,112,14,1,8,14,1,1,ring,pass-kv,/);
+    const md = runCli([...base, '--format', 'markdown', '--top', '2']);
+    assert.match(md.stdout, /^\| 1 \| 112 \| 14 nodes TP8 x CP14 pass-KV \|/m);
+    assert.match(md.stderr, /warning: context of 1000000 tokens/);
+    assertOneLineError(runCli(['plan', '--isl', '8K', '--osl', '1K', '--rate', '1/s', '--max-ttft', '2s', '--format', 'csv']));
+  });
+
+  test('--max-nodes above the preset says it stopped at the cluster\'s size', () => {
+    const r = runCli([...base, '--max-nodes', '64', '--format', 'csv']);
+    assert.match(r.stderr, /warning: --max-nodes 64: cluster 'gtt' has 32 nodes/);
+  });
+
+  test('every JSON document names its generator, model and cluster the same way (schemaVersion 2)', () => {
+    const docs = [
+      parseJson(runCli(['estimate', '--ctx', '128K', '--json']).stdout),
+      parseJson(runCli([...base, '--json']).stdout),
+      parseJson(runCli(['sweep', '--nodes', '1,2', '--ctx', '128K', '--json']).stdout),
+    ];
+    for (const d of docs) {
+      assert.equal(d.schemaVersion, 2);
+      assert.deepEqual(Object.keys(d.generator), ['name', 'version']);
+      for (const k of ['name', 'displayName', 'source', 'file']) assert.equal(typeof d.model[k], 'string', k);
+      for (const k of ['name', 'displayName', 'source', 'file', 'gpuPreset', 'kernelTable']) assert.equal(typeof d.cluster[k], 'string', k);
+    }
+    const check = parseJson(runCli(['check', 'examples/sizing.yaml', '--json']).stdout);
+    assert.equal(check.schemaVersion, 2);
+    assert.equal(check.generator.name, 'cp-plan');
+  });
 });

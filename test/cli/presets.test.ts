@@ -33,7 +33,7 @@ describe('presets list', () => {
     const r = runCli(['presets', 'list', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.ok(Array.isArray(doc.models) && Array.isArray(doc.clusters));
     assert.deepEqual(doc.models.map((m: { name: string }) => m.name).sort(), MODELS);
     assert.deepEqual(doc.clusters.map((c: { name: string }) => c.name).sort(), CLUSTERS);

@@ -20,7 +20,7 @@ describe('cp-plan serve', () => {
     const b = runCli([...args, '--json']);
     assert.equal(a.stdout, b.stdout, 'deterministic');
     const doc = parseJson(a.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.deployment.replicas, 2);
     assert.equal(doc.results.served, 300);
     assert.ok(doc.results.ttft.p99Ms >= doc.results.ttft.p50Ms);

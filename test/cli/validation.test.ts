@@ -36,7 +36,7 @@ describe('cp-plan validate', () => {
     const r = runCli(['validate', '--json', '--max-mape', '8%', '--max-error', '15%']);
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.ok(doc.mape.overall.mape <= 0.08 && doc.mape.overall.maxAbsError <= 0.15);
     assert.equal(doc.cases.length, 25);
     assert.ok(doc.decisions.filter((d: { scored: boolean; correct: boolean }) => d.scored).every((d: { correct: boolean }) => d.correct));

@@ -90,6 +90,7 @@ _cp_plan() {
     "plan|--price-per-gpu-hour") : ;;
     "plan|--variant") reply='auto pass-kv pass-q' ;;
     "plan|--top") : ;;
+    "plan|--format") reply='table json markdown csv' ;;
     "plan|--report") files=1 ;;
     "collective|--bytes") : ;;
     "collective|--cluster") reply='a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce'; files=yaml ;;
@@ -136,7 +137,7 @@ _cp_plan() {
         "") if [[ "$cur" == -* ]]; then reply='-V --version -h --help'; else reply='estimate serve plan collective validate calibrate sweep check schema completion presets help'; fi ;;
         "estimate") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --nodes --gpus --tp --cp --dcp --ep --pp --variant --cp-style --json --explain --price-per-gpu-hour --emit --report --no-color -h --help' ;;
         "serve") reply='--model --cluster --engine --weights --kv-dtype --attention-dtype --gpus --nodes --tp --dcp --ep --isl --osl --rate --concurrency --arrival --hit-rate --requests --seed --workload --trace --prefill-chunk --max-running --max-ttft --max-ttit --price-per-gpu-hour --json --no-color -h --help' ;;
-        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --json --report --no-color -h --help' ;;
+        "plan") reply='--ctx --model --cluster --cached --miss-rate --hit-rate --batch --prefill-chunk --engine --weights --kv-dtype --attention-dtype --max-ttft --max-ttit --min-throughput --max-nodes --max-gpus --objective --isl --osl --rate --disaggregated --emit --price-per-gpu-hour --variant --no-dcp --top --format --json --verbose --quiet --report --no-color -h --help' ;;
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=yaml; fi ;;

@@ -128,7 +128,10 @@ _cp_plan_plan() {
     '--variant[ring attention variant to consider]:value:(auto pass-kv pass-q)' \
     '--no-dcp[leave DCP out of the search]' \
     '--top[how many of the best layouts to list]:value: ' \
-    '--json[print one JSON document]' \
+    '--format[output format (csv and markdown the qualifying layouts)]:value:(table json markdown csv)' \
+    '--json[the same as --format json]' \
+    '--verbose[also list every smaller size, the layout families that fail and the...]' \
+    '--quiet[no warnings on stderr (errors and a failed check still)]' \
     '--report[also write a self-contained HTML report (the answer, charts, proven...]:value:_files' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'

@@ -16,8 +16,8 @@ const doc = estimateToJson(result, { version: '9.9.9', modelFile: 'm.yaml', clus
 
 test('the JSON document carries the contract keys in the promised units', () => {
   assert.equal(doc.schemaVersion, SCHEMA_VERSION);
-  assert.equal(doc.schemaVersion, 1);
-  assert.equal(doc.generator, 'cp-plan 9.9.9');
+  assert.equal(doc.schemaVersion, 2);
+  assert.deepEqual(doc.generator, { name: 'cp-plan', version: '9.9.9' });
   assert.deepEqual([doc.layout.nodes, doc.layout.tp, doc.layout.cp, doc.layout.gpus], [4, 8, 4, 32]);
   assert.equal(doc.prefill.ttftMs, Math.round(result.prefill.ttftSec * 1e6) / 1e3);
   assert.equal(doc.memory.perGpu.capacityBytes, 96e9);
