@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
 import { InputError } from './errors.js';
-import { exitCodesHelp, positive, rate } from './program-options.js';
+import { exitCodesHelp, positive, rate, sharedOption } from './program-options.js';
 
 /**
  * The commands that hold the model against measurements: collective (one NCCL collective, as
@@ -19,14 +19,14 @@ export function defineMeasurementCommands(
       .description("Predict one NCCL collective's time, algorithm, protocol and bus bandwidth for a size or a range, in nccl-tests' columns.")
       .argument('<op>', 'all-reduce, all-gather, reduce-scatter, all-to-all or sendrecv (or nccl-tests names: all_reduce_perf)')
       .requiredOption('--bytes <sizes>', 'message size, K/M/G in powers of 1024 as nccl-tests -b/-e: 256M, a list 1K,1M, or a range 8..1G (doubling, as nccl-tests -f 2) or 8..1G:4')
-      .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
+      .addOption(sharedOption('cluster'))
       .option('--gpus <n>', 'ranks, one per GPU, numbered node by node (default: one node)', positive('--gpus'))
       .option('--nodes <n>', 'nodes, all their GPUs (instead of --gpus)', positive('--nodes'))
       .option('--ranks-per-node <n>', 'ranks on each node when fewer than its GPUs, as mpirun -npernode (--nodes N: N x R ranks; --gpus G: G ranks on ceil(G/R) nodes)', positive('--ranks-per-node'))
       .option('--algorithm <list>', 'restrict the choice, as NCCL_ALGO: ring, tree, nvls, nvls-tree, hierarchical, hierarchical-sharp')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-      .option('--json', 'the same as --format json', false)
-      .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+      .addOption(sharedOption('json', { help: 'the same as --format json' }))
+      .addOption(sharedOption('noColor'))
       .addHelpText('after', `
 Examples:
   cp-plan collective all-reduce --cluster h100-ib --gpus 16 --bytes 256MiB
@@ -45,12 +45,12 @@ ${exitCodesHelp('the predictions were printed')}`)
       .command('validate')
       .description("Compare cp-plan's predictions with measured times: the paper's (shipped) or your own.")
       .option('--data <file>', "a measurements file, or a file of nccl-tests series (default: the paper's measurements and the shipped nccl-tests results)")
-      .option('--cluster <name|file>', "cluster preset (default: the one the measurements file names)")
-      .option('--engine <name|file>', "engine preset (default: the one the measurements file names, else the cluster's)")
+      .addOption(sharedOption('cluster', { default: undefined, help: "cluster preset (default: the one the measurements file names)" }))
+      .addOption(sharedOption('engine', { help: "engine preset (default: the one the measurements file names, else the cluster's)" }))
       .option('--max-mape <rate>', 'exit 1 if the overall mean absolute error exceeds this (8% or 0.08)', rate('--max-mape'))
       .option('--max-error <rate>', 'exit 1 if any single case is off by more than this', rate('--max-error'))
-      .option('--json', 'print one JSON document', false)
-      .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+      .addOption(sharedOption('json', { help: 'print one JSON document' }))
+      .addOption(sharedOption('noColor'))
       .addHelpText('after', `
 Examples:
   cp-plan validate
@@ -69,12 +69,12 @@ ${exitCodesHelp('the report was printed (and any --max-mape or --max-error gate 
       .description("Fit a cluster's efficiency and overhead parameters to your measured TTFT/TTIT, or its network to your nccl-tests output, and write a calibrated preset.")
       .argument('[file]', 'measurements YAML (schema: README "Calibrating on your own runs"; cp-plan schema measurements)')
       .option('--nccl-tests <files...>', "nccl-tests text output (all_reduce_perf, alltoall_perf, sendrecv_perf, ...) to fit the cluster's interconnect to, instead of a measurements file")
-      .option('--cluster <name|file>', 'base cluster preset (default: the one the measurements file names; required with --nccl-tests)')
-      .option('--engine <name|file>', "the engine the runs used (default: the measurements file's, else the cluster's); the calibration is kept for it")
+      .addOption(sharedOption('cluster', { default: undefined, help: 'base cluster preset (default: the one the measurements file names; required with --nccl-tests)' }))
+      .addOption(sharedOption('engine', { help: "the engine the runs used (default: the measurements file's, else the cluster's); the calibration is kept for it" }))
       .option('--params <list>', 'comma-separated parameters to fit (default: what the data can determine; see README "Calibrating on your own runs")')
       .option('-o, --output <file>', 'write the calibrated cluster preset here (written whole or not at all)')
-      .option('--json', 'print one JSON document', false)
-      .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+      .addOption(sharedOption('json', { help: 'print one JSON document' }))
+      .addOption(sharedOption('noColor'))
       .addHelpText('after', `
 Examples:
   cp-plan calibrate my-runs.yaml --cluster h100-ib -o h100-ib-calibrated.yaml

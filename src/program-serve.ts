@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { exitCodesHelp, duration, positive, prefillChunk, rate, requestRate, tokens, withPrecision } from './program-options.js';
+import { exitCodesHelp, duration, positive, prefillChunk, rate, requestRate, tokens, withPrecision, sharedOption } from './program-options.js';
 import { parseNonNegativeInt, parsePositiveNumber } from './units.js';
 
 /**
@@ -17,9 +17,9 @@ export function defineServeCommand(
       program
         .command('serve')
         .description('Simulate a deployment serving traffic (continuous batching, chunked prefill, KV admission, queueing): throughput, TTFT/TTIT percentiles, goodput, saturation, cost.')
-        .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-70b')
-        .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'h100-ib')
-        .option('--engine <name|file>', "inference engine: vllm, sglang, trtllm, meta-cp or a YAML file (default: the cluster's)"),
+        .addOption(sharedOption('model', { default: 'llama3-70b' }))
+        .addOption(sharedOption('cluster', { default: 'h100-ib' }))
+        .addOption(sharedOption('engine', { help: "inference engine: vllm, sglang, trtllm, meta-cp or a YAML file (default: the cluster's)" })),
     )
       .option('--gpus <n>', 'GPUs of the fleet (default: one node); replicas = GPUs / TP', positive('--gpus'))
       .option('--nodes <n>', 'nodes of the fleet, all their GPUs (instead of --gpus)', positive('--nodes'))
@@ -41,8 +41,8 @@ export function defineServeCommand(
       .option('--max-ttft <duration>', 'TTFT SLO for goodput, e.g. 2s', duration('--max-ttft'))
       .option('--max-ttit <duration>', 'TTIT SLO for goodput, e.g. 50ms', duration('--max-ttit'))
       .option('--price-per-gpu-hour <usd>', "USD per GPU-hour (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
-      .option('--json', 'print one JSON document', false)
-      .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+      .addOption(sharedOption('json', { help: 'print one JSON document' }))
+      .addOption(sharedOption('noColor'))
       .addHelpText('after', `
 Examples:
   cp-plan serve --model llama3-70b --cluster h100-ib --isl 128K --osl 1K --rate 2/s --gpus 16

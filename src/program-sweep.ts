@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { REPORT_HELP, exitCodesHelp, positive, withPrecision } from './program-options.js';
+import { exitCodesHelp, positive, withPrecision, sharedOption } from './program-options.js';
 
 /**
  * cp-plan sweep: a grid of one or two varied quantities. Its module is imported when it runs.
@@ -24,18 +24,18 @@ export function defineSweepCommand(
     .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
     .option('--pp <values>', 'pipeline stages: a value, list or range; the GPUs are split over them (engines with PP: vllm, sglang, trtllm)')
     .option('--cp-style <styles>', "CP styles to compare: ring, all-gather, ulysses or a list (default: the engine's first)")
-    .option('--model <name|file>', 'model preset name or path to a model YAML file', 'llama3-405b')
-    .option('--cluster <name|file>', 'cluster preset name or path to a cluster YAML file', 'gtt')
-    .option('--engine <name|file>', "inference engine: meta-cp, vllm, sglang, trtllm or a YAML file (default: the cluster's)");
+    .addOption(sharedOption('model'))
+    .addOption(sharedOption('cluster'))
+    .addOption(sharedOption('engine'));
   withPrecision(sweepCommand)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
-    .option('--json', 'the same as --format json', false)
+    .addOption(sharedOption('json', { help: 'the same as --format json' }))
     .option('--chart', 'draw a terminal chart of the metric under the table', false)
     .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
     .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
-    .option('--report <file.html>', REPORT_HELP)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addOption(sharedOption('report'))
+    .addOption(sharedOption('noColor'))
     .addHelpText('after', `
 Examples:
   cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv

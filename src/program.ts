@@ -6,7 +6,7 @@ import { CpPlanError, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, escapeControls, termin
 import { DOCS_URL, ISSUES_URL } from './links.js';
 import { PACKAGE_ROOT } from './root.js';
 import { startRun, type InterruptGuard } from './run-files.js';
-import { REPORT_HELP, exitCodesHelp, duration, positive, requestRate, tokens, withWorkload } from './program-options.js';
+import { exitCodesHelp, duration, positive, requestRate, tokens, withWorkload, sharedOption } from './program-options.js';
 import { defineMeasurementCommands } from './program-measure.js';
 import { defineServeCommand } from './program-serve.js';
 import { defineSweepCommand } from './program-sweep.js';
@@ -127,12 +127,12 @@ if (defines('estimate')) {
     .option('--pp <n>', 'pipeline parallelism: split the layers over n stages of GPUs / n each (the tables show one stage running the whole model; the pipeline line the pipelined times)', positive('--pp'), 1)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
     .addOption(new Option('--cp-style <style>', "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses (default: the engine's first)").choices(['ring', 'all-gather', 'ulysses']))
-    .option('--json', 'print one JSON document (schemaVersion 1) instead of tables', false)
+    .addOption(sharedOption('json', { help: 'print one JSON document (schemaVersion 2) instead of tables' }))
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))
     .addOption(new Option('--emit <engine>', 'also print the launch command for this layout (implies --engine; flags checked against the engine version\'s parser)').choices(['vllm', 'sglang', 'trtllm']))
-    .option('--report <file.html>', REPORT_HELP)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addOption(sharedOption('report'))
+    .addOption(sharedOption('noColor'))
     .addHelpText(
       'after',
       `
@@ -180,11 +180,11 @@ if (defines('plan')) {
     .option('--no-dcp', 'leave DCP out of the search')
     .option('--top <n>', 'how many of the best layouts to list', positive('--top'), 5)
     .addOption(new Option('--format <format>', 'output format (csv and markdown: the qualifying layouts)').choices(['table', 'json', 'markdown', 'csv']).default('table'))
-    .option('--json', 'the same as --format json', false)
+    .addOption(sharedOption('json', { help: 'the same as --format json' }))
     .option('--verbose', 'also list every smaller size, the layout families that fail and the Pareto frontier', false)
     .option('--quiet', 'no warnings on stderr (errors and a failed check still)', false)
-    .option('--report <file.html>', REPORT_HELP)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addOption(sharedOption('report'))
+    .addOption(sharedOption('noColor'))
     .addHelpText('after', `
 Examples:
   cp-plan plan --ctx 1M --max-ttft 90s
@@ -209,9 +209,9 @@ if (defines('check')) {
     .description('Check named sizing scenarios against their SLOs: exit 0 if all pass, 1 if any fails (a CI gate).')
     .argument('<file>', 'scenarios YAML (schema: cp-plan schema check)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
-    .option('--json', 'the same as --format json', false)
-    .option('--report <file.html>', REPORT_HELP)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addOption(sharedOption('json', { help: 'the same as --format json' }))
+    .addOption(sharedOption('report'))
+    .addOption(sharedOption('noColor'))
     .addHelpText('after', `
 Examples:
   cp-plan check sizing.yaml
@@ -265,8 +265,8 @@ if (defines('presets')) {
     .command('list')
     .description('List built-in models, clusters, GPUs and engines with their key figures.')
     .addOption(new Option('--kind <kind>', 'list one kind only').choices(['model', 'cluster', 'gpu', 'engine']))
-    .option('--json', 'print JSON', false)
-    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .addOption(sharedOption('json', { help: 'print JSON' }))
+    .addOption(sharedOption('noColor'))
     .action(async (opts) => {
       const { runPresetsList } = await import('./commands/presets.js');
       emit(await runPresetsList(opts, ctx));
@@ -275,8 +275,8 @@ if (defines('presets')) {
     .command('show')
     .description('Print a preset file (with the source of every figure) after validating it.')
     .argument('<name|file>', 'preset name (llama3-405b, gtt, vllm, h100-sxm; KIND/NAME when two kinds share it: gpu/h100-sxm) or a YAML file to validate and print')
-    .option('--json', 'print the parsed preset as JSON', false)
-    .option('--no-color', 'accepted for symmetry; the file is printed as is')
+    .addOption(sharedOption('json', { help: 'print the parsed preset as JSON' }))
+    .addOption(sharedOption('noColor', { help: 'accepted for symmetry; the file is printed as is' }))
     .action(async (name: string, opts) => {
       const { runPresetsShow } = await import('./commands/presets.js');
       emit(await runPresetsShow(name, { ...opts, color: false }));

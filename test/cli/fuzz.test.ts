@@ -615,7 +615,8 @@ function check(run: Run): string | undefined {
 // Longer explorations: CP_PLAN_FUZZ_RUNS=50000 CP_PLAN_FUZZ_SECONDS=300 CP_PLAN_FUZZ_SEED=7 node --import tsx --test test/cli/fuzz.test.ts
 const TARGET_RUNS = Number(process.env.CP_PLAN_FUZZ_RUNS ?? 3_000);
 const TIME_BUDGET_MS = Number(process.env.CP_PLAN_FUZZ_SECONDS ?? 20) * 1000;
-const MIN_RUNS = 1_000;
+// A floor on coverage, not a speed test: a loaded 2-core machine (other jobs, CI neighbours) still reaches it.
+const MIN_RUNS = 400;
 
 // Mutated YAML (issue 17): files of every kind a user gives, with control characters put into their
 // string slots (names, references, preset names, units), run through the commands that read them.

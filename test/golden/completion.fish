@@ -47,7 +47,7 @@ complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l ep -x -d 'exper
 complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l pp -x -d 'pipeline parallelism: split the layers over n stages of GPUs / n ea...'
 complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l variant -x -a 'auto pass-kv pass-q' -d 'ring attention variant'
 complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l cp-style -x -a 'ring all-gather ulysses' -d 'how CP splits the context: ring (the paper\'s), all-gather (vLLM/SGL...'
-complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l json -d 'print one JSON document (schemaVersion 1) instead of tables'
+complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l json -d 'print one JSON document (schemaVersion 2) instead of tables'
 complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l explain -d 'also print every model term with its formula and value for this run...'
 complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l price-per-gpu-hour -x -d 'USD per GPU-hour for cost (default: the cluster preset\'s, where it...'
 complete -c cp-plan -n '__fish_seen_subcommand_from estimate' -l emit -x -a 'vllm sglang trtllm' -d 'also print the launch command for this layout (implies --engine; fl...'

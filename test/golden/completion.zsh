@@ -57,7 +57,7 @@ _cp_plan_estimate() {
     '--pp[pipeline parallelism split the layers over n stages of GPUs / n eac...]:value: ' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
     '--cp-style[how CP splits the context ring (the paper'\''s), all-gather (vLLM/SGLa...]:value:(ring all-gather ulysses)' \
-    '--json[print one JSON document (schemaVersion 1) instead of tables]' \
+    '--json[print one JSON document (schemaVersion 2) instead of tables]' \
     '--explain[also print every model term with its formula and value for this run...]' \
     '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
     '--emit[also print the launch command for this layout (implies --engine; fl...]:value:(vllm sglang trtllm)' \

@@ -163,3 +163,8 @@ test("README's cluster, GPU and engine tables are computed from the presets", ()
     ['| engine | prefill/decode attention by GPU generation | per decode step | per decode layer | per context token | usable HBM |', '|---|---|---:|---:|---:|---:|', ...engines].join('\n'),
   );
 });
+
+test("README's table of shared options is derived from SHARED_OPTIONS", async () => {
+  const { sharedOptionsMarkdown } = await import('../../src/program-options.js');
+  assertReadmeBlock('<!-- options:begin -->', '<!-- options:end -->', sharedOptionsMarkdown());
+});
