@@ -110,9 +110,16 @@ function vllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: u
 function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?: undefined } {
   const lo = input.layout;
   allGatherOnly('sglang', lo);
-  const args: Args = [['--model-path', input.modelId], ['--tp-size', String(lo.tp)]];
+  // SGLang's attention CP is carved out of its TP world: server_args.py (_handle_context_parallelism) asserts
+  // tp_size % attn_cp_size == 0, so TP t x CP c is --tp-size t*c --attn-cp-size c (attention TP t); some
+  // versions also assert pp_size == 1 with CP, so CP with PP is not emitted.
+  if (lo.cp > 1 && input.pp > 1) throw new NotLaunchable('sglang runs prefill CP without pipeline stages (server_args.py asserts pp_size == 1 with attn_cp_size > 1)');
+  const args: Args = [['--model-path', input.modelId], ['--tp-size', String(lo.tp * lo.cp)]];
   if (input.pp > 1) args.push(['--pp-size', String(input.pp)]);
-  if (lo.cp > 1) args.push(['--enable-prefill-cp', null], ['--attn-cp-size', String(lo.cp)]);
+  if (lo.cp > 1) {
+    args.push(['--enable-prefill-cp', null], ['--attn-cp-size', String(lo.cp)]);
+    notes.push(`SGLang's --tp-size ${lo.tp * lo.cp} with --attn-cp-size ${lo.cp} gives attention TP${lo.tp} x CP${lo.cp}; its dense and MoE layers run over all ${lo.tp * lo.cp} GPUs, where cp-plan costs them at TP${lo.tp} on each CP rank's tokens`);
+  }
   if (lo.dcp > 1) args.push(['--dcp-size', String(lo.dcp)]);
   if (lo.ep > 1) args.push(['--ep-size', String(lo.ep)]);
   if (input.weights === 'fp8') args.push(['--quantization', 'fp8']);

@@ -71,4 +71,12 @@ describe('launch commands', () => {
     assert.throws(() => launchCommand('trtllm', launchInputOf(r), { ...list, configKeys: ['kv_cache_config.dtype'] }), /has no config key cp_config.cp_type/);
     assert.throws(() => launchCommand('trtllm', { ...launchInputOf(r), layout: { ...r.layout, cpStyle: 'all-gather' } }, list), /no all-gather CP/);
   });
+
+  test("SGLang: attention CP is carved out of its TP world (--tp-size TP x CP), and is not emitted with PP", () => {
+    const r = estimate({ model: builtinModel('llama3-70b').spec, cluster: shipped('h100-ib', 'sglang'), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 32, tp: 8 }, workload: { contextTokens: 512_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+    const list = loadFlagList('sglang');
+    const cmd = launchCommand('sglang', launchInputOf(r), list);
+    assert.match(cmd.command, /--tp-size 32 --enable-prefill-cp --attn-cp-size 4 /);
+    assert.throws(() => launchCommand('sglang', launchInputOf(r, 2), list), /pp_size == 1/);
+  });
 });
