@@ -98,7 +98,11 @@ export function estimate(input: EstimateInput): EstimateResult {
     decodeCp1,
     cp1Fits,
     memory,
-    styles: compareStyles(model, cluster, layout, precision, workload),
+    styles: compareStyles(model, cluster, layout, precision, workload, {
+      ttftSec: (layout.cpStyle ?? 'ring') === 'ring' ? Math.min(variants['pass-kv'].ttftSec, variants['pass-q'].ttftSec) : variants['pass-kv'].ttftSec,
+      memoryBytes: memory.perGpu.totalBytes,
+      fits: memory.fits,
+    }),
     warnings: warningsFor(model, cluster, precision, workload, layout),
   };
 }

@@ -23,10 +23,20 @@ const STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses'];
  * variant) and memory per GPU, through the same prefill and memory functions as the estimate. Empty without
  * CP. Pure.
  */
-export function compareStyles(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): StyleOption[] {
+export function compareStyles(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  /** The estimate's own style, already costed (not costed again). */
+  own?: { ttftSec: number; memoryBytes: number; fits: boolean },
+): StyleOption[] {
   if (layout.cp <= 1) return [];
+  const used = layout.cpStyle ?? 'ring';
   return STYLES.map((style) => {
     const runByEngine = cluster.engine.cpStyles.includes(style);
+    if (own && style === used) return { style, runByEngine, ...own, problem: null };
     const styled = layoutOrProblem({ gpus: layout.gpus, tp: layout.tp, dcp: layout.dcp, ep: layout.ep, cpStyle: style }, model, cluster);
     if (typeof styled === 'string') return { style, runByEngine, ttftSec: null, memoryBytes: null, fits: null, problem: styled };
     const chunk = workload.prefillChunkTokens ?? null;
