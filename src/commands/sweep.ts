@@ -12,7 +12,7 @@ import { assertWritable, writeWhole } from '../write-file.js';
 import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
-import { checkReportPath, writeReport } from '../report-file.js';
+import { checkChartPath, checkReportPath, writeReport, wroteLine } from '../report-file.js';
 import { usableHbmBytes } from '../model/memory.js';
 
 export interface SweepOptions {
@@ -76,6 +76,7 @@ function parseStyles(text: string): number[] {
 /** Evaluates a grid of one or two varied quantities and renders it as a table, CSV, JSON, markdown and charts. */
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<CommandResult> {
   checkReportPath(opts.report);
+  checkChartPath(opts.chartFile);
   const grid = values(opts);
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
   const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp', pp: '--pp', cpStyle: '--cp-style' };
@@ -126,7 +127,10 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (beyond) stderr.push(`warning: ${beyond}`);
   const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
   const data = swept.length && (opts.chart || opts.chartFile !== undefined) ? chartData(rows, swept, opts.chartMetric) : undefined;
-  if (opts.chartFile !== undefined && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file', 'chart.svg');
+  if (opts.chartFile !== undefined && data) {
+    writeWhole(opts.chartFile, svgChart(data), '--chart-file', 'chart.svg');
+    stderr.push(wroteLine(opts.chartFile));
+  }
   if (opts.report) {
     const { sweepReport } = await import('../render/report/sweep-report.js');
     const title = `${model.spec.displayName} on ${cluster.spec.name}, ${rows.length} points`;

@@ -153,6 +153,19 @@ describe('sweep', () => {
     assert.ok(svg.trimEnd().endsWith('</svg>'));
     assert.equal(runCli(args).status, 0);
     assert.ok(readFileSync(file).equals(first), 'two runs write identical bytes');
+    assert.ok(r.stderr.endsWith(`\ncp-plan: wrote ${file}\n`), `says which file it wrote: ${r.stderr}`);
+  });
+
+  test('--chart-file refuses a name not ending in .svg before any work, and writes nothing', () => {
+    for (const name of ['c.png', 'c.svg.txt', 'chart']) {
+      const file = join(dir, name);
+      const line = assertOneLineError(runCli(['sweep', '--nodes', '1..8', '--ctx', '1M', '--chart-file', file]));
+      assert.match(line, /^cp-plan: --chart-file .*: the chart is an SVG image; give a file name ending in \.svg$/);
+      assert.equal(existsSync(file), false, name);
+    }
+    // Before the inputs are read: a wrong model is not what is reported.
+    assert.match(assertOneLineError(runCli(['sweep', '--nodes', '1..8', '--ctx', '1M', '--model', 'nope', '--chart-file', join(dir, 'c.png')])), /\.svg$/);
+    assert.equal(runCli(['sweep', '--nodes', '1..2', '--ctx', '8K', '--chart-file', join(dir, 'UPPER.SVG')]).status, 0);
   });
 
   test('--format json: rows and swept', () => {
