@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertGolden } from '../helpers/golden.js';
-import { assertOneLineError, parseJson, runCli, stderrLines } from '../helpers/run-cli.js';
+import { REPO_ROOT, assertOneLineError, parseJson, runCli, stderrLines } from '../helpers/run-cli.js';
 
 const PAPER = ['plan', '--ctx', '1M', '--max-ttft', '90s'];
 const INFEASIBLE = ['plan', '--ctx', '1M', '--max-ttft', '30s', '--max-nodes', '16'];
@@ -184,6 +184,18 @@ describe('sweep', () => {
     assert.equal(runCli(args).status, 0);
     assert.ok(readFileSync(file).equals(first), 'two runs write identical bytes');
     assert.ok(r.stderr.endsWith(`\ncp-plan: wrote ${file}\n`), `says which file it wrote: ${r.stderr}`);
+  });
+
+  test("README's chart image is what the command beside it writes today (UPDATE_GOLDEN=1 redraws it)", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const command = /\(`cp-plan (sweep [^`]*--chart-file docs\/ttft-vs-nodes\.svg)`\)/.exec(readme);
+    assert.ok(command, 'README shows the command that draws docs/ttft-vs-nodes.svg');
+    const file = join(dir, 'readme.svg');
+    const r = runCli(command[1]!.split(' ').map((a) => (a === 'docs/ttft-vs-nodes.svg' ? file : a)).concat('--format', 'csv'));
+    assert.equal(r.status, 0, r.stderr);
+    const image = join(REPO_ROOT, 'docs', 'ttft-vs-nodes.svg');
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(image, readFileSync(file));
+    assert.equal(readFileSync(image, 'utf8'), readFileSync(file, 'utf8'), 'docs/ttft-vs-nodes.svg is stale: UPDATE_GOLDEN=1 redraws it');
   });
 
   test('--chart-file refuses a name not ending in .svg before any work, and writes nothing', () => {
