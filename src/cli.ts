@@ -76,6 +76,9 @@ async function run(): Promise<void> {
     get columns() {
       return helpColumns();
     },
+    get width() {
+      return stdoutIsTerminal() && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+    },
     env: process.env,
     get stderrStream() {
       return process.stderr;

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { exitCodesHelp, positive, withPrecision, sharedOption } from './program-options.js';
+import { duration, exitCodesHelp, positive, withPrecision, sharedOption } from './program-options.js';
 
 /**
  * cp-plan sweep: a grid of one or two varied quantities. Its module is imported when it runs.
@@ -34,6 +34,9 @@ export function defineSweepCommand(
     .option('--chart', 'draw a terminal chart of the metric under the table', false)
     .addOption(new Option('--chart-metric <metric>', 'what to chart').choices(['ttft', 'ttit', 'memory']).default('ttft'))
     .option('--chart-file <file.svg>', 'also write the chart as an SVG file')
+    .option('--log-y', 'a log-scale y axis with decade ticks (curves orders of magnitude apart)', false)
+    .option('--max-ttft <duration>', 'TTFT SLO: a line on the TTFT chart, points above it marked (90s, 500ms)', duration('--max-ttft'))
+    .option('--max-ttit <duration>', 'TTIT SLO: a line on the TTIT chart, points above it marked (50ms)', duration('--max-ttit'))
     .addOption(sharedOption('report'))
     .addOption(sharedOption('noColor'))
     .addHelpText('after', `
@@ -41,6 +44,8 @@ Examples:
   cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
   cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
   cp-plan sweep --nodes 1..16 --ctx 1M --chart --chart-file ttft.svg
+  cp-plan sweep --nodes 1..32 --ctx 128K,1M --log-y --max-ttft 60s --chart-file ttft.svg
+  cp-plan sweep --nodes 1..8 --ctx 1M --chart --chart-metric memory     # against the usable HBM
   cp-plan sweep --engine trtllm --cp-style ring,ulysses --nodes 1..8 --ctx 256K --chart
   cp-plan sweep --nodes 1..16 --ctx 128K,512K,1M --report scaling.html
 ${exitCodesHelp('the grid was evaluated (points that do not fit are marked, not errors)')}`)

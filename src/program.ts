@@ -28,6 +28,8 @@ export interface Io {
   isTTY: boolean;
   /** The width help wraps at when narrower than 80 columns (a narrow terminal); else undefined (80). */
   columns?: number | undefined;
+  /** The terminal's width when stdout is a terminal (charts fill it); undefined elsewhere. */
+  width?: number | undefined;
   env: Record<string, string | undefined>;
   /** The real stderr stream, for a spinner; absent in-process. */
   stderrStream?: NodeJS.WriteStream;
@@ -67,6 +69,9 @@ const ctx: CommandContext = {
   // Asked only by a command that needs it (colour): finding out costs start-up time.
   get isTTY() {
     return io.isTTY;
+  },
+  get columns() {
+    return io.width;
   },
   env: io.env,
   argv: words,

@@ -13,5 +13,14 @@ export function checkReportPath(file: string | undefined): void {
 /** Writes the report; returns the stderr line that says so. */
 export function writeReport(file: string, html: string): string {
   writeWhole(file, html, '--report');
-  return `wrote ${printable(file, 200)}`;
+  return wroteLine(file);
+}
+
+/** The stderr line (after `cp-plan: `) for every file a command writes: --report, --chart-file, calibrate -o. */
+export const wroteLine = (file: string): string => `wrote ${printable(file, 200)}`;
+
+/** --chart-file FILE: an SVG image; any other name is refused before any work, so that nothing is written. */
+export function checkChartPath(file: string | undefined): void {
+  if (file === undefined || file === '') return;
+  if (!/\.svg$/i.test(file)) throw new InputError(`--chart-file ${printable(file)}: the chart is an SVG image; give a file name ending in .svg`);
 }

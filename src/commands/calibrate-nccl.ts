@@ -17,6 +17,7 @@ import { mapeOf } from '../validation/report.js';
 import { readInputFile } from '../read-file.js';
 import { quoted } from '../render/quote.js';
 import { writeWhole } from '../write-file.js';
+import { wroteLine } from '../report-file.js';
 import { checkOutput, type CalibrateOptions } from './calibrate.js';
 import type { CommandContext, CommandResult } from './result.js';
 
@@ -92,6 +93,7 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
       mapeAfter: mape(result.after),
     });
     writeWhole(opts.output, yaml, '-o', 'calibrated.yaml');
+    stderr.push(wroteLine(opts.output));
   } else {
     stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
   }

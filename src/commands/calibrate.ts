@@ -20,6 +20,7 @@ import { readInputFile } from '../read-file.js';
 import { quoted } from '../render/quote.js';
 import { UNITS_QUESTION } from '../validation/units-hint.js';
 import { assertWritable, writeWhole } from '../write-file.js';
+import { wroteLine } from '../report-file.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { precisionFor } from './workload-options.js';
 
@@ -113,6 +114,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
       engine: deployed.engine.preset.name,
     });
     writeWhole(opts.output, yaml, '-o', 'calibrated.yaml');
+    stderr.push(wroteLine(opts.output));
   } else {
     stderr.push('nothing written: pass -o FILE to save the calibrated cluster preset');
   }

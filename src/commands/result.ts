@@ -10,6 +10,8 @@ export interface CommandResult {
 export interface CommandContext {
   version: string;
   isTTY: boolean;
+  /** The terminal's width when stdout is a terminal; undefined elsewhere (charts then draw 80 columns). */
+  columns?: number | undefined;
   env: Record<string, string | undefined>;
   /** The command's words after `cp-plan` (--debug left out), for a report's "question". */
   argv?: readonly string[];

@@ -3,7 +3,8 @@ import type { CpStyle, KvDtype, RingVariant, WeightRecipe } from '../model/types
 import { CP_STYLES, SWEEP_DIMS, sweep, sweepGrid, type SweepDim, type SweepPoint, type SweepRow } from '../planning/sweep.js';
 import { colorEnabled } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
-import { chartData, terminalChart, type ChartMetric } from '../render/sweep-chart.js';
+import { chartData, chartOptions, type ChartLimits, type ChartMetric } from '../render/sweep-chart.js';
+import { terminalChart } from '../render/terminal-chart.js';
 import { sweepRowsJson, sweepToCsv, sweepToMarkdown, sweepToTable } from '../render/sweep-output.js';
 import { documentHead, presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
@@ -12,7 +13,7 @@ import { assertWritable, writeWhole } from '../write-file.js';
 import { contextWarning } from '../model/estimate.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
-import { checkReportPath, writeReport } from '../report-file.js';
+import { checkChartPath, checkReportPath, writeReport, wroteLine } from '../report-file.js';
 import { usableHbmBytes } from '../model/memory.js';
 
 export interface SweepOptions {
@@ -36,6 +37,11 @@ export interface SweepOptions {
   chart: boolean;
   chartMetric: ChartMetric;
   chartFile?: string;
+  /** A log-scale y axis on the charts. */
+  logY?: boolean;
+  /** SLOs (seconds): a line on the matching chart, and the points above it marked. */
+  maxTtft?: number;
+  maxTtit?: number;
   /** Also write an HTML report to this file. */
   report?: string;
   color: boolean;
@@ -76,11 +82,15 @@ function parseStyles(text: string): number[] {
 /** Evaluates a grid of one or two varied quantities and renders it as a table, CSV, JSON, markdown and charts. */
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<CommandResult> {
   checkReportPath(opts.report);
+  checkChartPath(opts.chartFile);
   const grid = values(opts);
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
   const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp', pp: '--pp', cpStyle: '--cp-style' };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
-  if ((opts.chart || opts.chartFile !== undefined) && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
+  const charted = opts.chart || opts.chartFile !== undefined;
+  if (charted && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
+  const chartOnly = opts.logY ? '--log-y' : opts.maxTtft !== undefined ? '--max-ttft' : opts.maxTtit !== undefined ? '--max-ttit' : undefined;
+  if (chartOnly && !charted && !opts.report) throw new InputError(`${chartOnly} changes the chart; add --chart, --chart-file FILE.svg or --report FILE.html`);
   const size = SWEEP_DIMS.reduce((n, d) => n * Math.max(1, grid[d].length), 1);
   if (size > MAX_POINTS) throw new InputError(`the sweep has ${size} points; at most ${MAX_POINTS}: narrow a range or raise its step`);
   const points = sweepGrid(grid);
@@ -125,12 +135,20 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const beyond = contextWarning(model.spec, Math.max(...rows.map((r) => r.ctx)));
   if (beyond) stderr.push(`warning: ${beyond}`);
   const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
-  const data = swept.length && (opts.chart || opts.chartFile !== undefined) ? chartData(rows, swept, opts.chartMetric) : undefined;
-  if (opts.chartFile !== undefined && data) writeWhole(opts.chartFile, svgChart(data), '--chart-file', 'chart.svg');
+  const subject = `${model.spec.displayName} on ${cluster.spec.name}`;
+  const limits: ChartLimits = { capacityBytes: usableHbmBytes(cluster.spec), logY: opts.logY === true };
+  if (opts.maxTtft !== undefined) limits.maxTtftSec = opts.maxTtft;
+  if (opts.maxTtit !== undefined) limits.maxTtitSec = opts.maxTtit;
+  const data = swept.length && charted ? chartData(rows, swept, opts.chartMetric, subject) : undefined;
+  const options = chartOptions(opts.chartMetric, limits);
+  if (opts.chartFile !== undefined && data) {
+    writeWhole(opts.chartFile, svgChart(data, options), '--chart-file', 'chart.svg');
+    stderr.push(wroteLine(opts.chartFile));
+  }
   if (opts.report) {
     const { sweepReport } = await import('../render/report/sweep-report.js');
-    const title = `${model.spec.displayName} on ${cluster.spec.name}, ${rows.length} points`;
-    const html = sweepReport({ rows, swept, dims, capacityBytes: usableHbmBytes(cluster.spec), title, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
+    const title = `${subject}, ${rows.length} points`;
+    const html = sweepReport({ rows, swept, dims, limits, title, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
     stderr.push(writeReport(opts.report, html));
   }
 
@@ -164,7 +182,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
       if (rows.length > MAX_TABLE_ROWS) {
         stderr.push(`note: the table shows the first ${MAX_TABLE_ROWS} of ${rows.length} rows; --format csv, json or markdown give them all`);
       }
-      stdout = sweepToTable(rows.slice(0, MAX_TABLE_ROWS), dims, color) + (opts.chart && data ? '\n' + terminalChart(data, color) : '');
+      stdout = sweepToTable(rows.slice(0, MAX_TABLE_ROWS), dims, color) + (opts.chart && data ? '\n' + terminalChart(data, options, { color, columns: ctx.columns }) : '');
   }
   if (opts.chart && format !== 'table' && data) stderr.push('note: --chart is drawn only with the table format; use --chart-file for an SVG');
   return { stdout, stderr, exitCode: EXIT_OK };

@@ -1,3 +1,4 @@
+import { niceTicks, valueAxis } from './chart-scale.js';
 import type { ChartData } from './sweep-chart.js';
 
 /**
@@ -13,7 +14,8 @@ const W = 720;
 const H = 420;
 const M = { left: 70, right: 20, top: 40, bottom: 80 };
 export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
-const BAD = '#d62728';
+/** The legend's colour for a marking that applies to every series (hollow: does not fit). */
+const GREY = '#555';
 const REF = '#e6550d';
 
 /** Text for SVG: control characters shown escaped (\x1b), markup escaped. */
@@ -22,16 +24,8 @@ const num = (v: number) => Number(v.toFixed(2));
 /** A value as a label shows it: at most four significant digits, no exponent. */
 export const valueText = (v: number) => (Math.abs(v) >= 1e4 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(4))));
 
-/** Round tick steps (1, 2, 5 x 10^k) covering [lo, hi]. */
-function ticks(lo: number, hi: number, count = 5): number[] {
-  const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
-  return out;
-}
+/** Round ticks covering [lo, hi] (the bar charts' value axis). */
+const ticks = (lo: number, hi: number) => niceTicks(lo, hi, { cover: true });
 
 /** A reference line: an SLO, a capacity, a crossover. */
 export interface RefLine {
@@ -42,8 +36,12 @@ export interface RefLine {
 export interface LineChartOptions {
   /** Unique on the page: the chart's title element is `${id}-title`. */
   id?: string;
-  /** 'index' (default) spaces the x values evenly; 'linear' places them by value. */
+  /** 'index' spaces the x values evenly; 'linear' places them by value (default: the data's xScale, else index). */
   xScale?: 'index' | 'linear';
+  /** A logarithmic y axis with decade ticks (values that differ by orders of magnitude). */
+  logY?: boolean;
+  /** Points above this y value are marked with a cross (an SLO; draw its line with hLines). */
+  over?: { value: number; label: string };
   /** Horizontal reference lines, in y units (SLOs, HBM capacity). */
   hLines?: RefLine[];
   /** Vertical reference lines, in x units (a crossover). */
@@ -66,29 +64,39 @@ function open(id: string, title: string, desc: string, left = M.left, h = H): st
   ];
 }
 
+type LegendMark = 'line' | 'ring' | 'dash' | 'cross';
+
 /** Legend entries, four to a row under the axis title. */
-function legend(parts: string[], entries: { name: string; color: string; mark?: 'line' | 'ring' | 'dash' }[], h = H): void {
+function legend(parts: string[], entries: { name: string; color: string; mark?: LegendMark }[], h = H): void {
   entries.forEach((e, k) => {
-    const lx = M.left + 10 + (k % 4) * 150;
+    const lx = M.left + 10 + (k % 4) * 155;
     const ly = h - M.bottom + 48 + Math.floor(k / 4) * 14;
-    if (e.mark === 'ring') parts.push(`<circle class="legend" cx="${lx + 7}" cy="${ly + 2}" r="4" fill="none" stroke="${e.color}" stroke-width="2"/>`);
-    else if (e.mark === 'dash') parts.push(`<line class="legend ref" x1="${lx}" y1="${ly + 2}" x2="${lx + 14}" y2="${ly + 2}" stroke="${e.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
+    if (e.mark === 'ring') {
+      parts.push(`<line class="legend" x1="${lx}" y1="${ly + 2}" x2="${lx + 14}" y2="${ly + 2}" stroke="${e.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
+      parts.push(`<circle class="legend" cx="${lx + 7}" cy="${ly + 2}" r="4" fill="white" stroke="${e.color}" stroke-width="2"/>`);
+    } else if (e.mark === 'dash') parts.push(`<line class="legend ref" x1="${lx}" y1="${ly + 2}" x2="${lx + 14}" y2="${ly + 2}" stroke="${e.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
+    else if (e.mark === 'cross') parts.push(`<path class="legend" d="${cross(lx + 7, ly + 2)}" stroke="${e.color}" stroke-width="2"/>`);
     else parts.push(`<rect class="legend" x="${lx}" y="${ly}" width="14" height="4" fill="${e.color}"/>`);
-    parts.push(`<text class="label" x="${lx + 20}" y="${ly + 5}">${esc(e.name)}</text>`);
+    parts.push(`<text class="label" x="${lx + 22}" y="${ly + 5}">${esc(e.name)}</text>`);
   });
 }
 
-/** A line chart: one line per series, a dot with a hover value on every point, gaps where a value is missing. */
+/** An x-shaped mark of half-width 5 at (x, y). */
+const cross = (x: number, y: number) => `M${num(x - 5)},${num(y - 5)}L${num(x + 5)},${num(y + 5)}M${num(x - 5)},${num(y + 5)}L${num(x + 5)},${num(y - 5)}`;
+
+/**
+ * A line chart: one line per series, a dot with a hover value on every point, gaps where a value is
+ * missing. A point that does not fit in memory is hollow and the lines to it dashed; a point above
+ * the SLO (options.over) carries a cross.
+ */
 export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
-  const ys = [...d.series.flatMap((s) => s.values), ...(o.hLines ?? []).map((l) => l.value)].filter(Number.isFinite);
-  const yTicks = ticks(Math.min(0, ...ys), Math.max(...ys));
-  const yLo = yTicks[0]!;
-  const yHi = Math.max(yTicks[yTicks.length - 1]!, ...ys);
+  const y = valueAxis([...d.series.flatMap((s) => s.values), ...(o.hLines ?? []).map((l) => l.value)], o.logY === true);
+  const yTicks = y.ticks;
   const n = d.x.length;
-  const linear = o.xScale === 'linear' && n > 1;
+  const linear = (o.xScale ?? d.xScale) === 'linear' && n > 1;
   const xLo = Math.min(...d.x);
   const xHi = Math.max(...d.x);
-  const xTicks = linear ? ticks(xLo, xHi, 8).filter((t) => t >= xLo && t <= xHi) : [];
+  const xTicks = linear ? niceTicks(xLo, xHi, { cover: false, integer: d.xInteger === true }) : [];
   const pxOf = (x: number) => M.left + ((x - xLo) / (xHi - xLo || 1)) * (W - M.left - M.right);
   const px = (i: number) => (linear ? pxOf(d.x[i]!) : M.left + (n === 1 ? 0.5 : i / (n - 1)) * (W - M.left - M.right));
   /** An x value between the data's: interpolated between its neighbours' positions (index scale). */
@@ -99,27 +107,33 @@ export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
     const span = d.x[i + 1]! - d.x[i]!;
     return px(i) + (span ? (x - d.x[i]!) / span : 0) * (px(i + 1) - px(i));
   };
-  const py = (v: number) => H - M.bottom - ((v - yLo) / (yHi - yLo || 1)) * (H - M.top - M.bottom);
+  const py = (v: number) => H - M.bottom - y.at(v) * (H - M.top - M.bottom);
   const id = o.id ?? 'chart';
-  const parts = open(id, d.title, `${d.series.length} series over ${n} values of ${d.xLabel}`);
+  const parts = open(id, d.title, `${d.series.length} series over ${n} values of ${d.xLabel}${o.logY ? ', log scale' : ''}`);
   for (const t of yTicks) {
     parts.push(`<line class="grid" x1="${M.left}" y1="${num(py(t))}" x2="${W - M.right}" y2="${num(py(t))}" stroke="#ddd"/>`);
-    parts.push(`<text class="tick" x="${M.left - 6}" y="${num(py(t) + 4)}" text-anchor="end">${esc(String(t))}</text>`);
+    parts.push(`<text class="tick" x="${M.left - 6}" y="${num(py(t) + 4)}" text-anchor="end">${esc(valueText(t))}</text>`);
   }
+  const xTick = (x: number, label: string) => {
+    parts.push(`<line class="tick-mark" x1="${num(x)}" y1="${H - M.bottom}" x2="${num(x)}" y2="${H - M.bottom + 5}" stroke="black"/>`);
+    parts.push(`<text class="tick" x="${num(x)}" y="${H - M.bottom + 18}" text-anchor="middle">${esc(label)}</text>`);
+  };
   if (linear) {
-    for (const t of xTicks) parts.push(`<text class="tick" x="${num(pxOf(t))}" y="${H - M.bottom + 18}" text-anchor="middle">${esc(valueText(t))}</text>`);
+    for (const t of xTicks) xTick(pxOf(t), d.xTick ? d.xTick(t) : valueText(t));
   } else {
-    const every = Math.max(1, Math.ceil(n / 10));
+    // Every value while they fit (about 60 px each), else every k-th: at most eight labels.
+    const every = n <= 10 ? 1 : Math.ceil(n / 8);
     d.xText.forEach((label, i) => {
-      if (i % every === 0 || i === n - 1) parts.push(`<text class="tick" x="${num(px(i))}" y="${H - M.bottom + 18}" text-anchor="middle">${esc(label)}</text>`);
+      if (i % every === 0) xTick(px(i), label);
     });
   }
   parts.push(`<text class="label" x="${W / 2}" y="${H - M.bottom + 38}" text-anchor="middle">${esc(d.xLabel)}</text>`);
-  parts.push(`<text class="label" x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${esc(d.yLabel)}</text>`);
+  parts.push(`<text class="label" x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${esc(`${d.yLabel}${o.logY ? ', log scale' : ''}`)}</text>`);
   for (const l of o.hLines ?? []) {
-    const y = num(py(l.value));
-    parts.push(`<line class="ref" x1="${M.left}" y1="${y}" x2="${W - M.right}" y2="${y}" stroke="${REF}" stroke-width="1.5" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`);
-    parts.push(`<text class="label ref-label" x="${W - M.right - 4}" y="${num(y - 5)}" text-anchor="end" fill="${REF}">${esc(l.label)}</text>`);
+    if (!y.drawable(l.value)) continue;
+    const ly = num(py(l.value));
+    parts.push(`<line class="ref" x1="${M.left}" y1="${ly}" x2="${W - M.right}" y2="${ly}" stroke="${REF}" stroke-width="1.5" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`);
+    parts.push(`<text class="label ref-label" x="${W - M.right - 4}" y="${num(ly - 5)}" text-anchor="end" fill="${REF}">${esc(l.label)}</text>`);
   }
   for (const l of o.vLines ?? []) {
     const x = num(pxAt(l.value));
@@ -127,25 +141,44 @@ export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
     parts.push(`<text class="label ref-label" x="${num(x + 4)}" y="${M.top + 12}" fill="${REF}">${esc(l.label)}</text>`);
   }
   const unit = o.unit ? ` ${o.unit}` : '';
+  let anyBad = false;
+  let anyOver = false;
   d.series.forEach((s, k) => {
     const color = COLORS[k % COLORS.length]!;
-    // A missing point (an invalid layout) splits the line into segments.
+    const bad = (i: number) => s.bad?.[i] === true;
+    const at = (i: number) => `${num(px(i))},${num(py(s.values[i]!))}`;
+    // A missing point (an invalid layout) splits the line into segments; within one, a step to or from
+    // a point that does not fit is dashed, so a run of same-styled steps is one polyline.
     const segments: number[][] = [[]];
-    s.values.forEach((v, i) => (Number.isFinite(v) ? segments[segments.length - 1]!.push(i) : segments.push([])));
+    s.values.forEach((v, i) => (y.drawable(v) ? segments[segments.length - 1]!.push(i) : segments.push([])));
     for (const seg of segments.filter((g) => g.length > 1)) {
-      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${seg.map((i) => `${num(px(i))},${num(py(s.values[i]!))}`).join(' ')}"/>`);
+      let run = [seg[0]!];
+      for (let j = 1; j < seg.length; j++) {
+        const dashed = bad(seg[j - 1]!) || bad(seg[j]!);
+        const next = seg[j + 1];
+        run.push(seg[j]!);
+        if (next === undefined || dashed !== (bad(seg[j]!) || bad(next))) {
+          parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="5 4"' : ''} points="${run.map(at).join(' ')}"/>`);
+          run = [seg[j]!];
+        }
+      }
     }
-    // A dot on every point, so that isolated points (between gaps) show too; a point that does not fit is a ring.
+    // A dot on every point, so that isolated points (between gaps) show too.
     parts.push(`<g class="points" fill="${color}">`);
     for (const i of segments.flat()) {
-      const bad = s.bad?.[i] === true;
-      const hover = `${s.name}, ${d.xLabel} ${d.xText[i]}: ${valueText(s.values[i]!)}${unit}${bad ? ' (does not fit)' : ''}`;
-      const shape = bad ? `r="4" fill="none" stroke="${BAD}" stroke-width="2"` : 'r="2.5"';
-      parts.push(`<circle class="point${bad ? ' bad' : ''}" cx="${num(px(i))}" cy="${num(py(s.values[i]!))}" ${shape}><title>${esc(hover)}</title></circle>`);
+      const v = s.values[i]!;
+      const over = o.over !== undefined && v > o.over.value;
+      anyBad ||= bad(i);
+      anyOver ||= over;
+      const notes = `${bad(i) ? ' (does not fit in memory)' : ''}${over ? ` (above ${o.over!.label})` : ''}`;
+      const hover = `${s.name}, ${d.xLabel} ${d.xText[i]}: ${valueText(v)}${unit}${notes}`;
+      const shape = bad(i) ? `r="4" fill="white" stroke="${color}" stroke-width="2"` : 'r="2.5"';
+      parts.push(`<circle class="point${bad(i) ? ' bad' : ''}${over ? ' over' : ''}" cx="${num(px(i))}" cy="${num(py(v))}" ${shape}><title>${esc(hover)}</title></circle>`);
+      if (over) parts.push(`<path class="over-mark" d="${cross(px(i), py(v))}" stroke="${REF}" stroke-width="1.5"/>`);
     }
     parts.push('</g>');
   });
-  if (o.highlight && Number.isFinite(d.series[o.highlight.series]?.values[o.highlight.index])) {
+  if (o.highlight && y.drawable(d.series[o.highlight.series]?.values[o.highlight.index] ?? NaN)) {
     const { series, index, label } = o.highlight;
     const cx = num(px(index));
     const cy = num(py(d.series[series]!.values[index]!));
@@ -154,7 +187,8 @@ export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
     parts.push(`<text class="label" x="${num(right ? cx - 10 : cx + 10)}" y="${num(cy - 10)}"${right ? ' text-anchor="end"' : ''}>${esc(label)}</text>`);
   }
   const entries: Parameters<typeof legend>[1] = d.series.map((s, k) => ({ name: s.name, color: COLORS[k % COLORS.length]! }));
-  if (d.series.some((s) => s.bad?.some(Boolean))) entries.push({ name: 'does not fit', color: BAD, mark: 'ring' });
+  if (anyBad) entries.push({ name: 'does not fit in memory', color: GREY, mark: 'ring' });
+  if (anyOver) entries.push({ name: `above ${o.over!.label}`, color: REF, mark: 'cross' });
   legend(parts, entries);
   parts.push('</svg>');
   return parts.join('\n') + '\n';

@@ -1,7 +1,7 @@
-import asciichart from 'asciichart';
 import { InputError } from '../errors.js';
 import { CP_STYLES, type SweepDim, type SweepRow } from '../planning/sweep.js';
-import { formatInt, round } from './format.js';
+import { formatBytes, formatInt, formatSeconds, round } from './format.js';
+import type { LineChartOptions } from './svg-chart.js';
 
 export type ChartMetric = 'ttft' | 'ttit' | 'memory';
 
@@ -20,6 +20,12 @@ export interface ChartData {
   x: number[];
   xText: string[];
   series: ChartSeries[];
+  /** How the x values are best spaced: 'linear' for an evenly stepped numeric range (default: index). */
+  xScale?: 'index' | 'linear';
+  /** The x values are whole numbers (ticks at whole steps only). */
+  xInteger?: boolean;
+  /** The text of an x tick between the data's values (linear scale), as the axis shows values. */
+  xTick?: (v: number) => string;
 }
 
 const METRIC: Record<ChartMetric, { label: string; value: (r: SweepRow) => number }> = {
@@ -53,7 +59,7 @@ const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100
 /** More lines than this cannot be read; ask for a narrower sweep. */
 export const MAX_SERIES = 8;
 
-export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], metric: ChartMetric): ChartData {
+export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], metric: ChartMetric, subject?: string): ChartData {
   // The quantity with more values goes on the x axis; the other makes the series.
   const count = (d: SweepDim) => new Set(rows.map((r) => dimValue(r, d))).size;
   const [xDim, seriesDim] = (dims.length === 2 && count(dims[1]!) > count(dims[0]!) ? [dims[1], dims[0]] : dims) as [SweepDim, SweepDim | undefined];
@@ -84,36 +90,40 @@ export function chartData(rows: readonly SweepRow[], dims: readonly SweepDim[], 
   } else {
     series = [{ name: METRIC[metric].label, values: at(rows, METRIC[metric].value), bad: badAt(rows) }];
   }
+  // An evenly stepped range is placed by value, with round ticks; a list (8K, 128K, 1M) is spaced evenly, each value labelled.
+  const step = x.length > 2 ? x[1]! - x[0]! : 0;
+  const even = step > 0 && x.every((v, i) => i === 0 || Math.abs(v - x[i - 1]! - step) <= step * 1e-6);
   return {
-    title: `${METRIC[metric].label} vs ${DIM_LABEL[xDim]}`,
+    title: `${METRIC[metric].label} vs ${DIM_LABEL[xDim]}${subject ? `: ${subject}` : ''}`,
     xLabel: DIM_LABEL[xDim],
     yLabel: METRIC[metric].label,
     x,
     xText: x.map((v) => dimText(xDim, v)),
     series,
+    ...(even && xDim !== 'cpStyle' ? { xScale: 'linear' as const, xInteger: xDim !== 'missRate', xTick: (v: number) => dimText(xDim, v) } : {}),
   };
 }
 
-const ANSI = [asciichart.blue, asciichart.red, asciichart.green, asciichart.magenta, asciichart.yellow, asciichart.cyan];
-const LEGEND_MARK = ['blue', 'red', 'green', 'magenta', 'yellow', 'cyan'];
+/** What a sweep chart draws besides its series: the limits it is read against. */
+export interface ChartLimits {
+  /** Usable HBM per GPU: the memory chart's capacity line. */
+  capacityBytes?: number;
+  /** SLOs: a line on the TTFT or TTIT chart, and crosses on the points above it. */
+  maxTtftSec?: number;
+  maxTtitSec?: number;
+  logY?: boolean;
+}
 
-/**
- * A terminal line chart (asciichart), with a legend and the x range. asciichart
- * cannot draw gaps (a NaN spoils its scale), so only the x points where every
- * series has a value are drawn, and the report says how many were left out.
- */
-export function terminalChart(d: ChartData, color: boolean): string {
-  const keep = d.x.map((_, i) => i).filter((i) => d.series.every((s) => Number.isFinite(s.values[i])));
-  if (keep.length === 0) return `${d.title}\n(no x value where every series is valid; see the table or --chart-file)\n`;
-  const plot = asciichart.plot(
-    d.series.map((s) => keep.map((i) => s.values[i]!)),
-    { height: 12, format: (v: number) => v.toPrecision(4).padStart(9), ...(color ? { colors: ANSI.slice(0, d.series.length) } : {}) },
-  );
-  const legend = d.series.map((s, i) => (color ? `${s.name} (${LEGEND_MARK[i % LEGEND_MARK.length]})` : `${i + 1}: ${s.name}`)).join('   ');
-  const overlap = !color && d.series.length > 1 ? ' (series are not told apart without colour; see the table or --chart-file)' : '';
-  const left = d.x.length - keep.length;
-  const gaps = left ? `; ${left} point(s) where some series is invalid are left out (--chart-file shows them as gaps)` : '';
-  return (
-    [d.title, plot, `x: ${d.xLabel} from ${d.xText[keep[0]!]} to ${d.xText[keep[keep.length - 1]!]} (${keep.length} points${gaps})`, `${legend}${overlap}`].join('\n') + '\n'
-  );
+/** The chart options of a sweep metric: its unit, scale, capacity line and SLO. */
+export function chartOptions(metric: ChartMetric, l: ChartLimits): LineChartOptions {
+  const o: LineChartOptions = { unit: metric === 'ttft' ? 's' : metric === 'ttit' ? 'ms' : 'GB', ...(l.logY ? { logY: true } : {}) };
+  if (metric === 'memory' && l.capacityBytes !== undefined) o.hLines = [{ value: l.capacityBytes / 1e9, label: `usable HBM ${formatBytes(l.capacityBytes)} per GPU` }];
+  const slo = metric === 'ttft' ? l.maxTtftSec : metric === 'ttit' ? l.maxTtitSec : undefined;
+  if (slo !== undefined) {
+    const label = `${metric.toUpperCase()} SLO ${formatSeconds(slo)}`;
+    const value = metric === 'ttit' ? slo * 1e3 : slo;
+    o.hLines = [{ value, label }];
+    o.over = { value, label: `the ${metric.toUpperCase()} SLO` };
+  }
+  return o;
 }

@@ -53,6 +53,7 @@ describe('cp-plan calibrate', () => {
     const out = join(dir, 'fitted.yaml');
     const r = runCli(['calibrate', runs, '-o', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, `cp-plan: wrote ${out}\n`, 'says which file it wrote');
     const doc = parseJson(r.stdout);
     const truth: Record<string, number> = { gemm: 0.8, 'gemm-bandwidth': 0.9, attention: 0.7, serial: 3, 'cp-decode': 40 };
     for (const p of doc.params) assert.ok(Math.abs(p.after / truth[p.id]! - 1) < 0.05, `${p.id}: ${p.after} vs ${truth[p.id]}`);

@@ -141,6 +141,7 @@ describe('cp-plan calibrate --nccl-tests', () => {
     const out = join(dir, 'mine.yaml');
     const r = runCli(['calibrate', '--nccl-tests', file, '--cluster', 'h100-ib', '--params', 'nvlink-latency,nvlink-fill,nvls-bus', '-o', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^cp-plan: wrote .*mine\\.yaml\n$`, 'm'), 'says which file it wrote');
     const doc = parseJson(r.stdout);
     const got = Object.fromEntries(doc.params.map((p: { id: string; after: number }) => [p.id, p.after]));
     assert.ok(Math.abs(got['nvls-bus'] / 430 - 1) < 0.03, `nvls-bus ${got['nvls-bus']}`);

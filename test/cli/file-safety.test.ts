@@ -30,7 +30,8 @@ describe('outputs never overwrite what this run read', () => {
     { name: 'calibrate -o the cluster file it read', files: { 'r.yaml': RUNS(), 'c.yaml': CLUSTER }, args: [...CALIBRATE, '--cluster', './c.yaml', '-o', 'c.yaml'], target: 'c.yaml' },
     { name: 'calibrate -o the model file the measurements name', files: { 'r.yaml': RUNS('model: ./m.yaml\ncluster: h100-ib\n'), 'm.yaml': MODEL }, args: [...CALIBRATE, '-o', 'm.yaml'], target: 'm.yaml' },
     { name: 'calibrate -o the measurements through a symlink', files: { 'r.yaml': RUNS() }, link: ['link.yaml', 'r.yaml'], args: [...CALIBRATE, '-o', 'link.yaml'], target: 'r.yaml' },
-    { name: 'sweep --chart-file onto the model file it read', files: { 'm.yaml': MODEL }, args: ['sweep', '--ctx', '8K', '--nodes', '1..2', '--model', './m.yaml', '--chart-file', 'm.yaml'], target: 'm.yaml' },
+    // A chart file must end in .svg: a model file named so.
+    { name: 'sweep --chart-file onto the model file it read', files: { 'm.svg': MODEL }, args: ['sweep', '--ctx', '8K', '--nodes', '1..2', '--model', './m.svg', '--chart-file', 'm.svg'], target: 'm.svg' },
   ];
   for (const c of cases) {
     test(`${c.name}: refused, and the input is unchanged`, () => {
@@ -64,8 +65,10 @@ describe('targets that are not regular files, and odd paths', () => {
     const line = assertOneLineError(runCli([...CALIBRATE, '-o', '/dev/null'], { cwd: d }));
     assert.match(line, /-o \/dev\/null: is a character device, not a regular file/);
     assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still a character device');
-    const sweep = assertOneLineError(runCli(['sweep', '--ctx', '8K', '--nodes', '1..2', '--chart-file', '/dev/null'], { cwd: d }));
-    assert.match(sweep, /--chart-file \/dev\/null: is a character device/);
+    // A chart file must end in .svg: /dev/null through a symlink so named.
+    symlinkSync('/dev/null', join(d, 'null.svg'));
+    const sweep = assertOneLineError(runCli(['sweep', '--ctx', '8K', '--nodes', '1..2', '--chart-file', 'null.svg'], { cwd: d }));
+    assert.match(sweep, /--chart-file null\.svg: is a character device/);
     assert.ok(statSync('/dev/null').isCharacterDevice());
   });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertGolden } from '../helpers/golden.js';
-import { assertOneLineError, parseJson, runCli, stderrLines } from '../helpers/run-cli.js';
+import { REPO_ROOT, assertOneLineError, parseJson, runCli, stderrLines } from '../helpers/run-cli.js';
 
 const PAPER = ['plan', '--ctx', '1M', '--max-ttft', '90s'];
 const INFEASIBLE = ['plan', '--ctx', '1M', '--max-ttft', '30s', '--max-nodes', '16'];
@@ -125,10 +125,40 @@ describe('sweep', () => {
     const r = runCli(['sweep', '--miss-rate', '1%..50%', '--nodes', '4', '--ctx', '128K', '--chart']);
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.split('\n').filter((l) => l.includes('┤')).length >= 5, 'chart axis lines');
-    assert.match(r.stdout, /TTFT \(s\) vs miss rate/);
-    assert.match(r.stdout, /pass-KV/);
-    assert.match(r.stdout, /pass-Q/);
-    assert.match(r.stdout, /from 1% to 50% \(50 points\)/);
+    assert.match(r.stdout, /TTFT \(s\) vs miss rate \(%\): Llama 3\.1 405B on gtt/);
+    assert.match(r.stdout, /● pass-KV {3}■ pass-Q/);
+    assert.match(r.stdout, /^ +10% +20% +30% +40% +50%$/m, 'x ticks labelled under the axis');
+    assert.ok(r.stdout.split('\n').every((l) => [...l].length <= 80 || l.startsWith('│') || l.startsWith('┌') || l.startsWith('└') || l.startsWith('├')), '80 columns on a pipe');
+  });
+
+  test('--log-y, --max-ttft and --chart-metric memory draw their lines and marks', () => {
+    const file = join(dir, 'slo.svg');
+    const r = runCli(['sweep', '--nodes', '1..32', '--ctx', '128K,1M', '--log-y', '--max-ttft', '60s', '--chart', '--chart-file', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const svg = readFileSync(file, 'utf8');
+    assert.match(svg, /TTFT \(s\), log scale/);
+    assert.match(svg, />TTFT SLO 60\.0 s<\/text>/);
+    assert.match(svg, /class="point bad over"/);
+    assert.match(svg, />does not fit in memory<\/text>/);
+    assert.match(r.stdout, /TTFT \(s\) vs nodes: Llama 3\.1 405B on gtt \(log scale\)/);
+    assert.match(r.stdout, /- - TTFT SLO 60\.0 s/);
+    const m = runCli(['sweep', '--nodes', '1..8', '--ctx', '1M', '--chart', '--chart-metric', 'memory', '--max-ttit', '50ms']);
+    assert.equal(m.status, 0, m.stderr);
+    assert.match(m.stdout, /- - usable HBM [\d.]+ GB per GPU/);
+    assert.doesNotMatch(m.stdout, /SLO/, 'a TTIT SLO is not drawn on the memory chart');
+  });
+
+  test('the terminal chart fills the terminal width the CLI is given', async () => {
+    const { main } = await import('../../src/program.js');
+    let out = '';
+    const args = ['node', 'cp-plan', 'sweep', '--nodes', '1..8', '--ctx', '128K', '--chart', '--no-color'];
+    const io = (width?: number) => ({ stdout: (t: string) => void (out += t), stderr: () => {}, isTTY: width !== undefined, width, env: {} });
+    assert.equal(await main(args, io(130)), 0);
+    const chart = out.slice(out.indexOf('TTFT (s) vs')).trimEnd().split('\n');
+    assert.ok(chart.every((l) => [...l].length <= 130) && chart.some((l) => [...l].length > 120), 'as wide as the terminal');
+    out = '';
+    assert.equal(await main(args, io()), 0);
+    assert.ok(out.slice(out.indexOf('TTFT (s) vs')).trimEnd().split('\n').every((l) => [...l].length <= 80), '80 when not a terminal');
   });
 
   test('--format markdown, golden', () => {
@@ -153,6 +183,31 @@ describe('sweep', () => {
     assert.ok(svg.trimEnd().endsWith('</svg>'));
     assert.equal(runCli(args).status, 0);
     assert.ok(readFileSync(file).equals(first), 'two runs write identical bytes');
+    assert.ok(r.stderr.endsWith(`\ncp-plan: wrote ${file}\n`), `says which file it wrote: ${r.stderr}`);
+  });
+
+  test("README's chart image is what the command beside it writes today (UPDATE_GOLDEN=1 redraws it)", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const command = /\(`cp-plan (sweep [^`]*--chart-file docs\/ttft-vs-nodes\.svg)`\)/.exec(readme);
+    assert.ok(command, 'README shows the command that draws docs/ttft-vs-nodes.svg');
+    const file = join(dir, 'readme.svg');
+    const r = runCli(command[1]!.split(' ').map((a) => (a === 'docs/ttft-vs-nodes.svg' ? file : a)).concat('--format', 'csv'));
+    assert.equal(r.status, 0, r.stderr);
+    const image = join(REPO_ROOT, 'docs', 'ttft-vs-nodes.svg');
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(image, readFileSync(file));
+    assert.equal(readFileSync(image, 'utf8'), readFileSync(file, 'utf8'), 'docs/ttft-vs-nodes.svg is stale: UPDATE_GOLDEN=1 redraws it');
+  });
+
+  test('--chart-file refuses a name not ending in .svg before any work, and writes nothing', () => {
+    for (const name of ['c.png', 'c.svg.txt', 'chart']) {
+      const file = join(dir, name);
+      const line = assertOneLineError(runCli(['sweep', '--nodes', '1..8', '--ctx', '1M', '--chart-file', file]));
+      assert.match(line, /^cp-plan: --chart-file .*: the chart is an SVG image; give a file name ending in \.svg$/);
+      assert.equal(existsSync(file), false, name);
+    }
+    // Before the inputs are read: a wrong model is not what is reported.
+    assert.match(assertOneLineError(runCli(['sweep', '--nodes', '1..8', '--ctx', '1M', '--model', 'nope', '--chart-file', join(dir, 'c.png')])), /\.svg$/);
+    assert.equal(runCli(['sweep', '--nodes', '1..2', '--ctx', '8K', '--chart-file', join(dir, 'UPPER.SVG')]).status, 0);
   });
 
   test('--format json: rows and swept', () => {
@@ -189,6 +244,9 @@ describe('invalid specs exit 2 with one line', () => {
     ['miss rate above 100%', ['sweep', '--ctx', '128K', '--miss-rate', '1%..120%'], /--miss-rate: .*outside/],
     ['three swept dims', ['sweep', '--nodes', '1..2', '--batch', '1,2', '--miss-rate', '1%,2%', '--ctx', '128K'], /at most two/],
     ['chart with nothing swept', ['sweep', '--ctx', '128K', '--chart'], /--chart needs a swept quantity/],
+    ['an SLO line with no chart', ['sweep', '--ctx', '128K', '--nodes', '1..4', '--max-ttft', '60s'], /^cp-plan: --max-ttft changes the chart; add --chart, --chart-file FILE\.svg or --report FILE\.html$/],
+    ['--log-y with no chart', ['sweep', '--ctx', '128K', '--nodes', '1..4', '--log-y'], /^cp-plan: --log-y changes the chart/],
+    ['sweep SLO without a unit', ['sweep', '--ctx', '128K', '--nodes', '1..4', '--chart', '--max-ttit', '50'], /--max-ttit: '50' is not a duration/],
     ['chart file with nothing swept', ['sweep', '--ctx', '128K', '--chart-file', join(tmpdir(), 'cp-plan-never-written.svg')], /--chart needs a swept quantity/],
     ['duration without a unit', ['plan', '--ctx', '1M', '--max-ttft', '90'], /--max-ttft: '90' is not a duration/],
     ['negative duration', ['plan', '--ctx', '1M', '--max-ttft', '-1s'], /--max-ttft/],

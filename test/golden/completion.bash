@@ -128,6 +128,8 @@ _cp_plan() {
     "sweep|--format") reply='table csv json markdown' ;;
     "sweep|--chart-metric") reply='ttft ttit memory' ;;
     "sweep|--chart-file") files=1 ;;
+    "sweep|--max-ttft") : ;;
+    "sweep|--max-ttit") : ;;
     "sweep|--report") files=1 ;;
     "check|--format") reply='table markdown json' ;;
     "check|--report") files=1 ;;
@@ -141,7 +143,7 @@ _cp_plan() {
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=yaml; fi ;;
-        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --report --no-color -h --help' ;;
+        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --log-y --max-ttft --max-ttit --report --no-color -h --help' ;;
         "check") if [[ "$cur" == -* ]]; then reply='--format --json --report --no-color -h --help'; else files=yaml; fi ;;
         "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh fish'; fi ;;

@@ -200,6 +200,9 @@ _cp_plan_sweep() {
     '--chart[draw a terminal chart of the metric under the table]' \
     '--chart-metric[what to chart]:value:(ttft ttit memory)' \
     '--chart-file[also write the chart as an SVG file]:value:_files' \
+    '--log-y[a log-scale y axis with decade ticks (curves orders of magnitude ap...]' \
+    '--max-ttft[TTFT SLO a line on the TTFT chart, points above it marked (90s, 500ms)]:value: ' \
+    '--max-ttit[TTIT SLO a line on the TTIT chart, points above it marked (50ms)]:value: ' \
     '--report[also write a self-contained HTML report (the answer, charts, proven...]:value:_files' \
     '--no-color[disable colour (also NO_COLOR=1)]' \
     '(-h --help)'{-h,--help}'[show help]'

@@ -161,7 +161,7 @@ table.sortable th{cursor:pointer}th[aria-sort=ascending]::after{content:" \\25B2
 .prov-measured,.prov-fitted{color:var(--ok)}.prov-datasheet{color:var(--muted)}.prov-transferred,.prov-assumed{color:var(--warn);font-weight:600}
 figure{margin:1rem 0}figcaption{color:var(--muted);font-size:.85rem}
 svg.chart{width:100%;max-width:720px;height:auto;display:block}
-svg.chart .bg{fill:var(--bg)}svg.chart text{fill:var(--fg)}svg.chart text.ref-label{fill:#e6550d}svg.chart .axis{stroke:var(--fg)}svg.chart .grid{stroke:var(--grid)}
+svg.chart .bg{fill:var(--bg)}svg.chart text{fill:var(--fg)}svg.chart text.ref-label{fill:#e6550d}svg.chart .axis,svg.chart .tick-mark{stroke:var(--fg)}svg.chart .grid{stroke:var(--grid)}
 details{border:1px solid var(--line);border-radius:6px;padding:.4rem .7rem;margin:1rem 0}summary{cursor:pointer;font-weight:600}
 footer{color:var(--muted);font-size:.8rem;margin:2rem 0 1rem;border-top:1px solid var(--line);padding-top:.5rem}
 @media print{body{max-width:none;font-size:11pt;background:#fff;color:#000}:root{--bg:#fff;--fg:#000;--card:#f3f3f3;--line:#bbb}

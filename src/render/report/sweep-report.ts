@@ -1,7 +1,7 @@
 import { InputError } from '../../errors.js';
 import type { SweepDim, SweepRow } from '../../planning/sweep.js';
-import { formatBytes, formatInt, formatSeconds, round } from '../format.js';
-import { chartData, type ChartData, type ChartMetric } from '../sweep-chart.js';
+import { formatInt, formatSeconds, round } from '../format.js';
+import { chartData, chartOptions, type ChartData, type ChartLimits, type ChartMetric } from '../sweep-chart.js';
 import { columns } from '../sweep-output.js';
 import { svgChart, type LineChartOptions } from '../svg-chart.js';
 import { inputsOf, type EstimateReportInput } from './estimate-report.js';
@@ -15,8 +15,8 @@ export interface SweepReportInput {
   /** The swept quantities (charts), and the table's dimension columns. */
   swept: readonly SweepDim[];
   dims: readonly SweepDim[];
-  /** Usable HBM per GPU: the memory chart's limit line. */
-  capacityBytes: number;
+  /** Usable HBM per GPU (the memory chart's limit line), SLO lines, log scale. */
+  limits: ChartLimits;
   title: string;
   presets: EstimateReportInput['presets'];
   argv: readonly string[];
@@ -53,8 +53,7 @@ function charts(i: SweepReportInput): string {
       if (error instanceof InputError) return `<p>${text(error.message)}; the table below has every point.</p>`;
       throw error;
     }
-    const o: LineChartOptions = { id: `sweep-${metric}`, unit: metric === 'ttft' ? 's' : metric === 'ttit' ? 'ms' : 'GB' };
-    if (metric === 'memory') o.hLines = [{ value: i.capacityBytes / 1e9, label: `usable HBM ${formatBytes(i.capacityBytes)}` }];
+    const o: LineChartOptions = { id: `sweep-${metric}`, ...chartOptions(metric, i.limits) };
     let note = '';
     if (metric === 'ttft' && i.swept.length === 1 && i.swept[0] === 'missRate') {
       // Miss rates are percentages on the axis.
@@ -64,7 +63,7 @@ function charts(i: SweepReportInput): string {
         note = ` pass-KV and pass-Q swap at about ${round(c, 2)}% new tokens.`;
       }
     }
-    const bad = d.series.some((s) => s.bad?.some(Boolean)) ? ' Rings mark points that do not fit in memory.' : '';
+    const bad = d.series.some((s) => s.bad?.some(Boolean)) ? ' Hollow points on dashed lines do not fit in memory.' : '';
     out.push(chart(svgChart(d, o), `${caption}${note}${bad} Hover a point for its value.`));
   }
   return out.join('\n');
