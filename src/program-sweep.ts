@@ -23,7 +23,7 @@ export function defineSweepCommand(
     .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
     .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
     .option('--pp <values>', 'pipeline stages: a value, list or range; the GPUs are split over them (engines with PP: vllm, sglang, trtllm)')
-    .option('--cp-style <styles>', "CP styles to compare: ring, all-gather, ulysses or a list (default: the engine's first)")
+    .option('--cp-style <styles>', "CP styles to compare: ring, all-gather, ulysses, hierarchical or a list (default: the engine's first)")
     .addOption(sharedOption('model'))
     .addOption(sharedOption('cluster'))
     .addOption(sharedOption('engine'));

@@ -131,7 +131,7 @@ if (defines('estimate')) {
     .option('--ep <n>', 'expert parallelism (MoE models): spread the routed experts whole over n GPUs, a multiple of TP (1: experts sliced by TP)', positive('--ep'), 1)
     .option('--pp <n>', 'pipeline parallelism: split the layers over n stages of GPUs / n each (the tables show one stage running the whole model; the pipeline line the pipelined times)', positive('--pp'), 1)
     .addOption(new Option('--variant <variant>', 'ring attention variant').choices(['auto', 'pass-kv', 'pass-q']).default('auto'))
-    .addOption(new Option('--cp-style <style>', "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses (default: the engine's first)").choices(['ring', 'all-gather', 'ulysses']))
+    .addOption(new Option('--cp-style <style>', "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses, hierarchical (Ulysses inside an NVLink domain, ring across) (default: the engine's first)").choices(['ring', 'all-gather', 'ulysses', 'hierarchical']))
     .addOption(sharedOption('json', { help: 'print one JSON document (schemaVersion 2) instead of tables' }))
     .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)
     .option('--price-per-gpu-hour <usd>', "USD per GPU-hour for cost (default: the cluster preset's, where it has one)", (v: string) => parsePositiveNumber(v, '--price-per-gpu-hour'))

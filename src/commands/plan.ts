@@ -48,7 +48,7 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
 
 /** Pipeline stage counts plan tries where the engine runs PP (stages of whole nodes). */
 const PP_STAGES = [1, 2, 4, 8];
-const ALL_STYLES: CpStyle[] = ['ring', 'all-gather', 'ulysses'];
+const ALL_STYLES: CpStyle[] = ['ring', 'all-gather', 'ulysses', 'hierarchical'];
 
 /** Beyond this a search takes seconds (it grows faster than linearly); larger clusters need --max-nodes. */
 const MAX_SEARCH_NODES = 4096;

@@ -114,7 +114,7 @@ export interface EngineSpec {
   /** Without chunking: the most tokens a step batches (a longer prompt still runs whole, alone); null: one prompt per step. */
   maxStepTokens: number | null;
   /** The CP styles the engine runs, its default first. */
-  cpStyles: ('ring' | 'all-gather' | 'ulysses')[];
+  cpStyles: ('ring' | 'all-gather' | 'ulysses' | 'hierarchical')[];
   /** Whether it shards decode KV inside the TP group (DCP). */
   dcpSupported: boolean;
   /** Whether the engine runs pipeline parallelism (plan searches PP only then). */

@@ -89,7 +89,10 @@ export function kvTokensPerGpu(tokens: number, layout: Layout): number {
   // the KV heads per GPU (counted here as token slots of the per-GPU KV width).
   if (layout.cpStyle === 'all-gather') return Math.ceil(tokens / layout.dcp);
   const shard = Math.ceil(tokensPerCpRank(tokens, layout.cp) / layout.dcp);
-  return layout.cpStyle === 'ulysses' ? shard * Math.max(1, layout.cp / layout.kvHeadsPerGpu) : shard;
+  if (layout.cpStyle === 'ulysses') return shard * Math.max(1, layout.cp / layout.kvHeadsPerGpu);
+  // Hierarchical: the Ulysses part (the CP ranks of one domain) replicates heads the same way.
+  if (layout.cpStyle === 'hierarchical') return shard * Math.max(1, layout.groups.cp.perDomain / layout.kvHeadsPerGpu);
+  return shard;
 }
 
 /**

@@ -140,6 +140,11 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
   if (cpStyle === 'ulysses' && cp > 1 && (heads / tp) % cp !== 0) {
     return `--cp-style ulysses: CP${cp} must divide the ${heads / tp} query heads per GPU at TP${tp} (Ulysses gives each rank a share of the heads); use a CP that divides ${heads / tp}, or ring`;
   }
+  const cpGroups = stridedGroups(cp, tp, domain);
+  // Hierarchical CP: Ulysses over the CP ranks inside one NVLink domain, a ring across domains.
+  if (cpStyle === 'hierarchical' && cp > 1 && ((heads / tp) % cpGroups.perDomain !== 0 || cp % cpGroups.perDomain !== 0)) {
+    return `--cp-style hierarchical: its ${cpGroups.perDomain} CP ranks inside an NVLink domain must divide the ${heads / tp} query heads per GPU at TP${tp} and CP${cp} (Ulysses inside the domain gives each rank a share of the heads); use another TP, or ring`;
+  }
   return {
     ...(cpStyle === 'ring' ? {} : { cpStyle }),
     nodes,
@@ -154,7 +159,7 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
     ep,
     groups: {
       tp: contiguousGroups(tp, gpus, domain),
-      cp: stridedGroups(cp, tp, domain),
+      cp: cpGroups,
       ep: contiguousGroups(ep, gpus, domain),
       dcp: contiguousGroups(dcp, gpus, domain),
     },

@@ -16,7 +16,7 @@ export interface StyleOption {
   problem: string | null;
 }
 
-const STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses'];
+const STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses', 'hierarchical'];
 
 /**
  * Every CP style on one layout, for the "why this style" reason: each style's TTFT (ring: the faster

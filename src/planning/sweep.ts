@@ -6,7 +6,7 @@ import { evaluateLayout } from './candidates.js';
 export type SweepDim = 'nodes' | 'gpus' | 'ctx' | 'missRate' | 'batch' | 'tp' | 'pp' | 'cpStyle';
 export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'gpus', 'ctx', 'missRate', 'batch', 'tp', 'pp', 'cpStyle'];
 /** The CP styles, in the order a swept cpStyle value indexes. */
-export const CP_STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses'];
+export const CP_STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses', 'hierarchical'];
 
 export interface SweepPoint {
   /** Whole nodes; or, with `gpus`, the nodes those GPUs touch (filled in from the layout). */

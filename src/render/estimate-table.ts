@@ -44,6 +44,7 @@ function prefillSection(r: EstimateResult, { chalk, style: tableStyle }: Section
     ring: prefill.variant === 'pass-q' ? 'CP ring + All2All (exposed)' : 'CP ring SendRecv (exposed)',
     'all-gather': 'CP all-gather of K, V (exposed)',
     ulysses: 'CP All2All, heads <-> sequence (exposed)',
+    hierarchical: 'CP All2All in a domain + ring across (exposed)',
   };
   const rows: [string, number][] = [
     ['GEMMs (QKV/O, FFN)', b.gemmSec],

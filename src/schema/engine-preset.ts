@@ -90,7 +90,7 @@ export const enginePresetSchema = z.strictObject({
    */
   parallelism: z
     .strictObject({
-      cpStyles: z.array(z.enum(['ring', 'all-gather', 'ulysses'])).min(1),
+      cpStyles: z.array(z.enum(['ring', 'all-gather', 'ulysses', 'hierarchical'])).min(1),
       /** Whether the engine shards decode KV inside the TP group (DCP / Helix). */
       dcp: z.boolean(),
       /** Whether the engine runs pipeline parallelism (stages of layers); absent: no. */

@@ -35,7 +35,7 @@ _cp_plan() {
     "estimate|--ep") : ;;
     "estimate|--pp") : ;;
     "estimate|--variant") reply='auto pass-kv pass-q' ;;
-    "estimate|--cp-style") reply='ring all-gather ulysses' ;;
+    "estimate|--cp-style") reply='ring all-gather ulysses hierarchical' ;;
     "estimate|--price-per-gpu-hour") : ;;
     "estimate|--emit") reply='vllm sglang trtllm' ;;
     "estimate|--report") files=1 ;;

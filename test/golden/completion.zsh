@@ -56,7 +56,7 @@ _cp_plan_estimate() {
     '--ep[expert parallelism (MoE models) spread the routed experts whole ove...]:value: ' \
     '--pp[pipeline parallelism split the layers over n stages of GPUs / n eac...]:value: ' \
     '--variant[ring attention variant]:value:(auto pass-kv pass-q)' \
-    '--cp-style[how CP splits the context ring (the paper'\''s), all-gather (vLLM/SGLa...]:value:(ring all-gather ulysses)' \
+    '--cp-style[how CP splits the context ring (the paper'\''s), all-gather (vLLM/SGLa...]:value:(ring all-gather ulysses hierarchical)' \
     '--json[print one JSON document (schemaVersion 2) instead of tables]' \
     '--explain[also print every model term with its formula and value for this run...]' \
     '--price-per-gpu-hour[USD per GPU-hour for cost (default the cluster preset'\''s, where it h...]:value: ' \
@@ -187,7 +187,7 @@ _cp_plan_sweep() {
     '--tp[TP sizes a value, list or range (default GPUs per node)]:value: ' \
     '--ep[expert parallelism at every point (MoE models) routed experts sprea...]:value: ' \
     '--pp[pipeline stages a value, list or range; the GPUs are split over the...]:value: ' \
-    '--cp-style[CP styles to compare ring, all-gather, ulysses or a list (default t...]:value: ' \
+    '--cp-style[CP styles to compare ring, all-gather, ulysses, hierarchical or a l...]:value: ' \
     '--model[model preset name or path to a model YAML file]:value:{_alternative '\''presets\:preset\:(deepseek-v3 gemma3-27b gpt-oss-120b kimi-k2 llama3-405b llama3-70b llama3-8b llama4-maverick llama4-scout minimax-text-01 mistral-large-2 qwen2.5-14b-1m qwen3-235b-a22b)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--cluster[cluster preset name or path to a cluster YAML file]:value:{_alternative '\''presets\:preset\:(a100-ib b200-ib b300-ib gb200-nvl72 gb300-nvl72 gh200-nvl32 gti gtt h100-ib h20-ib h200-ib h800-ib l40s-pcie mi300x-roce mi325x-roce mi355x-roce)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \
     '--engine[inference engine meta-cp, vllm, sglang, trtllm or a YAML file (defa...]:value:{_alternative '\''presets\:preset\:(meta-cp sglang trtllm vllm)'\'' '\''files\:file\:_files -g "*.(yaml|yml)"'\''}' \

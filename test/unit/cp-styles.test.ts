@@ -12,7 +12,7 @@ const model = builtinModel('llama3-70b').spec;
 /** h100-ib with an engine that runs every style. */
 const any = (): ClusterSpec => {
   const c = shipped('h100-ib', 'vllm');
-  return { ...c, engine: { ...c.engine, cpStyles: ['ring', 'all-gather', 'ulysses'] } };
+  return { ...c, engine: { ...c.engine, cpStyles: ['ring', 'all-gather', 'ulysses', 'hierarchical'] } };
 };
 const run = (cpStyle: CpStyle, layout: { gpus: number; tp: number }, ctx = 256_000) =>
   estimate({ model, cluster: any(), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { ...layout, cpStyle }, workload: { contextTokens: ctx, cachedTokens: 0, batch: 1, prefillChunkTokens: null }, variant: 'auto' });
@@ -20,7 +20,7 @@ const run = (cpStyle: CpStyle, layout: { gpus: number; tp: number }, ctx = 256_0
 describe('CP styles', () => {
   test('with one rank every style is the no-CP estimate', () => {
     const ring = run('ring', { gpus: 8, tp: 8 });
-    for (const s of ['all-gather', 'ulysses'] as const) {
+    for (const s of ['all-gather', 'ulysses', 'hierarchical'] as const) {
       const r = run(s, { gpus: 8, tp: 8 });
       assert.equal(r.prefill.ttftSec, ring.prefill.ttftSec, s);
       assert.equal(r.decode.ttitSec, ring.decode.ttitSec, s);
@@ -102,7 +102,7 @@ describe('pipeline parallelism', () => {
   test('why this style: every style on the same layout, the estimate\'s own numbers, and what cannot run', () => {
     assert.deepEqual(run('ring', { gpus: 8, tp: 8 }).styles, [], 'no CP, no styles');
     const r = run('all-gather', { gpus: 16, tp: 8 });
-    assert.deepEqual(r.styles.map((o) => o.style), ['ring', 'all-gather', 'ulysses']);
+    assert.deepEqual(r.styles.map((o) => o.style), ['ring', 'all-gather', 'ulysses', 'hierarchical']);
     const own = r.styles.find((o) => o.style === 'all-gather')!;
     assert.equal(own.ttftSec, r.prefill.ttftSec, 'the style used matches the estimate');
     assert.equal(own.memoryBytes, r.memory.perGpu.totalBytes);
@@ -114,6 +114,25 @@ describe('pipeline parallelism', () => {
     assert.equal(odd.ttftSec, null);
     assert.match(odd.problem!, /must divide the 8 query heads/);
     const sglang = estimate({ model, cluster: shipped('h100-ib', 'sglang'), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16, tp: 8 }, workload: { contextTokens: 256_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
-    assert.deepEqual(sglang.styles.map((o) => o.runByEngine), [false, true, false]);
+    assert.deepEqual(sglang.styles.map((o) => o.runByEngine), [false, true, false, false]);
+  });
+
+  test('hierarchical: Ulysses inside a node, ring across nodes; a 1/N KV share; heads must split over the ranks in a node', () => {
+    // TP8 on 8-GPU nodes: one CP rank per node, so it is a ring across nodes (no All2All), KV as the ring's.
+    const across = run('hierarchical', { gpus: 32, tp: 8 });
+    const ring = run('ring', { gpus: 32, tp: 8 });
+    assert.equal(across.memory.perGpu.kvCacheBytes, ring.memory.perGpu.kvCacheBytes);
+    assert.ok(Math.abs(across.prefill.ttftSec / ring.variants['pass-kv'].ttftSec - 1) < 0.1, `${across.prefill.ttftSec} vs ${ring.variants['pass-kv'].ttftSec}`);
+    // TP2 on one node: four CP ranks in the domain, Ulysses only; across four nodes both parts.
+    const inNode = run('hierarchical', { gpus: 8, tp: 2 });
+    assert.ok(inNode.prefill.breakdown.cpCommExposedSec > 0, 'the All2All is exposed');
+    const both = run('hierarchical', { gpus: 32, tp: 2 });
+    assert.equal(both.layout.groups.cp.perDomain, 4);
+    assert.ok(both.memory.perGpu.kvCacheBytes < inNode.memory.perGpu.kvCacheBytes / 3, 'KV falls with every rank');
+    // One CP rank per domain always splits; three ranks in a domain cannot split 16 heads per GPU (llama3-8b, TP2).
+    const problem = layoutOrProblem({ gpus: 24, tp: 8, cpStyle: 'hierarchical' }, builtinModel('llama3-8b').spec, any());
+    assert.equal(typeof problem, 'object', 'one rank per domain always splits');
+    const bad = layoutOrProblem({ gpus: 6, tp: 2, cpStyle: 'hierarchical' }, builtinModel('llama3-8b').spec, any());
+    assert.match(String(bad), /hierarchical: its 3 CP ranks inside an NVLink domain must divide the 16 query heads/);
   });
 });
