@@ -90,7 +90,28 @@ export function checkToJson(outcomes: readonly ScenarioOutcome[], label: string,
       pass: o.pass,
       layout: o.layout,
       reason: o.layout ? null : noLayoutText(o),
-      checks: o.checks.map((c) => ({ check: c.check, limit: c.limit, predicted: round(c.actual, 6), margin: round(c.margin, 5), pass: c.pass })),
+      checks: o.checks.map(checkJson),
     })),
+  };
+}
+
+/** The unit a check's limit and prediction are given in, named in their keys as in every JSON document. */
+const JSON_UNIT: Record<CheckItem['check'], { suffix: string; value: (x: number) => number }> = {
+  maxTtft: { suffix: 'Ms', value: (sec) => round(sec * 1e3, 6) },
+  maxTtit: { suffix: 'Ms', value: (sec) => round(sec * 1e3, 6) },
+  mustFit: { suffix: 'Bytes', value: Math.round },
+  minMaxContext: { suffix: 'Tokens', value: Math.round },
+  plan: { suffix: 'Nodes', value: (n) => n },
+};
+
+/** One check in JSON: limitMs/predictedMs, limitBytes/predictedBytes, limitTokens/predictedTokens, or limitNodes (predictedNodes null: no layout). */
+function checkJson(c: CheckItem) {
+  const { suffix, value } = JSON_UNIT[c.check];
+  return {
+    check: c.check,
+    [`limit${suffix}`]: value(c.limit),
+    [`predicted${suffix}`]: c.check === 'plan' ? null : value(c.actual),
+    margin: round(c.margin, 5),
+    pass: c.pass,
   };
 }

@@ -69,10 +69,24 @@ describe('cp-plan check', () => {
     for (const s of doc.scenarios) for (const c of s.checks) assert.equal(typeof c.margin, 'number');
   });
 
+  test('--json names units in its keys like every other document: limitMs/predictedMs, …Bytes, …Tokens', () => {
+    const r = runCli(['check', passing, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const [first, second] = parseJson(r.stdout).scenarios;
+    const by = (s: { checks: { check: string }[] }, check: string) => s.checks.find((c) => c.check === check) as Record<string, unknown>;
+    assert.equal(by(first, 'maxTtft').limitMs, 90_000);
+    assert.equal(typeof by(first, 'maxTtft').predictedMs, 'number');
+    assert.equal(by(second, 'maxTtit').limitMs, 120);
+    assert.equal(by(first, 'minMaxContext').limitTokens, 1_000_000);
+    assert.equal(typeof by(first, 'mustFit').limitBytes, 'number');
+    for (const s of [first, second]) for (const c of s.checks) assert.ok(!('limit' in c) && !('predicted' in c), JSON.stringify(c));
+  });
+
   test('invalid files: exit 2 with file:line, nothing on stdout', () => {
     const cases: [string, string, RegExp][] = [
       ['unit.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 1Mb }\n    slo: {}\n', /unit\.yaml:4:\d+: scenarios\.0\.workload\.ctx: '1Mb' is not a token count/],
       ['duration.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtft: 9 parsecs }\n', /duration\.yaml:5:\d+: scenarios\.0\.slo\.maxTtft: '9 parsecs' is not a duration/],
+      ['bare.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtit: 40 }\n', /bare\.yaml:5:\d+: scenarios\.0\.slo\.maxTtit: 40 has no unit; write 40ms or 40s$/m],
       ['neither.yaml', 'scenarios:\n  - name: x\n    workload: { ctx: 8K }\n    slo: {}\n', /neither\.yaml:2:\d+: scenarios\.0: give either layout or plan/],
       ['typo.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTTFT: 1s }\n', /typo\.yaml:5:\d+: scenarios\.0\.slo: unknown key 'maxTTFT'/],
       ['empty-list.yaml', 'scenarios: []\n', /empty-list\.yaml:1:\d+: scenarios: /],
