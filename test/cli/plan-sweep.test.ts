@@ -185,6 +185,28 @@ describe('sweep', () => {
     assert.deepEqual(parseJson(runCli(['sweep', '--nodes', '1..4', '--ctx', '128K,1M', '--json']).stdout), doc, '--json is --format json');
   });
 
+  // Issue 16: sweep gave only the context warning, never the model's extrapolation warnings (CP16 decode).
+  test("each point's warnings: once each on stderr, a Warnings column with notes, indices into warnings in JSON", () => {
+    const args = ['sweep', '--nodes', '1,16', '--ctx', '128K,1M'];
+    const table = runCli(args);
+    assert.equal(table.status, 0, table.stderr);
+    const lines = stderrLines(table);
+    assert.equal(new Set(lines).size, lines.length, 'each warning once');
+    assert.equal(lines.filter((l) => /^cp-plan: warning: decode under CP16 is extrapolated: CP decode was measured only up to CP2$/.test(l)).length, 1, table.stderr);
+    assert.match(table.stdout, /Warnings │/);
+    assert.match(table.stdout, /^ {2}\[\d\] decode under CP16 is extrapolated/m);
+    const markdown = runCli([...args, '--format', 'markdown']);
+    assert.match(markdown.stdout, /^- \[\d\] decode under CP16 is extrapolated/m);
+    const doc = parseJson(runCli([...args, '--json']).stdout);
+    const cp16 = doc.warnings.indexOf('decode under CP16 is extrapolated: CP decode was measured only up to CP2');
+    assert.ok(cp16 >= 0, JSON.stringify(doc.warnings));
+    for (const row of doc.rows) {
+      assert.ok(row.warnings.every((i: number) => Number.isInteger(i) && doc.warnings[i] !== undefined));
+      assert.equal(row.warnings.includes(cp16), row.nodes === 16, `row on ${row.nodes} nodes`);
+      assert.equal(row.warnings.some((i: number) => /exceeds llama3-405b's configured maximum/.test(doc.warnings[i])), row.contextTokens > 131072);
+    }
+  });
+
   test('invalid TP points are skipped with one warning line', () => {
     const r = runCli(['sweep', '--tp', '1..8', '--nodes', '1', '--ctx', '128K', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
