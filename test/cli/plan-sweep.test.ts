@@ -149,9 +149,12 @@ describe('sweep', () => {
   test('--format markdown, golden', () => {
     const r = runCli(['sweep', '--miss-rate', '1%..10%:1%', '--nodes', '4', '--ctx', '128K', '--format', 'markdown']);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trimEnd().split('\n');
+    // The table, then (issue 16) the notes of its Warnings column after a blank line.
+    const [table, notes = ''] = r.stdout.trimEnd().split('\n\n');
+    const lines = table!.split('\n');
     assert.equal(lines.length, 12, 'header, rule and 10 rows');
     assert.ok(lines.every((l) => l.startsWith('| ') && l.endsWith(' |')));
+    assert.match(notes, /^\*\*Warnings:\*\*\n- \[1\] /);
     assertGolden('sweep-miss-rate.md', r.stdout);
   });
 
@@ -203,7 +206,7 @@ describe('sweep', () => {
     for (const row of doc.rows) {
       assert.ok(row.warnings.every((i: number) => Number.isInteger(i) && doc.warnings[i] !== undefined));
       assert.equal(row.warnings.includes(cp16), row.nodes === 16, `row on ${row.nodes} nodes`);
-      assert.equal(row.warnings.some((i: number) => /exceeds llama3-405b's configured maximum/.test(doc.warnings[i])), row.contextTokens > 131072);
+      assert.equal(row.warnings.some((i: number) => /^contexts beyond llama3-405b's configured maximum of 131072 tokens/.test(doc.warnings[i])), row.contextTokens > 131072);
     }
   });
 
