@@ -156,7 +156,7 @@ Examples:
   cp-plan estimate --model kimi-k2 --cluster h200-ib --nodes 4 --ctx 256K --ep 32
   cp-plan estimate --model ./my-model.yaml --cluster ./my-cluster.yaml --nodes 4 --tp 8 --cp 4 --ctx 128K
   cp-plan estimate --model llama3-70b --cluster h200-ib --gpus 8 --ctx 128K --emit sglang --json | jq -r .emit.command
-${exitCodesHelp('the workload fits in GPU memory', 'the workload does not fit in GPU memory (the report is still printed;\n     stderr names the smallest --nodes, --gpus or --ep that fits)')}`,
+${exitCodesHelp('the workload fits in GPU memory', 'the workload does not fit in GPU memory (the report is still printed;\n     stderr names only remedies the model confirms fit: a larger --tp,\n     --ep, --kv-dtype fp8, --weights fp8, a smaller --batch on these GPUs, or\n     the smallest --nodes/--gpus that fits)')}`,
     )
     .action(async (opts) => {
       const { runEstimate } = await import('./commands/estimate.js');

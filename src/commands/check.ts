@@ -52,7 +52,11 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
     }),
   ), 'scenarios');
   const failed = outcomes.filter((o) => !o.pass);
-  const stderr = failed.length ? [`check failed: ${failed.map((o) => `'${o.name}'`).join(', ')} ${failed.length === 1 ? 'misses' : 'miss'} an SLO`] : [];
+  // Each distinct warning once, naming the scenarios it qualifies.
+  const warned = new Map<string, string[]>();
+  for (const o of outcomes) for (const w of new Set(o.warnings)) warned.set(w, [...(warned.get(w) ?? []), `'${o.name}'`]);
+  const stderr = [...warned].map(([w, names]) => `warning: ${names.join(', ')}: ${w}`);
+  if (failed.length) stderr.push(`check failed: ${failed.map((o) => `'${o.name}'`).join(', ')} ${failed.length === 1 ? 'misses' : 'miss'} an SLO`);
   const exitCode = failed.length ? EXIT_CHECK_FAILED : EXIT_OK;
   if (opts.report) {
     const { checkReport } = await import('../render/report/check-report.js');

@@ -4,7 +4,7 @@ import { launchCommand, launchInputOf, NotLaunchable, type LaunchEngine } from '
 import { launchText } from '../render/launch-text.js';
 import { estimate, type VariantChoice } from '../model/estimate.js';
 import { assertRepresentable } from '../representable.js';
-import { smallestEpThatFits, smallestGpusThatFit } from '../model/fit.js';
+import { remediesThatFit, remedyText } from '../model/remedies.js';
 import type { CpStyle, KvDtype, WeightRecipe } from '../model/types.js';
 import { estimateToJson } from '../render/estimate-json.js';
 import { explainTerms } from '../render/explain.js';
@@ -99,19 +99,12 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   let exitCode = EXIT_OK;
   if (!result.memory.fits) {
     const m = result.memory.perGpu;
-    const lo = result.layout;
-    const gpus = smallestGpusThatFit(result.model, result.cluster, lo, result.precision, result.workload);
-    const ep = smallestEpThatFits(result.model, result.cluster, lo, result.precision, result.workload);
-    const perNode = result.cluster.gpusPerNode;
-    const more = gpus === null ? '' : gpus % perNode === 0 ? `--nodes ${gpus / perNode}` : `--gpus ${gpus}`;
-    const fix =
-      (ep !== null ? `--ep ${ep} fits on these ${lo.gpus} GPUs; or ` : '') +
-      (gpus !== null && gpus > lo.gpus
-        ? `${more} (TP${lo.tp}${lo.ep > 1 ? ` EP${lo.ep}` : ''}, CP${gpus / lo.tp}) fits` + (result.precision.kvDtype === 'fp8' ? '' : ', or try --kv-dtype fp8')
-        : `use a larger TP, FP8 weights/KV or a GPU with more memory`);
+    // Only remedies the model confirms fit (each evaluated with the memory function).
+    const weightsFit = m.weightsBytes + m.reserveBytes <= m.capacityBytes;
+    const fix = remedyText(remediesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload), result.cluster, weightsFit);
     const max = result.memory.maxContextTokens;
     const why =
-      m.weightsBytes + m.reserveBytes > m.capacityBytes
+      !weightsFit
         ? 'the weights and runtime reserve alone exceed the HBM'
         : max > 0
           ? `this layout holds at most ${plural(max, 'token')} per sequence at batch ${opts.batch}`

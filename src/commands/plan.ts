@@ -3,7 +3,7 @@ import { quoted } from '../render/quote.js';
 import { launchCommand, NotLaunchable, type LaunchCommand, type LaunchInput } from '../emit/launch.js';
 import { estimate } from '../model/estimate.js';
 import type { CpStyle, KvDtype, Layout, RingVariant, WeightRecipe } from '../model/types.js';
-import { compareCandidates, plan, type Objective } from '../planning/plan.js';
+import { compareCandidates, plan, type Candidate, type Objective } from '../planning/plan.js';
 import { launchText } from '../render/launch-text.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
 import { SCHEMA_VERSION } from '../render/estimate-json.js';
@@ -11,7 +11,7 @@ import { formatInt, formatSeconds, round } from '../render/format.js';
 import { candidateJson, describeLayout, describeViolation, planToCsv, planToJson, planToMarkdown, planToTable } from '../render/plan-report.js';
 import { documentHead, presetsJson, presetsLine } from '../render/provenance.js';
 import { assertRepresentable } from '../representable.js';
-import { contextWarning } from '../model/estimate.js';
+import { contextWarning, warningsFor } from '../model/estimate.js';
 import type { FleetOptions } from './plan-fleet.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
@@ -117,8 +117,12 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     ]
       .filter(Boolean)
       .join(', ');
+  // Estimate's warnings for a candidate's layout (extrapolated CP decode, transferred constants, the model's context).
+  const warningsOf = (c: Candidate) => warningsFor(model.spec, cluster.spec, precision, workload, c.layout);
+  // The answer's: the best layout's, or without one those that hold for any layout.
   const beyond = contextWarning(model.spec, opts.ctx);
-  const stderr: string[] = beyond ? [`warning: ${beyond}`] : [];
+  const warnings = result.best ? warningsOf(result.best) : beyond ? [beyond] : [];
+  const stderr: string[] = warnings.map((w) => `warning: ${w}`);
   if (!result.best && result.closest) {
     const worst = [...result.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     stderr.push(`check failed: no layout up to ${maxNodes} nodes meets the SLOs; closest ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off)`);
@@ -164,8 +168,8 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
       objective: opts.objective,
       maxNodes,
       presets: presetsJson(model, cluster),
-      warnings: contextWarning,
-    });
+      warnings,
+    }, warningsOf);
     if (emit) Object.assign(doc, { emit });
     if (restricted) Object.assign(doc, { withoutEngineLimits: unrestricted ? { best: candidateJson(unrestricted), reason: withoutLimits } : null });
     assertRepresentable(doc);
@@ -174,6 +178,6 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const header = { title: quoted(title), slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
   const limitsText = withoutLimits ? `Note: ${quoted(withoutLimits)}.\n` : '';
-  if (format === 'markdown') return { stdout: planToMarkdown(quoted(result), header, opts.top) + (withoutLimits ? `\nNote: ${quoted(withoutLimits)}.\n` : '') + (emit ? `\n\`\`\`sh\n${quoted(emit.command)}\n\`\`\`\n` : ''), stderr, exitCode };
-  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color, opts.verbose) + '\n' + limitsText + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(launchText(emit)), stderr, exitCode };
+  if (format === 'markdown') return { stdout: planToMarkdown(quoted(result), header, opts.top, (c) => quoted(warningsOf(c))) + (withoutLimits ? `\nNote: ${quoted(withoutLimits)}.\n` : '') + (emit ? `\n\`\`\`sh\n${quoted(emit.command)}\n\`\`\`\n` : ''), stderr, exitCode };
+  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color, (c) => quoted(warningsOf(c)), opts.verbose) + '\n' + limitsText + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(launchText(emit)), stderr, exitCode };
 }

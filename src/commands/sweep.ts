@@ -10,7 +10,7 @@ import { documentHead, presetsJson } from '../render/provenance.js';
 import { svgChart } from '../render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../units.js';
 import { assertWritable, writeWhole } from '../write-file.js';
-import { contextWarning } from '../model/estimate.js';
+import { distinct } from '../render/warnings.js';
 import type { CommandContext, CommandResult } from './result.js';
 import { loadInputs } from './workload-options.js';
 import { checkChartPath, checkReportPath, writeReport, wroteLine } from '../report-file.js';
@@ -132,8 +132,9 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     const reasons = [...kinds.values()].slice(0, 2).join('; ');
     stderr.push(`warning: skipped ${skipped.length} point(s) that are not valid layouts or workloads (e.g. ${reasons})`);
   }
-  const beyond = contextWarning(model.spec, Math.max(...rows.map((r) => r.ctx)));
-  if (beyond) stderr.push(`warning: ${beyond}`);
+  // Each point's warnings (estimate's, for its layout and context), each distinct one once.
+  const pointWarnings = distinct(rows.flatMap((r) => r.warnings));
+  stderr.push(...pointWarnings.map((w) => `warning: ${w}`));
   const dims = swept.length ? swept : ([opts.gpus !== undefined ? 'gpus' : 'nodes'] as SweepDim[]);
   const subject = `${model.spec.displayName} on ${cluster.spec.name}`;
   const limits: ChartLimits = { capacityBytes: usableHbmBytes(cluster.spec), logY: opts.logY === true };
@@ -162,21 +163,23 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     case 'markdown':
       stdout = sweepToMarkdown(rows, dims);
       break;
-    case 'json':
+    case 'json': {
+      const warnings = stderr.filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length));
       stdout =
         JSON.stringify(
           {
             ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
             presets: presetsJson(model, cluster),
             swept,
-            rows: sweepRowsJson(rows, inputs),
+            rows: sweepRowsJson(rows, inputs, (w) => warnings.indexOf(w)),
             skipped: skipped.length,
-            warnings: stderr.filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length)),
+            warnings,
           },
           null,
           2,
         ) + '\n';
       break;
+    }
     default:
       // Nobody reads more than a few hundred rows in a terminal; the other formats give them all.
       if (rows.length > MAX_TABLE_ROWS) {

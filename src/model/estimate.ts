@@ -140,7 +140,8 @@ export function contextWarning(model: ModelSpec, contextTokens: number): string 
   return `context of ${contextTokens} tokens exceeds ${model.name}'s configured maximum of ${model.maxContextTokens}; time and memory are still modelled, the model's quality there is not`;
 }
 
-function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload, layout: Layout): string[] {
+/** The warnings that qualify an estimate of this layout and workload (estimate, plan, sweep and check give them alike). */
+export function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: Precision, workload: Workload, layout: Layout): string[] {
   const warnings: string[] = [];
   const range = cluster.calibratedRange;
   if (range && (workload.contextTokens > range.maxContextTokens || layout.cp > range.maxPrefillCp)) {

@@ -1,4 +1,4 @@
-import { estimate, type EstimateResult } from '../model/estimate.js';
+import { contextWarning, estimate, type EstimateResult } from '../model/estimate.js';
 import type { ClusterSpec, ModelSpec, Precision } from '../model/types.js';
 import type { CheckScenario } from '../schema/check-file.js';
 import type { Candidate } from './candidates.js';
@@ -22,6 +22,8 @@ export interface ScenarioOutcome {
   layout: { nodes: number; tp: number; cp: number; gpus: number; dcp: number; ep: number; variant: string } | null;
   checks: CheckItem[];
   pass: boolean;
+  /** What qualifies the prediction (estimate's warnings for the layout checked): beyond the model's context, extrapolated, transferred. */
+  warnings: string[];
   /** Set when a `plan` scenario found no layout: the closest candidate, for the reason. */
   closest?: Candidate;
   maxNodes?: number;
@@ -60,6 +62,7 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
         layout: null,
         checks: [{ check: 'plan', limit: maxNodes, actual: 0, margin: -1, pass: false }],
         pass: false,
+        warnings: [contextWarning(inputs.model, workload.contextTokens)].filter((w) => w !== undefined),
         closest: found.closest ?? undefined,
         maxNodes,
       };
@@ -98,5 +101,6 @@ function evaluate(
     layout: { nodes: l.nodes, tp: l.tp, cp: l.cp, gpus: l.gpus, dcp: l.dcp, ep: l.ep, variant: r.prefill.variant },
     checks,
     pass: checks.every((c) => c.pass),
+    warnings: r.warnings,
   };
 }

@@ -1,6 +1,7 @@
 import { layoutOrProblem } from '../model/layout.js';
-import type { ClusterSpec, CpStyle, ModelSpec, Precision, RingVariant } from '../model/types.js';
+import type { ClusterSpec, CpStyle, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
 import { evaluateLayout } from './candidates.js';
+import { contextWarning, warningsFor } from '../model/estimate.js';
 
 /** The quantities a sweep can vary (cpStyle by its index in CP_STYLES). */
 export type SweepDim = 'nodes' | 'gpus' | 'ctx' | 'missRate' | 'batch' | 'tp' | 'pp' | 'cpStyle';
@@ -43,6 +44,8 @@ export interface SweepRow extends SweepPoint {
   tokensPerSec: number;
   memoryBytes: number;
   fits: boolean;
+  /** What qualifies this point's estimate (estimate's warnings for its layout and workload). */
+  warnings: string[];
 }
 
 export interface SweepResult {
@@ -86,6 +89,24 @@ export function sweep(
 ): SweepResult {
   const rows: SweepRow[] = [];
   const skipped: SweepResult['skipped'] = [];
+  // The warnings depend on whether the context passes the model's maximum and the measured range, and on what
+  // the layout uses (CP, TP, EP, the network): computed once per kind. The context warning names no one
+  // context, so that a sweep over many contexts gives it once.
+  const warned = new Map<string, string[]>();
+  const measured = cluster.calibratedRange?.maxContextTokens ?? Infinity;
+  const beyondAny = `contexts beyond ${model.name}'s configured maximum of ${model.maxContextTokens} tokens; time and memory are still modelled, the model's quality there is not`;
+  const warningsOf = (layout: Layout, workload: Workload) => {
+    const g = layout.groups;
+    const ctx = workload.contextTokens;
+    const key = `${ctx > model.maxContextTokens}|${ctx > measured}|${layout.cp}|${layout.tp}|${layout.ep}|${Math.max(g.tp.domains, g.cp.domains, g.ep.domains) > 1}`;
+    let w = warned.get(key);
+    if (!w) {
+      const beyond = contextWarning(model, ctx);
+      w = warningsFor(model, cluster, precision, workload, layout).map((text) => (text === beyond ? beyondAny : text));
+      warned.set(key, w);
+    }
+    return w;
+  };
   for (const point of points) {
     const pp = point.pp ?? 1;
     const total = point.gpus ?? (point.nodes ?? 1) * cluster.gpusPerNode;
@@ -130,6 +151,7 @@ export function sweep(
       tokensPerSec: chosen.tokensPerSec,
       memoryBytes: chosen.memoryBytes,
       fits: chosen.memoryBytes <= chosen.capacityBytes,
+      warnings: warningsOf(layout, workload),
     });
   }
   return { rows, skipped };

@@ -4,6 +4,7 @@ import type { CheckItem, ScenarioOutcome } from '../planning/check.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatBytes, formatInt, formatSeconds, round } from './format.js';
 import { describeLayout, describeViolation } from './plan-report.js';
+import { footnoteLines, footnotes } from './warnings.js';
 
 const LABEL: Record<CheckItem['check'], string> = {
   maxTtft: 'TTFT <=',
@@ -45,6 +46,9 @@ function rows(outcomes: readonly ScenarioOutcome[]): { o: ScenarioOutcome; c: Ch
   return outcomes.flatMap((o) => o.checks.map((c) => ({ o, c })));
 }
 
+/** A result's warning marker ("pass [1]"): its warnings are listed under the table. */
+const withMark = (marker: string) => (marker ? ` ${marker}` : '');
+
 const summary = (outcomes: readonly ScenarioOutcome[]) =>
   `${outcomes.filter((o) => o.pass).length} of ${outcomes.length} scenarios pass`;
 
@@ -55,11 +59,13 @@ export function checkToTable(outcomes: readonly ScenarioOutcome[], label: string
     style: tableStyle(color),
     chars: COMPACT_CHARS,
   });
+  const notes = footnotes(outcomes.map((o) => o.warnings));
+  const marker = new Map(outcomes.map((o, i) => [o, notes.markers[i]!]));
   for (const { o, c } of rows(outcomes)) {
-    t.push([o.name, layoutText(o), LABEL[c.check], limitText(c), actualText(c), marginText(c), c.pass ? chalk.green('pass') : chalk.red('FAIL')]);
+    t.push([o.name, layoutText(o), LABEL[c.check], limitText(c), actualText(c), marginText(c), (c.pass ? chalk.green('pass') : chalk.red('FAIL')) + withMark(marker.get(o)!)]);
   }
   const ok = outcomes.every((o) => o.pass);
-  return [chalk.bold(`cp-plan check: ${label}`), t.toString(), ok ? chalk.green(summary(outcomes)) : chalk.red(summary(outcomes))].join('\n') + '\n';
+  return [chalk.bold(`cp-plan check: ${label}`), t.toString(), ok ? chalk.green(summary(outcomes)) : chalk.red(summary(outcomes)), ...footnoteLines(notes.notes)].join('\n') + '\n';
 }
 
 /** A markdown table cell: pipes and newlines would break the table. */
@@ -68,6 +74,8 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 /** A GitHub-flavoured summary for pull requests (e.g. >> "$GITHUB_STEP_SUMMARY"). */
 export function checkToMarkdown(outcomes: readonly ScenarioOutcome[], label: string): string {
   const ok = outcomes.every((o) => o.pass);
+  const notes = footnotes(outcomes.map((o) => o.warnings));
+  const marker = new Map(outcomes.map((o, i) => [o, notes.markers[i]!]));
   const lines = [
     `### cp-plan check: ${ok ? 'all SLOs met' : 'SLOs missed'}`,
     '',
@@ -75,7 +83,8 @@ export function checkToMarkdown(outcomes: readonly ScenarioOutcome[], label: str
     '',
     '| Scenario | Layout | Check | Limit | Predicted | Margin | Result |',
     '|---|---|---|---:|---:|---:|---|',
-    ...rows(outcomes).map(({ o, c }) => `| ${cell(o.name)} | ${cell(layoutText(o))} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'} |`),
+    ...rows(outcomes).map(({ o, c }) => `| ${cell(o.name)} | ${cell(layoutText(o))} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'}${withMark(marker.get(o)!)} |`),
+    ...(notes.notes.length ? ['', ...footnoteLines(notes.notes).map((l, i) => (i === 0 ? `**${l}**` : `- ${cell(l.trim())}`))] : []),
   ];
   return lines.join('\n') + '\n';
 }
@@ -90,7 +99,29 @@ export function checkToJson(outcomes: readonly ScenarioOutcome[], label: string,
       pass: o.pass,
       layout: o.layout,
       reason: o.layout ? null : noLayoutText(o),
-      checks: o.checks.map((c) => ({ check: c.check, limit: c.limit, predicted: round(c.actual, 6), margin: round(c.margin, 5), pass: c.pass })),
+      warnings: o.warnings,
+      checks: o.checks.map(checkJson),
     })),
+  };
+}
+
+/** The unit a check's limit and prediction are given in, named in their keys as in every JSON document. */
+const JSON_UNIT: Record<CheckItem['check'], { suffix: string; value: (x: number) => number }> = {
+  maxTtft: { suffix: 'Ms', value: (sec) => round(sec * 1e3, 6) },
+  maxTtit: { suffix: 'Ms', value: (sec) => round(sec * 1e3, 6) },
+  mustFit: { suffix: 'Bytes', value: Math.round },
+  minMaxContext: { suffix: 'Tokens', value: Math.round },
+  plan: { suffix: 'Nodes', value: (n) => n },
+};
+
+/** One check in JSON: limitMs/predictedMs, limitBytes/predictedBytes, limitTokens/predictedTokens, or limitNodes (predictedNodes null: no layout). */
+function checkJson(c: CheckItem) {
+  const { suffix, value } = JSON_UNIT[c.check];
+  return {
+    check: c.check,
+    [`limit${suffix}`]: value(c.limit),
+    [`predicted${suffix}`]: c.check === 'plan' ? null : value(c.actual),
+    margin: round(c.margin, 5),
+    pass: c.pass,
   };
 }

@@ -4,6 +4,11 @@ import type { Candidate, Violation } from '../planning/candidates.js';
 import type { PlanResult } from '../planning/plan.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatBytes, formatSeconds, round } from './format.js';
+import { footnoteLines, footnotes } from './warnings.js';
+
+/** The warnings that qualify a candidate's estimate (estimate's, for its layout); none when not given. */
+export type WarningsOf = (c: Candidate) => string[];
+const noWarnings: WarningsOf = () => [];
 
 const VARIANT = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
 
@@ -38,22 +43,26 @@ export function describeLayout(c: Candidate): string {
  * The text report of `cp-plan plan`. Short by default (the answer, its table, the size just below and why it
  * does not do); `verbose` adds every smaller size, the rejected layout families and the Pareto frontier. Pure.
  */
-export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean, verbose = false): string {
+export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean, warningsOf: WarningsOf = noWarnings, verbose = false): string {
   const lines = [
     chalk.bold(`cp-plan plan: ${h.title}`),
     `SLOs: ${h.slo}. Searched ${r.evaluated} layouts x variants on 1 GPU up to ${h.maxNodes} nodes (${h.maxNodes * h.gpusPerNode} GPUs): ${r.qualifying.length} meet every constraint.`,
     '',
   ];
+  // The best layout's warnings first (it is row 1), then the other rows'; each marked where it applies.
+  const shown = r.best ? r.qualifying.slice(0, top) : [];
+  const notes = footnotes(shown.map(warningsOf));
+  const mark = (i: number) => (notes.markers[i] ? ` ${notes.markers[i]}` : '');
   if (r.best) {
-    lines.push(chalk.green(`Best: ${describeLayout(r.best)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
+    lines.push(chalk.green(`Best: ${describeLayout(r.best)}${mark(0)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
     const t = new Table({
       head: ['#', 'GPUs', 'Layout', 'TTFT', 'TTIT', 'Decode tok/s', 'Memory/GPU'],
       colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right'],
       style: tableStyle(color),
       chars: COMPACT_CHARS,
     });
-    r.qualifying.slice(0, top).forEach((c, i) => t.push([i + 1, c.gpus, describeLayout(c), formatSeconds(c.ttftSec), formatSeconds(c.ttitSec), c.tokensPerSec.toFixed(1), formatBytes(c.memoryBytes)]));
-    lines.push(t.toString());
+    shown.forEach((c, i) => t.push([i + 1, c.gpus, describeLayout(c) + mark(i), formatSeconds(c.ttftSec), formatSeconds(c.ttitSec), c.tokensPerSec.toFixed(1), formatBytes(c.memoryBytes)]));
+    lines.push(t.toString(), ...footnoteLines(notes.notes));
   } else if (r.closest) {
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     lines.push(chalk.red(`No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`));
@@ -96,11 +105,14 @@ export function planToCsv(r: PlanResult, top: number): string {
 }
 
 /** The answer and the qualifying layouts as a markdown table (for a pull request or design doc). Pure. */
-export function planToMarkdown(r: PlanResult, h: PlanHeader, top: number): string {
+export function planToMarkdown(r: PlanResult, h: PlanHeader, top: number, warningsOf: WarningsOf = noWarnings): string {
   const lines = [`**cp-plan plan:** ${h.title}`, '', `SLOs: ${h.slo}. ${r.qualifying.length} of ${r.evaluated} layouts x variants meet every constraint.`, ''];
   if (r.best) {
-    lines.push('| # | GPUs | Layout | TTFT | TTIT | Decode tok/s | Memory/GPU |', '---:|---:|---|---:|---:|---:|---:|'.replace(/^/, '|'));
-    r.qualifying.slice(0, top).forEach((c, i) => lines.push(`| ${i + 1} | ${c.gpus} | ${describeLayout(c)} | ${formatSeconds(c.ttftSec)} | ${formatSeconds(c.ttitSec)} | ${c.tokensPerSec.toFixed(1)} | ${formatBytes(c.memoryBytes)} |`));
+    const shown = r.qualifying.slice(0, top);
+    const notes = footnotes(shown.map(warningsOf));
+    lines.push('| # | GPUs | Layout | TTFT | TTIT | Decode tok/s | Memory/GPU |', '|---:|---:|---|---:|---:|---:|---:|');
+    shown.forEach((c, i) => lines.push(`| ${i + 1} | ${c.gpus} | ${describeLayout(c)}${notes.markers[i] ? ` ${notes.markers[i]}` : ''} | ${formatSeconds(c.ttftSec)} | ${formatSeconds(c.ttitSec)} | ${c.tokensPerSec.toFixed(1)} | ${formatBytes(c.memoryBytes)} |`));
+    lines.push(...footnoteLines(notes.notes));
   } else if (r.closest) {
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     lines.push(`No layout meets every constraint; the closest, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)}.`);
@@ -141,27 +153,30 @@ function wrap(items: string[], width: number): string[] {
 
 const ms = (sec: number) => round(sec * 1e3, 3);
 
-export function candidateJson(c: Candidate) {
+export function candidateJson(c: Candidate, warningsOf: WarningsOf = noWarnings) {
   return {
     layout: { nodes: c.layout.nodes * c.pp, tp: c.layout.tp, cp: c.layout.cp, gpus: c.gpus, dcp: c.layout.dcp, ep: c.layout.ep, pp: c.pp, cpStyle: c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : null },
     prefill: { ttftMs: ms(c.ttftSec), variant: c.variant },
     decode: { ttitMs: ms(c.ttitSec), aggregateTokensPerSecond: round(c.tokensPerSec, 3) },
     memory: { perGpuBytes: Math.round(c.memoryBytes), capacityBytes: Math.round(c.capacityBytes), fits: c.memoryBytes <= c.capacityBytes },
     violations: c.violations.map((v) => ({ constraint: v.constraint, actual: round(v.actual, 6), limit: v.limit, factor: round(v.factor, 4), reason: describeViolation(v) })),
+    /** What qualifies this layout's estimate, as estimate --json gives it. */
+    warnings: warningsOf(c),
   };
 }
 
 /** The stable `plan --json` document. Pure. */
-export function planToJson(r: PlanResult, top: number, extra: Record<string, unknown>) {
+export function planToJson(r: PlanResult, top: number, extra: Record<string, unknown>, warningsOf: WarningsOf = noWarnings) {
+  const json = (c: Candidate) => candidateJson(c, warningsOf);
   return {
     ...extra,
     evaluated: r.evaluated,
-    best: r.best ? candidateJson(r.best) : null,
-    candidates: r.qualifying.slice(0, top).map(candidateJson),
+    best: r.best ? json(r.best) : null,
+    candidates: r.qualifying.slice(0, top).map(json),
     candidatesTotal: r.qualifying.length,
-    rejected: r.rejected.map((f) => ({ family: f.family, evaluated: f.evaluated, reason: f.closest.violations.map(describeViolation).join('; '), closest: candidateJson(f.closest) })),
-    smallerGpuCounts: r.smaller.map((s) => ({ gpus: s.gpus, reason: s.closest.violations.map(describeViolation).join('; '), closest: candidateJson(s.closest) })),
+    rejected: r.rejected.map((f) => ({ family: f.family, evaluated: f.evaluated, reason: f.closest.violations.map(describeViolation).join('; '), closest: json(f.closest) })),
+    smallerGpuCounts: r.smaller.map((s) => ({ gpus: s.gpus, reason: s.closest.violations.map(describeViolation).join('; '), closest: json(s.closest) })),
     pareto: r.pareto.map((c) => ({ gpus: c.gpus, ttftMs: ms(c.ttftSec), layout: candidateJson(c).layout, variant: c.variant })),
-    closest: r.closest ? candidateJson(r.closest) : null,
+    closest: r.closest ? json(r.closest) : null,
   };
 }

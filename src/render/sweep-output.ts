@@ -2,6 +2,7 @@ import Table from './table.js';
 import type { SweepDim, SweepRow } from '../planning/sweep.js';
 import { COMPACT_CHARS, tableStyle } from './color.js';
 import { formatBytes, formatInt, formatSeconds, round } from './format.js';
+import { footnoteLines, footnotes } from './warnings.js';
 
 export interface Column {
   key: string;
@@ -60,11 +61,23 @@ export function columns(dims: readonly SweepDim[]): Column[] {
   return [...dims.map((d) => DIM_COLUMNS[d]), ...METRIC_COLUMNS.filter((c) => !(c.key === 'gpus' && dims.includes('gpus')))];
 }
 
-export function sweepToTable(rows: readonly SweepRow[], dims: readonly SweepDim[], color: boolean): string {
+/**
+ * The columns for people, with a Warnings column when some row has a warning: each row's numbers
+ * ("[1,2]"), the notes under the table.
+ */
+function withWarnings(rows: readonly SweepRow[], dims: readonly SweepDim[]): { cols: Column[]; notes: string[] } {
+  const notes = footnotes(rows.map((r) => r.warnings));
+  const marker = new Map(rows.map((r, i) => [r, notes.markers[i]!]));
   const cols = columns(dims);
+  if (notes.notes.length) cols.push({ key: 'warnings', head: 'Warnings', value: () => '', text: (r) => marker.get(r) || '-' });
+  return { cols, notes: notes.notes };
+}
+
+export function sweepToTable(rows: readonly SweepRow[], dims: readonly SweepDim[], color: boolean): string {
+  const { cols, notes } = withWarnings(rows, dims);
   const t = new Table({ head: cols.map((c) => c.head), colAligns: cols.map(() => 'right' as const), style: tableStyle(color), chars: COMPACT_CHARS });
   for (const r of rows) t.push(cols.map((c) => c.text(r)));
-  return t.toString() + '\n';
+  return [t.toString(), ...footnoteLines(notes)].join('\n') + '\n';
 }
 
 /** The inputs of a whole sweep that every machine row repeats. */
@@ -111,14 +124,16 @@ function csvCell(v: number | string | boolean): string {
 }
 
 export function sweepToMarkdown(rows: readonly SweepRow[], dims: readonly SweepDim[]): string {
-  const cols = columns(dims);
+  const { cols, notes } = withWarnings(rows, dims);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(cols.map((c) => c.head)), line(cols.map(() => '---:')), ...rows.map((r) => line(cols.map((c) => c.text(r))))].join('\n') + '\n';
+  const noteLines = notes.length ? ['', ...footnoteLines(notes).map((l, i) => (i === 0 ? `**${l}**` : `- ${l.trim().replace(/\|/g, '\\|')}`))] : [];
+  return [line(cols.map((c) => c.head)), line(cols.map(() => '---:')), ...rows.map((r) => line(cols.map((c) => c.text(r)))), ...noteLines].join('\n') + '\n';
 }
 
-export function sweepRowsJson(rows: readonly SweepRow[], inputs: SweepInputs) {
+/** Rows for JSON; each row's `warnings` are the indices of its warnings in the document's `warnings` list (`warningIndex`). */
+export function sweepRowsJson(rows: readonly SweepRow[], inputs: SweepInputs, warningIndex: (warning: string) => number) {
   const cols = MACHINE_COLUMNS(inputs);
   // JSON says "none" with null: no CP style without CP, no variant without a ring.
   const none: Record<string, (r: SweepRow) => unknown> = { cpStyle: (r) => r.cpStyleUsed, variant: (r) => (hasRing(r) ? r.variant : null) };
-  return rows.map((r) => Object.fromEntries(cols.map((c) => [c.key, none[c.key] ? none[c.key]!(r) : c.value(r)])));
+  return rows.map((r) => ({ ...Object.fromEntries(cols.map((c) => [c.key, none[c.key] ? none[c.key]!(r) : c.value(r)])), warnings: r.warnings.map(warningIndex).sort((a, b) => a - b) }));
 }

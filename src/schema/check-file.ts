@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { assertDurationInRange, parseDuration, parseRate, parseTokenCount } from '../units.js';
+import { parseRate, parseTokenCount } from '../units.js';
+import { durationField } from './duration.js';
 import { kvDtypes, weightRecipes } from './model-preset.js';
 
 /** A value written with a unit ("1M", "90s", "5%"), read by the CLI's own parser. */
-function withUnit(parse: (text: string, flag: string) => number, example: string, checkNumber?: (value: number, text: string, flag: string) => number) {
+function withUnit(parse: (text: string, flag: string) => number, example: string) {
   return z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
     try {
-      if (typeof value === 'number') return checkNumber ? checkNumber(value, String(value), 'value') : value;
+      if (typeof value === 'number') return value;
       return parse(value, 'value');
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: (error as InputError).message.replace(/^value: /, '') || `write it like ${example}` });
@@ -17,8 +18,8 @@ function withUnit(parse: (text: string, flag: string) => number, example: string
 }
 
 const tokens = withUnit(parseTokenCount, '1M');
-/** Seconds, or a string with a unit. */
-const duration = withUnit(parseDuration, '90s', assertDurationInRange);
+/** A duration with its unit ("80ms", "90s"); a bare number is refused, as on the command line. */
+const duration = durationField;
 const positiveInt = z.number().int().positive();
 
 export const checkScenarioSchema = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration, parseRate, parseRequestRate, parseTokenCount } from '../units.js';
+import { durationField } from './duration.js';
+import { parseRate, parseRequestRate, parseTokenCount } from '../units.js';
 
 /** A token count in a workload file: 8000, "8K", "128Ki" (the CLI's --ctx syntax). */
 const tokens = z.union([z.number().int().positive().max(1e9, 'is over a billion tokens'), z.string()]).transform((v, ctx) => {
@@ -35,14 +36,7 @@ const share = z.union([z.number().min(0).lt(1), z.string()]).transform((v, ctx) 
 });
 
 /** A duration with its unit: "30s", "2min" (a bare number is refused, as on the command line). */
-const duration = z.string().transform((v, ctx) => {
-  try {
-    return parseDuration(v, 'think');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^think: /, '') });
-    return z.NEVER;
-  }
-});
+const duration = durationField;
 
 /** A request rate: "2/s", "120/min", "7200/h". */
 export const requestRate = z.union([z.string(), z.number()]).transform((v, ctx) => {

@@ -324,7 +324,11 @@ const cases: Case[] = [
   // Limits too small to compare with: never Infinity.
   { name: `plan --max-ttft 0.(322 zeros)5s`, args: ['plan', '--ctx', '1M', '--max-ttft', `0.${'0'.repeat(322)}5s`], stderrMatch: /^cp-plan: --max-ttft: '0\.0+\.\.\.' is shorter than a nanosecond/ },
   { name: 'plan --max-ttit 0.0000000001s', args: ['plan', '--ctx', '1M', '--max-ttit', '0.0000000001s'], stderrMatch: /^cp-plan: --max-ttit: '0\.0000000001s' is shorter than a nanosecond/ },
-  { name: 'check: maxTtft 5e-324', args: ['check', 's.yaml'], files: { 's.yaml': scen({ slo: '{ maxTtft: 5e-324 }' }) }, stderrMatch: /^cp-plan: s\.yaml:\d+:\d+: scenarios\.0\.slo\.maxTtft: '5e-324' is shorter than a nanosecond/ },
+  { name: 'check: maxTtft 5e-324 (a bare number)', args: ['check', 's.yaml'], files: { 's.yaml': scen({ slo: '{ maxTtft: 5e-324 }' }) }, stderrMatch: /^cp-plan: s\.yaml:\d+:\d+: scenarios\.0\.slo\.maxTtft: 5e-324 has no unit; write 5e-324ms or 5e-324s$/m },
+  // A duration needs its unit in YAML as on the command line (issue 16): 40 could be 40 ms or 40 s.
+  { name: 'check: maxTtit 40 (a bare number)', args: ['check', 's.yaml'], files: { 's.yaml': scen({ slo: '{ maxTtit: 40 }' }) }, stderrMatch: /^cp-plan: s\.yaml:\d+:\d+: scenarios\.0\.slo\.maxTtit: 40 has no unit; write 40ms or 40s$/m },
+  { name: 'check: maxTtft 90 (a bare number)', args: ['check', 's.yaml'], files: { 's.yaml': scen({ slo: '{ maxTtft: 90 }' }) }, stderrMatch: /scenarios\.0\.slo\.maxTtft: 90 has no unit; write 90ms or 90s$/m },
+  { name: 'serve: think 30 (a bare number)', args: ['serve', '--workload', 'w.yaml'], files: { 'w.yaml': 'rate: 1/s\nclasses:\n  - { inputTokens: 1K, outputTokens: 100, turns: 2, think: 30 }\n' }, stderrMatch: /^cp-plan: w\.yaml:\d+:\d+: classes\.0\.think: 30 has no unit; write 30ms or 30s$/m },
   { name: "check: maxTtit '1e-12s'", args: ['check', 's.yaml'], files: { 's.yaml': scen({ slo: "{ maxTtit: '0.000000000001s' }" }) }, stderrMatch: /^cp-plan: s\.yaml:\d+:\d+: scenarios\.0\.slo\.maxTtit: .*shorter than a nanosecond/ },
   ...unitCases,
 ];

@@ -107,6 +107,57 @@ describe('estimate: does not fit (exit 1)', () => {
     assert.ok(lines.some((l) => l.includes('does not fit') && l.includes('--nodes')), r.stderr);
   });
 
+  // Issue 16: a hint must fix the problem. Each remedy on the "does not fit" line is run as it reads
+  // (its flags over the original ones) and must fit; "try --kv-dtype fp8" where FP8 KV still does not
+  // fit (1M on 4 nodes), or "use a larger TP" where none exists on these GPUs (TP4 on 4 GPUs), fail here.
+  const remediesOf = (line: string) =>
+    line
+      .replace(/^.*?; (?=--|nothing)/, '')
+      .split(/; or |, or try /)
+      .map((text) => [...text.replace(/\(.*?\)/g, '').matchAll(/(--[a-z-]+) (\S+)/g)].map((m) => [m[1]!, m[2]!] as const))
+      .filter((flags) => flags.length > 0);
+  const withFlags = (args: string[], flags: readonly (readonly [string, string])[]) => {
+    const out = [...args];
+    for (const [flag, value] of flags) {
+      // --nodes and --gpus both count GPUs: the remedy's replaces the original's.
+      for (const same of flag === '--nodes' || flag === '--gpus' ? ['--nodes', '--gpus'] : [flag]) {
+        const i = out.indexOf(same);
+        if (i >= 0) out.splice(i, 2);
+      }
+      out.push(flag, value);
+    }
+    return out;
+  };
+  for (const args of [
+    ['--ctx', '1M', '--nodes', '4'],
+    ['--ctx', '1M', '--nodes', '5'],
+    ['--ctx', '128K', '--nodes', '1', '--batch', '16'],
+    ['--ctx', '128K', '--gpus', '4', '--tp', '4'],
+    ['--ctx', '1M', '--nodes', '8', '--tp', '4'],
+    ['--model', 'deepseek-v3', '--ctx', '128K', '--nodes', '1'],
+  ]) {
+    test(`every remedy offered fits: ${args.join(' ')}`, () => {
+      const r = runCli(['estimate', ...args]);
+      assert.equal(r.status, 1, r.stderr);
+      const line = stderrLines(r).find((l) => l.includes('does not fit'))!;
+      const remedies = remediesOf(line);
+      assert.ok(remedies.length > 0, `no remedy offered: ${line}`);
+      for (const flags of remedies) {
+        const fixed = runCli(['estimate', ...withFlags(args, flags), '--json']);
+        assert.equal(fixed.status, 0, `${flags.flat().join(' ')} was offered but does not fit: ${line}`);
+        assert.equal(parseJson(fixed.stdout).memory.fits, true);
+      }
+    });
+  }
+
+  test('nothing fits: the line says what was tried, offers no flag', () => {
+    const r = runCli(['estimate', '--ctx', '10M', '--nodes', '1']);
+    assert.equal(r.status, 1, r.stderr);
+    const line = stderrLines(r).find((l) => l.includes('does not fit'))!;
+    assert.match(line, /nothing cp-plan tried fits \(a larger TP, EP, FP8 KV, FP8 weights, a smaller batch, more GPUs up to 32 nodes\)/);
+    assert.deepEqual(remediesOf(line), []);
+  });
+
   test('--json: valid JSON with memory.fits false', () => {
     const r = runCli(['estimate', '--ctx', '1M', '--json']);
     assert.equal(r.status, 1, r.stderr);

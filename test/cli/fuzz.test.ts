@@ -524,7 +524,7 @@ function givesJsonFlag(args: string[]): boolean {
  */
 const NULLABLE_KEYS = new Set<string>([
   'tpLink', 'cpRingLink', 'crossoverMissRate', 'maxTtftMs', 'maxTtitMs', 'minTokensPerSecond', 'best', 'closest',
-  'output', 'stdError', 'reason', 'layout', 'cpStyle', 'withoutEngineLimits', 'variant', 'ttftMs', 'memoryPerGpuBytes', 'fits', 'problem',
+  'output', 'stdError', 'reason', 'layout', 'cpStyle', 'withoutEngineLimits', 'predictedNodes', 'variant', 'ttftMs', 'memoryPerGpuBytes', 'fits', 'problem',
   // No ring (CP1): no SendRecv; no collective (TP1): no protocol; validate --data of TTFT/TTIT only: no collectives group.
   'sendRecv', 'protocol', 'collectives',
   // A model without windows or experts.

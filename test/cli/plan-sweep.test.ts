@@ -22,8 +22,16 @@ describe('plan', () => {
   test("the paper's setup: exit 0, best and why fewer GPUs fail, golden", () => {
     const r = runCli([...PAPER, '--verbose']);
     assert.equal(r.status, 0, r.stderr);
-    // Only the warning that 1M is beyond the model's configured context.
-    assert.match(r.stderr, /^cp-plan: warning: context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072[^\n]*\n$/);
+    // The chosen layout's warnings (issue 16: CP14 decode is extrapolated), each once: 1M is beyond the
+    // model's configured context, CP decode was measured only up to CP2, constants are transferred.
+    const warned = stderrLines(r);
+    assert.ok(warned.every((l) => l.startsWith('cp-plan: warning: ')), r.stderr);
+    assert.equal(new Set(warned).size, warned.length, 'each warning once');
+    assert.ok(warned.some((l) => /context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072/.test(l)), r.stderr);
+    assert.ok(warned.some((l) => /decode under CP14 is extrapolated: CP decode was measured only up to CP2/.test(l)), r.stderr);
+    assert.ok(warned.some((l) => /transferred, not measured on this GPU and engine/.test(l)), r.stderr);
+    assert.match(r.stdout, /^Best: 14 nodes TP8 x CP14 pass-KV \[\d(,\d)*\]/m);
+    assert.match(r.stdout, /^Warnings:\n(  \[\d\] .*\n)*  \[\d\] decode under CP14 is extrapolated/m);
     assert.match(r.stdout, /^Best: /m);
     assert.match(r.stdout, /Why fewer GPUs/);
     assert.match(r.stdout, /does not meet TTFT/);
@@ -49,6 +57,13 @@ describe('plan', () => {
       assert.ok(typeof f.reason === 'string' && f.reason.length > 0, f.family);
     }
     assert.equal(doc.closest, null);
+    // Issue 16: the README promises `warnings`; every candidate carries its layout's, as estimate --json would.
+    assert.ok(Array.isArray(doc.warnings), 'warnings is an array');
+    assert.ok(doc.warnings.some((w: string) => /decode under CP14 is extrapolated/.test(w)), JSON.stringify(doc.warnings));
+    assert.deepEqual(doc.best.warnings, doc.warnings, "the document's warnings are the best layout's");
+    const estimated = parseJson(runCli(['estimate', '--ctx', '1M', '--nodes', '14', '--tp', '8', '--json']).stdout);
+    assert.deepEqual(doc.best.warnings, estimated.warnings, "estimate's warnings for the same layout");
+    for (const c of [...doc.candidates, ...doc.rejected.map((f: any) => f.closest)]) assert.ok(Array.isArray(c.warnings));
     for (const s of doc.smallerGpuCounts) assert.ok(s.gpus < doc.best.layout.gpus && s.reason.length > 0);
   });
 
@@ -128,7 +143,9 @@ describe('sweep', () => {
     assert.match(r.stdout, /TTFT \(s\) vs miss rate \(%\): Llama 3\.1 405B on gtt/);
     assert.match(r.stdout, /● pass-KV {3}■ pass-Q/);
     assert.match(r.stdout, /^ +10% +20% +30% +40% +50%$/m, 'x ticks labelled under the axis');
-    assert.ok(r.stdout.split('\n').every((l) => [...l].length <= 80 || l.startsWith('│') || l.startsWith('┌') || l.startsWith('└') || l.startsWith('├')), '80 columns on a pipe');
+    // The chart (from its title on) keeps to 80 columns on a pipe; the table and its warning notes above it may not.
+    const chart = r.stdout.slice(r.stdout.indexOf('TTFT (s) vs miss rate')).split('\n');
+    assert.ok(chart.every((l) => [...l].length <= 80), '80 columns on a pipe');
   });
 
   test('--log-y, --max-ttft and --chart-metric memory draw their lines and marks', () => {
@@ -164,9 +181,12 @@ describe('sweep', () => {
   test('--format markdown, golden', () => {
     const r = runCli(['sweep', '--miss-rate', '1%..10%:1%', '--nodes', '4', '--ctx', '128K', '--format', 'markdown']);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trimEnd().split('\n');
+    // The table, then (issue 16) the notes of its Warnings column after a blank line.
+    const [table, notes = ''] = r.stdout.trimEnd().split('\n\n');
+    const lines = table!.split('\n');
     assert.equal(lines.length, 12, 'header, rule and 10 rows');
     assert.ok(lines.every((l) => l.startsWith('| ') && l.endsWith(' |')));
+    assert.match(notes, /^\*\*Warnings:\*\*\n- \[1\] /);
     assertGolden('sweep-miss-rate.md', r.stdout);
   });
 
@@ -225,12 +245,34 @@ describe('sweep', () => {
     assert.deepEqual(parseJson(runCli(['sweep', '--nodes', '1..4', '--ctx', '128K,1M', '--json']).stdout), doc, '--json is --format json');
   });
 
+  // Issue 16: sweep gave only the context warning, never the model's extrapolation warnings (CP16 decode).
+  test("each point's warnings: once each on stderr, a Warnings column with notes, indices into warnings in JSON", () => {
+    const args = ['sweep', '--nodes', '1,16', '--ctx', '128K,1M'];
+    const table = runCli(args);
+    assert.equal(table.status, 0, table.stderr);
+    const lines = stderrLines(table);
+    assert.equal(new Set(lines).size, lines.length, 'each warning once');
+    assert.equal(lines.filter((l) => /^cp-plan: warning: decode under CP16 is extrapolated: CP decode was measured only up to CP2$/.test(l)).length, 1, table.stderr);
+    assert.match(table.stdout, /Warnings │/);
+    assert.match(table.stdout, /^ {2}\[\d\] decode under CP16 is extrapolated/m);
+    const markdown = runCli([...args, '--format', 'markdown']);
+    assert.match(markdown.stdout, /^- \[\d\] decode under CP16 is extrapolated/m);
+    const doc = parseJson(runCli([...args, '--json']).stdout);
+    const cp16 = doc.warnings.indexOf('decode under CP16 is extrapolated: CP decode was measured only up to CP2');
+    assert.ok(cp16 >= 0, JSON.stringify(doc.warnings));
+    for (const row of doc.rows) {
+      assert.ok(row.warnings.every((i: number) => Number.isInteger(i) && doc.warnings[i] !== undefined));
+      assert.equal(row.warnings.includes(cp16), row.nodes === 16, `row on ${row.nodes} nodes`);
+      assert.equal(row.warnings.some((i: number) => /^contexts beyond llama3-405b's configured maximum of 131072 tokens/.test(doc.warnings[i])), row.contextTokens > 131072);
+    }
+  });
+
   test('invalid TP points are skipped with one warning line', () => {
     const r = runCli(['sweep', '--tp', '1..8', '--nodes', '1', '--ctx', '128K', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trimEnd().split('\n').length, 5, 'header and TP 1, 2, 4, 8');
-    const lines = stderrLines(r);
-    assert.equal(lines.length, 1);
+    const lines = stderrLines(r).filter((l) => / skipped /.test(l));
+    assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0]!, /^cp-plan: warning: skipped 4 point\(s\)/);
   });
 });
@@ -285,7 +327,8 @@ describe('plan output (issue 16)', () => {
     assert.equal(lines.length, 4);
     assert.match(lines[1]!, /^1,112,14,1,8,14,1,1,ring,pass-kv,/);
     const md = runCli([...base, '--format', 'markdown', '--top', '2']);
-    assert.match(md.stdout, /^\| 1 \| 112 \| 14 nodes TP8 x CP14 pass-KV \|/m);
+    assert.match(md.stdout, /^\| 1 \| 112 \| 14 nodes TP8 x CP14 pass-KV \[[0-9,]+\] \|/m);
+    assert.match(md.stdout, /^Warnings:\n  \[1\] decode under CP14 is extrapolated/m);
     assert.match(md.stderr, /warning: context of 1000000 tokens/);
     assertOneLineError(runCli(['plan', '--isl', '8K', '--osl', '1K', '--rate', '1/s', '--max-ttft', '2s', '--format', 'csv']));
   });
