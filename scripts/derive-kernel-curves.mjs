@@ -114,7 +114,7 @@ function kernelFamily(kernelSource, sm) {
 }
 
 /** GEMM dtype -> AIC gemm_dtype per GPU generation, and how it is described. */
-function gemmVariant(dtype, sm) {
+function gemmVariant(dtype, _sm) {
   if (dtype === 'bf16') return { aic: 'bfloat16', what: 'BF16' };
   if (dtype === 'fp8') {
     // cp-plan's fp8 recipe is per-tensor (or per-row) scaled FP8, as Llama FP8 checkpoints, vLLM's dynamic FP8

@@ -18,7 +18,7 @@ export function runCompletion(shell: string, program: Command): CommandResult {
 }
 
 /** What each value-taking flag or argument completes to; everything else is free text. */
-function valueOf(name: string, choices: readonly string[] | undefined): ValueKind {
+function completionOf(name: string, choices: readonly string[] | undefined): ValueKind {
   if (choices) return { kind: 'words', words: [...choices] };
   if (name === '--model') return { kind: 'words-or-file', words: builtinNames('model') };
   if (name === '--cluster') return { kind: 'words-or-file', words: builtinNames('cluster') };
@@ -32,7 +32,7 @@ function valueOf(name: string, choices: readonly string[] | undefined): ValueKin
 function flagSpec(option: Option): FlagSpec {
   const names = [option.short, option.long].filter((n): n is string => n !== undefined);
   const takesValue = option.required || option.optional;
-  return { names, description: option.description, value: takesValue ? valueOf(option.long ?? '', option.argChoices) : { kind: 'none' } };
+  return { names, description: option.description, value: takesValue ? completionOf(option.long ?? '', option.argChoices) : { kind: 'none' } };
 }
 
 /** The positional argument of each command that has one. */

@@ -92,7 +92,7 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
     pricePerGpuHourUsd: price,
   };
   const progress = requests.count >= 20_000 ? await ctx.progress?.(`simulating ${formatInt(requests.count)} requests`) : undefined;
-  let result;
+  let result: ReturnType<typeof serve>;
   let saturation: number | null = null;
   try {
     result = serve(input);

@@ -91,7 +91,7 @@ export class Table {
   private readonly options: TableOptions;
 
   constructor(options: TableOptions = {}) {
-    this.head = options.head && options.head.length ? options.head.map(cellText) : undefined;
+    this.head = options.head?.length ? options.head.map(cellText) : undefined;
     this.options = options;
   }
 

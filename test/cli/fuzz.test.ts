@@ -331,7 +331,7 @@ const OTHER_PATHS: string[][] = [
  * value or another kind's valid one. Some runs are "mostly valid" (0.95, and only the command's own
  * flags) so that the fuzz gets deep into the models, not only into the parsers.
  */
-function valueOf(rng: Rng, kind: ValueKind, validShare = 0.68): string {
+function oddValue(rng: Rng, kind: ValueKind, validShare = 0.68): string {
   if (rng.chance(validShare)) return rng.pick(VALID[kind]);
   if (rng.chance(0.75)) return rng.pick(ODD);
   return rng.pick(VALID[rng.pick(Object.keys(VALID) as ValueKind[])]);
@@ -348,7 +348,7 @@ function flagTokens(rng: Rng, flag: Flag, validShare = 0.68): string[] {
     return [flag.name, path];
   }
   if (rng.chance(validShare > 0.9 ? 0.005 : 0.05)) return [flag.name]; // no value: takes the next token, or is missing
-  const value = valueOf(rng, flag.kind, validShare);
+  const value = oddValue(rng, flag.kind, validShare);
   return rng.chance(0.12) ? [`${flag.name}=${value}`] : [flag.name, value];
 }
 
@@ -365,9 +365,9 @@ function generateArgs(rng: Rng): string[] {
   const items: string[][] = [];
   if (spec.required && (mostlyValid || rng.chance(0.85))) {
     const flag = spec.flags.find((f) => f.name === spec.required)!;
-    items.push(rng.chance(0.9) ? [flag.name, valueOf(rng, flag.kind as ValueKind, share)] : flagTokens(rng, flag, share));
+    items.push(rng.chance(0.9) ? [flag.name, oddValue(rng, flag.kind as ValueKind, share)] : flagTokens(rng, flag, share));
   }
-  if (spec.positional && (mostlyValid || rng.chance(0.88))) items.push([valueOf(rng, spec.positional, share)]);
+  if (spec.positional && (mostlyValid || rng.chance(0.88))) items.push([oddValue(rng, spec.positional, share)]);
   const extra = rng.int(0, 6);
   let dangling: string | undefined;
   for (let i = 0; i < extra; i++) {
@@ -375,7 +375,7 @@ function generateArgs(rng: Rng): string[] {
     if (spec.flags.length && roll < 0.74) items.push(flagTokens(rng, rng.pick(spec.flags), share));
     else if (roll < 0.8) items.push(flagTokens(rng, rng.pick(ALL_FLAGS))); // another command's flag
     else if (roll < 0.87) items.push([rng.pick(UNKNOWN_FLAGS)]);
-    else if (roll < 0.93) items.push([valueOf(rng, rng.pick(Object.keys(VALID) as ValueKind[]))]); // extra positional
+    else if (roll < 0.93) items.push([oddValue(rng, rng.pick(Object.keys(VALID) as ValueKind[]))]); // extra positional
     else if (roll < 0.97 && spec.flags.length) {
       // a flag repeated
       const flag = rng.pick(spec.flags);

@@ -22,7 +22,7 @@ describe('launch commands', () => {
       let emitted = 0;
       for (const c of cases) {
         const r = estimate({ model: builtinModel(c.model).spec, cluster: shipped(c.cluster, engine), precision: { weights: c.weights, kvDtype: c.kv }, layout: c.layout, workload: { contextTokens: c.ctx, cachedTokens: 0, batch: 1 }, variant: 'auto' });
-        let cmd;
+        let cmd: ReturnType<typeof launchCommand>;
         try {
           cmd = launchCommand(engine, launchInputOf(r), list);
         } catch (error) {

@@ -27,7 +27,7 @@ function enumerate() {
       if (!Number.isInteger(stage) || (pp > 1 && stage % 8 !== 0)) continue;
       for (let tp = 1; tp <= stage; tp++) {
         if (stage % tp !== 0) continue;
-        let layout;
+        let layout: ReturnType<typeof resolveLayout>;
         try {
           layout = resolveLayout({ gpus: stage, tp, cpStyle: 'ring' }, model, cluster);
         } catch {

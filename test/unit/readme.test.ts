@@ -92,7 +92,7 @@ test("README's planning samples are the output of plan and sweep", async () => {
   const ctx = { version: 'test', isTTY: false, env: { NO_COLOR: '1' } };
   const { runPlan } = await import('../../src/commands/plan.js');
   const planned = await runPlan(
-    { ctx: 1_000_000, model: 'llama3-405b', cluster: 'gtt', batch: 1, maxTtft: 90, objective: 'gpus', variant: 'auto', dcp: true, top: 5, json: false, color: false },
+    { ctx: 1_000_000, model: 'llama3-405b', cluster: 'gtt', batch: 1, maxTtft: 90, objective: 'gpus', variant: 'auto', dcp: true, top: 5, json: false, format: 'table', verbose: false, quiet: false, color: false },
     ctx,
   );
   assertReadmeBlock('<!-- sample:plan:begin -->', '<!-- sample:plan:end -->', ['```', '$ cp-plan plan --ctx 1M --max-ttft 90s', planned.stdout.trimEnd(), '```'].join('\n'));
