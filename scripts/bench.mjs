@@ -46,15 +46,35 @@ const { serve } = await import('../src/serving/serve.ts');
 const { generateRequests } = await import('../src/serving/traffic.ts');
 const serveModel = builtinModel('llama3-70b').spec;
 const serveCluster = (await loadDeployment('h100-ib')).spec;
-const serveRequests = generateRequests({ classes: [{ weight: 1, inputTokens: 1000, outputTokens: 1000, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson', ratePerSec: 20 }, requests: 100_000, seed: 1 });
+const serveRequests = generateRequests({
+  classes: [{ weight: 1, inputTokens: 1000, outputTokens: 1000, hitRate: 0, turns: 1, thinkSec: 0 }],
+  arrivals: { kind: 'poisson', ratePerSec: 20 },
+  requests: 100_000,
+  seed: 1,
+});
 const serveStart = performance.now();
-serve({ model: serveModel, cluster: serveCluster, precision: { weights: 'fp8', kvDtype: 'fp8' }, replica: { gpus: 8, tp: 8 }, replicas: 2, requests: serveRequests, concurrency: null, slo: {}, pricePerGpuHourUsd: null });
+serve({
+  model: serveModel,
+  cluster: serveCluster,
+  precision: { weights: 'fp8', kvDtype: 'fp8' },
+  replica: { gpus: 8, tp: 8 },
+  replicas: 2,
+  requests: serveRequests,
+  concurrency: null,
+  slo: {},
+  pricePerGpuHourUsd: null,
+});
 const serveMs = performance.now() - serveStart;
 
 // 2. A plan over >= 10,000 candidates, start-up included.
 const dir = mkdtempSync(join(tmpdir(), 'cp-plan-bench-'));
 const big = join(dir, 'gtt-1024.yaml');
-writeFileSync(big, readFileSync(join(root, 'presets', 'clusters', 'gtt.yaml'), 'utf8').replace(/^maxNodes: \d+/m, 'maxNodes: 1024').replace(/^name: gtt$/m, 'name: gtt-1024'));
+writeFileSync(
+  big,
+  readFileSync(join(root, 'presets', 'clusters', 'gtt.yaml'), 'utf8')
+    .replace(/^maxNodes: \d+/m, 'maxNodes: 1024')
+    .replace(/^name: gtt$/m, 'name: gtt-1024'),
+);
 const planArgs = [cli, 'plan', '--cluster', big, '--max-nodes', '1024', '--ctx', '1M', '--max-ttft', '60s', '--json'];
 const first = wall(planArgs);
 const evaluated = JSON.parse(first.stdout).evaluated;
@@ -62,7 +82,12 @@ const planRuns = Array.from({ length: 5 }, () => wall(planArgs).ms);
 rmSync(dir, { recursive: true, force: true });
 
 // 3. Start-up, interleaved so that machine noise hits every command alike.
-const commands = { 'node -e 0': ['-e', '0'], '--help': [cli, '--help'], '--version': [cli, '--version'], 'estimate --json': [cli, 'estimate', '--ctx', '1M', '--nodes', '16', '--json'] };
+const commands = {
+  'node -e 0': ['-e', '0'],
+  '--help': [cli, '--help'],
+  '--version': [cli, '--version'],
+  'estimate --json': [cli, 'estimate', '--ctx', '1M', '--nodes', '16', '--json'],
+};
 const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
 for (let i = 0; i < 31; i++) for (const [k, args] of Object.entries(commands)) times[k].push(wall(args).ms);
 const base = median(times['node -e 0']);
@@ -81,7 +106,12 @@ for (const [k, xs] of Object.entries(times)) {
   console.log(`  ${k.padEnd(16)} median ${m.toFixed(1).padStart(6)} ms${verdict}`);
 }
 // The same as the README's table (between its bench markers).
-const LABEL = { 'node -e 0': '`node -e 0`', '--version': '`cp-plan --version`', '--help': '`cp-plan --help`', 'estimate --json': '`cp-plan estimate --ctx 1M --nodes 16 --json`' };
+const LABEL = {
+  'node -e 0': '`node -e 0`',
+  '--version': '`cp-plan --version`',
+  '--help': '`cp-plan --help`',
+  'estimate --json': '`cp-plan estimate --ctx 1M --nodes 16 --json`',
+};
 console.log('\n| command | median | × `node -e 0` | target |\n|---|---:|---:|---:|');
 for (const k of ['node -e 0', '--version', '--help', 'estimate --json']) {
   const m = median(times[k]);
@@ -122,6 +152,8 @@ async function tableBench() {
     const table = median(ms[`${what}, table`]);
     const json = median(ms[`${what}, --json`]);
     const ratio = table / json;
-    console.log(`  ${what.padEnd(8)} table ${table.toFixed(0).padStart(6)} ms, --json ${json.toFixed(0).padStart(6)} ms: ${ratio.toFixed(2)}x  ${ratio <= 2 ? 'meets' : 'MISSES'} <= 2x`);
+    console.log(
+      `  ${what.padEnd(8)} table ${table.toFixed(0).padStart(6)} ms, --json ${json.toFixed(0).padStart(6)} ms: ${ratio.toFixed(2)}x  ${ratio <= 2 ? 'meets' : 'MISSES'} <= 2x`,
+    );
   }
 }

@@ -44,9 +44,11 @@ const ENTRIES: Record<string, string> = {
   'user-preset': 'presets/user-preset.ts',
   'estimate-text': 'render/estimate-text.ts',
   spinner: 'render/spinner.ts',
-  ...Object.fromEntries(readdirSync(join(src, 'commands'))
-    .filter((f) => f.endsWith('.ts') && !['result.ts', 'workload-options.ts'].includes(f))
-    .map((f) => [`command-${basename(f, '.ts')}`, `commands/${f}`])),
+  ...Object.fromEntries(
+    readdirSync(join(src, 'commands'))
+      .filter((f) => f.endsWith('.ts') && !['result.ts', 'workload-options.ts'].includes(f))
+      .map((f) => [`command-${basename(f, '.ts')}`, `commands/${f}`]),
+  ),
 };
 /** Large libraries more than one bundle needs, bundled once each: bundle name -> package. */
 const SHARED_PACKAGES: Record<string, string> = { zod: 'zod', yaml: 'yaml' };
@@ -69,7 +71,10 @@ const found = <T>(map: Map<string, T>, what: string, name: string): T => {
   if (value === undefined) throw new Error(`build: unknown ${what} '${name}'`);
   return value;
 };
-const presetFiles = (folder: string) => readdirSync(join(root, 'presets', folder)).filter((f) => f.endsWith('.yaml')).sort();
+const presetFiles = (folder: string) =>
+  readdirSync(join(root, 'presets', folder))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 // GPU presets are read first (unconverted): a GPU's kernel table may have been measured on another GPU,
 // whose peaks and bandwidth convert the table.
 for (const file of presetFiles('gpus')) {
@@ -88,14 +93,23 @@ const readers = {
     return loaded;
   },
   gpus: (file: string, label: string) => {
-    const loaded = readGpuFile(file, label, true, (table) => ({ table: found(kernelTables, 'kernel table', table), measuredOn: found(gpuPresets, 'GPU preset (a kernel table is named after the GPU it was measured on)', table) }));
+    const loaded = readGpuFile(file, label, true, (table) => ({
+      table: found(kernelTables, 'kernel table', table),
+      measuredOn: found(gpuPresets, 'GPU preset (a kernel table is named after the GPU it was measured on)', table),
+    }));
     gpuSpecs.set(loaded.preset.name, loaded.spec);
     return loaded;
   },
   engines: (file: string, label: string) => readEngineFile(file, label, true),
   models: (file: string, label: string) => readModelFile(file, label, true),
   clusters: (file: string, label: string) =>
-    readClusterFile(file, label, true, (name) => found(libraries, 'collective library', name), (gpu) => found(gpuSpecs, 'GPU', gpu)),
+    readClusterFile(
+      file,
+      label,
+      true,
+      (name) => found(libraries, 'collective library', name),
+      (gpu) => found(gpuSpecs, 'GPU', gpu),
+    ),
 };
 for (const folder of ['collectives', 'kernels', 'gpus', 'engines', 'models', 'clusters'] as const) {
   mkdirSync(join(dist, 'presets', folder), { recursive: true });
@@ -112,7 +126,8 @@ for (const name of compiledIndex.clusters) {
   const c = JSON.parse(readFileSync(join(dist, 'presets', 'clusters', `${name}.json`), 'utf8')) as { spec: ClusterHardware };
   if (!compiledIndex.engines.includes(c.spec.defaultEngine)) throw new Error(`presets/clusters/${name}.yaml: unknown engine '${c.spec.defaultEngine}'`);
   const calibrated = c.spec.calibration?.engine;
-  if (calibrated !== undefined && !compiledIndex.engines.includes(calibrated)) throw new Error(`presets/clusters/${name}.yaml: calibration.engine '${calibrated}' is not a built-in engine`);
+  if (calibrated !== undefined && !compiledIndex.engines.includes(calibrated))
+    throw new Error(`presets/clusters/${name}.yaml: calibration.engine '${calibrated}' is not a built-in engine`);
 }
 writeFileSync(join(dist, 'presets', 'index.json'), JSON.stringify(compiledIndex));
 
@@ -158,7 +173,9 @@ const chalkWithoutDetection = (self: string): Plugin => ({
   name: 'chalk-without-detection',
   setup(b) {
     b.onResolve({ filter: /^#supports-color$/ }, (args) =>
-      self !== 'spinner' && args.importer.includes('node_modules/chalk/') ? { path: join(dirname(args.importer), 'vendor', 'supports-color', 'browser.js') } : undefined,
+      self !== 'spinner' && args.importer.includes('node_modules/chalk/')
+        ? { path: join(dirname(args.importer), 'vendor', 'supports-color', 'browser.js') }
+        : undefined,
     );
   },
 });
@@ -213,7 +230,11 @@ for (const input of inputs) {
 const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([id, text]) => `${id}\n${'-'.repeat(id.length)}\n${text}\n`);
 writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'), `cp-plan bundles these packages into dist/:\n\n${notices.join('\n')}`);
 
-const files = readdirSync(dist).filter((f) => f !== 'presets').sort();
+const files = readdirSync(dist)
+  .filter((f) => f !== 'presets')
+  .sort();
 const size = (f: string) => readFileSync(join(dist, f)).length;
-console.log(`build: ${files.length} files in ${relative(process.cwd(), dist) || 'dist'}/ (${files.map((f) => `${f} ${(size(f) / 1024).toFixed(0)}K`).join(', ')})`);
+console.log(
+  `build: ${files.length} files in ${relative(process.cwd(), dist) || 'dist'}/ (${files.map((f) => `${f} ${(size(f) / 1024).toFixed(0)}K`).join(', ')})`,
+);
 if (!existsSync(join(dirname(dist), 'bin', 'cp-plan.cjs'))) throw new Error('build: bin/cp-plan.cjs is missing');

@@ -258,15 +258,27 @@ const WEIGHT_BYTES = { bf16: 2, fp8: 1, fp4: 0.5625 };
  * bandwidth-bound kernel. a is kept non-negative.
  */
 function fixedPlusLinear(points) {
-  let s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
+  let s11 = 0,
+    s12 = 0,
+    s22 = 0,
+    r1 = 0,
+    r2 = 0;
   for (const [x, t] of points) {
-    const p = 1 / t, q = x / t;
-    s11 += p * p; s12 += p * q; s22 += q * q; r1 += p; r2 += q;
+    const p = 1 / t,
+      q = x / t;
+    s11 += p * p;
+    s12 += p * q;
+    s22 += q * q;
+    r1 += p;
+    r2 += q;
   }
   const det = s11 * s22 - s12 * s12;
   let a = (r1 * s22 - r2 * s12) / det;
   let b = (s11 * r2 - s12 * r1) / det;
-  if (a < 0) { a = 0; b = r2 / s22; }
+  if (a < 0) {
+    a = 0;
+    b = r2 / s22;
+  }
   return { a, b };
 }
 
@@ -316,7 +328,11 @@ async function gemmCurve(gpu, spec, dtype) {
     const points = computeOf(rows);
     if (!points.length) continue;
     const bySize = [];
-    for (const [lo, hi] of [[2 ** 24, 2 ** 26], [2 ** 26, 2 ** 28], [2 ** 28, Infinity]]) {
+    for (const [lo, hi] of [
+      [2 ** 24, 2 ** 26],
+      [2 ** 26, 2 ** 28],
+      [2 ** 28, Infinity],
+    ]) {
       const inClass = rows.filter((r) => r.n * r.k >= lo && r.n * r.k < hi);
       const sizes = new Set(inClass.map((r) => r.n * r.k));
       if (sizes.size < 2) continue;
@@ -346,8 +362,18 @@ async function gemmCurve(gpu, spec, dtype) {
 }
 
 const ATTN_COLUMNS = [
-  'device', 'kernel_source', 'batch_size', 'isl', 'num_heads', 'num_key_value_heads', 'head_dim', 'window_size',
-  'attn_dtype', 'kv_cache_dtype', 'step', 'latency',
+  'device',
+  'kernel_source',
+  'batch_size',
+  'isl',
+  'num_heads',
+  'num_key_value_heads',
+  'head_dim',
+  'window_size',
+  'attn_dtype',
+  'kv_cache_dtype',
+  'step',
+  'latency',
 ];
 const HEAD_DIM = 128;
 const MIN_PARALLEL = 16; // batch * num_heads
@@ -427,8 +453,7 @@ function contextCurve(gpu, spec, family, dtype, { table: t, rows }) {
   for (const p of points) p[1] = sig3(p[1]);
   const sources = [...new Set(use.map((r) => r.kernel_source))].sort();
   const ds = gpu.datasheet[dtype];
-  const dtypeText =
-    dtype === 'bf16' ? 'attn_dtype bfloat16, kv_cache_dtype bfloat16' : 'attn_dtype fp8 (FP8 FMHA), kv_cache_dtype fp8';
+  const dtypeText = dtype === 'bf16' ? 'attn_dtype bfloat16, kv_cache_dtype bfloat16' : 'attn_dtype fp8 (FP8 FMHA), kv_cache_dtype fp8';
   return {
     curve: {
       source:
@@ -586,7 +611,10 @@ async function deriveGpu(gpu, commit) {
   const seenGen = new Map();
   const ctx = await pickAttentionCurves(gpu, spec, 'context_attention_perf', contextDtype, contextCurve, seenCtx);
   const gen = await pickAttentionCurves(gpu, spec, 'generation_attention_perf', decodeDtype, decodeCurve, seenGen);
-  for (const [section, picked] of [['attention', ctx], ['decodeAttention', gen]]) {
+  for (const [section, picked] of [
+    ['attention', ctx],
+    ['decodeAttention', gen],
+  ]) {
     for (const family of FAMILIES) {
       for (const dtype of ['bf16', 'fp8']) {
         const r = picked[family]?.[dtype];
@@ -619,9 +647,7 @@ async function deriveGpu(gpu, commit) {
   const plateau = Object.entries(preset.decodeAttention)
     .flatMap(([fam, byDtype]) => Object.entries(byDtype).map(([dt, c]) => [`${fam}.${dt}`, Math.max(...c.points.map((p) => p[1]))]))
     .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const plateauText = plateau.length
-    ? ` For comparison, the decode-attention curves here peak at ${plateau.map(([k, v]) => `${v} (${k})`).join(', ')}.`
-    : '';
+  const plateauText = plateau.length ? ` For comparison, the decode-attention curves here peak at ${plateau.map(([k, v]) => `${v} (${k})`).join(', ')}.` : '';
   if (factor > 0 && factor <= 1) {
     preset.hbmFractionOfPeak = {
       value: sig3(factor),
@@ -644,12 +670,13 @@ async function deriveGpu(gpu, commit) {
   preset.measuredOn = [...devices].sort().join(', ');
   preset.source =
     `ai-dynamo/aiconfigurator @ ${commit} (Apache-2.0), ${SYSTEMS}/${gpu.aic}.yaml and the tables ` +
-    `${[...new Set(used)].sort().map((p) => p.replace(`data/${gpu.aic}/`, '')).join(', ')} under ${SYSTEMS}/data/${gpu.aic}/; ` +
+    `${[...new Set(used)]
+      .sort()
+      .map((p) => p.replace(`data/${gpu.aic}/`, ''))
+      .join(', ')} under ${SYSTEMS}/data/${gpu.aic}/; ` +
     'derived by scripts/derive-kernel-curves.mjs (framework preference trtllm, vllm, sglang; newest version with the data).';
 
-  const seen = [...new Map([...seenCtx, ...seenGen]).values()].sort((a, b) =>
-    `${a.fw}|${a.ks}` < `${b.fw}|${b.ks}` ? -1 : 1,
-  );
+  const seen = [...new Map([...seenCtx, ...seenGen]).values()].sort((a, b) => (`${a.fw}|${a.ks}` < `${b.fw}|${b.ks}` ? -1 : 1));
   return { preset, seen };
 }
 

@@ -45,7 +45,9 @@ export function deriveEnginePresets(): DerivedEngineValue[] {
   const file = join(PACKAGE_ROOT, 'validation', 'external.yaml');
   const rows = externalFileSchema.parse(parse(readFileSync(file, 'utf8'))).rows.filter((r) => r.role === 'fit');
   const out: DerivedEngineValue[] = [];
-  const modelRows = rows.filter((r): r is Extract<ExternalRow, { kind: 'ttft' | 'tpot' | 'e2e' }> => r.kind === 'ttft' || r.kind === 'tpot' || r.kind === 'e2e');
+  const modelRows = rows.filter(
+    (r): r is Extract<ExternalRow, { kind: 'ttft' | 'tpot' | 'e2e' }> => r.kind === 'ttft' || r.kind === 'tpot' || r.kind === 'e2e',
+  );
   for (const engine of [...new Set(modelRows.map((r) => r.engine))].sort()) {
     const mine = modelRows.filter((r) => r.engine === engine);
     const preset = builtinEngine(engine).preset;
@@ -68,5 +70,9 @@ export function deriveEnginePresets(): DerivedEngineValue[] {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const derived = deriveEnginePresets();
   if (process.argv.includes('--json')) console.log(JSON.stringify(derived, null, 2));
-  else for (const d of derived) console.log(`${d.file.padEnd(28)} ${d.presetPath.join('.').padEnd(30)} ${d.value.toPrecision(3)}${d.stdError === null ? '' : ` ± ${d.stdError.toPrecision(2)}`}`);
+  else
+    for (const d of derived)
+      console.log(
+        `${d.file.padEnd(28)} ${d.presetPath.join('.').padEnd(30)} ${d.value.toPrecision(3)}${d.stdError === null ? '' : ` ± ${d.stdError.toPrecision(2)}`}`,
+      );
 }

@@ -61,7 +61,11 @@ export function deriveGttPreset(): DerivedGttValue[] {
   base = {
     ...base,
     // The network's extra latency is what crossing it adds to a call inside the NVLink domain (scaleUp's extra).
-    scaleOut: { ...base.scaleOut, extraLatencySec: my - slope * mx - ncclSimpleP2p - base.scaleUp.extraLatencySec, sendRecvEfficiency: 1 / (slope * base.scaleOut.bytesPerSec) },
+    scaleOut: {
+      ...base.scaleOut,
+      extraLatencySec: my - slope * mx - ncclSimpleP2p - base.scaleUp.extraLatencySec,
+      sendRecvEfficiency: 1 / (slope * base.scaleOut.bytesPerSec),
+    },
   };
 
   // 2. The decode kernels' speed on this stack, and the fixed cost of its All2All: the components Table 8's fit rows name.

@@ -15,15 +15,29 @@ const SCREENSHOT_ARGS = ['estimate', '--ctx', '1M', '--nodes', '16', '--report',
 
 const dir = mkdtempSync(join(tmpdir(), 'cp-plan-screenshot-'));
 try {
-  const run = spawnSync(process.execPath, [join(root, 'bin', 'cp-plan.cjs'), ...SCREENSHOT_ARGS], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'cp-plan.cjs'), ...SCREENSHOT_ARGS], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, NO_COLOR: '1' },
+  });
   if (run.status !== 0) throw new Error(`cp-plan failed: ${run.stderr}`);
   copyFileSync(join(dir, 'report.html'), join(root, 'docs', 'report.html'));
   const chromium = process.env.CHROMIUM ?? 'chromium';
-  const shot = spawnSync(chromium, [
-    '--headless=new', '--disable-gpu', '--hide-scrollbars', '--no-first-run', `--user-data-dir=${join(dir, 'profile')}`,
-    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-    '--window-size=1000,1500', `--screenshot=${join(root, 'docs', 'report.png')}`, pathToFileURL(join(dir, 'report.html')).href,
-  ], { encoding: 'utf8' });
+  const shot = spawnSync(
+    chromium,
+    [
+      '--headless=new',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      '--no-first-run',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      '--window-size=1000,1500',
+      `--screenshot=${join(root, 'docs', 'report.png')}`,
+      pathToFileURL(join(dir, 'report.html')).href,
+    ],
+    { encoding: 'utf8' },
+  );
   if (shot.status !== 0) throw new Error(`${chromium} could not take the screenshot (status ${shot.status}): ${shot.stderr.split('\n').slice(-3).join(' ')}`);
   console.log('wrote docs/report.html and docs/report.png');
 } finally {

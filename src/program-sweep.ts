@@ -5,12 +5,7 @@ import { duration, exitCodesHelp, positive, withPrecision, sharedOption } from '
 /**
  * cp-plan sweep: a grid of one or two varied quantities. Its module is imported when it runs.
  */
-export function defineSweepCommand(
-  program: Command,
-  defines: (name: string) => boolean,
-  ctx: CommandContext,
-  emit: (result: CommandResult) => void,
-): void {
+export function defineSweepCommand(program: Command, defines: (name: string) => boolean, ctx: CommandContext, emit: (result: CommandResult) => void): void {
   if (!defines('sweep')) return;
   const sweepCommand = program.command('sweep');
   sweepCommand
@@ -39,7 +34,9 @@ export function defineSweepCommand(
     .option('--max-ttit <duration>', 'TTIT SLO: a line on the TTIT chart, points above it marked (50ms)', duration('--max-ttit'))
     .addOption(sharedOption('report'))
     .addOption(sharedOption('noColor'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cp-plan sweep --nodes 1..32 --ctx 128K,512K,1M --format csv > scaling.csv
   cp-plan sweep --miss-rate 1%..50% --nodes 4 --ctx 128K --chart      # pass-KV vs pass-Q curves
@@ -48,7 +45,8 @@ Examples:
   cp-plan sweep --nodes 1..8 --ctx 1M --chart --chart-metric memory     # against the usable HBM
   cp-plan sweep --engine trtllm --cp-style ring,ulysses --nodes 1..8 --ctx 256K --chart
   cp-plan sweep --nodes 1..16 --ctx 128K,512K,1M --report scaling.html
-${exitCodesHelp('the grid was evaluated (points that do not fit are marked, not errors)')}`)
+${exitCodesHelp('the grid was evaluated (points that do not fit are marked, not errors)')}`,
+    )
     .action(async (opts) => {
       const { runSweep } = await import('./commands/sweep.js');
       emit(await runSweep(opts, ctx));

@@ -120,7 +120,10 @@ export function parseSweepValues(
     if (!(to > from) || !(step > 0)) throw new InputError(`${flag}: '${text}' is not an increasing range; write from..to or from..to:step`);
     const count = Math.floor((to - from) / step + 1e-9) + 1;
     if (count > limit) throw new InputError(`${flag}: '${text}' has ${count} values; at most ${limit}`);
-    if (count < 2) throw new InputError(`${flag}: '${text}' holds a single value at its step; give a smaller step, e.g. ${lowText}..${highText}:${percent ? '0.1%' : 'STEP'}`);
+    if (count < 2)
+      throw new InputError(
+        `${flag}: '${text}' holds a single value at its step; give a smaller step, e.g. ${lowText}..${highText}:${percent ? '0.1%' : 'STEP'}`,
+      );
     values = Array.from({ length: count }, (_, i) => Number((from + i * step).toPrecision(12)));
   } else {
     if (text.includes('..')) throw new InputError(`${flag}: '${text}' is not a range; write from..to or from..to:step`);
@@ -138,7 +141,9 @@ export function parseSweepValues(
 export function parseBytes(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKmMgG]i?)?[bB]?$/.exec(text);
   if (!match) {
-    throw new InputError(`${flag}: '${text}' is not a size in bytes; write an integer or a number with K, M, G (powers of 1024, as nccl-tests reads them), optionally followed by B (e.g. 8, 32K, 256M, 1GB)`);
+    throw new InputError(
+      `${flag}: '${text}' is not a size in bytes; write an integer or a number with K, M, G (powers of 1024, as nccl-tests reads them), optionally followed by B (e.g. 8, 32K, 256M, 1GB)`,
+    );
   }
   const binary = match[2] === undefined ? '' : `${match[2][0]!.toUpperCase()}i`;
   try {

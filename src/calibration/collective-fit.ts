@@ -21,7 +21,8 @@ export function collectiveCandidateParams(runs: readonly CollectiveSeries[], clu
     else if (s.op === 'all-to-all') ids.add(`${tier}-a2a`);
     else {
       if (s.op === 'all-reduce') ids.add(`${tier}-fill`).add(`${tier}-fill-half`);
-      const nvls = !net && s.op === 'all-reduce' && cluster.scaleUp.nvlsBusBytesPerSec !== null && (s.algorithms === undefined || s.algorithms.includes('nvls'));
+      const nvls =
+        !net && s.op === 'all-reduce' && cluster.scaleUp.nvlsBusBytesPerSec !== null && (s.algorithms === undefined || s.algorithms.includes('nvls'));
       ids.add(nvls ? 'nvls-bus' : `${tier}-bus`);
     }
   }

@@ -37,11 +37,7 @@ const MAX_ITERATIONS = 500;
  * pressed against a bound is held there). Refuses, as an InputError, when the
  * data cannot determine a parameter.
  */
-export function calibrate(
-  targets: readonly Target[],
-  inputs: ValidationInputs,
-  params: readonly CalibrationParam[],
-): CalibrationResult {
+export function calibrate(targets: readonly Target[], inputs: ValidationInputs, params: readonly CalibrationParam[]): CalibrationResult {
   return leastSquares(inputs.cluster, params, (c) => targets.map((t) => predictSec(t, inputs, c) / t.measuredSec - 1), distinctTargets(targets));
 }
 
@@ -78,7 +74,10 @@ export function leastSquares<C>(
     let accepted = false;
     while (lambda < 1e12) {
       const damped = JtJ.map((row, a) => row.map((x, b) => (a === b ? x * (1 + lambda) + 1e-12 : x)));
-      const step = solve(damped, idx.map((j) => -gradient[j]!));
+      const step = solve(
+        damped,
+        idx.map((j) => -gradient[j]!),
+      );
       const next = [...u];
       idx.forEach((j, k) => (next[j] = Math.min(1, Math.max(0, u[j]! + step[k]!))));
       const rNext = residuals(next);
@@ -117,8 +116,7 @@ export function leastSquares<C>(
 
 /** Each parameter scaled to [0, 1] across its bounds (log-scaled when it spans decades), and the residuals there. */
 function unitSpace<C>(base: C, params: readonly CalibrationParam<C>[], residualsOf: (cluster: C) => number[]) {
-  const toUnit = (p: CalibrationParam<C>, v: number) =>
-    p.log ? Math.log(v / p.lower) / Math.log(p.upper / p.lower) : (v - p.lower) / (p.upper - p.lower);
+  const toUnit = (p: CalibrationParam<C>, v: number) => (p.log ? Math.log(v / p.lower) / Math.log(p.upper / p.lower) : (v - p.lower) / (p.upper - p.lower));
   const fromUnit = (p: CalibrationParam<C>, u: number) => (p.log ? p.lower * Math.pow(p.upper / p.lower, u) : p.lower + u * (p.upper - p.lower));
   const clusterAt = (u: number[]) => params.reduce((c, p, j) => p.set(c, fromUnit(p, u[j]!)), base);
   const start = params.map((p) => Math.min(1, Math.max(0, toUnit(p, p.get(base)))));
@@ -186,15 +184,12 @@ function standardErrors(J: number[][], r: number[], p: number): number[] | null 
 /** Targets of the same metric on the same layout and workload count once. */
 function distinctTargets(targets: readonly Target[]): number {
   const m = (t: Target) => t.measurement;
-  return new Set(targets.map((t) => [t.metric, m(t).nodes, m(t).tp, m(t).cp, m(t).dcp, m(t).contextTokens, m(t).cachedTokens, m(t).batch, m(t).variant].join('/'))).size;
+  return new Set(
+    targets.map((t) => [t.metric, m(t).nodes, m(t).tp, m(t).cp, m(t).dcp, m(t).contextTokens, m(t).cachedTokens, m(t).batch, m(t).variant].join('/')),
+  ).size;
 }
 
-function checkDetermined<C>(
-  distinct: number,
-  params: readonly CalibrationParam<C>[],
-  u: number[],
-  residuals: (u: number[]) => number[],
-): void {
+function checkDetermined<C>(distinct: number, params: readonly CalibrationParam<C>[], u: number[], residuals: (u: number[]) => number[]): void {
   const cols = probe(params, u, residuals);
   const strong = cols.map(strongEffect);
   // A verified suggestion.
@@ -212,8 +207,10 @@ function checkDetermined<C>(
   for (let j = 1; j < params.length; j++) {
     if (independence(cols.slice(0, j + 1)) < MIN_INDEPENDENCE) {
       throw new InputError(
-        `the measurements cannot tell ${params[j]!.id} apart from ${params.slice(0, j).map((p) => p.id).join(', ')} ` +
-          `(its effect on every prediction is a mix of theirs: ${params[j]!.id} needs ${params[j]!.needs})${tryInstead}`,
+        `the measurements cannot tell ${params[j]!.id} apart from ${params
+          .slice(0, j)
+          .map((p) => p.id)
+          .join(', ')} ` + `(its effect on every prediction is a mix of theirs: ${params[j]!.id} needs ${params[j]!.needs})${tryInstead}`,
       );
     }
   }

@@ -27,8 +27,12 @@ export interface NcclTestsRun {
 
 // Checked in order: "alltoallv" must win over "alltoall"; ops outside NcclTestsOp map to null.
 const OP_NAMES: [string, NcclTestsOp | null][] = [
-  ['reducescatter', 'reduce-scatter'], ['allreduce', 'all-reduce'], ['allgather', 'all-gather'],
-  ['alltoallv', null], ['alltoall', 'all-to-all'], ['sendrecv', 'sendrecv'],
+  ['reducescatter', 'reduce-scatter'],
+  ['allreduce', 'all-reduce'],
+  ['allgather', 'all-gather'],
+  ['alltoallv', null],
+  ['alltoall', 'all-to-all'],
+  ['sendrecv', 'sendrecv'],
 ];
 // Launcher tags: Open MPI --tag-output "[1,0]<stdout>:", MPICH -prepend-rank "[0] ", srun --label "0: ".
 const LAUNCHER_PREFIX = /^\s*(\[\d+(,\d+)?\](<std(out|err)>)?:?|\d+:(?=\s))/;
@@ -75,7 +79,10 @@ export function parseNcclTests(text: string, label: string, fileName: string, co
 
 /** Every size of a column was N/A or 0. */
 class NoMeasurements extends InputError {
-  constructor(message: string, readonly hasInPlace: boolean) {
+  constructor(
+    message: string,
+    readonly hasInPlace: boolean,
+  ) {
     super(message);
   }
 }
@@ -106,9 +113,14 @@ function parseColumn(text: string, label: string, fileName: string, column: 'out
       const bytes = Number(t0.replace(/,/g, ''));
       if (sweepDone || bytes === 0) continue;
       // A later datatype/op sweep (-d all, -o all) or repetition (-N) restarts the sizes: keep the first sweep only.
-      if (firstBytes !== undefined && bytes <= firstBytes) { sweepDone = true; continue; }
+      if (firstBytes !== undefined && bytes <= firstBytes) {
+        sweepDone = true;
+        continue;
+      }
       if (prevBytes !== undefined && bytes <= prevBytes) {
-        throw new InputError(`${name}:${i + 1}: size ${bytes} B does not increase on the previous row's ${prevBytes} B; give the output of one nccl-tests run, unedited`);
+        throw new InputError(
+          `${name}:${i + 1}: size ${bytes} B does not increase on the previous row's ${prevBytes} B; give the output of one nccl-tests run, unedited`,
+        );
       }
       firstBytes ??= bytes;
       prevBytes = bytes;
@@ -129,13 +141,16 @@ function parseColumn(text: string, label: string, fileName: string, column: 'out
       const on = t.indexOf('on');
       const bus = t.findIndex((w, k) => k > on && w.startsWith('['));
       const device = t.indexOf('device');
-      ranks.push({ host: on > 0 ? t[on + 1] ?? null : null, gpu: t.slice(bus > 0 ? bus + 1 : device > 0 ? device + 2 : t.length).join(' ') });
+      ranks.push({ host: on > 0 ? (t[on + 1] ?? null) : null, gpu: t.slice(bus > 0 ? bus + 1 : device > 0 ? device + 2 : t.length).join(' ') });
     } else if (t0.startsWith('nThread')) {
       ranks = []; // a new run starts before the previous one printed data (e.g. it crashed)
     } else if (`${t0} ${t1} ${t2}` === 'Collective test starting:') {
       headerOp = opFromName(t[3] ?? '');
     } else if (comment && t.includes('size') && t.includes('count')) {
-      layout = columnLayout(t.filter((w) => w !== 'timestamp'), layout);
+      layout = columnLayout(
+        t.filter((w) => w !== 'timestamp'),
+        layout,
+      );
     }
     const k = t.findIndex((w, j) => (w === 'NCCL' || w === 'RCCL') && t[j + 1] === 'version');
     const v = k < 0 ? undefined : t[k + 2] === ':' ? t[k + 3] : t[k + 2];
@@ -145,11 +160,16 @@ function parseColumn(text: string, label: string, fileName: string, column: 'out
   }
 
   if (dataRows === 0) {
-    throw new InputError(`${name}: no nccl-tests data rows found (lines like "1048576  262144  float  sum  -1  45.1  23.3  43.6  0 ..."); give the stdout of all_reduce_perf or another nccl-tests/rccl-tests binary`);
+    throw new InputError(
+      `${name}: no nccl-tests data rows found (lines like "1048576  262144  float  sum  -1  45.1  23.3  43.6  0 ..."); give the stdout of all_reduce_perf or another nccl-tests/rccl-tests binary`,
+    );
   }
   if (rows.length === 0) {
     const other = column === 'in-place' ? 'out-of-place' : 'in-place';
-    throw new NoMeasurements(`${name}: no ${column} measurements (every size is 0 or every time is N/A or 0); use the ${other} column or rerun with larger sizes`, layout.inPlace >= 0);
+    throw new NoMeasurements(
+      `${name}: no ${column} measurements (every size is 0 or every time is N/A or 0); use the ${other} column or rerun with larger sizes`,
+      layout.inPlace >= 0,
+    );
   }
   const perHost = new Map<string, number>();
   for (const r of ranks) if (r.host !== null) perHost.set(r.host, (perHost.get(r.host) ?? 0) + 1);
@@ -179,7 +199,9 @@ function parseRow(t: string[], layout: { width: number; inPlace: number }, colum
   const cells = /^\d{4}-\d\d-\d\d$/.test(t.at(-2) ?? '') ? t.slice(0, -2) : t;
   const start = cells.length - layout.width;
   if (start < 3) {
-    throw new InputError(`${where}: malformed data row: ${cells.length} columns, expected ${layout.width + 3} or more (size count type [redop root] time algbw busbw #wrong ...); fix or delete the line`);
+    throw new InputError(
+      `${where}: malformed data row: ${cells.length} columns, expected ${layout.width + 3} or more (size count type [redop root] time algbw busbw #wrong ...); fix or delete the line`,
+    );
   }
   if (column === 'in-place' && layout.inPlace < 0) {
     throw new InputError(`${where}: the column header has no in-place measurements; use the out-of-place column`);
@@ -187,11 +209,17 @@ function parseRow(t: string[], layout: { width: number; inPlace: number }, colum
   const at = start + (column === 'in-place' ? layout.inPlace : 0);
   const [time = '', algbw = '', busbw = ''] = cells.slice(at, at + 3);
   if (time === 'N/A' || (NUMBER.test(time) && Number(time) === 0)) return null;
-  for (const [what, cell] of [['time', time], ['algbw', algbw], ['busbw', busbw]] as const) {
+  for (const [what, cell] of [
+    ['time', time],
+    ['algbw', algbw],
+    ['busbw', busbw],
+  ] as const) {
     if (!NUMBER.test(cell)) throw new InputError(`${where}: malformed data row: ${column} ${what} "${clean(cell)}" is not a number; fix or delete the line`);
   }
   if (![time, algbw, busbw].every((cell) => Number(cell) >= 0 && Number.isFinite(Number(cell)))) {
-    throw new InputError(`${where}: ${column} time and bandwidths must be positive numbers, got ${clean(time)} us, ${clean(algbw)} and ${clean(busbw)} GB/s; fix or delete the line`);
+    throw new InputError(
+      `${where}: ${column} time and bandwidths must be positive numbers, got ${clean(time)} us, ${clean(algbw)} and ${clean(busbw)} GB/s; fix or delete the line`,
+    );
   }
   return { timeUs: Number(time), algbwGBps: Number(algbw), busbwGBps: Number(busbw) };
 }

@@ -89,10 +89,21 @@ export const CALIBRATION_PARAMS: readonly CalibrationParam[] = [
   engineParam('cp-decode', 'cpDecodeLayerSec', 'cpDecodeLayerUs', 5000, 'decode measurements at CP > 1 (TTIT with a ring)'),
   // Without the engine's own figure the decode kernel costs its table's fitted fixed cost: the fit starts there
   // (a BF16 KV cache's; runCalibrate sets the measurements' KV dtype's before fitting).
-  engineParam('attention-kernel', 'attentionKernelSec', 'attentionKernelUs', 500, 'decode measurements at short contexts or many CP ranks, where the fixed cost of each attention kernel shows', (c) =>
-    decodeKernelFixedSec(c, 'bf16'),
+  engineParam(
+    'attention-kernel',
+    'attentionKernelSec',
+    'attentionKernelUs',
+    500,
+    'decode measurements at short contexts or many CP ranks, where the fixed cost of each attention kernel shows',
+    (c) => decodeKernelFixedSec(c, 'bf16'),
   ),
-  engineParam('all-to-all', 'allToAllSetupSec', 'allToAllSetupUs', 5000, 'measurements with an All2All on the critical path (pass-Q prefill or decode at CP > 1)'),
+  engineParam(
+    'all-to-all',
+    'allToAllSetupSec',
+    'allToAllSetupUs',
+    5000,
+    'measurements with an All2All on the critical path (pass-Q prefill or decode at CP > 1)',
+  ),
   {
     id: 'network',
     presetPath: ['efficiency', 'scaleOutSendRecvFractionOfPeak'],
@@ -165,7 +176,13 @@ export const COLLECTIVE_PARAMS: readonly CalibrationParam<ClusterHardware>[] = [
     get: (c) => c.scaleUp.pipelineFillHalfBytes,
     set: (c, v) => ({ ...c, scaleUp: { ...c.scaleUp, pipelineFillHalfBytes: v } }),
   },
-  linkParam('nvlink-bus', 'scaleUp', 'busEfficiency', 'scaleUpBusFractionOfPeak', 'large ring all-reduce, all-gather or reduce-scatter inside one NVLink domain'),
+  linkParam(
+    'nvlink-bus',
+    'scaleUp',
+    'busEfficiency',
+    'scaleUpBusFractionOfPeak',
+    'large ring all-reduce, all-gather or reduce-scatter inside one NVLink domain',
+  ),
   {
     id: 'nvls-bus',
     presetPath: ['scaleUp', 'nvlsBusBandwidthGBps'],

@@ -39,6 +39,8 @@ export function predictSec(t: Target, inputs: ValidationInputs, cluster: Cluster
     }
     const variants = m.variant === 'auto' ? (['pass-kv', 'pass-q'] as const) : [m.variant];
     // Chunked as the engine chunks (its default prefill chunk), as estimate does.
-    return Math.min(...variants.map((v) => estimatePrefillChunked(inputs.model, cluster, layout, inputs.precision, workload, v, cluster.engine.prefillChunkTokens).ttftSec));
+    return Math.min(
+      ...variants.map((v) => estimatePrefillChunked(inputs.model, cluster, layout, inputs.precision, workload, v, cluster.engine.prefillChunkTokens).ttftSec),
+    );
   });
 }

@@ -27,7 +27,10 @@ const MAX_BYTES = 16 * 1024 * 1024;
 /** The parameters named by --params, or undefined for the default: what the runs can determine. */
 function named(list: string | undefined, cluster: ClusterSpec): CalibrationParam<ClusterSpec>[] | undefined {
   if (list === undefined) return undefined;
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = COLLECTIVE_PARAMS.map((p) => p.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length || ids.length === 0) {
@@ -43,7 +46,8 @@ function toSeries(run: NcclTestsRun, label: string, clusterRef: string, perNode:
   if (run.op === null) {
     throw new InputError(`${label}: does not say which collective it measured; name the file after the nccl-tests binary (e.g. all_reduce_perf.txt)`);
   }
-  if (run.ranks < 2) throw new InputError(`${label}: lists ${run.ranks} rank(s); nccl-tests prints one '#  Rank' line per GPU and a collective needs 2 or more`);
+  if (run.ranks < 2)
+    throw new InputError(`${label}: lists ${run.ranks} rank(s); nccl-tests prints one '#  Rank' line per GPU and a collective needs 2 or more`);
   return {
     name: label,
     cluster: clusterRef,
@@ -59,7 +63,8 @@ function toSeries(run: NcclTestsRun, label: string, clusterRef: string, perNode:
 
 /** Fits a cluster's interconnect parameters to nccl-tests output files and writes a calibrated preset. */
 export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, ctx: CommandContext): Promise<CommandResult> {
-  if (opts.cluster === undefined) throw new InputError('--nccl-tests: give the base cluster with --cluster NAME|FILE (the runs do not say which preset they match)');
+  if (opts.cluster === undefined)
+    throw new InputError('--nccl-tests: give the base cluster with --cluster NAME|FILE (the runs do not say which preset they match)');
   const loaded = await loadCluster(opts.cluster);
   const label = (f: string) => (isAbsolute(f) ? f : relative(process.cwd(), f) || f);
   const parsed = files.map((f) => parseNcclTests(readTextFile(f, label(f), MAX_BYTES), label(f), basename(f)));
@@ -79,7 +84,12 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
     throw new InputError(`these runs determine none of ${undetermined.map((p) => p.id).join(', ')}; add runs with more sizes (e.g. -b 8 -e 1G -f 2)`);
   }
   const mape = (xs: number[]) => mapeOf(xs.map((error) => ({ error }))).mape;
-  const stderr = [...notes, ...result.params.filter((f) => f.atBound).map((f) => `warning: ${f.param.presetPath.join('.')} stopped at its bound (${round(f.after, 4)}); these runs may not be of this cluster`)];
+  const stderr = [
+    ...notes,
+    ...result.params
+      .filter((f) => f.atBound)
+      .map((f) => `warning: ${f.param.presetPath.join('.')} stopped at its bound (${round(f.after, 4)}); these runs may not be of this cluster`),
+  ];
   if (undetermined.length) stderr.push(`note: these runs cannot determine ${undetermined.map((p) => p.id).join(', ')}; kept the preset's values`);
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   const dataLabel = files.map(label).join(', ');
@@ -99,7 +109,14 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
   }
   const perRun = runs.map((s, i) => {
     const at = points.flatMap((x, k) => (x.s === runs[i] ? [k] : []));
-    return { name: s.name, op: s.op, gpus: s.gpus, points: s.points.length, mapeBefore: mape(at.map((k) => result.before[k]!)), mapeAfter: mape(at.map((k) => result.after[k]!)) };
+    return {
+      name: s.name,
+      op: s.op,
+      gpus: s.gpus,
+      points: s.points.length,
+      mapeBefore: mape(at.map((k) => result.before[k]!)),
+      mapeAfter: mape(at.map((k) => result.after[k]!)),
+    };
   });
   if (opts.json) {
     const doc = {
@@ -118,13 +135,19 @@ export async function runCalibrateNccl(files: string[], opts: CalibrateOptions, 
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const style = tableStyle(color);
-  const rt = new Table({ head: ['nccl-tests run', 'Op', 'GPUs', 'Sizes', 'MAPE before', 'MAPE after'], colAligns: ['left', 'left', 'right', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
+  const rt = new Table({
+    head: ['nccl-tests run', 'Op', 'GPUs', 'Sizes', 'MAPE before', 'MAPE after'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
+    style,
+    chars: COMPACT_CHARS,
+  });
   for (const r of perRun) rt.push([quoted(r.name), r.op, r.gpus, r.points, formatPercent(r.mapeBefore), formatPercent(r.mapeAfter)]);
   const lines = [
     makeChalk(color).bold(`cp-plan calibrate --nccl-tests: ${quoted(loaded.spec.name)} on ${runs.length} run(s), ${points.length} sizes`),
     fittedParamsTable(result.params, style),
     rt.toString(),
-    `MAPE ${formatPercent(mape(result.before))} before, ${formatPercent(mape(result.after))} after (${result.iterations} iterations)` + (opts.output !== undefined ? `; wrote ${quoted(opts.output)}` : ''),
+    `MAPE ${formatPercent(mape(result.before))} before, ${formatPercent(mape(result.after))} after (${result.iterations} iterations)` +
+      (opts.output !== undefined ? `; wrote ${quoted(opts.output)}` : ''),
   ];
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: EXIT_OK };
 }

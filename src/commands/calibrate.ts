@@ -35,7 +35,13 @@ export interface CalibrateOptions {
 }
 
 function chosenParams(list: string | undefined) {
-  const ids = list === undefined ? [...DEFAULT_PARAM_IDS] : list.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids =
+    list === undefined
+      ? [...DEFAULT_PARAM_IDS]
+      : list
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const known = CALIBRATION_PARAMS.map((p) => p.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length || ids.length === 0) {
@@ -82,8 +88,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
 
   if (result.params.every((p) => p.atBound)) {
     throw new InputError(
-      'every fitted parameter ended at a bound: these times are far from anything this model and cluster can produce ' +
-        `(${UNITS_QUESTION}); nothing written`,
+      'every fitted parameter ended at a bound: these times are far from anything this model and cluster can produce ' + `(${UNITS_QUESTION}); nothing written`,
     );
   }
   const errorOf = (t: Target, c = cluster.spec) => predictSec(t, inputs, c) / t.measuredSec - 1;
@@ -97,7 +102,8 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   if (!result.converged) stderr.push(`warning: the fit did not converge in ${result.iterations} iterations; treat the values with care`);
   if (opts.output !== undefined) {
     // The new preset's calibrated range is what its fit rows covered.
-    const cpOf = (t: Target) => resolveLayout({ nodes: t.measurement.nodes, tp: t.measurement.tp, cp: t.measurement.cp, dcp: t.measurement.dcp }, model.spec, cluster.spec).cp;
+    const cpOf = (t: Target) =>
+      resolveLayout({ nodes: t.measurement.nodes, tp: t.measurement.tp, cp: t.measurement.cp, dcp: t.measurement.dcp }, model.spec, cluster.spec).cp;
     const maxOf = (xs: number[]) => (xs.length ? Math.max(...xs) : 1);
     const range = {
       maxContextTokens: maxOf(fitTargets.map((t) => t.measurement.contextTokens)),
@@ -153,7 +159,12 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const style = tableStyle(color);
-  const et = new Table({ head: ['Measurement', 'Metric', 'Role', 'Measured ms', 'Error before', 'Error after'], colAligns: ['left', 'left', 'left', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
+  const et = new Table({
+    head: ['Measurement', 'Metric', 'Role', 'Measured ms', 'Error before', 'Error after'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right'],
+    style,
+    chars: COMPACT_CHARS,
+  });
   const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
   for (const p of points) et.push([quoted(p.name), p.metric.toUpperCase(), p.role, p.measuredMs.toFixed(2), signed(p.errorBefore), signed(p.errorAfter)]);
   const lines = [

@@ -31,7 +31,12 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
   // A relative preset path in the file is relative to the file (as in a measurements file), not to the working directory.
   const near = (ref: string) => (isPath(ref) && !isAbsolute(ref) ? join(dirname(file), ref) : ref);
   const data = {
-    scenarios: parsed.scenarios.map((s) => ({ ...s, model: near(s.model), cluster: near(s.cluster), ...(s.engine === undefined ? {} : { engine: near(s.engine) }) })),
+    scenarios: parsed.scenarios.map((s) => ({
+      ...s,
+      model: near(s.model),
+      cluster: near(s.cluster),
+      ...(s.engine === undefined ? {} : { engine: near(s.engine) }),
+    })),
   };
   // Each preset once, in file order, so that an error names the first scenario that uses it.
   const models = new Map<string, LoadedModel>();
@@ -43,14 +48,19 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
       clusters.set(deployment(s), (await inFileAsync(label, () => forRowAsync(i, () => loadDeployment(s.cluster, s.engine)), 'scenarios')).spec);
     }
   }
-  const outcomes = inFile(label, () => data.scenarios.map((s, i) =>
-    forRow(i, () => {
-      const model = models.get(s.model)!;
-      const cluster = clusters.get(deployment(s))!;
-      const precision = precisionFor(model, s);
-      return checkScenario(s, { model: model.spec, cluster, precision });
-    }),
-  ), 'scenarios');
+  const outcomes = inFile(
+    label,
+    () =>
+      data.scenarios.map((s, i) =>
+        forRow(i, () => {
+          const model = models.get(s.model)!;
+          const cluster = clusters.get(deployment(s))!;
+          const precision = precisionFor(model, s);
+          return checkScenario(s, { model: model.spec, cluster, precision });
+        }),
+      ),
+    'scenarios',
+  );
   const failed = outcomes.filter((o) => !o.pass);
   // Each distinct warning once, naming the scenarios it qualifies.
   const warned = new Map<string, string[]>();
@@ -63,7 +73,12 @@ export async function runCheck(file: string, opts: CheckOptions, ctx: CommandCon
     stderr.push(writeReport(opts.report, checkReport({ outcomes, label, argv: ctx.argv ?? [], version: ctx.version })));
   }
   const format = opts.json ? 'json' : opts.format;
-  if (format === 'json') return { stdout: JSON.stringify({ ...checkToJson(outcomes, label, SCHEMA_VERSION), generator: generatorOf(ctx.version) }, null, 2) + '\n', stderr, exitCode };
+  if (format === 'json')
+    return {
+      stdout: JSON.stringify({ ...checkToJson(outcomes, label, SCHEMA_VERSION), generator: generatorOf(ctx.version) }, null, 2) + '\n',
+      stderr,
+      exitCode,
+    };
   if (format === 'markdown') return { stdout: checkToMarkdown(quoted(outcomes), quoted(label)), stderr, exitCode };
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   return { stdout: checkToTable(quoted(outcomes), quoted(label), makeChalk(color), color), stderr, exitCode };

@@ -27,7 +27,10 @@ export interface CollectiveOptions {
 
 /** nccl-tests' binary names are accepted too: all_reduce, all_reduce_perf. */
 export function collectiveOp(word: string): CollectiveOp {
-  const op = word.replace(/_perf$/, '').replace(/_/g, '-').replace(/^alltoall$/, 'all-to-all');
+  const op = word
+    .replace(/_perf$/, '')
+    .replace(/_/g, '-')
+    .replace(/^alltoall$/, 'all-to-all');
   if (!(COLLECTIVE_OPS as readonly string[]).includes(op)) {
     throw new InputError(`collective: unknown operation; choose ${COLLECTIVE_OPS.join(', ')} (nccl-tests names such as all_reduce_perf also work)`);
   }
@@ -38,7 +41,8 @@ function algorithms(list: string | undefined, op: CollectiveOp): Algorithm[] | u
   if (list === undefined) return undefined;
   const names = list.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !(collectiveAlgorithms as readonly string[]).includes(n));
-  if (unknown.length || names.length === 0) throw new InputError(`--algorithm: choose from ${collectiveAlgorithms.join(', ')} (a comma-separated list, as NCCL_ALGO)`);
+  if (unknown.length || names.length === 0)
+    throw new InputError(`--algorithm: choose from ${collectiveAlgorithms.join(', ')} (a comma-separated list, as NCCL_ALGO)`);
   if (op === 'all-to-all' || op === 'sendrecv') throw new InputError(`--algorithm: ${op} is point-to-point in NCCL; it has no algorithm to choose`);
   return names as Algorithm[];
 }
@@ -55,7 +59,8 @@ function ranksOf(opts: CollectiveOptions, spec: ClusterSpec): { gpus: number; no
     return counted;
   }
   const r = opts.ranksPerNode;
-  if (r > spec.gpusPerNode) throw new InputError(`--ranks-per-node ${r}: '${spec.name}' has ${spec.gpusPerNode} GPUs per node; give at most ${spec.gpusPerNode}`);
+  if (r > spec.gpusPerNode)
+    throw new InputError(`--ranks-per-node ${r}: '${spec.name}' has ${spec.gpusPerNode} GPUs per node; give at most ${spec.gpusPerNode}`);
   const nodes = opts.gpus !== undefined ? Math.ceil(opts.gpus / r) : (opts.nodes ?? 1);
   if (opts.gpus !== undefined && opts.nodes !== undefined && opts.nodes !== nodes) {
     throw new InputError(`--gpus ${opts.gpus} at --ranks-per-node ${r} fill ${nodes} node(s), not --nodes ${opts.nodes}; give one of --gpus and --nodes`);
@@ -81,9 +86,20 @@ export async function runCollective(opWord: string, opts: CollectiveOptions, ctx
   const allowed = algorithms(opts.algorithm, op);
   const rows: CollectiveRow[] = sizes.map((bytes) => {
     const cost = allowed ? collective(op, bytes, group, spec, allowed) : collective(op, bytes, group, spec);
-    if (cost === null) throw new InputError(`--algorithm ${opts.algorithm}: none of these applies to ${op} on this group (NVLS needs one NVLink domain with NVLS; NVLS tree and hierarchical need several domains)`);
+    if (cost === null)
+      throw new InputError(
+        `--algorithm ${opts.algorithm}: none of these applies to ${op} on this group (NVLS needs one NVLink domain with NVLS; NVLS tree and hierarchical need several domains)`,
+      );
     const algbw = bytes / cost.sec;
-    return { bytes, timeUs: cost.sec * 1e6, algbwGBps: algbw / 1e9, busbwGBps: (algbw * busBandwidthFactor(op, group.size)) / 1e9, algorithm: cost.algorithm, protocol: cost.protocol, latencyUs: cost.latencySec * 1e6 };
+    return {
+      bytes,
+      timeUs: cost.sec * 1e6,
+      algbwGBps: algbw / 1e9,
+      busbwGBps: (algbw * busBandwidthFactor(op, group.size)) / 1e9,
+      algorithm: cost.algorithm,
+      protocol: cost.protocol,
+      latencyUs: cost.latencySec * 1e6,
+    };
   });
   const domainSizes = seriesDomainSizes(run, spec);
   const header = describeRun(op, group, domainSizes, counted.nodes, spec);

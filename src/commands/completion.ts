@@ -9,10 +9,17 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 /** Prints a completion script for the shell, built from the program's own commands and flags. */
 export function runCompletion(shell: string, program: Command): CommandResult {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new InputError(`completion: unknown shell '${shell}'; choose ${SHELLS.slice(0, -1).join(', ')} or ${SHELLS.at(-1)}`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new InputError(`completion: unknown shell '${shell}'; choose ${SHELLS.slice(0, -1).join(', ')} or ${SHELLS.at(-1)}`);
   const spec = commandSpec(program);
   // commander adds its help command only when it parses: complete it, and its argument, the command names.
-  spec.subcommands.push({ name: 'help', description: 'show help for a command', flags: [], argument: { kind: 'words', words: spec.subcommands.map((c) => c.name) }, subcommands: [] });
+  spec.subcommands.push({
+    name: 'help',
+    description: 'show help for a command',
+    flags: [],
+    argument: { kind: 'words', words: spec.subcommands.map((c) => c.name) },
+    subcommands: [],
+  });
   const render = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell as (typeof SHELLS)[number]];
   return { stdout: render(spec), stderr: [], exitCode: 0 };
 }

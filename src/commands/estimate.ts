@@ -17,7 +17,6 @@ import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
 import { presetsJson } from '../render/provenance.js';
 import type { ExplainTerm } from '../render/explain-terms.js';
 
-
 /** Writes the HTML report (with the pass-KV vs pass-Q curve when there is a ring); returns the `wrote` line. */
 async function report(
   file: string,
@@ -30,7 +29,16 @@ async function report(
   const { estimateReport } = await import('../render/report/estimate-report.js');
   const ring = r.layout.cp > 1 && (r.layout.cpStyle ?? 'ring') === 'ring';
   const curve = ring ? variantCurve(r.model, r.cluster, r.layout, r.precision, r.workload, CURVE_MISS_RATES) : null;
-  const html = estimateReport({ r, doc, terms, curve, messages: [...messages], presets: presetsJson(at.model, at.cluster), argv: at.ctx.argv ?? [], version: at.ctx.version });
+  const html = estimateReport({
+    r,
+    doc,
+    terms,
+    curve,
+    messages: [...messages],
+    presets: presetsJson(at.model, at.cluster),
+    argv: at.ctx.argv ?? [],
+    version: at.ctx.version,
+  });
   return writeReport(file, html);
 }
 
@@ -67,7 +75,10 @@ export interface EstimateOptions {
 
 export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): Promise<CommandResult> {
   if (opts.emit !== undefined) {
-    if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the estimate used; drop --engine or make them the same`);
+    if (opts.engine !== undefined && opts.engine !== opts.emit)
+      throw new InputError(
+        `--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the estimate used; drop --engine or make them the same`,
+      );
     opts = { ...opts, engine: opts.emit };
   }
   checkReportPath(opts.report);
@@ -76,7 +87,8 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   // With --pp S every stage has GPUs / S of the GPUs: the estimate below is one stage's layout.
   const pp = opts.pp ?? 1;
   const totalGpus = opts.gpus ?? (opts.nodes ?? 1) * cluster.spec.gpusPerNode;
-  if (pp > 1 && !cluster.spec.engine.ppSupported) throw new InputError(`--pp ${pp}: engine ${cluster.spec.engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
+  if (pp > 1 && !cluster.spec.engine.ppSupported)
+    throw new InputError(`--pp ${pp}: engine ${cluster.spec.engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
   if (pp > 1 && totalGpus % pp !== 0) throw new InputError(`--pp ${pp}: does not divide the ${totalGpus} GPUs; give a GPU count that is a multiple of ${pp}`);
   const layoutRequest = {
     ...(pp > 1 ? { gpus: totalGpus / pp } : { nodes: opts.nodes, gpus: opts.gpus }),
@@ -91,7 +103,12 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     cluster: cluster.spec,
     precision,
     layout: layoutRequest,
-    workload: { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch, ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: opts.prefillChunk || null } : {}) },
+    workload: {
+      contextTokens: opts.ctx,
+      cachedTokens: cached,
+      batch: opts.batch,
+      ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: opts.prefillChunk || null } : {}),
+    },
     variant: opts.variant,
   });
 
@@ -103,12 +120,11 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     const weightsFit = m.weightsBytes + m.reserveBytes <= m.capacityBytes;
     const fix = remedyText(remediesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload), result.cluster, weightsFit);
     const max = result.memory.maxContextTokens;
-    const why =
-      !weightsFit
-        ? 'the weights and runtime reserve alone exceed the HBM'
-        : max > 0
-          ? `this layout holds at most ${plural(max, 'token')} per sequence at batch ${opts.batch}`
-          : `not even one token per sequence fits at batch ${opts.batch}; lower --batch`;
+    const why = !weightsFit
+      ? 'the weights and runtime reserve alone exceed the HBM'
+      : max > 0
+        ? `this layout holds at most ${plural(max, 'token')} per sequence at batch ${opts.batch}`
+        : `not even one token per sequence fits at batch ${opts.batch}; lower --batch`;
     stderr.push(`does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}; ${why}; ${fix}`);
     exitCode = EXIT_CHECK_FAILED;
   }
@@ -117,10 +133,23 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   const price = opts.pricePerGpuHour ?? cluster.spec.price?.perGpuHourUsd ?? null;
   const pipeline =
     pp > 1
-      ? estimatePipeline(model.spec, cluster.spec, precision, { ...layoutRequest, cpStyle: result.layout.cpStyle ?? 'ring' }, pp, result.workload, result.prefill.variant)
+      ? estimatePipeline(
+          model.spec,
+          cluster.spec,
+          precision,
+          { ...layoutRequest, cpStyle: result.layout.cpStyle ?? 'ring' },
+          pp,
+          result.workload,
+          result.prefill.variant,
+        )
       : null;
   const emit = opts.emit === undefined ? null : await emitFor(opts.emit, result, pp);
-  const doc = { ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }), cost: costOf(result, price), ...(emit ? { emit } : {}), ...(pipeline ? { pipeline: pipelineJson(pipeline) } : {}) };
+  const doc = {
+    ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }),
+    cost: costOf(result, price),
+    ...(emit ? { emit } : {}),
+    ...(pipeline ? { pipeline: pipelineJson(pipeline) } : {}),
+  };
   assertRepresentable(doc);
   const terms = opts.explain || opts.report ? explainTerms(result) : [];
   if (opts.report) stderr.push(await report(opts.report, result, doc, terms, stderr, { model, cluster, ctx }));
@@ -130,7 +159,13 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   }
   // Tables need chalk and cli-table3; JSON runs (pipelines, loops) never load them.
   const { estimateText } = await import('../render/estimate-text.js');
-  const text = estimateText(quoted(result), quoted(opts.explain ? terms : []), { model: quoted(model), cluster: quoted(cluster), isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color });
+  const text = estimateText(quoted(result), quoted(opts.explain ? terms : []), {
+    model: quoted(model),
+    cluster: quoted(cluster),
+    isTTY: ctx.isTTY,
+    env: ctx.env,
+    noColorFlag: !opts.color,
+  });
   const c = doc.cost;
   const costLine = c
     ? `Cost: $${c.perHourUsd.toFixed(2)}/hour at $${c.pricePerGpuHourUsd}/GPU-hour; $${c.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens (prefills back to back), ` +
@@ -172,7 +207,9 @@ async function emitFor(engine: LaunchEngine, r: ReturnType<typeof estimate>, pp:
     return launchCommand(engine, launchInputOf(r, pp), list);
   } catch (error) {
     if (!(error instanceof NotLaunchable)) throw error;
-    throw new InputError(`--emit ${engine}: ${error.message}; this layout cannot be launched with that version (try --cp 1, another --cp-style, or another engine)`);
+    throw new InputError(
+      `--emit ${engine}: ${error.message}; this layout cannot be launched with that version (try --cp 1, another --cp-style, or another engine)`,
+    );
   }
 }
 

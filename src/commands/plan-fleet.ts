@@ -21,8 +21,7 @@ export interface FleetOptions extends PlanOptions {
   engine?: string;
 }
 
-const describe = (l: Layout) =>
-  `${l.gpus} GPUs: TP${l.tp}${l.cp > 1 ? ` x CP${l.cp}` : ''}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}`;
+const describe = (l: Layout) => `${l.gpus} GPUs: TP${l.tp}${l.cp > 1 ? ` x CP${l.cp}` : ''}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}`;
 const layoutJson = (l: Layout) => ({ gpus: l.gpus, nodes: l.nodes, tp: l.tp, cp: l.cp, dcp: l.dcp, ep: l.ep });
 const ms = (s: number) => round(s * 1e3, 3);
 
@@ -36,7 +35,8 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const price = opts.pricePerGpuHour ?? spec.price?.perGpuHourUsd ?? null;
   if (opts.objective === 'cost' && price === null) throw new InputError(`--objective cost: no price for ${spec.name}; give --price-per-gpu-hour`);
   const hit = opts.hitRate ?? 0;
-  if (opts.cached !== undefined || opts.missRate !== undefined) throw new InputError('fleet mode takes the prefix cache as --hit-rate (a share of each prompt)');
+  if (opts.cached !== undefined || opts.missRate !== undefined)
+    throw new InputError('fleet mode takes the prefix cache as --hit-rate (a share of each prompt)');
   const cachedTokens = Math.min(opts.isl - 1, Math.round(opts.isl * hit));
   const maxNodes = Math.min(opts.maxNodes ?? spec.maxNodes, spec.maxNodes);
   const progress = await ctx.progress?.('sizing the fleet');
@@ -67,13 +67,29 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const perMillion = (gpus: number) => (price === null ? null : round((gpus * price * 1e6) / (outputPerSec * 3600), 4));
   const d = result.disaggregated;
   const c = result.colocated;
-  const slo = [opts.maxTtft !== undefined ? `mean TTFT <= ${formatSeconds(opts.maxTtft)}` : '', opts.maxTtit !== undefined ? `mean TTIT <= ${formatSeconds(opts.maxTtit)}` : ''].filter(Boolean).join(', ') || 'no SLO';
+  const slo =
+    [
+      opts.maxTtft !== undefined ? `mean TTFT <= ${formatSeconds(opts.maxTtft)}` : '',
+      opts.maxTtit !== undefined ? `mean TTIT <= ${formatSeconds(opts.maxTtit)}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') || 'no SLO';
   const heading = `${model.spec.displayName} on ${spec.name} (engine ${spec.engine.name}): ${opts.rate.toPrecision(3)} requests/s of ${formatInt(opts.isl)} in${cachedTokens ? ` (${formatInt(cachedTokens)} cached)` : ''} / ${formatInt(opts.osl)} out; ${slo}`;
   if (opts.report) {
     const { fleetReport } = await import('../render/report/plan-report.js');
     const html = fleetReport({
-      plan: result, disaggregated: opts.disaggregated, heading, sloText: slo, maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, price,
-      pools: prefillPools(input), presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr],
+      plan: result,
+      disaggregated: opts.disaggregated,
+      heading,
+      sloText: slo,
+      maxTtftSec: opts.maxTtft,
+      maxTtitSec: opts.maxTtit,
+      price,
+      pools: prefillPools(input),
+      presets: presetsJson(model, cluster),
+      argv: ctx.argv ?? [],
+      version: ctx.version,
+      messages: [...stderr],
     });
     stderr.push(writeReport(opts.report, html));
   }
@@ -88,8 +104,24 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
         gpus: d.gpus,
         cost: cost(d.gpus),
         perMillionOutputTokensUsd: perMillion(d.gpus),
-        prefill: { layout: layoutJson(d.prefill.layout), instances: d.prefill.instances, gpus: d.prefill.gpus, serviceMs: ms(d.prefill.serviceSec), meanWaitMs: ms(d.prefill.waitSec), kvTransferMs: ms(d.prefill.transferSec), meanTtftMs: ms(d.prefill.meanTtftSec), utilisation: round(d.prefill.utilisation, 4) },
-        decode: { layout: layoutJson(d.decode.layout), instances: d.decode.instances, gpus: d.decode.gpus, sequencesPerInstance: d.decode.batchPerInstance, ttitMs: ms(d.decode.ttitSec), utilisation: round(d.decode.utilisation, 4) },
+        prefill: {
+          layout: layoutJson(d.prefill.layout),
+          instances: d.prefill.instances,
+          gpus: d.prefill.gpus,
+          serviceMs: ms(d.prefill.serviceSec),
+          meanWaitMs: ms(d.prefill.waitSec),
+          kvTransferMs: ms(d.prefill.transferSec),
+          meanTtftMs: ms(d.prefill.meanTtftSec),
+          utilisation: round(d.prefill.utilisation, 4),
+        },
+        decode: {
+          layout: layoutJson(d.decode.layout),
+          instances: d.decode.instances,
+          gpus: d.decode.gpus,
+          sequencesPerInstance: d.decode.batchPerInstance,
+          ttitMs: ms(d.decode.ttitSec),
+          utilisation: round(d.decode.utilisation, 4),
+        },
       },
       colocated: c && {
         layout: layoutJson(c.layout),
@@ -109,23 +141,48 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const style = { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
-  const lines = [
-    chalk.bold(heading),
-    '',
-  ];
-  const t = new Table({ head: ['Fleet', 'Layout', 'Instances', 'GPUs', 'Mean TTFT', 'TTIT', ...(price === null ? [] : ['$/hour', '$/M output tokens'])], style, chars: COMPACT_CHARS });
+  const lines = [chalk.bold(heading), ''];
+  const t = new Table({
+    head: ['Fleet', 'Layout', 'Instances', 'GPUs', 'Mean TTFT', 'TTIT', ...(price === null ? [] : ['$/hour', '$/M output tokens'])],
+    style,
+    chars: COMPACT_CHARS,
+  });
   const money = (g: number) => (price === null ? [] : [`$${(g * price).toFixed(2)}`, `$${perMillion(g)!.toFixed(3)}`]);
   if (d) {
     const mark = opts.disaggregated ? chalk.green('* ') : '';
-    t.push([`${mark}Disaggregated: prefill pool`, describe(d.prefill.layout), String(d.prefill.instances), formatInt(d.prefill.gpus), formatSeconds(d.prefill.meanTtftSec), '', ...(price === null ? [] : ['', ''])]);
-    t.push(['  decode pool', describe(d.decode.layout), String(d.decode.instances), formatInt(d.decode.gpus), '', formatSeconds(d.decode.ttitSec), ...(price === null ? [] : ['', ''])]);
+    t.push([
+      `${mark}Disaggregated: prefill pool`,
+      describe(d.prefill.layout),
+      String(d.prefill.instances),
+      formatInt(d.prefill.gpus),
+      formatSeconds(d.prefill.meanTtftSec),
+      '',
+      ...(price === null ? [] : ['', '']),
+    ]);
+    t.push([
+      '  decode pool',
+      describe(d.decode.layout),
+      String(d.decode.instances),
+      formatInt(d.decode.gpus),
+      '',
+      formatSeconds(d.decode.ttitSec),
+      ...(price === null ? [] : ['', '']),
+    ]);
     t.push([chalk.bold('  total'), '', '', chalk.bold(formatInt(d.gpus)), '', '', ...money(d.gpus)]);
   } else {
     t.push(['Disaggregated', result.disaggregatedProblem ?? '', '', '', '', '', ...(price === null ? [] : ['', ''])]);
   }
   if (c) {
     const mark = !opts.disaggregated ? chalk.green('* ') : '';
-    t.push([`${mark}Co-located replicas`, describe(c.layout), String(c.replicas), formatInt(c.gpus), formatSeconds(c.meanTtftSec), formatSeconds(c.meanTtitSec), ...money(c.gpus)]);
+    t.push([
+      `${mark}Co-located replicas`,
+      describe(c.layout),
+      String(c.replicas),
+      formatInt(c.gpus),
+      formatSeconds(c.meanTtftSec),
+      formatSeconds(c.meanTtitSec),
+      ...money(c.gpus),
+    ]);
   } else {
     t.push(['Co-located', result.colocatedProblem ?? '', '', '', '', '', ...(price === null ? [] : ['', ''])]);
   }
@@ -136,7 +193,9 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
         `then the KV to decode in ${formatSeconds(d.prefill.transferSec)}. Decode: ${plural(d.decode.batchPerInstance, 'sequence')} per instance at most (${(d.decode.utilisation * 100).toFixed(0)}% of that used; Little's law).`,
     );
   }
-  lines.push(`* the answer (${opts.disaggregated ? '--disaggregated' : 'co-located; --disaggregated sizes separate pools'}). Co-located fleets are sized by cp-plan serve's simulation (two minutes of Poisson arrivals, 400 to 5,000 requests, seed 1).`);
+  lines.push(
+    `* the answer (${opts.disaggregated ? '--disaggregated' : 'co-located; --disaggregated sizes separate pools'}). Co-located fleets are sized by cp-plan serve's simulation (two minutes of Poisson arrivals, 400 to 5,000 requests, seed 1).`,
+  );
   lines.push(presetsLine(model, cluster));
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: chosen ? EXIT_OK : EXIT_CHECK_FAILED };
 }

@@ -59,13 +59,17 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const fleet = opts as FleetOptions;
   if (fleet.isl !== undefined || fleet.osl !== undefined || fleet.rate !== undefined || fleet.disaggregated) {
     if (opts.ctx !== undefined) throw new InputError('give --ctx (one request) or --isl, --osl and --rate (a fleet), not both');
-    if (opts.format === 'csv' || opts.format === 'markdown') throw new InputError(`--format ${opts.format}: a fleet plan prints a table or JSON; use --format table or --json`);
+    if (opts.format === 'csv' || opts.format === 'markdown')
+      throw new InputError(`--format ${opts.format}: a fleet plan prints a table or JSON; use --format table or --json`);
     const { runFleetPlan } = await import('./plan-fleet.js');
     return runFleetPlan(fleet, ctx);
   }
   if (opts.ctx === undefined) throw new InputError('plan needs --ctx TOKENS (one request), or --isl, --osl and --rate (a fleet for a request stream)');
   if (opts.emit !== undefined) {
-    if (opts.engine !== undefined && opts.engine !== opts.emit) throw new InputError(`--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the plan used; drop --engine or make them the same`);
+    if (opts.engine !== undefined && opts.engine !== opts.emit)
+      throw new InputError(
+        `--emit ${opts.emit} with --engine ${printable(opts.engine)}: the command must deploy the engine the plan used; drop --engine or make them the same`,
+      );
     opts = { ...opts, engine: opts.emit };
   }
   const cached = cachedTokens(opts);
@@ -77,7 +81,11 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     throw new InputError(`plan searches at most ${MAX_SEARCH_NODES} nodes; give --max-nodes (cluster '${cluster.spec.name}' allows ${cluster.spec.maxNodes})`);
   }
   // Layouts below one node use a divisor of the node's GPUs; above it, whole nodes.
-  const maxNodes = Math.min(opts.maxNodes ?? cluster.spec.maxNodes, cluster.spec.maxNodes, opts.maxGpus === undefined ? Infinity : Math.max(1, Math.floor(opts.maxGpus / perNode)));
+  const maxNodes = Math.min(
+    opts.maxNodes ?? cluster.spec.maxNodes,
+    cluster.spec.maxNodes,
+    opts.maxGpus === undefined ? Infinity : Math.max(1, Math.floor(opts.maxGpus / perNode)),
+  );
   const engine = cluster.spec.engine;
   // What the engine runs (its CP styles, PP when it has it) and, with --emit, what its pinned version can launch.
   const list = opts.emit === undefined ? null : (await import('../presets/flag-list.js')).loadFlagList(opts.emit);
@@ -108,15 +116,14 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const restricted = opts.engine !== undefined;
   const free = restricted ? plan({ ...input, space: { ...baseSpace, cpStyles: ALL_STYLES, pp: PP_STAGES } }).best : null;
   const unrestricted = free && (!result.best || compareCandidates(opts.objective)(free, result.best) < 0) ? free : null;
-  const sloText =
-    [
-      opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '',
-      opts.maxTtit !== undefined ? `TTIT <= ${formatSeconds(opts.maxTtit)}` : '',
-      opts.minThroughput !== undefined ? `decode >= ${opts.minThroughput} tokens/s` : '',
-      'fits in memory',
-    ]
-      .filter(Boolean)
-      .join(', ');
+  const sloText = [
+    opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '',
+    opts.maxTtit !== undefined ? `TTIT <= ${formatSeconds(opts.maxTtit)}` : '',
+    opts.minThroughput !== undefined ? `decode >= ${opts.minThroughput} tokens/s` : '',
+    'fits in memory',
+  ]
+    .filter(Boolean)
+    .join(', ');
   // Estimate's warnings for a candidate's layout (extrapolated CP decode, transferred constants, the model's context).
   const warningsOf = (c: Candidate) => warningsFor(model.spec, cluster.spec, precision, workload, c.layout);
   // The answer's: the best layout's, or without one those that hold for any layout.
@@ -130,12 +137,18 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     stderr.push('check failed: no valid layout to evaluate within the limits');
   }
   if (opts.maxNodes !== undefined && opts.maxNodes > cluster.spec.maxNodes) {
-    stderr.push(`warning: --max-nodes ${opts.maxNodes}: cluster '${cluster.spec.name}' has ${cluster.spec.maxNodes} nodes (its preset's maxNodes), so the search stopped there; copy the preset (cp-plan presets show) and raise maxNodes to search a larger cluster`);
+    stderr.push(
+      `warning: --max-nodes ${opts.maxNodes}: cluster '${cluster.spec.name}' has ${cluster.spec.maxNodes} nodes (its preset's maxNodes), so the search stopped there; copy the preset (cp-plan presets show) and raise maxNodes to search a larger cluster`,
+    );
   }
   const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
-  const title = `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` + (cached ? ` (${formatInt(cached)} cached)` : '') + `, batch ${opts.batch}`;
+  const title =
+    `${model.spec.displayName} on ${cluster.spec.name}, ${formatInt(opts.ctx)} tokens of context` +
+    (cached ? ` (${formatInt(cached)} cached)` : '') +
+    `, batch ${opts.batch}`;
   // The chosen layout's launch command (its estimate, then the engine version's flags).
-  const emit: LaunchCommand | null = opts.emit !== undefined && list && result.best ? launchCommand(opts.emit, launchInputFor(result.best.layout, result.best.pp), list) : null;
+  const emit: LaunchCommand | null =
+    opts.emit !== undefined && list && result.best ? launchCommand(opts.emit, launchInputFor(result.best.layout, result.best.pp), list) : null;
   const engineName = opts.engine ?? '';
   const withoutLimits = unrestricted
     ? `without ${engineName}'s limits (its CP styles ${engine.cpStyles.join(', ')}${engine.ppSupported ? '' : ', no PP'}${list ? `, the flags of ${list.version.slice(0, 12)}` : ''}) the search would pick ${describeLayout(unrestricted)}: TTFT ${formatSeconds(unrestricted.ttftSec)}, TTIT ${formatSeconds(unrestricted.ttitSec)}`
@@ -145,11 +158,29 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     let chosen = null;
     if (result.best) {
       const l = result.best.layout;
-      const r = estimate({ model: model.spec, cluster: cluster.spec, precision, layout: { gpus: l.gpus, tp: l.tp, dcp: l.dcp, ep: l.ep, ...(l.cpStyle ? { cpStyle: l.cpStyle } : {}) }, workload, variant: result.best.variant });
+      const r = estimate({
+        model: model.spec,
+        cluster: cluster.spec,
+        precision,
+        layout: { gpus: l.gpus, tp: l.tp, dcp: l.dcp, ep: l.ep, ...(l.cpStyle ? { cpStyle: l.cpStyle } : {}) },
+        workload,
+        variant: result.best.variant,
+      });
       const ring = r.layout.cp > 1 && (r.layout.cpStyle ?? 'ring') === 'ring';
       chosen = { r, curve: ring ? variantCurve(r.model, r.cluster, r.layout, r.precision, r.workload, CURVE_MISS_RATES) : null, terms: explainTerms(r) };
     }
-    const html = planReport({ result, title, sloText, maxTtftSec: opts.maxTtft, top: opts.top, chosen, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
+    const html = planReport({
+      result,
+      title,
+      sloText,
+      maxTtftSec: opts.maxTtft,
+      top: opts.top,
+      chosen,
+      presets: presetsJson(model, cluster),
+      argv: ctx.argv ?? [],
+      version: ctx.version,
+      messages: [...stderr],
+    });
     stderr.push(writeReport(opts.report, html));
   }
   // --quiet keeps errors and the failed check, not warnings.
@@ -157,19 +188,24 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const format = opts.json ? 'json' : opts.format;
   if (format === 'csv') return { stdout: planToCsv(result, opts.top), stderr, exitCode };
   if (format === 'json') {
-    const doc = planToJson(result, opts.top, {
-      ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
-      workload: { contextTokens: opts.ctx, cachedTokens: cached, newTokens: opts.ctx - cached, batch: opts.batch },
-      slo: {
-        maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3),
-        maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3),
-        minTokensPerSecond: opts.minThroughput ?? null,
+    const doc = planToJson(
+      result,
+      opts.top,
+      {
+        ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
+        workload: { contextTokens: opts.ctx, cachedTokens: cached, newTokens: opts.ctx - cached, batch: opts.batch },
+        slo: {
+          maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3),
+          maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3),
+          minTokensPerSecond: opts.minThroughput ?? null,
+        },
+        objective: opts.objective,
+        maxNodes,
+        presets: presetsJson(model, cluster),
+        warnings,
       },
-      objective: opts.objective,
-      maxNodes,
-      presets: presetsJson(model, cluster),
-      warnings,
-    }, warningsOf);
+      warningsOf,
+    );
     if (emit) Object.assign(doc, { emit });
     if (restricted) Object.assign(doc, { withoutEngineLimits: unrestricted ? { best: candidateJson(unrestricted), reason: withoutLimits } : null });
     assertRepresentable(doc);
@@ -178,6 +214,24 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const header = { title: quoted(title), slo: sloText, maxNodes, gpusPerNode: cluster.spec.gpusPerNode };
   const limitsText = withoutLimits ? `Note: ${quoted(withoutLimits)}.\n` : '';
-  if (format === 'markdown') return { stdout: planToMarkdown(quoted(result), header, opts.top, (c) => quoted(warningsOf(c))) + (withoutLimits ? `\nNote: ${quoted(withoutLimits)}.\n` : '') + (emit ? `\n\`\`\`sh\n${quoted(emit.command)}\n\`\`\`\n` : ''), stderr, exitCode };
-  return { stdout: planToTable(quoted(result), header, opts.top, makeChalk(color), color, (c) => quoted(warningsOf(c)), opts.verbose) + '\n' + limitsText + presetsLine(quoted(model), quoted(cluster)) + '\n' + quoted(launchText(emit)), stderr, exitCode };
+  if (format === 'markdown')
+    return {
+      stdout:
+        planToMarkdown(quoted(result), header, opts.top, (c) => quoted(warningsOf(c))) +
+        (withoutLimits ? `\nNote: ${quoted(withoutLimits)}.\n` : '') +
+        (emit ? `\n\`\`\`sh\n${quoted(emit.command)}\n\`\`\`\n` : ''),
+      stderr,
+      exitCode,
+    };
+  return {
+    stdout:
+      planToTable(quoted(result), header, opts.top, makeChalk(color), color, (c) => quoted(warningsOf(c)), opts.verbose) +
+      '\n' +
+      limitsText +
+      presetsLine(quoted(model), quoted(cluster)) +
+      '\n' +
+      quoted(launchText(emit)),
+    stderr,
+    exitCode,
+  };
 }

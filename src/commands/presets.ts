@@ -152,7 +152,12 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
   }
   const et = new Table({ head: ['Engine', 'Prefill / decode attention by GPU generation'], colAligns: ['left', 'left'], style, chars: COMPACT_CHARS });
   for (const { preset: e } of engines) {
-    et.push([e.name, Object.entries(e.kernels).map(([arch, k]) => `${arch}: ${k.prefillAttention}/${k.decodeAttention}${k.fp8Attention ? ' (fp8)' : ''}`).join(', ')]);
+    et.push([
+      e.name,
+      Object.entries(e.kernels)
+        .map(([arch, k]) => `${arch}: ${k.prefillAttention}/${k.decodeAttention}${k.fp8Attention ? ' (fp8)' : ''}`)
+        .join(', '),
+    ]);
   }
   const sections: string[] = [];
   if (models.length) sections.push(chalk.bold('Models'), mt.toString(), '');
@@ -160,9 +165,13 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
   if (gpus.length) sections.push(chalk.bold('GPUs') + ' (dense FLOPS, never the sparse figure)', gt.toString(), '');
   if (engines.length) sections.push(chalk.bold('Engines'), et.toString(), '');
   if (models.length) {
-    sections.push('KV/token: the layers whose cache grows with the context; KV at max: one sequence at the maximum context, all layers (sliding, chunked and linear layers capped).');
+    sections.push(
+      'KV/token: the layers whose cache grows with the context; KV at max: one sequence at the maximum context, all layers (sliding, chunked and linear layers capped).',
+    );
   }
-  sections.push("Show one with 'cp-plan presets show NAME' (or KIND/NAME: gpu/h100-sxm, engine/vllm); pass your own YAML file with --model/--cluster/--engine PATH.");
+  sections.push(
+    "Show one with 'cp-plan presets show NAME' (or KIND/NAME: gpu/h100-sxm, engine/vllm); pass your own YAML file with --model/--cluster/--engine PATH.",
+  );
   const text = sections.join('\n');
   return { stdout: text + '\n', stderr: [], exitCode: 0 };
 }
@@ -231,6 +240,9 @@ function kindOf(name: string): { kind: PresetKind; ref: string } {
   const found = USER_KINDS.filter((k) => builtinNames(k).includes(name));
   if (found.length === 1) return { kind: found[0]!, ref: name };
   if (found.length > 1) throw new InputError(`'${name}' is a ${found.join(' and a ')} preset; say which: ${found.map((k) => `${k}/${name}`).join(' or ')}`);
-  const near = closestNames(name, USER_KINDS.flatMap((k) => builtinNames(k)));
+  const near = closestNames(
+    name,
+    USER_KINDS.flatMap((k) => builtinNames(k)),
+  );
   throw new InputError(`unknown preset '${name}'; did you mean ${near.map((n) => `'${n}'`).join(', ')}? ('cp-plan presets list' shows all)`);
 }

@@ -56,12 +56,28 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const given = (names: [string, unknown][]) => names.filter(([, v]) => v !== undefined).map(([n]) => n);
   const extra =
     opts.trace !== undefined
-      ? given([['--rate', opts.rate], ['--concurrency', opts.concurrency], ['--requests', opts.requests], ['--hit-rate', opts.hitRate], ['--seed', opts.seed]])
+      ? given([
+          ['--rate', opts.rate],
+          ['--concurrency', opts.concurrency],
+          ['--requests', opts.requests],
+          ['--hit-rate', opts.hitRate],
+          ['--seed', opts.seed],
+        ])
       : opts.workload !== undefined
-        ? given([['--rate', opts.rate], ['--concurrency', opts.concurrency], ['--hit-rate', opts.hitRate]])
+        ? given([
+            ['--rate', opts.rate],
+            ['--concurrency', opts.concurrency],
+            ['--hit-rate', opts.hitRate],
+          ])
         : [];
-  if (extra.length) throw new InputError(`${extra.join(', ')}: the ${opts.trace !== undefined ? 'trace' : 'workload file'} says this; drop ${extra.length > 1 ? 'them' : 'it'} or edit the file`);
-  for (const [flag, v] of [['--isl', opts.isl], ['--osl', opts.osl]] as const) {
+  if (extra.length)
+    throw new InputError(
+      `${extra.join(', ')}: the ${opts.trace !== undefined ? 'trace' : 'workload file'} says this; drop ${extra.length > 1 ? 'them' : 'it'} or edit the file`,
+    );
+  for (const [flag, v] of [
+    ['--isl', opts.isl],
+    ['--osl', opts.osl],
+  ] as const) {
     if (v !== undefined && v > 1e9) throw new InputError(`${flag}: over a billion tokens per request; give a smaller count`);
   }
   if (opts.requests !== undefined && opts.requests > 10_000_000) throw new InputError('--requests: at most 10,000,000 requests per simulation');
@@ -69,7 +85,9 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const spec = cluster.spec;
   const fleet = opts.gpus ?? (opts.nodes ?? 1) * spec.gpusPerNode;
   if (fleet > spec.maxNodes * spec.gpusPerNode) {
-    throw new InputError(`--gpus ${fleet}: cluster '${spec.name}' has at most ${spec.maxNodes * spec.gpusPerNode} GPUs (${spec.maxNodes} nodes x ${spec.gpusPerNode}); use fewer GPUs or a cluster file with a larger maxNodes`);
+    throw new InputError(
+      `--gpus ${fleet}: cluster '${spec.name}' has at most ${spec.maxNodes * spec.gpusPerNode} GPUs (${spec.maxNodes} nodes x ${spec.gpusPerNode}); use fewer GPUs or a cluster file with a larger maxNodes`,
+    );
   }
   const tp = opts.tp ?? Math.min(fleet, spec.gpusPerNode);
   if (fleet % tp !== 0) throw new InputError(`--gpus ${fleet} is not a whole number of TP${tp} replicas; use a multiple of ${tp}`);
@@ -110,10 +128,14 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   if (beyond) stderr.push(`warning: ${beyond}`);
   if (price === null) stderr.push(`note: no price for ${spec.name}; give --price-per-gpu-hour for cost`);
   if (result.kvCapacityTokensPerReplica === 0) {
-    throw new InputError(`the weights, reserve and one chunk's activations leave no room for KV on a TP${tp} replica of ${spec.name}; use a larger --tp, FP8 or 4-bit --weights, or a GPU with more memory`);
+    throw new InputError(
+      `the weights, reserve and one chunk's activations leave no room for KV on a TP${tp} replica of ${spec.name}; use a larger --tp, FP8 or 4-bit --weights, or a GPU with more memory`,
+    );
   }
   if (result.summary.served === 0) {
-    throw new InputError(`every request needs more KV than one replica holds (${result.kvCapacityTokensPerReplica} tokens); use a larger --tp, more GPUs per replica, --kv-dtype fp8 or shorter requests`);
+    throw new InputError(
+      `every request needs more KV than one replica holds (${result.kvCapacityTokensPerReplica} tokens); use a larger --tp, more GPUs per replica, --kv-dtype fp8 or shorter requests`,
+    );
   }
   if (result.summary.rejected > 0) stderr.push(`warning: ${result.summary.rejected} request(s) need more KV than one replica holds and were refused`);
   const s = result.summary;
@@ -121,13 +143,19 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   if (missed) stderr.push(`check failed: ${((1 - s.sloAttainment) * 100).toFixed(1)}% of requests miss the SLOs`);
   const exitCode = missed || s.saturated ? EXIT_CHECK_FAILED : EXIT_OK;
   if (s.saturated && !missed) stderr.push('check failed: saturated: the queue was still growing when the last request arrived');
-  const sloText = [opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '', opts.maxTtit !== undefined ? `TTIT <= ${formatSeconds(opts.maxTtit)}` : ''].filter(Boolean).join(', ') || 'no SLO given: every served request';
+  const sloText =
+    [opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '', opts.maxTtit !== undefined ? `TTIT <= ${formatSeconds(opts.maxTtit)}` : '']
+      .filter(Boolean)
+      .join(', ') || 'no SLO given: every served request';
   if (opts.json) {
     const doc = {
       ...documentHead(ctx.version, SCHEMA_VERSION, model, cluster),
       precision,
       traffic: { description: describe, requests: requests.count, closedLoopConcurrency: concurrency, seed: traffic?.seed ?? null },
-      slo: { maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3), maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3) },
+      slo: {
+        maxTtftMs: opts.maxTtft === undefined ? null : round(opts.maxTtft * 1e3, 3),
+        maxTtitMs: opts.maxTtit === undefined ? null : round(opts.maxTtit * 1e3, 3),
+      },
       method: 'deterministic discrete-event simulation of continuous batching (seeded); step times from the decode and prefill models',
       ...serveJson(result, saturation),
       presets: presetsJson(model, cluster),
@@ -138,11 +166,20 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   }
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const title = `${model.spec.displayName} on ${spec.name}, engine ${spec.engine.name}; weights ${precision.weights}, KV cache ${precision.kvDtype}`;
-  return { stdout: serveTable(result, { title, traffic: describe, sloText }, saturation, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n', stderr, exitCode };
+  return {
+    stdout: serveTable(result, { title, traffic: describe, sloText }, saturation, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n',
+    stderr,
+    exitCode,
+  };
 }
 
 /** The requests to simulate, from flags, a workload file or a trace; the spec to re-draw them at saturation. */
-function trafficFrom(opts: ServeOptions): { requests: Requests; concurrency: number | null; traffic: Omit<TrafficSpec, 'arrivals' | 'requests'> | null; describe: string } {
+function trafficFrom(opts: ServeOptions): {
+  requests: Requests;
+  concurrency: number | null;
+  traffic: Omit<TrafficSpec, 'arrivals' | 'requests'> | null;
+  describe: string;
+} {
   if (opts.trace !== undefined) return readTrace(opts.trace);
   let classes: RequestClass[];
   let arrivals: Arrivals;
@@ -150,13 +187,21 @@ function trafficFrom(opts: ServeOptions): { requests: Requests; concurrency: num
   let seed: number;
   if (opts.workload !== undefined) {
     const w = readYamlFile(opts.workload, opts.workload, workloadFileSchema).data;
-    classes = w.classes.map((c) => ({ weight: c.weight, inputTokens: c.inputTokens, outputTokens: c.outputTokens, hitRate: c.hitRate, turns: c.turns, thinkSec: c.think ?? 0 }));
+    classes = w.classes.map((c) => ({
+      weight: c.weight,
+      inputTokens: c.inputTokens,
+      outputTokens: c.outputTokens,
+      hitRate: c.hitRate,
+      turns: c.turns,
+      thinkSec: c.think ?? 0,
+    }));
     arrivals = w.concurrency !== undefined ? { kind: 'closed', concurrency: w.concurrency } : { kind: w.arrival, ratePerSec: w.rate! };
     count = opts.requests ?? w.requests;
     seed = opts.seed ?? w.seed;
   } else {
     if (opts.isl === undefined || opts.osl === undefined) throw new InputError('--isl and --osl go together: give both (input and output tokens per request)');
-    if ((opts.rate === undefined) === (opts.concurrency === undefined)) throw new InputError('give --rate (open loop, e.g. 2/s) or --concurrency N (closed loop), not both and not neither');
+    if ((opts.rate === undefined) === (opts.concurrency === undefined))
+      throw new InputError('give --rate (open loop, e.g. 2/s) or --concurrency N (closed loop), not both and not neither');
     const hit = opts.hitRate ?? 0;
     if (hit < 0 || hit >= 1) throw new InputError('--hit-rate: must be in [0, 100%)');
     classes = [{ weight: 1, inputTokens: opts.isl, outputTokens: opts.osl, hitRate: hit, turns: 1, thinkSec: 0 }];
@@ -166,9 +211,15 @@ function trafficFrom(opts: ServeOptions): { requests: Requests; concurrency: num
   }
   const requests = generateRequests({ classes, arrivals, requests: count, seed });
   const mix = classes
-    .map((c) => `${formatInt(Math.round(meanLength(c.inputTokens)))} in / ${formatInt(Math.round(meanLength(c.outputTokens)))} out${c.hitRate ? `, ${Math.round(c.hitRate * 100)}% cached` : ''}${c.turns > 1 ? `, ${c.turns} turns` : ''}`)
+    .map(
+      (c) =>
+        `${formatInt(Math.round(meanLength(c.inputTokens)))} in / ${formatInt(Math.round(meanLength(c.outputTokens)))} out${c.hitRate ? `, ${Math.round(c.hitRate * 100)}% cached` : ''}${c.turns > 1 ? `, ${c.turns} turns` : ''}`,
+    )
     .join('; ');
-  const how = arrivals.kind === 'closed' ? `${arrivals.concurrency} concurrent clients (closed loop)` : `${arrivals.kind} arrivals at ${arrivals.ratePerSec.toPrecision(3)}/s`;
+  const how =
+    arrivals.kind === 'closed'
+      ? `${arrivals.concurrency} concurrent clients (closed loop)`
+      : `${arrivals.kind} arrivals at ${arrivals.ratePerSec.toPrecision(3)}/s`;
   return {
     requests,
     concurrency: arrivals.kind === 'closed' ? arrivals.concurrency : null,

@@ -85,7 +85,16 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   checkChartPath(opts.chartFile);
   const grid = values(opts);
   const swept = SWEEP_DIMS.filter((d) => grid[d].length > 1);
-  const flagOf: Record<SweepDim, string> = { nodes: '--nodes', gpus: '--gpus', ctx: '--ctx', missRate: '--miss-rate', batch: '--batch', tp: '--tp', pp: '--pp', cpStyle: '--cp-style' };
+  const flagOf: Record<SweepDim, string> = {
+    nodes: '--nodes',
+    gpus: '--gpus',
+    ctx: '--ctx',
+    missRate: '--miss-rate',
+    batch: '--batch',
+    tp: '--tp',
+    pp: '--pp',
+    cpStyle: '--cp-style',
+  };
   if (swept.length > 2) throw new InputError(`sweep varies at most two quantities; ${swept.map((d) => flagOf[d]).join(', ')} all have several values`);
   const charted = opts.chart || opts.chartFile !== undefined;
   if (charted && swept.length === 0) throw new InputError('--chart needs a swept quantity with at least two values, e.g. --nodes 1..16');
@@ -96,9 +105,11 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const points = sweepGrid(grid);
   const { model, cluster, precision } = await loadInputs(opts);
   const engine = cluster.spec.engine;
-  if (grid.pp.some((p) => p > 1) && !engine.ppSupported) throw new InputError(`--pp: engine ${engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
+  if (grid.pp.some((p) => p > 1) && !engine.ppSupported)
+    throw new InputError(`--pp: engine ${engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
   const notRun = grid.cpStyle.map((i) => CP_STYLES[i]!).filter((st) => !engine.cpStyles.includes(st));
-  if (notRun.length) throw new InputError(`--cp-style ${notRun.join(',')}: engine ${engine.name} runs ${engine.cpStyles.join(', ')}; choose among those or another --engine`);
+  if (notRun.length)
+    throw new InputError(`--cp-style ${notRun.join(',')}: engine ${engine.name} runs ${engine.cpStyles.join(', ')}; choose among those or another --engine`);
   // Refused before the sweep runs (a long one), and again when written.
   if (opts.chartFile !== undefined) assertWritable(opts.chartFile, '--chart-file', 'chart.svg');
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
@@ -149,7 +160,17 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (opts.report) {
     const { sweepReport } = await import('../render/report/sweep-report.js');
     const title = `${subject}, ${rows.length} points`;
-    const html = sweepReport({ rows, swept, dims, limits, title, presets: presetsJson(model, cluster), argv: ctx.argv ?? [], version: ctx.version, messages: [...stderr] });
+    const html = sweepReport({
+      rows,
+      swept,
+      dims,
+      limits,
+      title,
+      presets: presetsJson(model, cluster),
+      argv: ctx.argv ?? [],
+      version: ctx.version,
+      messages: [...stderr],
+    });
     stderr.push(writeReport(opts.report, html));
   }
 
@@ -185,7 +206,9 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
       if (rows.length > MAX_TABLE_ROWS) {
         stderr.push(`note: the table shows the first ${MAX_TABLE_ROWS} of ${rows.length} rows; --format csv, json or markdown give them all`);
       }
-      stdout = sweepToTable(rows.slice(0, MAX_TABLE_ROWS), dims, color) + (opts.chart && data ? '\n' + terminalChart(data, options, { color, columns: ctx.columns }) : '');
+      stdout =
+        sweepToTable(rows.slice(0, MAX_TABLE_ROWS), dims, color) +
+        (opts.chart && data ? '\n' + terminalChart(data, options, { color, columns: ctx.columns }) : '');
   }
   if (opts.chart && format !== 'table' && data) stderr.push('note: --chart is drawn only with the table format; use --chart-file for an SVG');
   return { stdout, stderr, exitCode: EXIT_OK };

@@ -84,16 +84,21 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   if ((opts.maxMape !== undefined || opts.maxError !== undefined) && scored.overall.count === 0) {
     // An empty scored set cannot pass a gate: every row was skipped, or none is held-out.
     const gate = opts.maxMape !== undefined ? '--max-mape' : '--max-error';
-    stderr.push(`check failed: nothing was scored (no held-out row could be evaluated; ${scored.skipped} not evaluated, see the report), so ${gate} cannot pass`);
+    stderr.push(
+      `check failed: nothing was scored (no held-out row could be evaluated; ${scored.skipped} not evaluated, see the report), so ${gate} cannot pass`,
+    );
   } else if (opts.maxMape !== undefined && scored.overall.mape > opts.maxMape) {
     stderr.push(`check failed: overall MAPE ${formatPercent(scored.overall.mape)} exceeds --max-mape ${formatPercent(opts.maxMape)}`);
   }
   if (opts.maxError !== undefined && scored.overall.maxAbsError > opts.maxError) {
-    stderr.push(`check failed: ${scored.worst.name} is off by ${formatPercent(Math.abs(scored.worst.error))}, more than --max-error ${formatPercent(opts.maxError)}`);
+    stderr.push(
+      `check failed: ${scored.worst.name} is off by ${formatPercent(Math.abs(scored.worst.error))}, more than --max-error ${formatPercent(opts.maxError)}`,
+    );
   }
   const exitCode = stderr.length ? EXIT_CHECK_FAILED : EXIT_OK;
   // Times in the wrong unit: the hint calibrate gives, as a warning before any gate's verdict.
-  const units = paper && opts.data !== undefined ? wrongUnitsHint(paper.report.cases.map((c) => ({ measured: c.measuredMs, predicted: c.predictedMs }))) : undefined;
+  const units =
+    paper && opts.data !== undefined ? wrongUnitsHint(paper.report.cases.map((c) => ({ measured: c.measuredMs, predicted: c.predictedMs }))) : undefined;
   if (units) stderr.unshift(`warning: ${paper!.header.dataLabel}: ${units}`);
   const labels = collectiveFiles.map((f) => f.label);
   if (opts.json) {
@@ -159,7 +164,9 @@ function worstExternal(r: ExternalReport): { name: string; error: number } {
   return { name: worst.name, error: worst.error };
 }
 
-async function paperReport(opts: ValidateOptions): Promise<{ report: ValidationReport; header: { modelName: string; clusterName: string; dataLabel: string } }> {
+async function paperReport(
+  opts: ValidateOptions,
+): Promise<{ report: ValidationReport; header: { modelName: string; clusterName: string; dataLabel: string } }> {
   const { data, label } = loadMeasurements(opts.data);
   const model = await loadModel(data.model);
   const clusterRef = opts.cluster ?? data.cluster;

@@ -32,7 +32,6 @@ export function cachedTokens(opts: CacheOptions): number {
   return cached;
 }
 
-
 /** The precision to use: what was asked for, else the model preset's deployment default. */
 export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe; kvDtype?: KvDtype; attentionDtype?: AttentionDtype }): Precision {
   return {
@@ -43,7 +42,14 @@ export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe
 }
 
 /** Loads the model, cluster and engine presets a command names, and resolves the precision. */
-export async function loadInputs(opts: { model: string; cluster: string; engine?: string; weights?: WeightRecipe; kvDtype?: KvDtype; attentionDtype?: AttentionDtype }) {
+export async function loadInputs(opts: {
+  model: string;
+  cluster: string;
+  engine?: string;
+  weights?: WeightRecipe;
+  kvDtype?: KvDtype;
+  attentionDtype?: AttentionDtype;
+}) {
   const model = await loadModel(opts.model);
   const deployed = await loadDeployment(opts.cluster, opts.engine);
   const cluster: DeployedCluster = { ...deployed.cluster, spec: deployed.spec, engine: deployed.engine };

@@ -65,7 +65,12 @@ export function launchCommand(engine: LaunchEngine, input: LaunchInput, list: Fl
   const keys = built.config ? Object.keys(built.config) : [];
   const unknownKeys = keys.filter((k) => !(list.configKeys ?? []).includes(k));
   if (unknownKeys.length) throw new NotLaunchable(`${engine} ${list.version} has no config key ${unknownKeys.join(', ')} (flag list ${list.source})`);
-  const head = engine === 'vllm' ? `vllm serve ${quote(input.modelId)}` : engine === 'sglang' ? 'python -m sglang.launch_server' : `trtllm-serve serve ${quote(input.modelId)}`;
+  const head =
+    engine === 'vllm'
+      ? `vllm serve ${quote(input.modelId)}`
+      : engine === 'sglang'
+        ? 'python -m sglang.launch_server'
+        : `trtllm-serve serve ${quote(input.modelId)}`;
   const command = [head, ...built.args.map(([f, v]) => (v === null ? f : `${f} ${quote(v)}`))].join(' ');
   return {
     engine,
@@ -113,12 +118,18 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   // SGLang's attention CP is carved out of its TP world: server_args.py (_handle_context_parallelism) asserts
   // tp_size % attn_cp_size == 0, so TP t x CP c is --tp-size t*c --attn-cp-size c (attention TP t); some
   // versions also assert pp_size == 1 with CP, so CP with PP is not emitted.
-  if (lo.cp > 1 && input.pp > 1) throw new NotLaunchable('sglang runs prefill CP without pipeline stages (server_args.py asserts pp_size == 1 with attn_cp_size > 1)');
-  const args: Args = [['--model-path', input.modelId], ['--tp-size', String(lo.tp * lo.cp)]];
+  if (lo.cp > 1 && input.pp > 1)
+    throw new NotLaunchable('sglang runs prefill CP without pipeline stages (server_args.py asserts pp_size == 1 with attn_cp_size > 1)');
+  const args: Args = [
+    ['--model-path', input.modelId],
+    ['--tp-size', String(lo.tp * lo.cp)],
+  ];
   if (input.pp > 1) args.push(['--pp-size', String(input.pp)]);
   if (lo.cp > 1) {
     args.push(['--enable-prefill-cp', null], ['--attn-cp-size', String(lo.cp)]);
-    notes.push(`SGLang's --tp-size ${lo.tp * lo.cp} with --attn-cp-size ${lo.cp} gives attention TP${lo.tp} x CP${lo.cp}; its dense and MoE layers run over all ${lo.tp * lo.cp} GPUs, where cp-plan costs them at TP${lo.tp} on each CP rank's tokens`);
+    notes.push(
+      `SGLang's --tp-size ${lo.tp * lo.cp} with --attn-cp-size ${lo.cp} gives attention TP${lo.tp} x CP${lo.cp}; its dense and MoE layers run over all ${lo.tp * lo.cp} GPUs, where cp-plan costs them at TP${lo.tp} on each CP rank's tokens`,
+    );
   }
   if (lo.dcp > 1) args.push(['--dcp-size', String(lo.dcp)]);
   if (lo.ep > 1) args.push(['--ep-size', String(lo.ep)]);
@@ -130,7 +141,9 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   const nodes = lo.nodes * input.pp;
   if (nodes > 1) {
     args.push(['--nnodes', String(nodes)], ['--node-rank', '0'], ['--dist-init-addr', 'HEAD_NODE_IP:5000']);
-    notes.push(`${nodes} nodes: run the same command on the other node${nodes > 2 ? 's' : ''} with --node-rank ${nodes > 2 ? `1 to ${nodes - 1}` : '1'}; HEAD_NODE_IP is the first node's address`);
+    notes.push(
+      `${nodes} nodes: run the same command on the other node${nodes > 2 ? 's' : ''} with --node-rank ${nodes > 2 ? `1 to ${nodes - 1}` : '1'}; HEAD_NODE_IP is the first node's address`,
+    );
   }
   return { args };
 }
@@ -160,7 +173,8 @@ function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
     notes.push(`write ${TRTLLM_CONFIG} first (its text is shown with the command; in --json, emit.configFile.yaml)`);
   }
   const gpus = lo.gpus * input.pp;
-  if (lo.nodes * input.pp > 1) notes.push(`${lo.nodes * input.pp} nodes: launch under MPI or Slurm with ${gpus} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
+  if (lo.nodes * input.pp > 1)
+    notes.push(`${lo.nodes * input.pp} nodes: launch under MPI or Slurm with ${gpus} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
   return { args, ...(hasConfig ? { config } : {}) };
 }
 

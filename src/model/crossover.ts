@@ -14,21 +14,12 @@ export interface Crossover {
  * new tokens T from 1 to the whole context (miss rate 1/context .. 100%).
  * Bisection on the sign of TTFT(pass-KV) - TTFT(pass-Q).
  */
-export function crossoverMissRate(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): Crossover {
+export function crossoverMissRate(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): Crossover {
   const context = workload.contextTokens;
   const minNew = Math.min(context, layout.cp); // every CP rank needs a new token
   const gap = (newTokens: number) => {
     const w = { ...workload, cachedTokens: context - newTokens };
-    return (
-      estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec -
-      estimatePrefill(model, cluster, layout, precision, w, 'pass-q').ttftSec
-    );
+    return estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec - estimatePrefill(model, cluster, layout, precision, w, 'pass-q').ttftSec;
   };
   const low = gap(minNew);
   const high = gap(context);

@@ -72,13 +72,7 @@ export interface DecodeEstimate {
  * weights), each query visits every rank's KV shard, and the partial outputs
  * return with one All2All. DCP shards each GPU's tokens over `dcp` TP ranks.
  */
-export function estimateDecode(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): DecodeEstimate {
+export function estimateDecode(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): DecodeEstimate {
   const n = layout.cp;
   const d = layout.dcp;
   const paddedBatch = n > 1 ? Math.ceil(workload.batch / n) * n : workload.batch;
@@ -110,7 +104,16 @@ export function estimateDecode(
   const tpAllReduce = collective('all-reduce', local * model.hiddenSize * ACTIVATION_BYTES, layout.groups.tp, cluster);
   const tpComm = 2 * tpAllReduce.sec;
 
-  const ring: DecodeRing = { kernelSec, attentionSec: fullAttention, qSendRecvSec: 0, sendRecvSec: 0, allToAllSec: 0, mergeSec: 0, fixedSec: 0, sendRecv: null };
+  const ring: DecodeRing = {
+    kernelSec,
+    attentionSec: fullAttention,
+    qSendRecvSec: 0,
+    sendRecvSec: 0,
+    allToAllSec: 0,
+    mergeSec: 0,
+    fixedSec: 0,
+    sendRecv: null,
+  };
   if (n > 1) {
     // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
     const qBytes = local * headsServed * qWidth * ACTIVATION_BYTES;
@@ -129,8 +132,7 @@ export function estimateDecode(
     // vLLM's default ag_rs: gather the group's queries, then reduce-scatter partial outputs (+ LSE).
     const qBytes = local * layout.qHeadsPerGpu * qWidth * ACTIVATION_BYTES;
     const outBytes = local * layout.qHeadsPerGpu * (outWidth + 1) * PARTIAL_OUTPUT_BYTES;
-    dcpComm =
-      collective('all-gather', d * qBytes, layout.groups.dcp, cluster).sec + collective('reduce-scatter', d * outBytes, layout.groups.dcp, cluster).sec;
+    dcpComm = collective('all-gather', d * qBytes, layout.groups.dcp, cluster).sec + collective('reduce-scatter', d * outBytes, layout.groups.dcp, cluster).sec;
   }
 
   const breakdown: DecodeBreakdown = { gemmSec: 0, attentionSec: 0, tpCommSec: 0, cpCommSec: 0, dcpCommSec: 0, epCommSec: 0, lmHeadSec: 0, overheadSec: 0 };
@@ -148,7 +150,10 @@ export function estimateDecode(
       const l = model.attention!.linear!;
       const stateBytes = (2 * local * linearStateBytes(model)) / layout.tp;
       const flops = (local * 4 * l.heads * l.keyDim * l.valueDim) / layout.tp;
-      breakdown.attentionSec += g.count * (decodeKernelFixedSec(cluster, precision.kvDtype) + Math.max(flops / attentionFlopsPerSec(cluster, attnDtype, l.blockTokens, l.blockTokens), stateBytes / hbm));
+      breakdown.attentionSec +=
+        g.count *
+        (decodeKernelFixedSec(cluster, precision.kvDtype) +
+          Math.max(flops / attentionFlopsPerSec(cluster, attnDtype, l.blockTokens, l.blockTokens), stateBytes / hbm));
     } else {
       // A bounded layer's window stays with the rank that runs its sequence's query: no ring.
       const window = Math.ceil(cachedTokensOfLayer(model, g.attention, workload.contextTokens) / d);

@@ -78,7 +78,8 @@ export function estimate(input: EstimateInput): EstimateResult {
   const chosen = input.variant === 'auto' ? fasterVariant : input.variant;
   const memory = memoryPerGpu(model, cluster, layout, precision, workload);
   const cp1Layout = withoutCp(layout, model, cluster);
-  const decodeCp1 = layout.cp === 1 ? estimateDecode(model, cluster, layout, precision, workload) : estimateDecode(model, cluster, cp1Layout, precision, workload);
+  const decodeCp1 =
+    layout.cp === 1 ? estimateDecode(model, cluster, layout, precision, workload) : estimateDecode(model, cluster, cp1Layout, precision, workload);
   // All-gather CP leaves the whole KV on every rank: a sequence decodes on one TP group, as without CP.
   const decode = layout.cp === 1 || layout.cpStyle === 'all-gather' ? decodeCp1 : estimateDecode(model, cluster, layout, precision, workload);
   const cp1Fits = layout.cp === 1 ? memory.fits : memoryPerGpu(model, cluster, cp1Layout, precision, workload).fits;
@@ -117,7 +118,9 @@ export function checkPrecision(cluster: ClusterSpec, precision: Precision): void
     throw new InputError(`--attention-dtype fp8: ${cluster.gpu.name} has no FP8 tensor cores; use --attention-dtype bf16`);
   }
   if (!cluster.engine.fp8Attention) {
-    throw new InputError(`--attention-dtype fp8: engine '${cluster.engine.name}' runs no FP8 attention on ${cluster.gpu.generation}; use --attention-dtype bf16 or another --engine`);
+    throw new InputError(
+      `--attention-dtype fp8: engine '${cluster.engine.name}' runs no FP8 attention on ${cluster.gpu.generation}; use --attention-dtype bf16 or another --engine`,
+    );
   }
   if (precision.kvDtype !== 'fp8') {
     throw new InputError('--attention-dtype fp8: FP8 attention reads an FP8 KV cache; add --kv-dtype fp8');
@@ -159,7 +162,9 @@ export function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: P
     if (d === 'fp8' && cluster.gpu.fp8FlopsPerSec === null) {
       warnings.push(`${cluster.gpu.name} has no FP8 tensor cores: FP8 weights save memory but run at the BF16 rate`);
     } else if ((d === 'nvfp4' || d === 'mxfp4') && cluster.gpu.fp4FlopsPerSec === null) {
-      warnings.push(`${cluster.gpu.name} has no FP4 tensor cores: ${d.toUpperCase()} weights are dequantised and multiplied in BF16 (W4A16); they save memory and weight reads, not math`);
+      warnings.push(
+        `${cluster.gpu.name} has no FP4 tensor cores: ${d.toUpperCase()} weights are dequantised and multiplied in BF16 (W4A16); they save memory and weight reads, not math`,
+      );
     } else if (d === 'int4') {
       warnings.push('INT4 weights are dequantised and multiplied in BF16 (W4A16) on every GPU: they save memory and weight reads, not math');
     }

@@ -10,13 +10,7 @@ import type { ClusterSpec, Layout, ModelSpec, Precision, Workload } from './type
  * activations per GPU only shrink as CP grows, so fitting is monotone in CP
  * and a bisection over whole TP (or EP) groups finds it.
  */
-export function smallestGpusThatFit(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): number | null {
+export function smallestGpusThatFit(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): number | null {
   const fixed = weightBytesPerGpu(model, layout, precision.weights) + cluster.engine.runtimeReserveBytes;
   if (fixed > usableHbmBytes(cluster)) return null;
   const step = Math.max(layout.tp, layout.ep);
@@ -44,13 +38,7 @@ export function smallestGpusThatFit(
  * nodes and TP with which the workload fits (EP spreads the experts, which are
  * most of the weights); null if none does or the model has no experts.
  */
-export function smallestEpThatFits(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): number | null {
+export function smallestEpThatFits(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): number | null {
   if (!model.moe || layout.ep > 1) return null;
   for (let ep = layout.tp; ep <= layout.gpus; ep += layout.tp) {
     if (ep === 1) continue;

@@ -34,13 +34,7 @@ export interface HeuristicReport {
   algorithm5: RingVariant;
 }
 
-export function paperHeuristic(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): HeuristicReport {
+export function paperHeuristic(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): HeuristicReport {
   const T = workload.contextTokens - workload.cachedTokens;
   const context = workload.contextTokens;
   const N = layout.cp;

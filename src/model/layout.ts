@@ -62,7 +62,10 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
   const perNode = cluster.gpusPerNode;
   const domain = cluster.nvlinkDomainGpus;
   const where = request.gpus !== undefined ? `${gpus} GPUs` : `${gpus} GPUs of ${nodes} node(s) x ${perNode}`;
-  for (const [flag, value] of [['--tp', request.tp], ['--cp', request.cp]] as const) {
+  for (const [flag, value] of [
+    ['--tp', request.tp],
+    ['--cp', request.cp],
+  ] as const) {
     if (value !== undefined && gpus % value !== 0) {
       return `${flag} ${value}: does not divide the ${where}; choose a divisor of ${gpus}`;
     }
@@ -91,13 +94,14 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
   const validTp = (t: number) => heads % t === 0 && (kv % t === 0 || t % kv === 0) && (linearHeads === undefined || linearHeads % t === 0);
   if (!validTp(tp)) {
     // Name where the TP came from: the user's flag, or the default.
-    const which = request.tp !== undefined
-      ? `--tp ${tp}`
-      : request.cp !== undefined
-        ? `TP ${tp} (GPUs / --cp)`
-        : gpus < perNode
-          ? `the default TP ${tp} (all ${gpus} GPUs)`
-          : `the default TP ${tp} (GPUs per node)`;
+    const which =
+      request.tp !== undefined
+        ? `--tp ${tp}`
+        : request.cp !== undefined
+          ? `TP ${tp} (GPUs / --cp)`
+          : gpus < perNode
+            ? `the default TP ${tp} (all ${gpus} GPUs)`
+            : `the default TP ${tp} (GPUs per node)`;
     const problem =
       heads % tp !== 0
         ? `does not divide the ${heads} attention heads of ${model.name}`
@@ -107,22 +111,18 @@ export function layoutOrProblem(request: LayoutRequest, model: ModelSpec, cluste
     // Hints are TPs this GPU count can take: divisors of it that fit a node (or of the node when it is larger).
     const options = divisors(Math.min(perNode, gpus)).filter((t) => gpus % t === 0 && validTp(t));
     const hint = options.length ? `; try --tp ${options[options.length - 1]}` : '';
-    return (`${which}: ${problem}${hint}`);
+    return `${which}: ${problem}${hint}`;
   }
   const kvHeadsPerGpu = Math.max(1, kv / tp);
   const kvReplication = tp > kv ? tp / kv : 1;
   const dcp = request.dcp ?? 1;
   if (dcp > 1) {
     if (kvReplication === 1) {
-      return (
-        `--dcp ${dcp}: not applicable: at TP${tp} each GPU holds distinct KV heads of ${model.name} (${kv} KV heads), so there is no duplicated KV to shard; DCP needs TP > KV heads (e.g. --tp ${kv * 2} --dcp 2)`
-      );
+      return `--dcp ${dcp}: not applicable: at TP${tp} each GPU holds distinct KV heads of ${model.name} (${kv} KV heads), so there is no duplicated KV to shard; DCP needs TP > KV heads (e.g. --tp ${kv * 2} --dcp 2)`;
     }
     // A DCP group must lie inside the ranks that duplicate one KV head, so D divides TP / KV heads.
     if (kvReplication % dcp !== 0) {
-      return (
-        `--dcp ${dcp}: must divide TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times at TP${tp}); try --dcp ${kvReplication}`
-      );
+      return `--dcp ${dcp}: must divide TP / KV heads = ${kvReplication} (each KV head is duplicated ${kvReplication} times at TP${tp}); try --dcp ${kvReplication}`;
     }
   }
   const ep = request.ep ?? 1;

@@ -61,9 +61,10 @@ export function activationParts(model: ModelSpec, layout: Layout, precision: Pre
       part = ((l.heads / layout.tp) * (2 * l.keyDim + l.valueDim) + (l.heads / layout.tp) * l.valueDim) * ACTIVATION_BYTES;
     } else {
       const cache = kvElementsPerTokenPerGpu(model, layout, g.attention);
-      const qkv = g.attention === 'full' && model.attention?.mla
-        ? (qh * (2 * qHeadDim(model) + vHeadDim(model)) + cache) * ACTIVATION_BYTES
-        : (qh + 2 * layout.kvHeadsPerGpu) * model.headDim * ACTIVATION_BYTES;
+      const qkv =
+        g.attention === 'full' && model.attention?.mla
+          ? (qh * (2 * qHeadDim(model) + vHeadDim(model)) + cache) * ACTIVATION_BYTES
+          : (qh + 2 * layout.kvHeadsPerGpu) * model.headDim * ACTIVATION_BYTES;
       const partialOutput = qh * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
       const ringBuffers = 2 * cache * eKv;
       part = qkv + partialOutput + ringBuffers;
@@ -79,13 +80,7 @@ export function activationParts(model: ModelSpec, layout: Layout, precision: Pre
 }
 
 /** Memory of one GPU after prefilling `workload` (the largest per-GPU footprint of the run). */
-export function memoryPerGpu(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): MemoryEstimate {
+export function memoryPerGpu(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): MemoryEstimate {
   const parts = memoryParts(model, cluster, layout, precision, workload);
   // KV capacity next to the weights and the runtime's share (under a weights-and-KV fraction: the fraction's pool,
   // less what activations take beyond the rest of HBM).
@@ -102,13 +97,7 @@ export function memoryPerGpu(
   };
 }
 
-export function memoryParts(
-  model: ModelSpec,
-  cluster: ClusterSpec,
-  layout: Layout,
-  precision: Precision,
-  workload: Workload,
-): MemoryPerGpu {
+export function memoryParts(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): MemoryPerGpu {
   const weightsBytes = weightBytesPerGpu(model, layout, precision.weights);
   const newTokensPerGpu = activationTokensPerGpu(workload, layout);
   const kvCacheBytes = workload.batch * kvCacheBytesPerGpu(model, layout, precision.kvDtype, workload.contextTokens);

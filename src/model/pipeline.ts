@@ -64,10 +64,14 @@ export function estimatePipelineLayout(
   const whole = estimatePrefillChunked(model, cluster, layout, precision, w, variant, chunk);
   const newTokens = workload.contextTokens - workload.cachedTokens;
   const lastSize = whole.chunks > 1 ? newTokens - (whole.chunks - 1) * (whole.chunkTokens ?? newTokens) : newTokens;
-  const last = whole.chunks > 1 ? estimatePrefill(model, cluster, layout, precision, { ...workload, cachedTokens: workload.contextTokens - lastSize }, variant).ttftSec : whole.ttftSec;
+  const last =
+    whole.chunks > 1
+      ? estimatePrefill(model, cluster, layout, precision, { ...workload, cachedTokens: workload.contextTokens - lastSize }, variant).ttftSec
+      : whole.ttftSec;
   // A stage sends its TP share of the hidden states of a chunk to the next (the next node, past one node).
   const hop = layout.gpus >= cluster.gpusPerNode ? 'net' : 'intra';
-  const handoffSec = stages > 1 ? sendRecv((workload.batch * Math.min(newTokens, chunk ?? newTokens) * model.hiddenSize * ACTIVATION_BYTES) / layout.tp, hop, cluster).sec : 0;
+  const handoffSec =
+    stages > 1 ? sendRecv((workload.batch * Math.min(newTokens, chunk ?? newTokens) * model.hiddenSize * ACTIVATION_BYTES) / layout.tp, hop, cluster).sec : 0;
   const ttftSec = whole.ttftSec / stages + ((stages - 1) / stages) * last + (stages - 1) * handoffSec;
   const decodeHandoff = stages > 1 ? sendRecv((workload.batch * model.hiddenSize * ACTIVATION_BYTES) / layout.tp, hop, cluster).sec : 0;
   // All-gather CP keeps the whole KV on every rank: a sequence decodes on one TP group (as estimate does).

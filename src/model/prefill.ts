@@ -187,7 +187,11 @@ export function estimatePrefill(
   const peak = (d: ComputeDtype) => peakFlopsPerSec(cluster.gpu, d) ?? cluster.gpu.bf16FlopsPerSec;
   const fourBit = [dt.ffn, dt.attention].find((d) => d !== 'bf16' && d !== 'fp8') ?? 'nvfp4';
   const attentionPeak = peak(precision.attentionDtype ?? 'bf16');
-  const idealSec = flops.gemmBf16 / peak('bf16') + flops.attention / attentionPeak + flops.gemmFp8 / peak(computeDtype(cluster.gpu, 'fp8')) + flops.gemmFp4 / peak(computeDtype(cluster.gpu, fourBit));
+  const idealSec =
+    flops.gemmBf16 / peak('bf16') +
+    flops.attention / attentionPeak +
+    flops.gemmFp8 / peak(computeDtype(cluster.gpu, 'fp8')) +
+    flops.gemmFp4 / peak(computeDtype(cluster.gpu, fourBit));
   return {
     variant,
     tpAllReduce,

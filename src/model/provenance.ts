@@ -39,8 +39,7 @@ export function termProvenance(cluster: ClusterSpec): TermProvenance[] {
   const tables = k.provenance === 'measured' ? `measured on ${k.measuredOn}` : `measured on ${k.measuredOn}, not on this GPU`;
   const fit = calibrated ? `, scaled by ${cluster.name}'s calibration with ${cluster.scales.engine} (${calibration})` : '';
   // A kernel family the table lacks reads another family's curve: that term is transferred whatever the table.
-  const kernel = (scaled: boolean, substituted = false): Provenance =>
-    scaled && calibrated ? calibration : substituted ? 'transferred' : k.provenance;
+  const kernel = (scaled: boolean, substituted = false): Provenance => (scaled && calibrated ? calibration : substituted ? 'transferred' : k.provenance);
   const family = (which: 'attention' | 'decodeAttention', own: string) => {
     const used = familyUsed(cluster, which, 'bf16');
     return { substituted: used !== own, text: used === own ? own : `${own} (not in the table: ${used}'s curve)` };
@@ -49,7 +48,11 @@ export function termProvenance(cluster: ClusterSpec): TermProvenance[] {
   const decode = family('decodeAttention', cluster.engine.decodeAttention);
   const terms: TermProvenance[] = [
     { term: 'GPU peaks and HBM', provenance: cluster.gpu.figuresProvenance, detail: `gpu preset ${cluster.gpu.preset}` },
-    { term: 'GEMM efficiency', provenance: kernel(cluster.scales.gemmScale !== 1 || cluster.scales.gemmBandwidthScale !== 1), detail: `kernel table ${k.name} (${tables})${fit}` },
+    {
+      term: 'GEMM efficiency',
+      provenance: kernel(cluster.scales.gemmScale !== 1 || cluster.scales.gemmBandwidthScale !== 1),
+      detail: `kernel table ${k.name} (${tables})${fit}`,
+    },
     {
       term: 'prefill attention efficiency',
       provenance: kernel(cluster.scales.attentionScale !== 1, prefill.substituted),
@@ -91,7 +94,10 @@ export function transferredTerms(cluster: ClusterSpec, layout?: Layout): string[
   const out: string[] = [];
   const kernels = all.filter((t) => t.term.includes('efficiency') || t.term.includes('bandwidth')).filter((t) => t.provenance === 'transferred');
   const k = cluster.gpu.kernels;
-  if (kernels.length) out.push(`${kernels.map((t) => t.term).join(', ')} (kernel table ${k.name}${k.provenance === 'transferred' ? `, measured on ${k.measuredOn}` : ', another kernel\'s curve'})`);
+  if (kernels.length)
+    out.push(
+      `${kernels.map((t) => t.term).join(', ')} (kernel table ${k.name}${k.provenance === 'transferred' ? `, measured on ${k.measuredOn}` : ", another kernel's curve"})`,
+    );
   const figures = all.find((t) => t.term === 'GPU peaks and HBM');
   if (figures && figures.provenance === 'assumed') out.push(`GPU peaks and HBM (assumed: ${figures.detail})`);
   for (const tier of all.filter((t) => t.term.startsWith('NVLink') || t.term.startsWith('network'))) {

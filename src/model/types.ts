@@ -206,7 +206,9 @@ export interface CalibrationPreset {
   attentionScale: number;
   decodeAttentionScale: number;
   /** Engine constants this fit replaces (EngineSpec keys in SI units). */
-  overrides: Partial<Pick<EngineSpec, 'serialSecPerContextToken' | 'decodeLayerSec' | 'decodeStepSec' | 'attentionKernelSec' | 'cpDecodeLayerSec' | 'allToAllSetupSec'>>;
+  overrides: Partial<
+    Pick<EngineSpec, 'serialSecPerContextToken' | 'decodeLayerSec' | 'decodeStepSec' | 'attentionKernelSec' | 'cpDecodeLayerSec' | 'allToAllSetupSec'>
+  >;
 }
 
 /** A cluster with the engine that runs on it: what every model function takes. */

@@ -161,7 +161,16 @@ export function evaluateLayout(
 }
 
 /** A layout as one stage of `pp` (estimatePipelineLayout: chunked prefill flowing through the stages). */
-function evaluatePipeline(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload, slo: Slo, forced: RingVariant | undefined, pp: number): Candidate[] {
+function evaluatePipeline(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  slo: Slo,
+  forced: RingVariant | undefined,
+  pp: number,
+): Candidate[] {
   return variantsFor(layout, forced).map((variant) => {
     const p = estimatePipelineLayout(model, cluster, precision, layout, pp, workload, variant);
     const c: Candidate = {
@@ -184,8 +193,10 @@ function evaluatePipeline(model: ModelSpec, cluster: ClusterSpec, layout: Layout
 function violationsOf(c: Candidate, slo: Slo): Violation[] {
   const v: Violation[] = [];
   if (c.memoryBytes > c.capacityBytes) v.push({ constraint: 'memory', actual: c.memoryBytes, limit: c.capacityBytes, factor: c.memoryBytes / c.capacityBytes });
-  if (slo.maxTtftSec !== undefined && c.ttftSec > slo.maxTtftSec) v.push({ constraint: 'ttft', actual: c.ttftSec, limit: slo.maxTtftSec, factor: c.ttftSec / slo.maxTtftSec });
-  if (slo.maxTtitSec !== undefined && c.ttitSec > slo.maxTtitSec) v.push({ constraint: 'ttit', actual: c.ttitSec, limit: slo.maxTtitSec, factor: c.ttitSec / slo.maxTtitSec });
+  if (slo.maxTtftSec !== undefined && c.ttftSec > slo.maxTtftSec)
+    v.push({ constraint: 'ttft', actual: c.ttftSec, limit: slo.maxTtftSec, factor: c.ttftSec / slo.maxTtftSec });
+  if (slo.maxTtitSec !== undefined && c.ttitSec > slo.maxTtitSec)
+    v.push({ constraint: 'ttit', actual: c.ttitSec, limit: slo.maxTtitSec, factor: c.ttitSec / slo.maxTtitSec });
   if (slo.minTokensPerSec !== undefined && c.tokensPerSec < slo.minTokensPerSec) {
     v.push({ constraint: 'throughput', actual: c.tokensPerSec, limit: slo.minTokensPerSec, factor: slo.minTokensPerSec / c.tokensPerSec });
   }

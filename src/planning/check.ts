@@ -69,7 +69,14 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
     }
     // The planner knows TTFT, TTIT and memory; minMaxContext needs a full estimate. Take the best-ranked
     // layout that passes every check (or, if none does, the best one, to report what it misses).
-    const asLayout = (c: Candidate) => ({ gpus: c.layout.gpus, tp: c.layout.tp, cp: c.layout.cp, dcp: c.layout.dcp, ep: c.layout.ep, ...(c.layout.cpStyle ? { cpStyle: c.layout.cpStyle } : {}) });
+    const asLayout = (c: Candidate) => ({
+      gpus: c.layout.gpus,
+      tp: c.layout.tp,
+      cp: c.layout.cp,
+      dcp: c.layout.dcp,
+      ep: c.layout.ep,
+      ...(c.layout.cpStyle ? { cpStyle: c.layout.cpStyle } : {}),
+    });
     const passing = found.qualifying.find((c) => evaluate(s, inputs, workload, asLayout(c), c.variant).pass);
     const chosen = passing ?? found.best;
     layout = asLayout(chosen);

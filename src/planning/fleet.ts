@@ -104,7 +104,16 @@ export function prefillPools(input: FleetInput): PrefillPool[] {
     if (instances > MAX_INSTANCES) continue;
     const rho = (input.ratePerSec * serviceSec) / instances;
     const waitSec = (rho * serviceSec) / (2 * (1 - rho));
-    out.push({ layout, instances, gpus: instances * layout.gpus, serviceSec, waitSec, transferSec, meanTtftSec: waitSec + serviceSec + transferSec, utilisation: rho });
+    out.push({
+      layout,
+      instances,
+      gpus: instances * layout.gpus,
+      serviceSec,
+      waitSec,
+      transferSec,
+      meanTtftSec: waitSec + serviceSec + transferSec,
+      utilisation: rho,
+    });
   }
   return out;
 }
@@ -158,7 +167,10 @@ export function decodePools(input: FleetInput): DecodePool[] {
   return out;
 }
 
-const byGpusThen = <T extends { gpus: number }>(tie: (x: T) => number) => (a: T, b: T) => a.gpus - b.gpus || tie(a) - tie(b);
+const byGpusThen =
+  <T extends { gpus: number }>(tie: (x: T) => number) =>
+  (a: T, b: T) =>
+    a.gpus - b.gpus || tie(a) - tie(b);
 
 export function planFleet(input: FleetInput): FleetPlan {
   const prefill = prefillPools(input).sort(byGpusThen((p) => p.meanTtftSec))[0] ?? null;
@@ -168,7 +180,11 @@ export function planFleet(input: FleetInput): FleetPlan {
   return {
     disaggregated,
     colocated,
-    disaggregatedProblem: disaggregated ? null : !prefill ? 'no prefill layout meets the TTFT SLO within the limits' : 'no decode layout meets the TTIT SLO within the limits',
+    disaggregatedProblem: disaggregated
+      ? null
+      : !prefill
+        ? 'no prefill layout meets the TTFT SLO within the limits'
+        : 'no decode layout meets the TTIT SLO within the limits',
     colocatedProblem: colocated ? null : 'no co-located fleet within the limits meets the SLOs',
   };
 }
@@ -209,7 +225,8 @@ export function planColocated(input: FleetInput): ColocatedFleet | null {
     const meets = (replicas: number) => {
       const served = run(replicas);
       const s = served.summary;
-      if (s.rejected > 0 || s.saturated || !(s.ttft.meanSec <= (input.maxTtftSec ?? Infinity)) || !(s.ttit.meanSec <= (input.maxTtitSec ?? Infinity))) return false;
+      if (s.rejected > 0 || s.saturated || !(s.ttft.meanSec <= (input.maxTtftSec ?? Infinity)) || !(s.ttit.meanSec <= (input.maxTtitSec ?? Infinity)))
+        return false;
       // A run shorter than a request's life can end before the queue shows: the rate must also be below the
       // fleet's capacity (its completion rate with every replica full, closed loop).
       return saturationRate(serveInput(replicas), { classes, seed: 1 }, served) >= input.ratePerSec;
@@ -227,7 +244,14 @@ export function planColocated(input: FleetInput): ColocatedFleet | null {
       else bad = mid;
     }
     const s = run(ok).summary;
-    const fleet = { layout, replicas: ok, gpus: ok * layout.gpus, meanTtftSec: s.ttft.meanSec, meanTtitSec: s.ttit.meanSec, outputTokensPerSec: s.outputTokensPerSec };
+    const fleet = {
+      layout,
+      replicas: ok,
+      gpus: ok * layout.gpus,
+      meanTtftSec: s.ttft.meanSec,
+      meanTtitSec: s.ttit.meanSec,
+      outputTokensPerSec: s.outputTokensPerSec,
+    };
     if (!best || fleet.gpus < best.gpus || (fleet.gpus === best.gpus && fleet.meanTtftSec < best.meanTtftSec)) best = fleet;
   }
   return best;

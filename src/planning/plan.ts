@@ -111,7 +111,10 @@ export function plan(input: PlanInput): PlanResult {
   const fits = (c: Candidate) => !c.violations.some((v) => v.constraint === 'memory');
   const pareto: Candidate[] = [];
   for (const gpus of counts) {
-    const fastest = byGpus.get(gpus)!.filter(fits).sort((a, b) => a.ttftSec - b.ttftSec)[0];
+    const fastest = byGpus
+      .get(gpus)!
+      .filter(fits)
+      .sort((a, b) => a.ttftSec - b.ttftSec)[0];
     if (fastest && (pareto.length === 0 || fastest.ttftSec < pareto[pareto.length - 1]!.ttftSec)) pareto.push(fastest);
   }
   return {

@@ -195,7 +195,13 @@ export async function loadModel(ref: string): Promise<LoadedModel> {
 export async function loadCluster(ref: string): Promise<LoadedCluster> {
   if (!isPath(ref)) return builtinCluster(ref);
   const user = await import('./user-preset.js');
-  return user.readClusterFile(ref, userLabel(ref), false, (name) => builtinCollectives(name).spec, (gpu, baseDir) => gpuFor(gpu, baseDir, user));
+  return user.readClusterFile(
+    ref,
+    userLabel(ref),
+    false,
+    (name) => builtinCollectives(name).spec,
+    (gpu, baseDir) => gpuFor(gpu, baseDir, user),
+  );
 }
 
 /** A cluster's `gpu:` reference: a built-in GPU by name, or a GPU file relative to the cluster file. */

@@ -1,16 +1,7 @@
 import type { ClusterPreset } from '../schema/cluster-preset.js';
 import type { CollectivesPreset } from '../schema/collectives-preset.js';
 import type { ModelPreset } from '../schema/model-preset.js';
-import type {
-  ClusterHardware,
-  CalibrationPreset,
-  CollectiveLibrary,
-  DecodeKernelFit,
-  GpuSpec,
-  KernelTables,
-  LinkSpec,
-  ModelSpec,
-} from '../model/types.js';
+import type { ClusterHardware, CalibrationPreset, CollectiveLibrary, DecodeKernelFit, GpuSpec, KernelTables, LinkSpec, ModelSpec } from '../model/types.js';
 import type { GpuPreset } from '../schema/gpu-preset.js';
 import type { KernelsPreset } from '../schema/kernels-preset.js';
 
@@ -117,17 +108,29 @@ export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveL
     ...rest,
   });
   const up = p.scaleUp;
-  const scaleUp = link(up, up.bandwidthPerDirectionGBps, up.peerBandwidthPerDirectionGBps ?? up.bandwidthPerDirectionGBps, [e.scaleUpBusFractionOfPeak, e.scaleUpSendRecvFractionOfPeak, e.scaleUpAllToAllFractionOfPeak], {
-    linkClass: up.kind === 'pcie' ? 'pci' : 'nvlink',
-    nvlsBusBytesPerSec: up.nvlsBusBandwidthGBps === undefined ? null : up.nvlsBusBandwidthGBps * GB,
-    inNetworkReduction: false,
-  });
+  const scaleUp = link(
+    up,
+    up.bandwidthPerDirectionGBps,
+    up.peerBandwidthPerDirectionGBps ?? up.bandwidthPerDirectionGBps,
+    [e.scaleUpBusFractionOfPeak, e.scaleUpSendRecvFractionOfPeak, e.scaleUpAllToAllFractionOfPeak],
+    {
+      linkClass: up.kind === 'pcie' ? 'pci' : 'nvlink',
+      nvlsBusBytesPerSec: up.nvlsBusBandwidthGBps === undefined ? null : up.nvlsBusBandwidthGBps * GB,
+      inNetworkReduction: false,
+    },
+  );
   const out = p.scaleOut;
-  const scaleOut = link(out, out.bandwidthPerNicGBps, out.bandwidthPerNicGBps, [e.scaleOutBusFractionOfPeak, e.scaleOutSendRecvFractionOfPeak, e.scaleOutAllToAllFractionOfPeak], {
-    linkClass: 'net',
-    nvlsBusBytesPerSec: null,
-    inNetworkReduction: out.inNetworkReduction,
-  });
+  const scaleOut = link(
+    out,
+    out.bandwidthPerNicGBps,
+    out.bandwidthPerNicGBps,
+    [e.scaleOutBusFractionOfPeak, e.scaleOutSendRecvFractionOfPeak, e.scaleOutAllToAllFractionOfPeak],
+    {
+      linkClass: 'net',
+      nvlsBusBytesPerSec: null,
+      inNetworkReduction: out.inNetworkReduction,
+    },
+  );
   const cal = p.calibration;
   const o = cal?.overhead ?? {};
   const us = (v: number | undefined) => (v === undefined ? undefined : v * US);
@@ -179,11 +182,20 @@ export function clusterSpecFromPreset(p: ClusterPreset, collectives: CollectiveL
  */
 export function decodeKernelFit(points: readonly (readonly [number, number])[], hbmBytesPerSec: number): DecodeKernelFit {
   // Rows t_i = a + b x_i weighted by 1/t_i: minimise sum ((a + b x_i) / t_i - 1)^2.
-  let s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
+  let s11 = 0,
+    s12 = 0,
+    s22 = 0,
+    r1 = 0,
+    r2 = 0;
   for (const [x, f] of points) {
     const t = x / (f * hbmBytesPerSec);
-    const p = 1 / t, q = x / t;
-    s11 += p * p; s12 += p * q; s22 += q * q; r1 += p; r2 += q;
+    const p = 1 / t,
+      q = x / t;
+    s11 += p * p;
+    s12 += p * q;
+    s22 += q * q;
+    r1 += p;
+    r2 += q;
   }
   const det = s11 * s22 - s12 * s12;
   let a = (r1 * s22 - r2 * s12) / det;
@@ -216,12 +228,23 @@ export function gpuSpecFromPreset(p: GpuPreset, table: KernelsPreset, measuredOn
   const decode = Object.fromEntries(
     Object.entries(table.decodeAttention).map(([k, byDtype]) => [
       k,
-      Object.fromEntries(Object.entries(byDtype ?? {}).filter(([, v]) => v).map(([d, v]) => [d, decodeKernelFit(v!.points, measuredOn.hbmBandwidthTBps * TB)])),
+      Object.fromEntries(
+        Object.entries(byDtype ?? {})
+          .filter(([, v]) => v)
+          .map(([d, v]) => [d, decodeKernelFit(v!.points, measuredOn.hbmBandwidthTBps * TB)]),
+      ),
     ]),
   ) as KernelTables['decodeAttention'];
   const curves = (r: KernelsPreset['attention']) =>
     Object.fromEntries(
-      Object.entries(r).map(([k, byDtype]) => [k, Object.fromEntries(Object.entries(byDtype ?? {}).filter(([, v]) => v).map(([d, v]) => [d, v!.points]))]),
+      Object.entries(r).map(([k, byDtype]) => [
+        k,
+        Object.fromEntries(
+          Object.entries(byDtype ?? {})
+            .filter(([, v]) => v)
+            .map(([d, v]) => [d, v!.points]),
+        ),
+      ]),
     ) as KernelTables['attention'];
   return {
     preset: p.name,
@@ -246,4 +269,3 @@ export function gpuSpecFromPreset(p: GpuPreset, table: KernelsPreset, measuredOn
     },
   };
 }
-

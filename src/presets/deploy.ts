@@ -100,7 +100,14 @@ export function deploy(hw: ClusterHardware, engine: EnginePreset, how: 'chosen' 
     return {
       ...hw,
       engine: { ...spec, ...cal.overrides, provenance },
-      scales: { engine: cal.engine, provenance: cal.provenance, gemmScale: cal.gemmScale, gemmBandwidthScale: cal.gemmBandwidthScale, attentionScale: cal.attentionScale, decodeAttentionScale: cal.decodeAttentionScale },
+      scales: {
+        engine: cal.engine,
+        provenance: cal.provenance,
+        gemmScale: cal.gemmScale,
+        gemmBandwidthScale: cal.gemmBandwidthScale,
+        attentionScale: cal.attentionScale,
+        decodeAttentionScale: cal.decodeAttentionScale,
+      },
     };
   }
   return { ...hw, engine: spec, scales: { engine: null, gemmScale: 1, gemmBandwidthScale: 1, attentionScale: 1, decodeAttentionScale: 1 } };

@@ -32,8 +32,10 @@ function oldClusterKeys(raw: Record<string, unknown>): string | undefined {
   if ((up && ('latencyUs' in up || 'hopLatencyUs' in up)) || (out && ('latencyUs' in out || 'hopLatencyUs' in out))) {
     return "scaleUp/scaleOut latencyUs and hopLatencyUs were replaced: NCCL's latencies now come from presets/collectives/nccl.yaml and extraLatencyUs holds what was measured beyond them; see 'cp-plan presets show h100-ib'";
   }
-  if (out && 'bandwidthPerDirectionGBps' in out) return "scaleOut.bandwidthPerDirectionGBps is now bandwidthPerNicGBps (per NIC; topology.nicsPerNode says how many); see 'cp-plan presets show h100-ib'";
-  if (overhead && 'ringStepUs' in overhead) return "overhead.ringStepUs was replaced by attentionKernelUs, cpDecodeLayerUs and allToAllSetupUs; see 'cp-plan presets show gtt'";
+  if (out && 'bandwidthPerDirectionGBps' in out)
+    return "scaleOut.bandwidthPerDirectionGBps is now bandwidthPerNicGBps (per NIC; topology.nicsPerNode says how many); see 'cp-plan presets show h100-ib'";
+  if (overhead && 'ringStepUs' in overhead)
+    return "overhead.ringStepUs was replaced by attentionKernelUs, cpDecodeLayerUs and allToAllSetupUs; see 'cp-plan presets show gtt'";
   if (typeof raw.gpu === 'object' && raw.gpu !== null) {
     return "gpu: now names a GPU preset (cp-plan presets list --kind gpu) or a GPU file; move the figures into a GPU file (see 'cp-plan presets show gpu/h100-sxm')";
   }

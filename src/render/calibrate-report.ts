@@ -18,9 +18,20 @@ export function fittedParamsJson<C>(params: readonly FittedParam<C>[]) {
 /** The fitted parameters as the table `calibrate` prints. */
 export function fittedParamsTable<C>(params: readonly FittedParam<C>[], style: ReturnType<typeof tableStyle>): string {
   const sig = (x: number) => Number(x.toPrecision(4));
-  const t = new Table({ head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'], colAligns: ['left', 'right', 'right', 'right', 'left'], style, chars: COMPACT_CHARS });
+  const t = new Table({
+    head: ['Parameter', 'Before', 'After', '± 1 s.e.', 'Bounds'],
+    colAligns: ['left', 'right', 'right', 'right', 'left'],
+    style,
+    chars: COMPACT_CHARS,
+  });
   for (const f of params) {
-    t.push([f.param.presetPath.join('.'), sig(f.before), sig(f.after) + (f.atBound ? ' (bound)' : ''), f.stdError === null ? '-' : sig(f.stdError), `[${f.param.lower}, ${f.param.upper}]`]);
+    t.push([
+      f.param.presetPath.join('.'),
+      sig(f.before),
+      sig(f.after) + (f.atBound ? ' (bound)' : ''),
+      f.stdError === null ? '-' : sig(f.stdError),
+      `[${f.param.lower}, ${f.param.upper}]`,
+    ]);
   }
   return t.toString();
 }

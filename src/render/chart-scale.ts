@@ -56,7 +56,10 @@ export function logTicks(lo: number, hi: number): number[] {
   }
   // The ticks between the data and the round ends that hold no data are dropped, keeping one at each end.
   const sorted = out.sort((x, y) => x - y);
-  const from = Math.max(0, sorted.findLastIndex((t) => t <= lo * (1 + 1e-9)));
+  const from = Math.max(
+    0,
+    sorted.findLastIndex((t) => t <= lo * (1 + 1e-9)),
+  );
   const to = sorted.findIndex((t) => t >= hi * (1 - 1e-9));
   return sorted.slice(from, to < 0 ? sorted.length : to + 1);
 }

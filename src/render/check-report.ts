@@ -40,7 +40,9 @@ function noLayoutText(o: ScenarioOutcome): string {
 }
 
 const layoutText = (o: ScenarioOutcome) =>
-  o.layout ? `${o.layout.nodes}n TP${o.layout.tp} x CP${o.layout.cp}${o.layout.dcp > 1 ? ` DCP${o.layout.dcp}` : ''}${o.layout.ep > 1 ? ` EP${o.layout.ep}` : ''}` : noLayoutText(o);
+  o.layout
+    ? `${o.layout.nodes}n TP${o.layout.tp} x CP${o.layout.cp}${o.layout.dcp > 1 ? ` DCP${o.layout.dcp}` : ''}${o.layout.ep > 1 ? ` EP${o.layout.ep}` : ''}`
+    : noLayoutText(o);
 
 function rows(outcomes: readonly ScenarioOutcome[]): { o: ScenarioOutcome; c: CheckItem }[] {
   return outcomes.flatMap((o) => o.checks.map((c) => ({ o, c })));
@@ -49,8 +51,7 @@ function rows(outcomes: readonly ScenarioOutcome[]): { o: ScenarioOutcome; c: Ch
 /** A result's warning marker ("pass [1]"): its warnings are listed under the table. */
 const withMark = (marker: string) => (marker ? ` ${marker}` : '');
 
-const summary = (outcomes: readonly ScenarioOutcome[]) =>
-  `${outcomes.filter((o) => o.pass).length} of ${outcomes.length} scenarios pass`;
+const summary = (outcomes: readonly ScenarioOutcome[]) => `${outcomes.filter((o) => o.pass).length} of ${outcomes.length} scenarios pass`;
 
 export function checkToTable(outcomes: readonly ScenarioOutcome[], label: string, chalk: ChalkInstance, color: boolean): string {
   const t = new Table({
@@ -62,10 +63,25 @@ export function checkToTable(outcomes: readonly ScenarioOutcome[], label: string
   const notes = footnotes(outcomes.map((o) => o.warnings));
   const marker = new Map(outcomes.map((o, i) => [o, notes.markers[i]!]));
   for (const { o, c } of rows(outcomes)) {
-    t.push([o.name, layoutText(o), LABEL[c.check], limitText(c), actualText(c), marginText(c), (c.pass ? chalk.green('pass') : chalk.red('FAIL')) + withMark(marker.get(o)!)]);
+    t.push([
+      o.name,
+      layoutText(o),
+      LABEL[c.check],
+      limitText(c),
+      actualText(c),
+      marginText(c),
+      (c.pass ? chalk.green('pass') : chalk.red('FAIL')) + withMark(marker.get(o)!),
+    ]);
   }
   const ok = outcomes.every((o) => o.pass);
-  return [chalk.bold(`cp-plan check: ${label}`), t.toString(), ok ? chalk.green(summary(outcomes)) : chalk.red(summary(outcomes)), ...footnoteLines(notes.notes)].join('\n') + '\n';
+  return (
+    [
+      chalk.bold(`cp-plan check: ${label}`),
+      t.toString(),
+      ok ? chalk.green(summary(outcomes)) : chalk.red(summary(outcomes)),
+      ...footnoteLines(notes.notes),
+    ].join('\n') + '\n'
+  );
 }
 
 /** A markdown table cell: pipes and newlines would break the table. */
@@ -83,7 +99,10 @@ export function checkToMarkdown(outcomes: readonly ScenarioOutcome[], label: str
     '',
     '| Scenario | Layout | Check | Limit | Predicted | Margin | Result |',
     '|---|---|---|---:|---:|---:|---|',
-    ...rows(outcomes).map(({ o, c }) => `| ${cell(o.name)} | ${cell(layoutText(o))} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'}${withMark(marker.get(o)!)} |`),
+    ...rows(outcomes).map(
+      ({ o, c }) =>
+        `| ${cell(o.name)} | ${cell(layoutText(o))} | ${LABEL[c.check]} | ${limitText(c)} | ${actualText(c)} | ${marginText(c)} | ${c.pass ? '✅ pass' : '❌ FAIL'}${withMark(marker.get(o)!)} |`,
+    ),
     ...(notes.notes.length ? ['', ...footnoteLines(notes.notes).map((l, i) => (i === 0 ? `**${l}**` : `- ${cell(l.trim())}`))] : []),
   ];
   return lines.join('\n') + '\n';

@@ -30,7 +30,10 @@ function styleLines(r: EstimateResult, { chalk }: SectionContext): string[] {
   else if (fastest.style === used) why = `${used} is the fastest style that fits on this layout`;
   else {
     const gap = mine.ttftSec / fastest.ttftSec! - 1;
-    why = gap < 0.02 ? `${used} is within ${formatPercent(gap)} of the fastest style here (${fastest.style}): a tie within the model's accuracy` : `${fastest.style} would be ${formatPercent(gap)} faster${fastest.runByEngine ? ` (give --cp-style ${fastest.style})` : `, but ${r.cluster.engine.name} does not run it (another --engine does)`}`;
+    why =
+      gap < 0.02
+        ? `${used} is within ${formatPercent(gap)} of the fastest style here (${fastest.style}): a tie within the model's accuracy`
+        : `${fastest.style} would be ${formatPercent(gap)} faster${fastest.runByEngine ? ` (give --cp-style ${fastest.style})` : `, but ${r.cluster.engine.name} does not run it (another --engine does)`}`;
   }
   return [chalk.bold('CP style') + `  ${used}; ${r.styles.map(describe).join('; ')}`, `  Why: ${why}`];
 }

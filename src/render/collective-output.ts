@@ -45,7 +45,8 @@ export function collectiveToTable(header: string, rows: CollectiveRow[], color: 
 
 export function collectiveToCsv(rows: CollectiveRow[]): string {
   const lines = ['bytes,time_us,algbw_GBps,busbw_GBps,algorithm,protocol,latency_us'];
-  for (const r of rows) lines.push([r.bytes, fixed(r.timeUs, 3), fixed(r.algbwGBps, 3), fixed(r.busbwGBps, 3), r.algorithm, r.protocol, fixed(r.latencyUs, 3)].join(','));
+  for (const r of rows)
+    lines.push([r.bytes, fixed(r.timeUs, 3), fixed(r.algbwGBps, 3), fixed(r.busbwGBps, 3), r.algorithm, r.protocol, fixed(r.latencyUs, 3)].join(','));
   return lines.join('\n') + '\n';
 }
 

@@ -14,21 +14,30 @@ import { VARIANT_LABEL, type SectionContext } from './sections.js';
 export function estimateToTable(r: EstimateResult, chalk: ChalkInstance, color: boolean): string {
   const ctx: SectionContext = { chalk, style: tableStyle(color) };
   const sections = [headerSection(r, ctx), prefillSection(r, ctx), choiceSection(r, ctx), decodeSection(r, ctx), memorySection(r, ctx)];
-  return sections.filter((s) => s.length > 0).map((s) => s.join('\n')).join('\n\n') + '\n';
+  return (
+    sections
+      .filter((s) => s.length > 0)
+      .map((s) => s.join('\n'))
+      .join('\n\n') + '\n'
+  );
 }
 
 function headerSection(r: EstimateResult, { chalk }: SectionContext): string[] {
   const { model, cluster, workload, precision } = r;
   const newTokens = workload.contextTokens - workload.cachedTokens;
   return [
-    chalk.bold(`${model.displayName} on ${cluster.name}`) + `: ${cluster.displayName}; engine ${cluster.engine.name}` + (cluster.scales.engine ? ' (calibrated here)' : ''),
+    chalk.bold(`${model.displayName} on ${cluster.name}`) +
+      `: ${cluster.displayName}; engine ${cluster.engine.name}` +
+      (cluster.scales.engine ? ' (calibrated here)' : ''),
     `Layout    ${describeLayout(r)}`,
     `Workload  ${plural(workload.contextTokens, 'token')} of context` +
       (workload.cachedTokens > 0
         ? ` (${plural(workload.cachedTokens, 'token')} cached, ${plural(newTokens, 'token')} new: miss rate ${formatPercent(newTokens / workload.contextTokens)})`
         : '') +
       ` x batch ${workload.batch}` +
-      (r.prefill.chunks > 1 ? `, prefilled in ${r.prefill.chunks} chunks of ${plural(r.prefill.chunkTokens ?? 0, 'token')} (engine ${cluster.engine.name})` : '') +
+      (r.prefill.chunks > 1
+        ? `, prefilled in ${r.prefill.chunks} chunks of ${plural(r.prefill.chunkTokens ?? 0, 'token')} (engine ${cluster.engine.name})`
+        : '') +
       `; weights ${precision.weights}, KV cache ${precision.kvDtype}` +
       ((precision.attentionDtype ?? 'bf16') === 'fp8' ? ', FP8 attention' : ''),
   ];
@@ -91,7 +100,11 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
       (fixed > 0.5 ? ` + ${formatBytes(fixed)} windows/states` : '') +
       (layout.dcp > 1 ? ` (DCP${layout.dcp})` : ''),
   ]);
-  mem.push(['Activations (prefill peak)', formatBytes(m.activationBytes), workload.prefillChunkTokens ? `one layer of one ${plural(workload.prefillChunkTokens, 'token')} chunk` : 'one layer in flight']);
+  mem.push([
+    'Activations (prefill peak)',
+    formatBytes(m.activationBytes),
+    workload.prefillChunkTokens ? `one layer of one ${plural(workload.prefillChunkTokens, 'token')} chunk` : 'one layer in flight',
+  ]);
   mem.push(['Runtime reserve', formatBytes(m.reserveBytes), 'context, comm buffers']);
   const verdict = memory.fits ? chalk.green('fits') : chalk.red('DOES NOT FIT');
   mem.push([
@@ -124,7 +137,11 @@ function describeLayout(r: EstimateResult): string {
       ? 'no CP (no ring)'
       : `CP${layout.cp} ${layout.cpStyle === 'all-gather' ? 'all-gather (K, V gathered per layer)' : layout.cpStyle === 'ulysses' ? 'Ulysses (All2All to head shards and back)' : 'ring'} over ${groupLinkName(g.cp, cluster)}`;
   const replication =
-    layout.kvReplication > 1 ? (usesMla(r.model) ? `; MLA latent whole on each TP rank (${layout.kvReplication}x)` : `; KV heads replicated ${layout.kvReplication}x`) : '';
+    layout.kvReplication > 1
+      ? usesMla(r.model)
+        ? `; MLA latent whole on each TP rank (${layout.kvReplication}x)`
+        : `; KV heads replicated ${layout.kvReplication}x`
+      : '';
   const ep = layout.ep > 1 ? `; EP${layout.ep} (${r.model.moe!.experts / layout.ep} experts per GPU)` : '';
   const dcp = layout.dcp > 1 ? `; DCP${layout.dcp}` : '';
   const gpus =

@@ -25,7 +25,7 @@ const PER_LAYER_FORMULA: Record<string, Record<string, string>> = {
     full: '(N−1)·max(0, SendRecv − step compute) (+ pass-Q All2All): the whole ring',
     sliding: 'max(0, halo SendRecv − local attention): only 2·min(W, ctx) tokens of KV from the neighbouring ranks',
     chunked: 'max(0, halo SendRecv − local attention): only 2·min(C, ctx) tokens of KV from the neighbouring ranks',
-    linear: '(N−1) SendRecvs of the FP32 state of this GPU\'s heads, one after another',
+    linear: "(N−1) SendRecvs of the FP32 state of this GPU's heads, one after another",
   },
 };
 
@@ -45,22 +45,50 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   const eKv = kvBytesPerElement(precision.kvDtype);
   const mla = m.attention?.mla;
 
-  add('layout', 'GPUs', lo.gpus, 'GPUs', lo.gpus === lo.nodes * lo.gpusPerNode ? `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}` : `--gpus, on ${lo.nodes} node(s) of ${lo.gpusPerNode}`);
+  add(
+    'layout',
+    'GPUs',
+    lo.gpus,
+    'GPUs',
+    lo.gpus === lo.nodes * lo.gpusPerNode ? `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}` : `--gpus, on ${lo.nodes} node(s) of ${lo.gpusPerNode}`,
+  );
   add('layout', 'TP', lo.tp, 'GPUs', lo.tp > 1 ? `AllReduce on ${describeGroupLinks(lo.groups.tp, c)}` : 'no tensor parallelism');
   add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${lo.tp}, ring over ${groupLinkName(lo.groups.cp, c)}` : 'no ring');
   add('layout', 'DCP', lo.dcp, 'GPUs', lo.dcp > 1 ? 'decode KV sharded inside the TP group' : 'no decode context parallelism');
-  if (m.moe) add('layout', 'EP', lo.ep, 'GPUs', lo.ep > 1 ? `experts / EP = ${m.moe.experts / lo.ep} whole experts per GPU; All2All on ${describeGroupLinks(lo.groups.ep, c)}` : 'no expert parallelism: every expert sliced over TP');
+  if (m.moe)
+    add(
+      'layout',
+      'EP',
+      lo.ep,
+      'GPUs',
+      lo.ep > 1
+        ? `experts / EP = ${m.moe.experts / lo.ep} whole experts per GPU; All2All on ${describeGroupLinks(lo.groups.ep, c)}`
+        : 'no expert parallelism: every expert sliced over TP',
+    );
   add('layout', 'Q heads per GPU', lo.qHeadsPerGpu, 'heads', `H/TP = ${m.attentionHeads}/${lo.tp}`);
-  add('layout', 'cache elements per token per GPU (full layer)', kvElementsPerTokenPerGpu(m, lo, 'full'), 'elements',
-    mla ? `MLA latent kvLoraRank + qkRopeHeadDim = ${mla.kvLoraRank} + ${mla.qkRopeHeadDim}, shared by all heads, whole on every TP rank` : `2·max(1, K/TP)·d = 2·${lo.kvHeadsPerGpu}·${m.headDim}`);
+  add(
+    'layout',
+    'cache elements per token per GPU (full layer)',
+    kvElementsPerTokenPerGpu(m, lo, 'full'),
+    'elements',
+    mla
+      ? `MLA latent kvLoraRank + qkRopeHeadDim = ${mla.kvLoraRank} + ${mla.qkRopeHeadDim}, shared by all heads, whole on every TP rank`
+      : `2·max(1, K/TP)·d = 2·${lo.kvHeadsPerGpu}·${m.headDim}`,
+  );
 
   for (const g of layerGroups(m)) {
     const window = windowTokens(m, g.attention);
-    add('inputs', `layers: ${KIND[g.attention]}, ${g.moe ? 'MoE' : 'dense'} FFN`, g.count, 'layers',
-      `model ${m.name}: attention.pattern${window === null ? '' : ` (window ${int(window)} tokens)`}${g.moe ? ', moe' : ''}`);
+    add(
+      'inputs',
+      `layers: ${KIND[g.attention]}, ${g.moe ? 'MoE' : 'dense'} FFN`,
+      g.count,
+      'layers',
+      `model ${m.name}: attention.pattern${window === null ? '' : ` (window ${int(window)} tokens)`}${g.moe ? ', moe' : ''}`,
+    );
   }
   add('inputs', 'parameters', totalParams(m), 'params', 'weights held (every expert)');
-  if (m.moe) add('inputs', 'active parameters', activeParams(m), 'params', `per token: topK ${m.moe.topK} of ${m.moe.experts} experts + ${m.moe.sharedExperts} shared`);
+  if (m.moe)
+    add('inputs', 'active parameters', activeParams(m), 'params', `per token: topK ${m.moe.topK} of ${m.moe.experts} experts + ${m.moe.sharedExperts} shared`);
   add('inputs', 'new tokens T', T, 'tokens', `context − cached = ${int(w.contextTokens)} − ${int(w.cachedTokens)}`);
   add('inputs', 'batch B', w.batch, 'sequences', '--batch');
 
@@ -84,31 +112,73 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   add('prefill', 'CP comm exposed', pb.cpCommExposedSec, 's', `Σ count·per layer = ${sum('cpCommExposedSec')}`);
   add('prefill', 'EP All2All', pb.epCommSec, 's', `Σ count·per layer = ${sum('epCommSec')}`);
   add('prefill', 'LM head', pb.lmHeadSec, 's', 'max(2·V·D/TP·B / BF16 peak, V·D/TP·2 B / HBM) / f_gemm(B)');
-  add('prefill', 'engine overhead', pb.overheadSec, 's', `serialUsPerContextToken·B·(P+T) + L·prefillLayerUs = ${sec(c.engine.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)} + ${m.layers}·${sec(c.engine.prefillLayerSec)} (engine ${c.engine.name})`);
+  add(
+    'prefill',
+    'engine overhead',
+    pb.overheadSec,
+    's',
+    `serialUsPerContextToken·B·(P+T) + L·prefillLayerUs = ${sec(c.engine.serialSecPerContextToken)}·${w.batch}·${int(w.contextTokens)} + ${m.layers}·${sec(c.engine.prefillLayerSec)} (engine ${c.engine.name})`,
+  );
   add('prefill', 'TTFT', p.ttftSec, 's', 'GEMMs + attention + merge + TP AllReduce + CP comm exposed + EP All2All + LM head + engine overhead');
   add('prefill', 'useful FLOPs', p.flops.total, 'FLOP', 'active GEMM parameters·2·tokens + attention (pairs by layer kind; linear layers per token)');
 
   const d = r.decode;
   const db = d.breakdown;
   add('decode', 'GEMMs', db.gemmSec, 's', 'Σ layers: weight reads of the attention projections and the FFN (MoE: only the experts the batch touches)');
-  add('decode', 'attention', db.attentionSec, 's', mla
-    ? 'full layers: max(FLOPs, reads) over the 576-element latent per token (absorbed MLA: 2·H·(2·kvLoraRank + rope) FLOPs per pair); bounded and linear layers locally'
-    : 'full layers: max(FLOPs, KV reads) of this GPU\'s shard; bounded layers: their window; linear layers: their state');
-  add('decode', 'TP AllReduce', db.tpCommSec, 's', 'L·2 AllReduces of the step\'s tokens');
+  add(
+    'decode',
+    'attention',
+    db.attentionSec,
+    's',
+    mla
+      ? 'full layers: max(FLOPs, reads) over the 576-element latent per token (absorbed MLA: 2·H·(2·kvLoraRank + rope) FLOPs per pair); bounded and linear layers locally'
+      : "full layers: max(FLOPs, KV reads) of this GPU's shard; bounded layers: their window; linear layers: their state",
+  );
+  add('decode', 'TP AllReduce', db.tpCommSec, 's', "L·2 AllReduces of the step's tokens");
   add('decode', 'CP ring pass-Q', db.cpCommSec, 's', N > 1 ? 'full layers only: exposed Q SendRecv + All2All + merge + sync' : 'CP1: no ring');
   add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? 'query gather + output reduce-scatter per softmax layer' : 'DCP1: no exchange');
-  add('decode', 'EP All2All', db.epCommSec, 's', lo.ep > 1 ? 'MoE layers: dispatch and combine of the step\'s tokens' : 'EP1: none');
+  add('decode', 'EP All2All', db.epCommSec, 's', lo.ep > 1 ? "MoE layers: dispatch and combine of the step's tokens" : 'EP1: none');
   add('decode', 'LM head', db.lmHeadSec, 's', 'V·D/TP weights read once per step');
-  add('decode', 'engine overhead', db.overheadSec, 's', `L·decodeLayerUs + decodeStepUs = ${m.layers}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)} (engine ${c.engine.name})`);
+  add(
+    'decode',
+    'engine overhead',
+    db.overheadSec,
+    's',
+    `L·decodeLayerUs + decodeStepUs = ${m.layers}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)} (engine ${c.engine.name})`,
+  );
   add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + engine overhead');
 
   const mem = r.memory;
   const g = mem.perGpu;
-  add('memory', 'weights', g.weightsBytes, 'B', 'Σ layers: attention projections/TP + FFN (dense/TP; MoE: every expert, /TP or whole experts/EP) + embeddings/TP');
-  add('memory', 'KV bytes per token per GPU (full layers)', kvBytesPerTokenPerGpu(m, lo, precision.kvDtype), 'B', `full layers·cache elements per token per GPU·e_kv (e_kv = ${eKv})`);
+  add(
+    'memory',
+    'weights',
+    g.weightsBytes,
+    'B',
+    'Σ layers: attention projections/TP + FFN (dense/TP; MoE: every expert, /TP or whole experts/EP) + embeddings/TP',
+  );
+  add(
+    'memory',
+    'KV bytes per token per GPU (full layers)',
+    kvBytesPerTokenPerGpu(m, lo, precision.kvDtype),
+    'B',
+    `full layers·cache elements per token per GPU·e_kv (e_kv = ${eKv})`,
+  );
   add('memory', 'KV cache', g.kvCacheBytes, 'B', 'B·(full layers·slots + bounded layers·min(slots, window) )·cache elements·e_kv + linear layers·state/TP');
-  add('memory', 'KV cache per sequence', kvCacheBytesPerSequence(m, precision.kvDtype, w.contextTokens), 'B', 'all layers, each GPU\'s share once: full layers·context + bounded layers·min(context, window), ·cache elements·e_kv; + linear states');
-  add('memory', 'activations', g.activationBytes, 'B', `B·2⌈T/2N⌉·per-token peak = ${w.batch}·${int(tokensPerCpRank(T, N))}·${bytes(activationBytesPerToken(m, lo, precision))}`);
+  add(
+    'memory',
+    'KV cache per sequence',
+    kvCacheBytesPerSequence(m, precision.kvDtype, w.contextTokens),
+    'B',
+    "all layers, each GPU's share once: full layers·context + bounded layers·min(context, window), ·cache elements·e_kv; + linear states",
+  );
+  add(
+    'memory',
+    'activations',
+    g.activationBytes,
+    'B',
+    `B·2⌈T/2N⌉·per-token peak = ${w.batch}·${int(tokensPerCpRank(T, N))}·${bytes(activationBytesPerToken(m, lo, precision))}`,
+  );
   add('memory', 'runtime reserve', g.reserveBytes, 'B', reserveFormula(c));
   add('memory', 'total', g.totalBytes, 'B', `weights + KV cache + activations + runtime reserve; ≤ capacity: ${mem.fits ? 'fits' : 'does not fit'}`);
   add('memory', 'capacity', g.capacityBytes, 'B', capacityFormula(c));

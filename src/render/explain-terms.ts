@@ -36,7 +36,13 @@ export function choiceTerms(r: EstimateResult, add: Add): void {
   const bf16 = c.gpu.bf16FlopsPerSec;
   const cpL = ringHop(lo) === 'net' ? c.scaleOut : c.scaleUp;
   const h = r.heuristic;
-  add('choice', 'C', h.computeFlopsPerSec, 'FLOP/s', `peak·f_attn = ${rate(bf16)}·${(h.computeFlopsPerSec / bf16).toPrecision(3)} (the engine's prefill attention kernel at one ring step's block)`);
+  add(
+    'choice',
+    'C',
+    h.computeFlopsPerSec,
+    'FLOP/s',
+    `peak·f_attn = ${rate(bf16)}·${(h.computeFlopsPerSec / bf16).toPrecision(3)} (the engine's prefill attention kernel at one ring step's block)`,
+  );
   add('choice', 'BW', h.bandwidthBytesPerSec, 'B/s', `SendRecv bandwidth of one ring rank on ${cpL.name}: peer bandwidth·${cpL.sendRecvEfficiency}`);
   add('choice', 'miss rate', h.missRate, 'fraction', `T/(T+P) = ${int(T)}/${int(w.contextTokens)}`);
   // N_KV/N_H per GPU; for MLA the shared latent against the heads' Q width (and Eq.2/3 keep the paper's 4·d FLOPs per pair).
@@ -44,13 +50,28 @@ export function choiceTerms(r: EstimateResult, add: Add): void {
   const heads = mla
     ? `${mla.kvLoraRank + mla.qkRopeHeadDim}/(2·${lo.qHeadsPerGpu}·${mla.qkNopeHeadDim + mla.qkRopeHeadDim})`
     : `${lo.kvHeadsPerGpu}/${lo.qHeadsPerGpu}`;
-  add('choice', 'Eq.1 threshold', h.eq1.threshold, 'fraction',
-    `2·(N_KV/N_H)·e_kv/e_q = 2·(${heads})·${eKv}/${h.qBytesPerElement}; miss rate ≤ it: ${yes(h.eq1.holds)}`);
+  add(
+    'choice',
+    'Eq.1 threshold',
+    h.eq1.threshold,
+    'fraction',
+    `2·(N_KV/N_H)·e_kv/e_q = 2·(${heads})·${eKv}/${h.qBytesPerElement}; miss rate ≤ it: ${yes(h.eq1.holds)}`,
+  );
   const cBw = (x: string) => x.replace('C', rate(h.computeFlopsPerSec)).replace('BW', bw(h.bandwidthBytesPerSec));
-  add('choice', 'Eq.2 min new tokens', Math.ceil(h.eq2.minNewTokens), 'tokens',
-    `⌈N·C·(N_KV/N_H)·e_kv / (2·BW)⌉ = ⌈${N}·${cBw(`C·(${heads})·${eKv} / (2·BW)`)}⌉; T ≥ it: ${yes(h.eq2.holds)}`);
-  add('choice', 'Eq.3 min context', Math.ceil(h.eq3.minContextTokens), 'tokens',
-    `⌈N·e_q·C / (4·BW)⌉ = ⌈${N}·${h.qBytesPerElement}·${cBw('C / (4·BW)')}⌉; T+P ≥ it: ${yes(h.eq3.holds)}`);
+  add(
+    'choice',
+    'Eq.2 min new tokens',
+    Math.ceil(h.eq2.minNewTokens),
+    'tokens',
+    `⌈N·C·(N_KV/N_H)·e_kv / (2·BW)⌉ = ⌈${N}·${cBw(`C·(${heads})·${eKv} / (2·BW)`)}⌉; T ≥ it: ${yes(h.eq2.holds)}`,
+  );
+  add(
+    'choice',
+    'Eq.3 min context',
+    Math.ceil(h.eq3.minContextTokens),
+    'tokens',
+    `⌈N·e_q·C / (4·BW)⌉ = ⌈${N}·${h.qBytesPerElement}·${cBw('C / (4·BW)')}⌉; T+P ≥ it: ${yes(h.eq3.holds)}`,
+  );
   add('choice', 'Eq.5 threshold', h.eq5.threshold, 'fraction', `Eq.1 − 4·T·BW / (N·C·e_q); miss rate ≤ it: ${yes(h.eq5.holds)}`);
   const variant = (v: 'pass-kv' | 'pass-q') => (v === 'pass-q' ? 1 : 0);
   add('choice', 'Algorithm 1', variant(h.algorithm1), VARIANT_UNIT, 'pass-KV if T ≥ Eq.2 or miss rate ≥ Eq.1, else pass-Q');
@@ -59,8 +80,13 @@ export function choiceTerms(r: EstimateResult, add: Add): void {
   add('choice', 'TTFT pass-Q', r.variants['pass-q'].ttftSec, 's', 'the prefill sum with the pass-Q ring and its All2All');
   add('choice', 'faster variant', variant(r.fasterVariant), VARIANT_UNIT, 'pass-Q if TTFT pass-Q < TTFT pass-KV, else pass-KV');
   if (r.crossover.missRate !== null) {
-    add('choice', 'crossover miss rate', r.crossover.missRate, 'fraction',
-      `bisection on T where TTFT pass-KV = TTFT pass-Q; ${LABEL[r.crossover.below]} below, ${LABEL[r.crossover.above]} above`);
+    add(
+      'choice',
+      'crossover miss rate',
+      r.crossover.missRate,
+      'fraction',
+      `bisection on T where TTFT pass-KV = TTFT pass-Q; ${LABEL[r.crossover.below]} below, ${LABEL[r.crossover.above]} above`,
+    );
   }
 }
 

@@ -18,9 +18,29 @@ function scaled(value: number, units: readonly (readonly [number, string])[], di
   return String(value);
 }
 
-const SECONDS = [[1, 's'], [1e-3, 'ms'], [1e-6, 'µs'], [1e-9, 'ns']] as const;
-const BYTES = [[1e18, 'EB'], [1e15, 'PB'], [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'KB'], [1, 'B']] as const;
-const FLOPS = [[1e18, 'EFLOP'], [1e15, 'PFLOP'], [1e12, 'TFLOP'], [1e9, 'GFLOP'], [1e6, 'MFLOP'], [1, 'FLOP']] as const;
+const SECONDS = [
+  [1, 's'],
+  [1e-3, 'ms'],
+  [1e-6, 'µs'],
+  [1e-9, 'ns'],
+] as const;
+const BYTES = [
+  [1e18, 'EB'],
+  [1e15, 'PB'],
+  [1e12, 'TB'],
+  [1e9, 'GB'],
+  [1e6, 'MB'],
+  [1e3, 'KB'],
+  [1, 'B'],
+] as const;
+const FLOPS = [
+  [1e18, 'EFLOP'],
+  [1e15, 'PFLOP'],
+  [1e12, 'TFLOP'],
+  [1e9, 'GFLOP'],
+  [1e6, 'MFLOP'],
+  [1, 'FLOP'],
+] as const;
 
 export function formatSeconds(sec: number): string {
   return sec === 0 ? '0' : scaled(sec, SECONDS, 3);

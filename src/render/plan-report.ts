@@ -43,7 +43,15 @@ export function describeLayout(c: Candidate): string {
  * The text report of `cp-plan plan`. Short by default (the answer, its table, the size just below and why it
  * does not do); `verbose` adds every smaller size, the rejected layout families and the Pareto frontier. Pure.
  */
-export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: ChalkInstance, color: boolean, warningsOf: WarningsOf = noWarnings, verbose = false): string {
+export function planToTable(
+  r: PlanResult,
+  h: PlanHeader,
+  top: number,
+  chalk: ChalkInstance,
+  color: boolean,
+  warningsOf: WarningsOf = noWarnings,
+  verbose = false,
+): string {
   const lines = [
     chalk.bold(`cp-plan plan: ${h.title}`),
     `SLOs: ${h.slo}. Searched ${r.evaluated} layouts x variants on 1 GPU up to ${h.maxNodes} nodes (${h.maxNodes * h.gpusPerNode} GPUs): ${r.qualifying.length} meet every constraint.`,
@@ -54,22 +62,41 @@ export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: Ch
   const notes = footnotes(shown.map(warningsOf));
   const mark = (i: number) => (notes.markers[i] ? ` ${notes.markers[i]}` : '');
   if (r.best) {
-    lines.push(chalk.green(`Best: ${describeLayout(r.best)}${mark(0)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`));
+    lines.push(
+      chalk.green(
+        `Best: ${describeLayout(r.best)}${mark(0)}${r.best.layout.gpus === r.best.layout.nodes * r.best.layout.gpusPerNode ? ` on ${r.best.gpus} GPUs` : ''}: TTFT ${formatSeconds(r.best.ttftSec)}, TTIT ${formatSeconds(r.best.ttitSec)}, ${formatBytes(r.best.memoryBytes)} per GPU`,
+      ),
+    );
     const t = new Table({
       head: ['#', 'GPUs', 'Layout', 'TTFT', 'TTIT', 'Decode tok/s', 'Memory/GPU'],
       colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right'],
       style: tableStyle(color),
       chars: COMPACT_CHARS,
     });
-    shown.forEach((c, i) => t.push([i + 1, c.gpus, describeLayout(c) + mark(i), formatSeconds(c.ttftSec), formatSeconds(c.ttitSec), c.tokensPerSec.toFixed(1), formatBytes(c.memoryBytes)]));
+    shown.forEach((c, i) =>
+      t.push([
+        i + 1,
+        c.gpus,
+        describeLayout(c) + mark(i),
+        formatSeconds(c.ttftSec),
+        formatSeconds(c.ttitSec),
+        c.tokensPerSec.toFixed(1),
+        formatBytes(c.memoryBytes),
+      ]),
+    );
     lines.push(t.toString(), ...footnoteLines(notes.notes));
   } else if (r.closest) {
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
-    lines.push(chalk.red(`No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`));
+    lines.push(
+      chalk.red(
+        `No layout meets every constraint. The binding one is ${worst.constraint.toUpperCase()}: the closest layout, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off).`,
+      ),
+    );
   }
   if (!verbose) {
     const below = r.best ? r.smaller[r.smaller.length - 1] : undefined;
-    if (below) lines.push('', `Why not ${below.gpus} GPUs: ${below.closest.violations.map(describeViolation).join('; ')} at best (${describeLayout(below.closest)}).`);
+    if (below)
+      lines.push('', `Why not ${below.gpus} GPUs: ${below.closest.violations.map(describeViolation).join('; ')} at best (${describeLayout(below.closest)}).`);
     if (!r.best && r.smaller.length) {
       lines.push('', 'Closest layout at each size:');
       for (const g of groupSmaller(r)) lines.push(`  ${g}`);
@@ -87,19 +114,58 @@ export function planToTable(r: PlanResult, h: PlanHeader, top: number, chalk: Ch
   }
   if (r.pareto.length) {
     lines.push('', 'Pareto frontier, GPUs vs fastest TTFT that fits in memory:');
-    lines.push(wrap(r.pareto.map((c) => `${c.gpus} GPUs ${formatSeconds(c.ttftSec)}`), 100).map((l) => `  ${l}`).join('\n'));
+    lines.push(
+      wrap(
+        r.pareto.map((c) => `${c.gpus} GPUs ${formatSeconds(c.ttftSec)}`),
+        100,
+      )
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
   }
   return lines.join('\n') + '\n';
 }
 
 /** The machine columns of a plan candidate (CSV), the same whatever was searched. */
-const CSV_HEAD = ['rank', 'gpus', 'nodes', 'pp', 'tp', 'cp', 'dcp', 'ep', 'cpStyle', 'variant', 'ttftMs', 'ttitMs', 'tokensPerSecond', 'memoryPerGpuBytes', 'capacityBytes'];
+const CSV_HEAD = [
+  'rank',
+  'gpus',
+  'nodes',
+  'pp',
+  'tp',
+  'cp',
+  'dcp',
+  'ep',
+  'cpStyle',
+  'variant',
+  'ttftMs',
+  'ttitMs',
+  'tokensPerSecond',
+  'memoryPerGpuBytes',
+  'capacityBytes',
+];
 
 /** The qualifying layouts as CSV (RFC 4180; no value holds a comma or quote), best first. Pure. */
 export function planToCsv(r: PlanResult, top: number): string {
   const rows = r.qualifying.slice(0, top).map((c, i) => {
     const ring = c.layout.cp > 1 && (c.layout.cpStyle ?? 'ring') === 'ring';
-    return [i + 1, c.gpus, c.layout.nodes * c.pp, c.pp, c.layout.tp, c.layout.cp, c.layout.dcp, c.layout.ep, c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : '', ring ? c.variant : '', ms(c.ttftSec), ms(c.ttitSec), round(c.tokensPerSec, 3), Math.round(c.memoryBytes), Math.round(c.capacityBytes)].join(',');
+    return [
+      i + 1,
+      c.gpus,
+      c.layout.nodes * c.pp,
+      c.pp,
+      c.layout.tp,
+      c.layout.cp,
+      c.layout.dcp,
+      c.layout.ep,
+      c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : '',
+      ring ? c.variant : '',
+      ms(c.ttftSec),
+      ms(c.ttitSec),
+      round(c.tokensPerSec, 3),
+      Math.round(c.memoryBytes),
+      Math.round(c.capacityBytes),
+    ].join(',');
   });
   return [CSV_HEAD.join(','), ...rows].join('\n') + '\n';
 }
@@ -111,7 +177,11 @@ export function planToMarkdown(r: PlanResult, h: PlanHeader, top: number, warnin
     const shown = r.qualifying.slice(0, top);
     const notes = footnotes(shown.map(warningsOf));
     lines.push('| # | GPUs | Layout | TTFT | TTIT | Decode tok/s | Memory/GPU |', '|---:|---:|---|---:|---:|---:|---:|');
-    shown.forEach((c, i) => lines.push(`| ${i + 1} | ${c.gpus} | ${describeLayout(c)}${notes.markers[i] ? ` ${notes.markers[i]}` : ''} | ${formatSeconds(c.ttftSec)} | ${formatSeconds(c.ttitSec)} | ${c.tokensPerSec.toFixed(1)} | ${formatBytes(c.memoryBytes)} |`));
+    shown.forEach((c, i) =>
+      lines.push(
+        `| ${i + 1} | ${c.gpus} | ${describeLayout(c)}${notes.markers[i] ? ` ${notes.markers[i]}` : ''} | ${formatSeconds(c.ttftSec)} | ${formatSeconds(c.ttitSec)} | ${c.tokensPerSec.toFixed(1)} | ${formatBytes(c.memoryBytes)} |`,
+      ),
+    );
     lines.push(...footnoteLines(notes.notes));
   } else if (r.closest) {
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
@@ -155,11 +225,26 @@ const ms = (sec: number) => round(sec * 1e3, 3);
 
 export function candidateJson(c: Candidate, warningsOf: WarningsOf = noWarnings) {
   return {
-    layout: { nodes: c.layout.nodes * c.pp, tp: c.layout.tp, cp: c.layout.cp, gpus: c.gpus, dcp: c.layout.dcp, ep: c.layout.ep, pp: c.pp, cpStyle: c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : null },
+    layout: {
+      nodes: c.layout.nodes * c.pp,
+      tp: c.layout.tp,
+      cp: c.layout.cp,
+      gpus: c.gpus,
+      dcp: c.layout.dcp,
+      ep: c.layout.ep,
+      pp: c.pp,
+      cpStyle: c.layout.cp > 1 ? (c.layout.cpStyle ?? 'ring') : null,
+    },
     prefill: { ttftMs: ms(c.ttftSec), variant: c.variant },
     decode: { ttitMs: ms(c.ttitSec), aggregateTokensPerSecond: round(c.tokensPerSec, 3) },
     memory: { perGpuBytes: Math.round(c.memoryBytes), capacityBytes: Math.round(c.capacityBytes), fits: c.memoryBytes <= c.capacityBytes },
-    violations: c.violations.map((v) => ({ constraint: v.constraint, actual: round(v.actual, 6), limit: v.limit, factor: round(v.factor, 4), reason: describeViolation(v) })),
+    violations: c.violations.map((v) => ({
+      constraint: v.constraint,
+      actual: round(v.actual, 6),
+      limit: v.limit,
+      factor: round(v.factor, 4),
+      reason: describeViolation(v),
+    })),
     /** What qualifies this layout's estimate, as estimate --json gives it. */
     warnings: warningsOf(c),
   };
@@ -174,7 +259,12 @@ export function planToJson(r: PlanResult, top: number, extra: Record<string, unk
     best: r.best ? json(r.best) : null,
     candidates: r.qualifying.slice(0, top).map(json),
     candidatesTotal: r.qualifying.length,
-    rejected: r.rejected.map((f) => ({ family: f.family, evaluated: f.evaluated, reason: f.closest.violations.map(describeViolation).join('; '), closest: json(f.closest) })),
+    rejected: r.rejected.map((f) => ({
+      family: f.family,
+      evaluated: f.evaluated,
+      reason: f.closest.violations.map(describeViolation).join('; '),
+      closest: json(f.closest),
+    })),
     smallerGpuCounts: r.smaller.map((s) => ({ gpus: s.gpus, reason: s.closest.violations.map(describeViolation).join('; '), closest: json(s.closest) })),
     pareto: r.pareto.map((c) => ({ gpus: c.gpus, ttftMs: ms(c.ttftSec), layout: candidateJson(c).layout, variant: c.variant })),
     closest: r.closest ? json(r.closest) : null,

@@ -77,7 +77,9 @@ export function architectureNotes(r: EstimateResult): string[] {
   }
   const bounded = (['sliding', 'chunked'] as const).filter((k) => counts[k] > 0);
   if (bounded.length > 0) {
-    const parts = bounded.map((k) => `${counts[k]} ${k === 'sliding' ? 'sliding-window' : 'chunked'} layers (window ${formatInt(windowTokens(model, k) ?? 0)} tokens)`);
+    const parts = bounded.map(
+      (k) => `${counts[k]} ${k === 'sliding' ? 'sliding-window' : 'chunked'} layers (window ${formatInt(windowTokens(model, k) ?? 0)} tokens)`,
+    );
     notes.push(
       `only the ${counts.full} full-attention layers run the ring and this choice; the ${parts.join(' and ')} exchange just a halo of KV with the neighbouring ranks`,
     );

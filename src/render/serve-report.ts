@@ -71,14 +71,22 @@ export function serveTable(r: ServeResult, header: ServeHeader, saturation: numb
     `Traffic   ${header.traffic}`,
     '',
   ];
-  const lat = new Table({ head: ['Latency', 'mean', 'p50', 'p90', 'p99'], colAligns: ['left', 'right', 'right', 'right', 'right'], style, chars: COMPACT_CHARS });
+  const lat = new Table({
+    head: ['Latency', 'mean', 'p50', 'p90', 'p99'],
+    colAligns: ['left', 'right', 'right', 'right', 'right'],
+    style,
+    chars: COMPACT_CHARS,
+  });
   const row = (label: string, d: Distribution) => lat.push([label, sec(d.meanSec), sec(d.p50Sec), sec(d.p90Sec), sec(d.p99Sec)]);
   row('TTFT', s.ttft);
   row('TTIT (per request, after the first token)', s.ttit);
   row('End to end', s.e2e);
   lines.push(lat.toString());
   const t = new Table({ head: ['Throughput', 'Value'], colAligns: ['left', 'right'], style, chars: COMPACT_CHARS });
-  t.push(['Requests served', `${formatInt(s.served)} of ${formatInt(s.requests)}${s.rejected ? ` (${formatInt(s.rejected)} too large for a replica's KV)` : ''}`]);
+  t.push([
+    'Requests served',
+    `${formatInt(s.served)} of ${formatInt(s.requests)}${s.rejected ? ` (${formatInt(s.rejected)} too large for a replica's KV)` : ''}`,
+  ]);
   t.push(['Requests/s', s.requestsPerSec.toFixed(3)]);
   t.push(['Input tokens/s', formatInt(Math.round(s.inputTokensPerSec))]);
   t.push(['Output tokens/s', `${formatInt(Math.round(s.outputTokensPerSec))} (${formatInt(Math.round(s.outputTokensPerSecPerGpu))} per GPU)`]);
@@ -89,7 +97,10 @@ export function serveTable(r: ServeResult, header: ServeHeader, saturation: numb
   if (saturation !== null) t.push(['Saturates at (all replicas full)', `${saturation.toFixed(3)} requests/s`]);
   if (r.cost) {
     t.push(['Cost', `$${r.cost.perHourUsd.toFixed(2)}/hour at $${r.cost.pricePerGpuHourUsd}/GPU-hour`]);
-    t.push(['Cost per million tokens', `$${r.cost.perMillionOutputTokensUsd.toFixed(3)} output, $${r.cost.perMillionInputTokensUsd.toFixed(3)} input (whole fleet each)`]);
+    t.push([
+      'Cost per million tokens',
+      `$${r.cost.perMillionOutputTokensUsd.toFixed(3)} output, $${r.cost.perMillionInputTokensUsd.toFixed(3)} input (whole fleet each)`,
+    ]);
   }
   lines.push(t.toString());
   if (s.saturated) lines.push(chalk.yellow('Saturated: requests were still queueing when the last one arrived; the rate is beyond what this fleet sustains.'));

@@ -19,7 +19,13 @@ const GREY = '#555';
 const REF = '#e6550d';
 
 /** Text for SVG: control characters shown escaped (\x1b), markup escaped. */
-const esc = (s: string) => s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string) =>
+  s
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 const num = (v: number) => Number(v.toFixed(2));
 /** A value as a label shows it: at most four significant digits, no exponent. */
 export const valueText = (v: number) => (Math.abs(v) >= 1e4 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(4))));
@@ -74,7 +80,10 @@ function legend(parts: string[], entries: { name: string; color: string; mark?: 
     if (e.mark === 'ring') {
       parts.push(`<line class="legend" x1="${lx}" y1="${ly + 2}" x2="${lx + 14}" y2="${ly + 2}" stroke="${e.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
       parts.push(`<circle class="legend" cx="${lx + 7}" cy="${ly + 2}" r="4" fill="white" stroke="${e.color}" stroke-width="2"/>`);
-    } else if (e.mark === 'dash') parts.push(`<line class="legend ref" x1="${lx}" y1="${ly + 2}" x2="${lx + 14}" y2="${ly + 2}" stroke="${e.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
+    } else if (e.mark === 'dash')
+      parts.push(
+        `<line class="legend ref" x1="${lx}" y1="${ly + 2}" x2="${lx + 14}" y2="${ly + 2}" stroke="${e.color}" stroke-width="2" stroke-dasharray="4 3"/>`,
+      );
     else if (e.mark === 'cross') parts.push(`<path class="legend" d="${cross(lx + 7, ly + 2)}" stroke="${e.color}" stroke-width="2"/>`);
     else parts.push(`<rect class="legend" x="${lx}" y="${ly}" width="14" height="4" fill="${e.color}"/>`);
     parts.push(`<text class="label" x="${lx + 22}" y="${ly + 5}">${esc(e.name)}</text>`);
@@ -128,16 +137,22 @@ export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
     });
   }
   parts.push(`<text class="label" x="${W / 2}" y="${H - M.bottom + 38}" text-anchor="middle">${esc(d.xLabel)}</text>`);
-  parts.push(`<text class="label" x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${esc(`${d.yLabel}${o.logY ? ', log scale' : ''}`)}</text>`);
+  parts.push(
+    `<text class="label" x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${esc(`${d.yLabel}${o.logY ? ', log scale' : ''}`)}</text>`,
+  );
   for (const l of o.hLines ?? []) {
     if (!y.drawable(l.value)) continue;
     const ly = num(py(l.value));
-    parts.push(`<line class="ref" x1="${M.left}" y1="${ly}" x2="${W - M.right}" y2="${ly}" stroke="${REF}" stroke-width="1.5" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`);
+    parts.push(
+      `<line class="ref" x1="${M.left}" y1="${ly}" x2="${W - M.right}" y2="${ly}" stroke="${REF}" stroke-width="1.5" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`,
+    );
     parts.push(`<text class="label ref-label" x="${W - M.right - 4}" y="${num(ly - 5)}" text-anchor="end" fill="${REF}">${esc(l.label)}</text>`);
   }
   for (const l of o.vLines ?? []) {
     const x = num(pxAt(l.value));
-    parts.push(`<line class="ref" x1="${x}" y1="${M.top}" x2="${x}" y2="${H - M.bottom}" stroke="${REF}" stroke-width="1.5" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`);
+    parts.push(
+      `<line class="ref" x1="${x}" y1="${M.top}" x2="${x}" y2="${H - M.bottom}" stroke="${REF}" stroke-width="1.5" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`,
+    );
     parts.push(`<text class="label ref-label" x="${num(x + 4)}" y="${M.top + 12}" fill="${REF}">${esc(l.label)}</text>`);
   }
   const unit = o.unit ? ` ${o.unit}` : '';
@@ -173,7 +188,9 @@ export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
       const notes = `${bad(i) ? ' (does not fit in memory)' : ''}${over ? ` (above ${o.over!.label})` : ''}`;
       const hover = `${s.name}, ${d.xLabel} ${d.xText[i]}: ${valueText(v)}${unit}${notes}`;
       const shape = bad(i) ? `r="4" fill="white" stroke="${color}" stroke-width="2"` : 'r="2.5"';
-      parts.push(`<circle class="point${bad(i) ? ' bad' : ''}${over ? ' over' : ''}" cx="${num(px(i))}" cy="${num(py(v))}" ${shape}><title>${esc(hover)}</title></circle>`);
+      parts.push(
+        `<circle class="point${bad(i) ? ' bad' : ''}${over ? ' over' : ''}" cx="${num(px(i))}" cy="${num(py(v))}" ${shape}><title>${esc(hover)}</title></circle>`,
+      );
       if (over) parts.push(`<path class="over-mark" d="${cross(px(i), py(v))}" stroke="${REF}" stroke-width="1.5"/>`);
     }
     parts.push('</g>');
@@ -182,7 +199,9 @@ export function svgChart(d: ChartData, o: LineChartOptions = {}): string {
     const { series, index, label } = o.highlight;
     const cx = num(px(index));
     const cy = num(py(d.series[series]!.values[index]!));
-    parts.push(`<circle class="point highlight" cx="${cx}" cy="${cy}" r="7" fill="none" stroke="${REF}" stroke-width="3"><title>${esc(label)}</title></circle>`);
+    parts.push(
+      `<circle class="point highlight" cx="${cx}" cy="${cy}" r="7" fill="none" stroke="${REF}" stroke-width="3"><title>${esc(label)}</title></circle>`,
+    );
     const right = cx > W / 2;
     parts.push(`<text class="label" x="${num(right ? cx - 10 : cx + 10)}" y="${num(cy - 10)}"${right ? ' text-anchor="end"' : ''}>${esc(label)}</text>`);
   }
@@ -245,9 +264,18 @@ export function svgBarChart(d: BarChartData, id = 'chart'): string {
   });
   for (const l of d.limits ?? []) {
     const x = num(px(l.value));
-    parts.push(`<line class="ref" x1="${x}" y1="${M.top}" x2="${x}" y2="${h - M.bottom}" stroke="${REF}" stroke-width="2" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`);
+    parts.push(
+      `<line class="ref" x1="${x}" y1="${M.top}" x2="${x}" y2="${h - M.bottom}" stroke="${REF}" stroke-width="2" stroke-dasharray="6 4"><title>${esc(l.label)}</title></line>`,
+    );
   }
-  legend(parts, [...names.map((name, k) => ({ name, color: COLORS[k % COLORS.length]! })), ...(d.limits ?? []).map((l) => ({ name: l.label, color: REF, mark: 'dash' as const }))], h);
+  legend(
+    parts,
+    [
+      ...names.map((name, k) => ({ name, color: COLORS[k % COLORS.length]! })),
+      ...(d.limits ?? []).map((l) => ({ name: l.label, color: REF, mark: 'dash' as const })),
+    ],
+    h,
+  );
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }

@@ -33,7 +33,16 @@ const METRIC: Record<ChartMetric, { label: string; value: (r: SweepRow) => numbe
   ttit: { label: 'TTIT (ms)', value: (r) => r.ttitSec * 1e3 },
   memory: { label: 'memory per GPU (GB)', value: (r) => r.memoryBytes / 1e9 },
 };
-const DIM_LABEL: Record<SweepDim, string> = { nodes: 'nodes', gpus: 'GPUs', ctx: 'context (tokens)', missRate: 'miss rate (%)', batch: 'batch', tp: 'TP', pp: 'PP', cpStyle: 'CP style' };
+const DIM_LABEL: Record<SweepDim, string> = {
+  nodes: 'nodes',
+  gpus: 'GPUs',
+  ctx: 'context (tokens)',
+  missRate: 'miss rate (%)',
+  batch: 'batch',
+  tp: 'TP',
+  pp: 'PP',
+  cpStyle: 'CP style',
+};
 /** A row's value of a swept quantity, as a number (a CP style by its index in CP_STYLES). */
 function dimValue(r: SweepRow, d: SweepDim): number {
   switch (d) {
@@ -49,7 +58,8 @@ function dimValue(r: SweepRow, d: SweepDim): number {
       return r[d];
   }
 }
-const dimText = (d: SweepDim, v: number) => (d === 'missRate' ? `${round(v * 100, 4)}%` : d === 'ctx' ? formatInt(v) : d === 'cpStyle' ? CP_STYLES[v]! : String(v));
+const dimText = (d: SweepDim, v: number) =>
+  d === 'missRate' ? `${round(v * 100, 4)}%` : d === 'ctx' ? formatInt(v) : d === 'cpStyle' ? CP_STYLES[v]! : String(v);
 
 /**
  * The swept metric against the first swept quantity: one series per value of
@@ -117,7 +127,8 @@ export interface ChartLimits {
 /** The chart options of a sweep metric: its unit, scale, capacity line and SLO. */
 export function chartOptions(metric: ChartMetric, l: ChartLimits): LineChartOptions {
   const o: LineChartOptions = { unit: metric === 'ttft' ? 's' : metric === 'ttit' ? 'ms' : 'GB', ...(l.logY ? { logY: true } : {}) };
-  if (metric === 'memory' && l.capacityBytes !== undefined) o.hLines = [{ value: l.capacityBytes / 1e9, label: `usable HBM ${formatBytes(l.capacityBytes)} per GPU` }];
+  if (metric === 'memory' && l.capacityBytes !== undefined)
+    o.hLines = [{ value: l.capacityBytes / 1e9, label: `usable HBM ${formatBytes(l.capacityBytes)} per GPU` }];
   const slo = metric === 'ttft' ? l.maxTtftSec : metric === 'ttit' ? l.maxTtitSec : undefined;
   if (slo !== undefined) {
     const label = `${metric.toUpperCase()} SLO ${formatSeconds(slo)}`;

@@ -46,7 +46,12 @@ const METRIC_COLUMNS: Column[] = [
     value: (r) => layoutText(r, true),
     text: (r) => layoutText(r, false),
   },
-  { key: 'variant', head: 'Variant', value: (r) => (hasRing(r) ? r.variant : ''), text: (r) => (!hasRing(r) ? 'no ring' : r.variant === 'pass-q' ? 'pass-Q' : 'pass-KV') },
+  {
+    key: 'variant',
+    head: 'Variant',
+    value: (r) => (hasRing(r) ? r.variant : ''),
+    text: (r) => (!hasRing(r) ? 'no ring' : r.variant === 'pass-q' ? 'pass-Q' : 'pass-KV'),
+  },
   { key: 'ttftMs', head: 'TTFT', value: (r) => ms(r.ttftSec), text: (r) => formatSeconds(r.ttftSec) },
   { key: 'passKvTtftMs', head: 'pass-KV', value: (r) => ms(r.passKvTtftSec), text: (r) => formatSeconds(r.passKvTtftSec) },
   { key: 'passQTtftMs', head: 'pass-Q', value: (r) => ms(r.passQTtftSec), text: (r) => formatSeconds(r.passQTtftSec) },
@@ -135,5 +140,8 @@ export function sweepRowsJson(rows: readonly SweepRow[], inputs: SweepInputs, wa
   const cols = MACHINE_COLUMNS(inputs);
   // JSON says "none" with null: no CP style without CP, no variant without a ring.
   const none: Record<string, (r: SweepRow) => unknown> = { cpStyle: (r) => r.cpStyleUsed, variant: (r) => (hasRing(r) ? r.variant : null) };
-  return rows.map((r) => ({ ...Object.fromEntries(cols.map((c) => [c.key, none[c.key] ? none[c.key]!(r) : c.value(r)])), warnings: r.warnings.map(warningIndex).sort((a, b) => a - b) }));
+  return rows.map((r) => ({
+    ...Object.fromEntries(cols.map((c) => [c.key, none[c.key] ? none[c.key]!(r) : c.value(r)])),
+    warnings: r.warnings.map(warningIndex).sort((a, b) => a - b),
+  }));
 }

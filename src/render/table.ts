@@ -26,14 +26,38 @@ export interface TableOptions {
 }
 
 type CharName =
-  | 'top' | 'top-mid' | 'top-left' | 'top-right'
-  | 'bottom' | 'bottom-mid' | 'bottom-left' | 'bottom-right'
-  | 'left' | 'left-mid' | 'mid' | 'mid-mid' | 'right' | 'right-mid' | 'middle';
+  | 'top'
+  | 'top-mid'
+  | 'top-left'
+  | 'top-right'
+  | 'bottom'
+  | 'bottom-mid'
+  | 'bottom-left'
+  | 'bottom-right'
+  | 'left'
+  | 'left-mid'
+  | 'mid'
+  | 'mid-mid'
+  | 'right'
+  | 'right-mid'
+  | 'middle';
 
 const DEFAULT_CHARS: Record<CharName, string> = {
-  top: '─', 'top-mid': '┬', 'top-left': '┌', 'top-right': '┐',
-  bottom: '─', 'bottom-mid': '┴', 'bottom-left': '└', 'bottom-right': '┘',
-  left: '│', 'left-mid': '├', mid: '─', 'mid-mid': '┼', right: '│', 'right-mid': '┤', middle: '│',
+  top: '─',
+  'top-mid': '┬',
+  'top-left': '┌',
+  'top-right': '┐',
+  bottom: '─',
+  'bottom-mid': '┴',
+  'bottom-left': '└',
+  'bottom-right': '┘',
+  left: '│',
+  'left-mid': '├',
+  mid: '─',
+  'mid-mid': '┼',
+  right: '│',
+  'right-mid': '┤',
+  middle: '│',
 };
 
 const SGR = /\x1b\[[0-9;]*m/g;

@@ -10,7 +10,10 @@ export const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)
 export const mapeText = (m: Mape) => (m.count ? `${formatPercent(m.mape)} (${m.count})` : '–');
 /** A group's worst error; '–' when the group is empty. */
 export const worstText = (m: Mape) => (m.count ? formatPercent(m.maxAbsError) : '–');
-export const groups = (g: Record<string, Mape>) => Object.entries(g).map(([k, m]) => `${k} ${mapeText(m)}`).join(', ') || '–';
+export const groups = (g: Record<string, Mape>) =>
+  Object.entries(g)
+    .map(([k, m]) => `${k} ${mapeText(m)}`)
+    .join(', ') || '–';
 
 /** The external section of `cp-plan validate`: one row per measurement, then MAPE by role, GPU, engine and kind. Pure. */
 export function externalToTable(r: ExternalReport, file: string, chalk: ChalkInstance, color: boolean): string {
@@ -45,7 +48,13 @@ const groupsJson = (g: Record<string, Mape>) => Object.fromEntries(Object.entrie
 export function externalToJson(r: ExternalReport, file: string) {
   return {
     file,
-    mape: { fit: mapeJson(r.fit), heldOut: mapeJson(r.heldOut), heldOutByGpu: groupsJson(r.byGpu), heldOutByEngine: groupsJson(r.byEngine), heldOutByKind: groupsJson(r.byKind) },
+    mape: {
+      fit: mapeJson(r.fit),
+      heldOut: mapeJson(r.heldOut),
+      heldOutByGpu: groupsJson(r.byGpu),
+      heldOutByEngine: groupsJson(r.byEngine),
+      heldOutByKind: groupsJson(r.byKind),
+    },
     cases: r.cases.map((c) => ({ ...c, measuredSec: round(c.measuredSec, 9), predictedSec: round(c.predictedSec, 9), error: round(c.error, 5) })),
     skipped: r.skipped,
   };

@@ -34,25 +34,37 @@ export function validateToTable(r: ValidationReport, h: ValidateHeader, chalk: C
   const groups = (Object.keys(r.byGroup) as (keyof typeof r.byGroup)[])
     .filter((g) => r.byGroup[g].count > 0)
     .map((g) => `${GROUP_LABEL[g]} ${formatPercent(r.byGroup[g].mape)} (${r.byGroup[g].count})`);
-  lines.push(`MAPE      ${groups.join(', ')}; overall ${formatPercent(r.overall.mape)} (${r.overall.count}), worst case ${formatPercent(r.overall.maxAbsError)}`);
   lines.push(
-    `          fit ${mapeText(r.byRole.fit)}, held-out ${mapeText(r.byRole['held-out'])}`,
+    `MAPE      ${groups.join(', ')}; overall ${formatPercent(r.overall.mape)} (${r.overall.count}), worst case ${formatPercent(r.overall.maxAbsError)}`,
   );
+  lines.push(`          fit ${mapeText(r.byRole.fit)}, held-out ${mapeText(r.byRole['held-out'])}`);
   const scored = r.decisions.filter((d) => d.scored);
   if (r.decisions.length > 0) {
     const ties = r.decisions.length - scored.length;
     lines.push(
       `Decisions pass-KV vs pass-Q: ${scored.filter((d) => d.correct).length} of ${scored.length} right where the measured gap exceeds 2%` +
-        (ties ? `; ${ties} within 2% (ties, not scored: ${r.decisions.filter((d) => !d.scored).map((d) => `${d.name} measured ${VARIANT[d.measuredFaster]}, cp-plan ${VARIANT[d.chosen]}`).join('; ')})` : ''),
+        (ties
+          ? `; ${ties} within 2% (ties, not scored: ${r.decisions
+              .filter((d) => !d.scored)
+              .map((d) => `${d.name} measured ${VARIANT[d.measuredFaster]}, cp-plan ${VARIANT[d.chosen]}`)
+              .join('; ')})`
+          : ''),
     );
   }
   if (r.ringIterations.length > 0) {
-    lines.push('', componentTable('Ring iteration', r.ringIterations, (x) => x.toFixed(0), style));
+    lines.push(
+      '',
+      componentTable('Ring iteration', r.ringIterations, (x) => x.toFixed(0), style),
+    );
   }
   if (r.decodeAttention.length > 0) {
     const held = r.decodeAttention.filter((c) => c.role === 'held-out');
     const within = held.filter((c) => Math.abs(c.error) <= 0.2).length;
-    lines.push('', componentTable('Decode attention per layer', r.decodeAttention, (x) => x.toFixed(1), style), `Decode attention components: ${within} of ${held.length} held-out within ±20%`);
+    lines.push(
+      '',
+      componentTable('Decode attention per layer', r.decodeAttention, (x) => x.toFixed(1), style),
+      `Decode attention components: ${within} of ${held.length} held-out within ±20%`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -40,7 +40,6 @@ export function servingToTable(r: ServingReport, file: string, chalk: ChalkInsta
   return lines.join('\n') + '\n';
 }
 
-
 /** The `serving` object of `cp-plan validate --json`. Pure. */
 export function servingToJson(r: ServingReport, file: string) {
   const n = (x: number | null, d = 3) => (x === null ? null : round(x, d));

@@ -25,7 +25,18 @@ export function footnotes(lists: readonly (readonly string[])[]): Footnotes {
       return i;
     }),
   );
-  return { notes, indices, markers: indices.map((ix) => (ix.length ? `[${[...ix].sort((a, b) => a - b).map((i) => i + 1).join(',')}]` : '')) };
+  return {
+    notes,
+    indices,
+    markers: indices.map((ix) =>
+      ix.length
+        ? `[${[...ix]
+            .sort((a, b) => a - b)
+            .map((i) => i + 1)
+            .join(',')}]`
+        : '',
+    ),
+  };
 }
 
 /** The notes under a table: "Warnings:" and one line per note, numbered as the markers are; none without notes. */

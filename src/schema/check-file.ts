@@ -51,7 +51,9 @@ export const checkScenarioSchema = z
       .strictObject({
         ctx: tokens.refine(Number.isInteger, 'must be a whole number of tokens'),
         cached: z.union([z.literal(0), tokens.refine(Number.isInteger, 'must be a whole number of tokens')]).optional(),
-        missRate: withUnit(parseRate, '5%').refine((r) => r > 0 && r <= 1, 'must be in (0, 100%]').optional(),
+        missRate: withUnit(parseRate, '5%')
+          .refine((r) => r > 0 && r <= 1, 'must be in (0, 100%]')
+          .optional(),
         batch: positiveInt.default(1),
       })
       .refine((w) => w.cached === undefined || w.cached < w.ctx, { path: ['cached'], message: 'must be smaller than ctx' }),

@@ -19,7 +19,12 @@ export const collectivesPresetSchema = z.strictObject({
   baseLatencyUs: byAlgorithm,
   hopLatencyUs: z.strictObject({ nvlink: byAlgorithm, pci: byAlgorithm, net: byAlgorithm }),
   llMaxBusBandwidthGBps: z.strictObject({
-    singleNode: z.strictObject({ volta: z.number().positive(), ampere: z.number().positive(), hopper: z.number().positive(), blackwell: z.number().positive() }),
+    singleNode: z.strictObject({
+      volta: z.number().positive(),
+      ampere: z.number().positive(),
+      hopper: z.number().positive(),
+      blackwell: z.number().positive(),
+    }),
     twoNodes: byCpu,
     moreNodes: byCpu,
   }),

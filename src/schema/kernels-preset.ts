@@ -33,8 +33,7 @@ export const gemmCurveSchema = z.strictObject({
   bySize: z.array(z.strictObject({ weights: z.number().positive(), points })).optional(),
 });
 
-const byDtype = <T extends z.ZodTypeAny>(curve: T) =>
-  z.strictObject({ bf16: curve.optional(), fp8: curve.optional(), fp4: curve.optional() });
+const byDtype = <T extends z.ZodTypeAny>(curve: T) => z.strictObject({ bf16: curve.optional(), fp8: curve.optional(), fp4: curve.optional() });
 
 /** Kernel families cp-plan distinguishes: what an engine runs on a GPU generation. */
 export const attentionKernels = ['fa2', 'fa3', 'flashinfer', 'trtllm', 'cudnn', 'flashmla', 'triton', 'aiter', 'ck'] as const;

@@ -18,7 +18,9 @@ const tokens = z.union([z.number().int().positive().max(1e9, 'is over a billion 
 /** A length: fixed tokens, uniform between two, or lognormal around a median. */
 const length = z.union([
   tokens,
-  z.strictObject({ uniform: z.tuple([tokens, tokens]) }).refine((v) => v.uniform[0] <= v.uniform[1], { message: 'uniform: the first bound must not exceed the second' }),
+  z
+    .strictObject({ uniform: z.tuple([tokens, tokens]) })
+    .refine((v) => v.uniform[0] <= v.uniform[1], { message: 'uniform: the first bound must not exceed the second' }),
   z.strictObject({ lognormal: z.strictObject({ median: tokens, sigma: z.number().min(0).max(4), max: tokens.optional() }) }),
 ]);
 
@@ -84,7 +86,9 @@ export const workloadFileSchema = z
       )
       .min(1),
   })
-  .refine((w) => (w.rate === undefined) !== (w.concurrency === undefined), { message: 'give rate (open loop) or concurrency (closed loop), not both and not neither' });
+  .refine((w) => (w.rate === undefined) !== (w.concurrency === undefined), {
+    message: 'give rate (open loop) or concurrency (closed loop), not both and not neither',
+  });
 export type WorkloadFile = z.infer<typeof workloadFileSchema>;
 
 /** One line of a JSONL trace: when the request arrives (seconds from the start) and its token counts. */

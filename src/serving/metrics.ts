@@ -2,7 +2,9 @@ import type { SimulationResult } from './simulate.js';
 
 /** Nearest-rank percentile of the finite values (NaN when there are none). */
 export function percentile(values: ArrayLike<number>, p: number): number {
-  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const v = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const rank = Math.min(v.length, Math.max(1, Math.ceil((p / 100) * v.length)));
   return v[rank - 1]!;

@@ -47,7 +47,14 @@ export interface ServeResult {
 }
 
 /** Tokens of KV one replica holds beside weights, reserve and one chunk's activations (full-attention layers). */
-export function kvCapacityTokens(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, chunkTokens: number | null, promptTokens: number): number {
+export function kvCapacityTokens(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  chunkTokens: number | null,
+  promptTokens: number,
+): number {
   const chunk = chunkTokens ?? promptTokens;
   const one = memoryParts(model, cluster, layout, precision, { contextTokens: Math.max(1, chunk), cachedTokens: 0, batch: 1, prefillChunkTokens: chunkTokens });
   const free = one.capacityBytes - one.weightsBytes - one.reserveBytes - one.activationBytes;
@@ -64,7 +71,14 @@ export function serve(input: ServeInput): ServeResult {
   let longest = 1;
   for (let i = 0; i < input.requests.count; i++) longest = Math.max(longest, input.requests.inputTokens[i]! - input.requests.cachedTokens[i]!);
   const kv = kvCapacityTokens(model, cluster, layout, precision, chunkTokens, longest);
-  const config: SimulationConfig = { replicas: input.replicas, chunkTokens, maxRunning, kvCapacityTokens: kv, concurrency: input.concurrency, maxStepTokens: cluster.engine.maxStepTokens };
+  const config: SimulationConfig = {
+    replicas: input.replicas,
+    chunkTokens,
+    maxRunning,
+    kvCapacityTokens: kv,
+    concurrency: input.concurrency,
+    maxStepTokens: cluster.engine.maxStepTokens,
+  };
   const sim = simulate(input.requests, stepCostModel(model, cluster, layout, precision), config);
   const gpus = layout.gpus * input.replicas;
   const summary = summarize(sim, gpus, input.slo, input.concurrency === null);
@@ -91,7 +105,11 @@ export function saturationRate(input: ServeInput, traffic: Omit<TrafficSpec, 'ar
     Math.min(served.maxRunning ?? Infinity, Math.floor(served.kvCapacityTokensPerReplica / Math.max(1, meanTokensPerRequest(input.requests)))),
   );
   const concurrency = perReplica * input.replicas;
-  const requests = generateRequests({ ...traffic, arrivals: { kind: 'closed', concurrency }, requests: Math.max(4 * concurrency, Math.min(2000, input.requests.count)) });
+  const requests = generateRequests({
+    ...traffic,
+    arrivals: { kind: 'closed', concurrency },
+    requests: Math.max(4 * concurrency, Math.min(2000, input.requests.count)),
+  });
   const closed = serve({ ...input, requests, concurrency, slo: {} });
   return closed.summary.requestsPerSec;
 }

@@ -57,7 +57,6 @@ export interface SimulationResult {
   requestSecondsInSystem: number;
 }
 
-
 export function simulate(requests: Requests, step: StepCostModel, config: SimulationConfig): SimulationResult {
   const n = requests.count;
   const res: SimulationResult = {

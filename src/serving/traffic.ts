@@ -14,10 +14,7 @@ export interface Requests {
 }
 
 /** A token count: fixed, or drawn from a distribution. */
-export type Length =
-  | number
-  | { uniform: [number, number] }
-  | { lognormal: { median: number; sigma: number; max?: number | undefined } };
+export type Length = number | { uniform: [number, number] } | { lognormal: { median: number; sigma: number; max?: number | undefined } };
 
 /** One kind of request in a mix. */
 export interface RequestClass {

@@ -52,7 +52,11 @@ function attentionFlops(r: Extract<ExternalRow, { kind: 'attention' }>): number 
 
 /** A kernel context for one GPU and kernel family: no calibration, the row's kernel. */
 function kernelContext(gpu: GpuSpec, kernel: KernelContext['engine']['prefillAttention']): KernelContext {
-  return { gpu, scales: { engine: null, gemmScale: 1, gemmBandwidthScale: 1, attentionScale: 1, decodeAttentionScale: 1 }, engine: { prefillAttention: kernel, decodeAttention: kernel, attentionKernelSec: null } };
+  return {
+    gpu,
+    scales: { engine: null, gemmScale: 1, gemmBandwidthScale: 1, attentionScale: 1, decodeAttentionScale: 1 },
+    engine: { prefillAttention: kernel, decodeAttention: kernel, attentionKernelSec: null },
+  };
 }
 
 const TFLOPS = 1e12;
@@ -85,7 +89,8 @@ export function predictRow(r: ExternalRow, inputs: ExternalInputs): { measuredSe
     }
     case 'kv-capacity': {
       const deployed = inputs.deployment(r.cluster, r.engine);
-      const cluster = r.gpuMemoryUtilization === undefined ? deployed : { ...deployed, engine: { ...deployed.engine, gpuMemoryUtilization: r.gpuMemoryUtilization } };
+      const cluster =
+        r.gpuMemoryUtilization === undefined ? deployed : { ...deployed, engine: { ...deployed.engine, gpuMemoryUtilization: r.gpuMemoryUtilization } };
       const e = estimate({
         model: inputs.model(r.model),
         cluster,

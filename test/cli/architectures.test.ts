@@ -52,8 +52,15 @@ describe('estimate: every new preset on 4 H200 nodes at 128K (--json)', () => {
       assert.equal(doc.model.kvBytesPerToken, want.kvBytesPerToken);
       assert.equal(doc.memory.kvCacheBytesPerSequence, want.kvAt(128_000));
       const layers = doc.prefill.layers as { attention: string; moe: boolean; count: number }[];
-      assert.equal(layers.reduce((n, l) => n + l.count, 0), want.layers, JSON.stringify(layers));
-      assert.equal(layers.some((l) => l.moe), want.moe);
+      assert.equal(
+        layers.reduce((n, l) => n + l.count, 0),
+        want.layers,
+        JSON.stringify(layers),
+      );
+      assert.equal(
+        layers.some((l) => l.moe),
+        want.moe,
+      );
       const parts = Object.values(doc.prefill.breakdownMs) as number[];
       assert.ok(parts.length > 0 && parts.every((v) => typeof v === 'number' && v >= 0));
       const sum = parts.reduce((a, b) => a + b, 0);
@@ -204,22 +211,25 @@ describe('MoE fixes the planner and the messages point at', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-plan-arch-check-'));
     try {
       const file = join(dir, 'moe.yaml');
-      writeFileSync(file, [
-        'scenarios:',
-        '  - name: fixed EP',
-        '    model: deepseek-v3',
-        '    cluster: h100-ib',
-        '    layout: { nodes: 4, ep: 16 }',
-        '    workload: { ctx: 128K }',
-        '    slo: { maxTtft: 20s }',
-        '  - name: planned',
-        '    model: deepseek-v3',
-        '    cluster: h100-ib',
-        '    plan: { maxNodes: 4 }',
-        '    workload: { ctx: 128K }',
-        '    slo: { maxTtft: 20s }',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          'scenarios:',
+          '  - name: fixed EP',
+          '    model: deepseek-v3',
+          '    cluster: h100-ib',
+          '    layout: { nodes: 4, ep: 16 }',
+          '    workload: { ctx: 128K }',
+          '    slo: { maxTtft: 20s }',
+          '  - name: planned',
+          '    model: deepseek-v3',
+          '    cluster: h100-ib',
+          '    plan: { maxNodes: 4 }',
+          '    workload: { ctx: 128K }',
+          '    slo: { maxTtft: 20s }',
+          '',
+        ].join('\n'),
+      );
       const r = runCli(['check', file, '--json']);
       assert.equal(r.status, 0, r.stderr + r.stdout);
       const doc = parseJson(r.stdout);
@@ -227,9 +237,15 @@ describe('MoE fixes the planner and the messages point at', () => {
       assert.ok(Array.isArray(scenarios), `scenarios in ${Object.keys(doc).join(', ')}`);
       assert.equal(scenarios[0].layout.ep, 16);
       // The planned scenario is checked on the layout the planner chose, EP included (TP16 across 2 nodes fits without EP).
-      const best = parseJson(runCli(['plan', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--ctx', '128K', '--max-ttft', '20s', '--max-nodes', '4', '--json']).stdout).best;
+      const best = parseJson(
+        runCli(['plan', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--ctx', '128K', '--max-ttft', '20s', '--max-nodes', '4', '--json']).stdout,
+      ).best;
       const planned = scenarios[1].layout;
-      assert.deepEqual([planned.gpus, planned.tp, planned.cp, planned.ep], [best.layout.gpus, best.layout.tp, best.layout.cp, best.layout.ep], JSON.stringify(planned));
+      assert.deepEqual(
+        [planned.gpus, planned.tp, planned.cp, planned.ep],
+        [best.layout.gpus, best.layout.tp, best.layout.cp, best.layout.ep],
+        JSON.stringify(planned),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -240,9 +256,18 @@ describe('sweep --ep', () => {
   test('every point uses the EP; points where it is not a valid EP size are skipped with a warning', () => {
     const r = runCli(['sweep', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--nodes', '2..4', '--ctx', '128K', '--ep', '16', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
-    const [head, ...rows] = r.stdout.trim().split('\n').map((line) => line.split(','));
+    const [head, ...rows] = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
     const col = (name: string) => head!.indexOf(name);
-    assert.deepEqual(rows.map((row) => [row[col('nodes')], row[col('layout')], row[col('ep')]]), [['2', 'TP8xCP2xEP16', '16'], ['4', 'TP8xCP4xEP16', '16']]);
+    assert.deepEqual(
+      rows.map((row) => [row[col('nodes')], row[col('layout')], row[col('ep')]]),
+      [
+        ['2', 'TP8xCP2xEP16', '16'],
+        ['4', 'TP8xCP4xEP16', '16'],
+      ],
+    );
     assert.match(r.stderr, /^cp-plan: warning: skipped 1 point\(s\) .*--ep 16: must be a multiple of TP 8 that divides the 24 GPUs/m);
   });
 });

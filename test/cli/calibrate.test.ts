@@ -29,16 +29,55 @@ function syntheticRuns(dir: string): string {
       ].join('\n'),
   );
   let seed = 11;
-  const noise = () => 1 + (((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5) * 0.02;
+  const noise = () => 1 + ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.02;
   const runs: object[] = [];
   const add = (nodes: number, ctx: string, extra: string[], metric: 'ttftMs' | 'ttitMs', cached = 0) => {
-    const doc = parseJson(runCli(['estimate', '--model', 'llama3-70b', '--cluster', truth, '--nodes', String(nodes), '--ctx', ctx, '--cached', String(cached), '--engine', 'trtllm', ...extra, '--json']).stdout);
+    const doc = parseJson(
+      runCli([
+        'estimate',
+        '--model',
+        'llama3-70b',
+        '--cluster',
+        truth,
+        '--nodes',
+        String(nodes),
+        '--ctx',
+        ctx,
+        '--cached',
+        String(cached),
+        '--engine',
+        'trtllm',
+        ...extra,
+        '--json',
+      ]).stdout,
+    );
     const value = metric === 'ttftMs' ? doc.prefill.ttftMs : doc.decode.ttitMs;
-    runs.push({ name: `${nodes}n ${ctx} ${cached}`, nodes, contextTokens: doc.workload.contextTokens, cachedTokens: cached, [metric]: Number((value * noise()).toFixed(3)) });
+    runs.push({
+      name: `${nodes}n ${ctx} ${cached}`,
+      nodes,
+      contextTokens: doc.workload.contextTokens,
+      cachedTokens: cached,
+      [metric]: Number((value * noise()).toFixed(3)),
+    });
   };
-  for (const [n, ctx] of [[1, '8K'], [1, '32K'], [1, '128K'], [2, '128K'], [4, '128K'], [4, '512K']] as const) add(n, ctx, [], 'ttftMs');
+  for (const [n, ctx] of [
+    [1, '8K'],
+    [1, '32K'],
+    [1, '128K'],
+    [2, '128K'],
+    [4, '128K'],
+    [4, '512K'],
+  ] as const)
+    add(n, ctx, [], 'ttftMs');
   for (const cached of [120_000, 64_000]) add(4, '128K', [], 'ttftMs', cached);
-  for (const [n, ctx] of [[1, '8K'], [1, '128K'], [2, '8K'], [2, '128K'], [4, '32K']] as const) add(n, ctx, [], 'ttitMs');
+  for (const [n, ctx] of [
+    [1, '8K'],
+    [1, '128K'],
+    [2, '8K'],
+    [2, '128K'],
+    [4, '32K'],
+  ] as const)
+    add(n, ctx, [], 'ttitMs');
   const file = join(dir, 'runs.yaml');
   writeFileSync(file, stringify({ model: 'llama3-70b', cluster: 'h100-ib', engine: 'trtllm', measurements: runs }));
   return file;
@@ -82,7 +121,10 @@ describe('cp-plan calibrate', () => {
 
   test('under-determined or malformed measurement files are one-line errors (exit 2), and nothing is written', () => {
     const prefillOnly = join(dir, 'prefill-only.yaml');
-    writeFileSync(prefillOnly, 'model: llama3-70b\ncluster: h100-ib\nmeasurements:\n  - { nodes: 1, contextTokens: 8000, ttftMs: 600 }\n  - { nodes: 1, contextTokens: 128000, ttftMs: 13000 }\n');
+    writeFileSync(
+      prefillOnly,
+      'model: llama3-70b\ncluster: h100-ib\nmeasurements:\n  - { nodes: 1, contextTokens: 8000, ttftMs: 600 }\n  - { nodes: 1, contextTokens: 128000, ttftMs: 13000 }\n',
+    );
     const out = join(dir, 'never.yaml');
     const r = runCli(['calibrate', prefillOnly, '-o', out]);
     assertOneLineError(r);
@@ -121,7 +163,10 @@ describe('cp-plan calibrate: the honest split and safe output', () => {
 
   test('repeated runs count once, and the suggested --params set really runs', () => {
     const file = join(dir, 'repeats.yaml');
-    const rows = Array.from({ length: 4 }, () => '  - { nodes: 4, contextTokens: 128000, ttftMs: 11000 }\n  - { nodes: 1, contextTokens: 8000, ttftMs: 1800 }\n').join('');
+    const rows = Array.from(
+      { length: 4 },
+      () => '  - { nodes: 4, contextTokens: 128000, ttftMs: 11000 }\n  - { nodes: 1, contextTokens: 8000, ttftMs: 1800 }\n',
+    ).join('');
     writeFileSync(file, `model: llama3-405b\ncluster: gtt\nmeasurements:\n${rows}`);
     const r = runCli(['calibrate', file, '--params', 'gemm,serial,attention']);
     assertOneLineError(r);
@@ -141,12 +186,20 @@ describe('cp-plan calibrate: the honest split and safe output', () => {
     assertOneLineError(runCli(['calibrate', copy, '-o', shipped]));
     assert.equal(readFileSync(shipped, 'utf8'), gtt);
     assertOneLineError(runCli(['calibrate', copy, '-o', dir]));
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   test('implausible times (every parameter at a bound) are refused and nothing is written', () => {
     const file = join(dir, 'x100.yaml');
-    writeFileSync(file, readFileSync(paper, 'utf8').replace(/ttftMs: ([\d.]+)/g, (_, v) => `ttftMs: ${Number(v) * 100}`).replace(/ttitMs: ([\d.]+)/g, (_, v) => `ttitMs: ${Number(v) * 100}`));
+    writeFileSync(
+      file,
+      readFileSync(paper, 'utf8')
+        .replace(/ttftMs: ([\d.]+)/g, (_, v) => `ttftMs: ${Number(v) * 100}`)
+        .replace(/ttitMs: ([\d.]+)/g, (_, v) => `ttitMs: ${Number(v) * 100}`),
+    );
     const out = join(dir, 'x100-out.yaml');
     const r = runCli(['calibrate', file, '-o', out]);
     assertOneLineError(r);
@@ -156,8 +209,14 @@ describe('cp-plan calibrate: the honest split and safe output', () => {
 
   test('an impossible layout in a row names the file and the row', () => {
     const file = join(dir, 'bad-row.yaml');
-    writeFileSync(file, 'model: llama3-70b\ncluster: h100-ib\nmeasurements:\n  - { nodes: 1, contextTokens: 8000, ttftMs: 600 }\n  - { nodes: 1, tp: 3, contextTokens: 8000, ttftMs: 600 }\n');
-    for (const args of [['calibrate', file, '--params', 'gemm'], ['validate', '--data', file]]) {
+    writeFileSync(
+      file,
+      'model: llama3-70b\ncluster: h100-ib\nmeasurements:\n  - { nodes: 1, contextTokens: 8000, ttftMs: 600 }\n  - { nodes: 1, tp: 3, contextTokens: 8000, ttftMs: 600 }\n',
+    );
+    for (const args of [
+      ['calibrate', file, '--params', 'gemm'],
+      ['validate', '--data', file],
+    ]) {
       const r = runCli(args);
       assertOneLineError(r);
       assert.match(r.stderr, /bad-row\.yaml: measurements\.1: --tp 3/);
@@ -171,8 +230,17 @@ describe('cp-plan calibrate --params attention-kernel for an engine without atte
 
   test("starts from the decode kernel table's fixed cost, and reports it as Before", () => {
     // TTITs cp-plan itself predicts with vLLM on h100-ib (no attentionKernelUs: the table's fixed cost applies).
-    const runs = [[1, '1K'], [1, '8K'], [1, '128K'], [2, '8K'], [4, '1K'], [4, '32K']].map(([nodes, ctx]) => {
-      const doc = parseJson(runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--nodes', String(nodes), '--ctx', String(ctx), '--json']).stdout);
+    const runs = [
+      [1, '1K'],
+      [1, '8K'],
+      [1, '128K'],
+      [2, '8K'],
+      [4, '1K'],
+      [4, '32K'],
+    ].map(([nodes, ctx]) => {
+      const doc = parseJson(
+        runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--nodes', String(nodes), '--ctx', String(ctx), '--json']).stdout,
+      );
       return { nodes, contextTokens: doc.workload.contextTokens, ttitMs: doc.decode.ttitMs };
     });
     const file = join(dir, 'runs.yaml');

@@ -32,7 +32,13 @@ describe('cp-plan check', () => {
   test('all scenarios pass: exit 0, a table with margins', () => {
     const r = runCli(['check', passing]);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(r.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('cp-plan: warning: ')), r.stderr);
+    assert.ok(
+      r.stderr
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('cp-plan: warning: ')),
+      r.stderr,
+    );
     assert.match(r.stdout, /2 of 2 scenarios pass/);
     assert.match(r.stdout, /\+\d+\.\d%/);
   });
@@ -40,7 +46,13 @@ describe('cp-plan check', () => {
   test('the shipped passing example: every scenario passes, exit 0', () => {
     const r = runCli(['check', 'examples/sizing.yaml']);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(r.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('cp-plan: warning: ')), r.stderr);
+    assert.ok(
+      r.stderr
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('cp-plan: warning: ')),
+      r.stderr,
+    );
     assert.match(r.stdout, /3 of 3 scenarios pass/);
   });
 
@@ -114,18 +126,40 @@ describe('cp-plan check', () => {
     assert.match(markdown.stdout, /^- \[\d\] context of 1000000 tokens exceeds/m);
     const doc = parseJson(runCli(['check', file, '--json']).stdout);
     for (const s of doc.scenarios) {
-      assert.ok(s.warnings.some((w: string) => /exceeds llama3-405b's configured maximum/.test(w)), JSON.stringify(s.warnings));
-      assert.ok(s.warnings.some((w: string) => /decode under CP16 is extrapolated/.test(w)), JSON.stringify(s.warnings));
+      assert.ok(
+        s.warnings.some((w: string) => /exceeds llama3-405b's configured maximum/.test(w)),
+        JSON.stringify(s.warnings),
+      );
+      assert.ok(
+        s.warnings.some((w: string) => /decode under CP16 is extrapolated/.test(w)),
+        JSON.stringify(s.warnings),
+      );
     }
   });
 
   test('invalid files: exit 2 with file:line, nothing on stdout', () => {
     const cases: [string, string, RegExp][] = [
-      ['unit.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 1Mb }\n    slo: {}\n', /unit\.yaml:4:\d+: scenarios\.0\.workload\.ctx: '1Mb' is not a token count/],
-      ['duration.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtft: 9 parsecs }\n', /duration\.yaml:5:\d+: scenarios\.0\.slo\.maxTtft: '9 parsecs' is not a duration/],
-      ['bare.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtit: 40 }\n', /bare\.yaml:5:\d+: scenarios\.0\.slo\.maxTtit: 40 has no unit; write 40ms or 40s$/m],
+      [
+        'unit.yaml',
+        'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 1Mb }\n    slo: {}\n',
+        /unit\.yaml:4:\d+: scenarios\.0\.workload\.ctx: '1Mb' is not a token count/,
+      ],
+      [
+        'duration.yaml',
+        'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtft: 9 parsecs }\n',
+        /duration\.yaml:5:\d+: scenarios\.0\.slo\.maxTtft: '9 parsecs' is not a duration/,
+      ],
+      [
+        'bare.yaml',
+        'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTtit: 40 }\n',
+        /bare\.yaml:5:\d+: scenarios\.0\.slo\.maxTtit: 40 has no unit; write 40ms or 40s$/m,
+      ],
       ['neither.yaml', 'scenarios:\n  - name: x\n    workload: { ctx: 8K }\n    slo: {}\n', /neither\.yaml:2:\d+: scenarios\.0: give either layout or plan/],
-      ['typo.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTTFT: 1s }\n', /typo\.yaml:5:\d+: scenarios\.0\.slo: unknown key 'maxTTFT'/],
+      [
+        'typo.yaml',
+        'scenarios:\n  - name: x\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: { maxTTFT: 1s }\n',
+        /typo\.yaml:5:\d+: scenarios\.0\.slo: unknown key 'maxTTFT'/,
+      ],
       ['empty-list.yaml', 'scenarios: []\n', /empty-list\.yaml:1:\d+: scenarios: /],
       ['syntax.yaml', 'scenarios:\n  - name: [x\n', /syntax\.yaml:\d+:\d+: invalid YAML/],
     ];
@@ -135,7 +169,10 @@ describe('cp-plan check', () => {
       assert.match(r.stderr, message, name);
     }
     assertOneLineError(runCli(['check', join(dir, 'missing.yaml')]));
-    const badLayout = runCli(['check', write('layout.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1, tp: 3 }\n    workload: { ctx: 8K }\n    slo: {}\n')]);
+    const badLayout = runCli([
+      'check',
+      write('layout.yaml', 'scenarios:\n  - name: x\n    layout: { nodes: 1, tp: 3 }\n    workload: { ctx: 8K }\n    slo: {}\n'),
+    ]);
     assertOneLineError(badLayout);
     assert.match(badLayout.stderr, /--tp 3/);
   });

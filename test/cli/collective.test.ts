@@ -12,7 +12,8 @@ describe('cp-plan collective', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /16 GPUs of h100-ib on 2 node\(s\) \(2 NVLink domains, 8 GPUs in each; 8 x 400 Gb\/s NICs per node of 8\)/);
-    for (const col of ['size (B)', 'count', 'type', 'time (us)', 'algbw (GB/s)', 'busbw (GB/s)', 'algorithm', 'protocol']) assert.ok(r.stdout.includes(col), col);
+    for (const col of ['size (B)', 'count', 'type', 'time (us)', 'algbw (GB/s)', 'busbw (GB/s)', 'algorithm', 'protocol'])
+      assert.ok(r.stdout.includes(col), col);
     assert.match(r.stdout, /268435456 │ 67108864 │ float/);
   });
 
@@ -42,7 +43,9 @@ describe('cp-plan collective', () => {
   test('a 32 KB all-reduce inside a node costs tens of µs; --algorithm restricts the choice as NCCL_ALGO does', () => {
     const free = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '8', '--bytes', '32K', '--json']).stdout).rows[0];
     assert.ok(free.timeUs > 10 && free.timeUs < 60, `${free.timeUs}`);
-    const ring = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '8', '--bytes', '8GiB', '--algorithm', 'ring', '--json']).stdout).rows[0];
+    const ring = parseJson(
+      runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '8', '--bytes', '8GiB', '--algorithm', 'ring', '--json']).stdout,
+    ).rows[0];
     const nvls = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '8', '--bytes', '8GiB', '--json']).stdout).rows[0];
     assert.equal(ring.algorithm, 'ring');
     assert.equal(nvls.algorithm, 'nvls');
@@ -50,14 +53,19 @@ describe('cp-plan collective', () => {
   });
 
   test('--ranks-per-node: --nodes N is N x R ranks, --gpus G is G ranks on ceil(G/R) nodes; uneven splits are named', () => {
-    const three = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--nodes', '3', '--ranks-per-node', '1', '--bytes', '1M', '--json']).stdout);
+    const three = parseJson(
+      runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--nodes', '3', '--ranks-per-node', '1', '--bytes', '1M', '--json']).stdout,
+    );
     assert.deepEqual([three.gpus, three.nodes, three.group.domains, three.domainSizes], [3, 3, 3, [1, 1, 1]]);
     const g = parseJson(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '6', '--ranks-per-node', '4', '--bytes', '1M', '--json']).stdout);
     assert.deepEqual([g.gpus, g.nodes, g.domainSizes], [6, 2, [4, 2]]);
     const table = runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '12', '--bytes', '1M']);
     assert.match(table.stdout, /12 GPUs of h100-ib on 2 node\(s\) \(2 NVLink domains, 8 \+ 4 GPUs;/);
     assert.match(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '16', '--bytes', '1M']).stdout, /2 NVLink domains, 8 GPUs in each/);
-    assert.match(assertOneLineError(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '4', '--nodes', '1', '--ranks-per-node', '2', '--bytes', '1M'])), /fill 2 node\(s\), not --nodes 1/);
+    assert.match(
+      assertOneLineError(runCli(['collective', 'all-reduce', '--cluster', 'h100-ib', '--gpus', '4', '--nodes', '1', '--ranks-per-node', '2', '--bytes', '1M'])),
+      /fill 2 node\(s\), not --nodes 1/,
+    );
   });
 
   test('all-to-all and sendrecv are point-to-point; every op runs on an NVL72 rack', () => {
@@ -66,7 +74,10 @@ describe('cp-plan collective', () => {
       assert.equal(r.status, 0, `${op}: ${r.stderr}`);
       assert.deepEqual(parseJson(r.stdout).group, { size: 72, perDomain: 72, domains: 1 });
     }
-    assert.equal(parseJson(runCli(['collective', 'alltoall', '--cluster', 'h100-ib', '--nodes', '2', '--bytes', '1M', '--json']).stdout).rows[0].algorithm, 'grouped-p2p');
+    assert.equal(
+      parseJson(runCli(['collective', 'alltoall', '--cluster', 'h100-ib', '--nodes', '2', '--bytes', '1M', '--json']).stdout).rows[0].algorithm,
+      'grouped-p2p',
+    );
   });
 
   test('bad input is one line, exit 2', () => {
@@ -94,16 +105,32 @@ function ncclTestsText(rows: { bytes: number; timeUs: number; algbw: number; bus
     '# nThread 1 nGpus 1 minBytes 8 maxBytes 8589934592 step: 2(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0',
     '#',
     '# Using devices',
-    ...Array.from({ length: ranks }, (_, r) => `#  Rank ${String(r).padStart(2)} Group  0 Pid  ${1000 + r} on   node-${Math.floor(r / perHost)} device  ${r % perHost} [0x18] NVIDIA H100 80GB HBM3`),
+    ...Array.from(
+      { length: ranks },
+      (_, r) =>
+        `#  Rank ${String(r).padStart(2)} Group  0 Pid  ${1000 + r} on   node-${Math.floor(r / perHost)} device  ${r % perHost} [0x18] NVIDIA H100 80GB HBM3`,
+    ),
     '#',
     '#                                                              out-of-place                       in-place          ',
     '#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong',
     '#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)       ',
   ];
   const body = rows.map((r) =>
-    [String(r.bytes).padStart(12), String(Math.floor(r.bytes / 4)).padStart(13), 'float'.padStart(9), 'sum'.padStart(7), '-1'.padStart(7),
-      r.timeUs.toFixed(2).padStart(8), r.algbw.toFixed(2).padStart(7), r.busbw.toFixed(2).padStart(7), '0'.padStart(6),
-      r.timeUs.toFixed(2).padStart(8), r.algbw.toFixed(2).padStart(7), r.busbw.toFixed(2).padStart(7), '0'.padStart(6)].join(' '),
+    [
+      String(r.bytes).padStart(12),
+      String(Math.floor(r.bytes / 4)).padStart(13),
+      'float'.padStart(9),
+      'sum'.padStart(7),
+      '-1'.padStart(7),
+      r.timeUs.toFixed(2).padStart(8),
+      r.algbw.toFixed(2).padStart(7),
+      r.busbw.toFixed(2).padStart(7),
+      '0'.padStart(6),
+      r.timeUs.toFixed(2).padStart(8),
+      r.algbw.toFixed(2).padStart(7),
+      r.busbw.toFixed(2).padStart(7),
+      '0'.padStart(6),
+    ].join(' '),
   );
   return [...head, ...body, '# Out of bounds values : 0 OK', '# Avg bus bandwidth    : 100.0', '#', ''].join('\n');
 }
@@ -126,7 +153,7 @@ describe('cp-plan calibrate --nccl-tests', () => {
     );
     const doc = parseJson(runCli(['collective', 'all-reduce', '--cluster', truth, '--gpus', String(gpus), '--bytes', '8..8GiB', '--json']).stdout);
     let seed = 7;
-    const noise = () => 1 + (((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5) * 0.02;
+    const noise = () => 1 + ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.02;
     const rows = doc.rows.map((r: { bytes: number; timeUs: number; algbwGBps: number; busbwGBps: number }) => {
       const f = noise();
       return { bytes: r.bytes, timeUs: r.timeUs * f, algbw: r.algbwGBps / f, busbw: r.busbwGBps / f };
@@ -162,7 +189,10 @@ describe('cp-plan calibrate --nccl-tests', () => {
     const r = runCli(['calibrate', '--nccl-tests', file, '--cluster', 'h100-ib', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const ids = parseJson(r.stdout).params.map((p: { id: string }) => p.id);
-    assert.ok(ids.every((id: string) => id.startsWith('network-')), ids.join(','));
+    assert.ok(
+      ids.every((id: string) => id.startsWith('network-')),
+      ids.join(','),
+    );
   });
 
   test('bad nccl-tests input is one line, exit 2, and nothing is written', () => {
@@ -179,8 +209,14 @@ describe('cp-plan calibrate --nccl-tests', () => {
     assertOneLineError(runCli(['calibrate', join(REPO_ROOT, 'validation', 'paper-measurements.yaml'), '--nccl-tests', junk]));
     assertOneLineError(runCli(['calibrate']));
     // NVLS bandwidth cannot be fitted on a fabric without NVLink SHARP.
-    assert.match(assertOneLineError(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'a100-ib', '--params', 'nvls-bus'])), /'a100-ib' has no NVLink SHARP/);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.match(
+      assertOneLineError(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'a100-ib', '--params', 'nvls-bus'])),
+      /'a100-ib' has no NVLink SHARP/,
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   test('a file with two runs is read up to the first and says so; the default fit notes what it left alone', () => {
@@ -190,6 +226,9 @@ describe('cp-plan calibrate --nccl-tests', () => {
     const r = runCli(['calibrate', '--nccl-tests', two, '--cluster', 'h100-ib', '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /holds more than one run; only the first was read/);
-    assert.equal(parseJson(r.stdout).runs[0].points, parseJson(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'h100-ib', '--json']).stdout).runs[0].points);
+    assert.equal(
+      parseJson(r.stdout).runs[0].points,
+      parseJson(runCli(['calibrate', '--nccl-tests', truthRun('all_reduce_perf.txt', 8), '--cluster', 'h100-ib', '--json']).stdout).runs[0].points,
+    );
   });
 });

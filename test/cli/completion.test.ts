@@ -32,10 +32,14 @@ describe('cp-plan completion bash', () => {
   const complete = (...words: string[]): string[] => completeIn(dir, ...words);
   const completeIn = (cwd: string, ...words: string[]): string[] => {
     const line = words.map((w) => `'${w}'`).join(' ');
-    const r = spawnSync('bash', ['-c', `source '${file}'; COMP_WORDS=(cp-plan ${line}); COMP_CWORD=${words.length}; _cp_plan; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-      encoding: 'utf8',
-      cwd,
-    });
+    const r = spawnSync(
+      'bash',
+      ['-c', `source '${file}'; COMP_WORDS=(cp-plan ${line}); COMP_CWORD=${words.length}; _cp_plan; printf '%s\\n' "\${COMPREPLY[@]}"`],
+      {
+        encoding: 'utf8',
+        cwd,
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.split('\n').filter(Boolean);
   };
@@ -46,20 +50,60 @@ describe('cp-plan completion bash', () => {
     [['estimate', '--mo'], ['--model']],
     [['estimate', '--model', 'llama3-4'], ['llama3-405b']],
     [['plan', '--ctx', '1M', '--cluster', 'h1'], ['h100-ib']],
-    [['plan', '--ctx', '1M', '--cluster', 'h2'], ['h20-ib', 'h200-ib']],
+    [
+      ['plan', '--ctx', '1M', '--cluster', 'h2'],
+      ['h20-ib', 'h200-ib'],
+    ],
     [['estimate', '--engine', 's'], ['sglang']],
-    [['estimate', '--variant', 'pass-'], ['pass-kv', 'pass-q']],
-    [['sweep', '--format', ''], ['table', 'csv', 'json', 'markdown']],
-    [['check', '--format', ''], ['table', 'markdown', 'json']],
-    [['presets', ''], ['list', 'show']],
-    [['presets', 'show', 'gt'], ['gti', 'gtt']],
-    [['schema', ''], ['model', 'cluster', 'gpu', 'engine', 'kernels', 'collectives', 'measurements', 'collective-measurements', 'external-measurements', 'serving-measurements', 'workload', 'check']],
+    [
+      ['estimate', '--variant', 'pass-'],
+      ['pass-kv', 'pass-q'],
+    ],
+    [
+      ['sweep', '--format', ''],
+      ['table', 'csv', 'json', 'markdown'],
+    ],
+    [
+      ['check', '--format', ''],
+      ['table', 'markdown', 'json'],
+    ],
+    [
+      ['presets', ''],
+      ['list', 'show'],
+    ],
+    [
+      ['presets', 'show', 'gt'],
+      ['gti', 'gtt'],
+    ],
+    [
+      ['schema', ''],
+      [
+        'model',
+        'cluster',
+        'gpu',
+        'engine',
+        'kernels',
+        'collectives',
+        'measurements',
+        'collective-measurements',
+        'external-measurements',
+        'serving-measurements',
+        'workload',
+        'check',
+      ],
+    ],
     [['collective', '--algorithm', 'nv'], []],
     [['collective', 'all-reduce', '--cl'], ['--cluster']],
-    [['completion', ''], ['bash', 'zsh', 'fish']],
+    [
+      ['completion', ''],
+      ['bash', 'zsh', 'fish'],
+    ],
     // commander's help command, and the command it shows help for.
     [['h'], ['help']],
-    [['help', ''], ['estimate', 'serve', 'plan', 'collective', 'validate', 'calibrate', 'sweep', 'check', 'schema', 'completion', 'presets']],
+    [
+      ['help', ''],
+      ['estimate', 'serve', 'plan', 'collective', 'validate', 'calibrate', 'sweep', 'check', 'schema', 'completion', 'presets'],
+    ],
     [['help', 'es'], ['estimate']],
     [['estimate', '--ctx', '1M', '--nodes', '16', '--ex'], ['--explain']],
     // After a positional argument the command is still known.
@@ -78,7 +122,14 @@ describe('cp-plan completion bash', () => {
   }
 
   const sorted = (xs: string[]) => [...xs].sort();
-  for (const words of [['check', ''], ['calibrate', ''], ['validate', '--data', ''], ['calibrate', 'runs.yaml', '-o', ''], ['serve', '--workload', ''], ['presets', 'show', 'sub']]) {
+  for (const words of [
+    ['check', ''],
+    ['calibrate', ''],
+    ['validate', '--data', ''],
+    ['calibrate', 'runs.yaml', '-o', ''],
+    ['serve', '--workload', ''],
+    ['presets', 'show', 'sub'],
+  ]) {
     test(`cp-plan ${words.join(' ')}<TAB> offers directories and YAML files only`, () => {
       const offered = completeIn(files, ...words);
       assert.deepEqual(sorted(offered), sorted(words.at(-1) === 'sub' ? ['sub'] : ['a.yaml', 'b.yml', 'sub']));
@@ -92,7 +143,10 @@ describe('cp-plan completion bash', () => {
   });
 
   test('a flag that writes any file (--chart-file) or reads nccl-tests text offers every file', () => {
-    for (const words of [['sweep', '--chart-file', ''], ['calibrate', '--nccl-tests', '']]) {
+    for (const words of [
+      ['sweep', '--chart-file', ''],
+      ['calibrate', '--nccl-tests', ''],
+    ]) {
       assert.deepEqual(sorted(completeIn(files, ...words)), ['a.yaml', 'b.yml', 'c.txt', 'sub']);
     }
   });
@@ -124,10 +178,14 @@ describe('cp-plan completion zsh', () => {
     const file = join(dir, '_cp-plan');
     writeFileSync(file, script.stdout);
     assert.equal(spawnSync('zsh', ['-n', file]).status, 0);
-    const r = spawnSync('zsh', ['-f', '-c', `autoload -U compinit; compinit -u -D; source '${file}'; print -r -- \${_comps[cp-plan]}; whence -w _cp_plan_presets_show`], {
-      encoding: 'utf8',
-      cwd: dir,
-    });
+    const r = spawnSync(
+      'zsh',
+      ['-f', '-c', `autoload -U compinit; compinit -u -D; source '${file}'; print -r -- \${_comps[cp-plan]}; whence -w _cp_plan_presets_show`],
+      {
+        encoding: 'utf8',
+        cwd: dir,
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '_cp_plan\n_cp_plan_presets_show: function\n');
   });
@@ -161,7 +219,11 @@ describe('cp-plan completion fish', () => {
   const complete = (line: string, cwd = files): string[] => {
     const r = spawnSync('fish', ['-N', '-c', `source '${file}'; function cp-plan; end; complete -C '${line}'`], { encoding: 'utf8', cwd });
     assert.equal(r.status, 0, r.stderr);
-    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]!)
+      .sort();
   };
 
   const cases: [string, string[]][] = [
@@ -186,7 +248,9 @@ describe('cp-plan completion fish', () => {
     });
   }
 
-  test('fish: a preset flag offers the built-in names, YAML files and directories, not other files', { skip: hasFish ? false : 'fish is not installed' }, () => {
+  test('fish: a preset flag offers the built-in names, YAML files and directories, not other files', {
+    skip: hasFish ? false : 'fish is not installed',
+  }, () => {
     const offered = complete('cp-plan estimate --cluster ');
     for (const name of ['gtt', 'h100-ib', 'a.yaml', 'b.yml', 'sub/']) assert.ok(offered.includes(name), `${name} in ${offered.join(' ')}`);
     assert.ok(!offered.includes('c.txt'));

@@ -10,7 +10,7 @@ import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run
 const est = (...args: string[]) => runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--gpus', '8', '--ctx', '32K', ...args]);
 
 describe('estimate with engines and precisions', () => {
-  test('--engine: the default is the cluster\'s; another engine changes the kernels and the fixed costs, and JSON says which', () => {
+  test("--engine: the default is the cluster's; another engine changes the kernels and the fixed costs, and JSON says which", () => {
     const vllm = parseJson(est('--json').stdout);
     assert.equal(vllm.engine.name, 'vllm');
     assert.equal(vllm.engine.prefillAttention, 'fa3');
@@ -33,7 +33,8 @@ describe('estimate with engines and precisions', () => {
   });
 
   test('--weights nvfp4 halves the weights on Blackwell and computes in FP4; on Hopper it keeps the memory saving and says the math is BF16', () => {
-    const b200 = (w: string) => parseJson(runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'b200-ib', '--gpus', '8', '--ctx', '32K', '--weights', w, '--json']).stdout);
+    const b200 = (w: string) =>
+      parseJson(runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'b200-ib', '--gpus', '8', '--ctx', '32K', '--weights', w, '--json']).stdout);
     const fp4 = b200('nvfp4');
     const fp8 = b200('fp8');
     assert.ok(fp4.memory.perGpu.weightsBytes < 0.6 * fp8.memory.perGpu.weightsBytes + 4e9);
@@ -48,9 +49,15 @@ describe('estimate with engines and precisions', () => {
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(parseJson(ok.stdout).precision.attentionDtype, 'fp8');
     assert.match(assertOneLineError(est('--attention-dtype', 'fp8')), /add --kv-dtype fp8/);
-    assert.match(assertOneLineError(runCli(['estimate', '--ctx', '128K', '--attention-dtype', 'fp8', '--kv-dtype', 'fp8'])), /engine 'meta-cp' runs no FP8 attention on hopper/);
+    assert.match(
+      assertOneLineError(runCli(['estimate', '--ctx', '128K', '--attention-dtype', 'fp8', '--kv-dtype', 'fp8'])),
+      /engine 'meta-cp' runs no FP8 attention on hopper/,
+    );
     assert.match(assertOneLineError(est('--engine', 'tgi')), /unknown engine 'tgi'/);
-    assert.match(assertOneLineError(runCli(['estimate', '--cluster', 'mi300x-roce', '--ctx', '8K', '--engine', 'trtllm'])), /--engine trtllm: runs on .* not on/);
+    assert.match(
+      assertOneLineError(runCli(['estimate', '--cluster', 'mi300x-roce', '--ctx', '8K', '--engine', 'trtllm'])),
+      /--engine trtllm: runs on .* not on/,
+    );
   });
 });
 
@@ -110,7 +117,7 @@ describe("a cluster's engine file and its calibration's engine (review 13, P3.10
   writeFileSync(join(dir, 'sub', 'vllm-default.yaml'), h100 + calibration('my-engine'));
   const run = (...args: string[]) => runCli(['estimate', '--model', 'llama3-70b', '--ctx', '32K', '--json', ...args], { cwd: dir });
 
-  test("engine: ./my-engine.yaml is read beside the cluster file, not from the cwd", () => {
+  test('engine: ./my-engine.yaml is read beside the cluster file, not from the cwd', () => {
     const r = run('--cluster', 'sub/own.yaml');
     assert.equal(r.status, 0, r.stderr);
     const doc = parseJson(r.stdout);
@@ -119,7 +126,7 @@ describe("a cluster's engine file and its calibration's engine (review 13, P3.10
     assert.equal(doc.engine.calibrated, true);
   });
 
-  test("a calibration for the engine file the cluster names stays valid when --engine picks another", () => {
+  test('a calibration for the engine file the cluster names stays valid when --engine picks another', () => {
     const r = run('--cluster', 'sub/own.yaml', '--engine', 'sglang');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(parseJson(r.stdout).engine.calibrated, false);
@@ -130,7 +137,10 @@ describe("a cluster's engine file and its calibration's engine (review 13, P3.10
     assert.equal(r.status, 0, r.stderr);
     assert.equal(parseJson(r.stdout).engine.calibrated, true);
     const line = assertOneLineError(run('--cluster', 'sub/vllm-default.yaml'));
-    assert.match(line, /^cp-plan: sub\/vllm-default\.yaml: calibration\.engine 'my-engine' is not a known engine.*known engines: meta-cp, sglang, trtllm, vllm/);
+    assert.match(
+      line,
+      /^cp-plan: sub\/vllm-default\.yaml: calibration\.engine 'my-engine' is not a known engine.*known engines: meta-cp, sglang, trtllm, vllm/,
+    );
   });
 
   test('a copy of gtt keeps its calibration; with a misspelt calibration.engine it is refused, not silently dropped', () => {
@@ -154,11 +164,17 @@ describe('validate: an external file whose rows are all skipped (review 13, P3.1
       const plain = runCli(['validate', '--data', 'x.yaml'], { cwd: dir });
       assert.equal(plain.status, 0, plain.stderr);
       assert.match(plain.stdout, /not evaluated: a \(unknown cluster 'nosuch'\)/);
-      for (const gate of [['--max-mape', '10%'], ['--max-error', '10%']]) {
+      for (const gate of [
+        ['--max-mape', '10%'],
+        ['--max-error', '10%'],
+      ]) {
         const r = runCli(['validate', '--data', 'x.yaml', ...gate], { cwd: dir });
         assert.equal(r.status, 1, r.stderr);
         assert.match(r.stdout, /0 external measurements/);
-        assert.equal(r.stderr, `cp-plan: check failed: nothing was scored (no held-out row could be evaluated; 2 not evaluated, see the report), so ${gate[0]} cannot pass\n`);
+        assert.equal(
+          r.stderr,
+          `cp-plan: check failed: nothing was scored (no held-out row could be evaluated; 2 not evaluated, see the report), so ${gate[0]} cannot pass\n`,
+        );
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -28,10 +28,7 @@ describe('estimate: README quick start', () => {
     const doc = parseJson(r.stdout);
     assertGolden('estimate-1m-16nodes.json', r.stdout);
     assert.equal(doc.schemaVersion, 2);
-    assert.deepEqual(
-      { nodes: doc.layout.nodes, tp: doc.layout.tp, cp: doc.layout.cp, gpus: doc.layout.gpus },
-      { nodes: 16, tp: 8, cp: 16, gpus: 128 },
-    );
+    assert.deepEqual({ nodes: doc.layout.nodes, tp: doc.layout.tp, cp: doc.layout.cp, gpus: doc.layout.gpus }, { nodes: 16, tp: 8, cp: 16, gpus: 128 });
     assert.equal(typeof doc.prefill.ttftMs, 'number');
     assert.ok(doc.prefill.ttftMs > 0);
     assert.equal(doc.prefill.variant, 'pass-kv');
@@ -68,7 +65,12 @@ describe('estimate: other layouts and inputs', () => {
     assertGolden('estimate-70b-h100.json', r.stdout);
   });
 
-  for (const [ctx, tokens] of [['128Ki', 131072], ['1.5M', 1_500_000], ['128K', 128_000], ['131072', 131072]] as const) {
+  for (const [ctx, tokens] of [
+    ['128Ki', 131072],
+    ['1.5M', 1_500_000],
+    ['128K', 128_000],
+    ['131072', 131072],
+  ] as const) {
     test(`--ctx ${ctx} is ${tokens} tokens`, () => {
       const r = runCli(['estimate', '--ctx', ctx, '--nodes', '16', '--json']);
       assert.equal(r.status, 0, r.stderr);
@@ -103,8 +105,14 @@ describe('estimate: does not fit (exit 1)', () => {
     assert.match(r.stdout, /Memory per GPU/);
     assert.match(r.stdout, /DOES NOT FIT/);
     const lines = stderrLines(r);
-    assert.ok(lines.every((l) => l.startsWith('cp-plan: ')), r.stderr);
-    assert.ok(lines.some((l) => l.includes('does not fit') && l.includes('--nodes')), r.stderr);
+    assert.ok(
+      lines.every((l) => l.startsWith('cp-plan: ')),
+      r.stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.includes('does not fit') && l.includes('--nodes')),
+      r.stderr,
+    );
   });
 
   // Issue 16: a hint must fix the problem. Each remedy on the "does not fit" line is run as it reads
@@ -268,7 +276,10 @@ describe('estimate: warnings', () => {
   test('context beyond the model maximum: a stderr warning, and the same warnings in JSON', () => {
     const t = runCli(QUICK_START);
     assert.equal(t.status, 0);
-    assert.ok(stderrLines(t).some((l) => l.startsWith('cp-plan: warning:') && l.includes('131072')), t.stderr);
+    assert.ok(
+      stderrLines(t).some((l) => l.startsWith('cp-plan: warning:') && l.includes('131072')),
+      t.stderr,
+    );
     const j = runCli([...QUICK_START, '--json']);
     const doc = parseJson(j.stdout);
     assert.ok(doc.warnings.some((w: string) => /131072/.test(w)));

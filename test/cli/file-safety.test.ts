@@ -27,11 +27,32 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 describe('outputs never overwrite what this run read', () => {
   const cases: { name: string; files: Record<string, string>; args: string[]; link?: [string, string]; target: string }[] = [
-    { name: 'calibrate -o the cluster file it read', files: { 'r.yaml': RUNS(), 'c.yaml': CLUSTER }, args: [...CALIBRATE, '--cluster', './c.yaml', '-o', 'c.yaml'], target: 'c.yaml' },
-    { name: 'calibrate -o the model file the measurements name', files: { 'r.yaml': RUNS('model: ./m.yaml\ncluster: h100-ib\n'), 'm.yaml': MODEL }, args: [...CALIBRATE, '-o', 'm.yaml'], target: 'm.yaml' },
-    { name: 'calibrate -o the measurements through a symlink', files: { 'r.yaml': RUNS() }, link: ['link.yaml', 'r.yaml'], args: [...CALIBRATE, '-o', 'link.yaml'], target: 'r.yaml' },
+    {
+      name: 'calibrate -o the cluster file it read',
+      files: { 'r.yaml': RUNS(), 'c.yaml': CLUSTER },
+      args: [...CALIBRATE, '--cluster', './c.yaml', '-o', 'c.yaml'],
+      target: 'c.yaml',
+    },
+    {
+      name: 'calibrate -o the model file the measurements name',
+      files: { 'r.yaml': RUNS('model: ./m.yaml\ncluster: h100-ib\n'), 'm.yaml': MODEL },
+      args: [...CALIBRATE, '-o', 'm.yaml'],
+      target: 'm.yaml',
+    },
+    {
+      name: 'calibrate -o the measurements through a symlink',
+      files: { 'r.yaml': RUNS() },
+      link: ['link.yaml', 'r.yaml'],
+      args: [...CALIBRATE, '-o', 'link.yaml'],
+      target: 'r.yaml',
+    },
     // A chart file must end in .svg: a model file named so.
-    { name: 'sweep --chart-file onto the model file it read', files: { 'm.svg': MODEL }, args: ['sweep', '--ctx', '8K', '--nodes', '1..2', '--model', './m.svg', '--chart-file', 'm.svg'], target: 'm.svg' },
+    {
+      name: 'sweep --chart-file onto the model file it read',
+      files: { 'm.svg': MODEL },
+      args: ['sweep', '--ctx', '8K', '--nodes', '1..2', '--model', './m.svg', '--chart-file', 'm.svg'],
+      target: 'm.svg',
+    },
   ];
   for (const c of cases) {
     test(`${c.name}: refused, and the input is unchanged`, () => {
@@ -54,12 +75,17 @@ describe('outputs never overwrite what this run read', () => {
     const before = readFileSync(shipped, 'utf8');
     assertOneLineError(runCli([...CALIBRATE, '-o', 'p/gtt.yaml'], { cwd: d }));
     assert.equal(readFileSync(shipped, 'utf8'), before);
-    assert.deepEqual(readdirSync(join(REPO_ROOT, 'presets', 'clusters')).filter((f) => !f.endsWith('.yaml')), []);
+    assert.deepEqual(
+      readdirSync(join(REPO_ROOT, 'presets', 'clusters')).filter((f) => !f.endsWith('.yaml')),
+      [],
+    );
   });
 });
 
 describe('targets that are not regular files, and odd paths', () => {
-  test('-o /dev/null is refused and /dev/null stays a device', { skip: isRoot ? false : 'only root could replace /dev/null; run the suite as root to test it' }, () => {
+  test('-o /dev/null is refused and /dev/null stays a device', {
+    skip: isRoot ? false : 'only root could replace /dev/null; run the suite as root to test it',
+  }, () => {
     const d = dir();
     writeFileSync(join(d, 'r.yaml'), RUNS());
     const line = assertOneLineError(runCli([...CALIBRATE, '-o', '/dev/null'], { cwd: d }));
@@ -105,7 +131,10 @@ describe('targets that are not regular files, and odd paths', () => {
       command = 'setpriv';
     }
     const r = spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: d });
-    assert.match(assertOneLineError({ stdout: r.stdout, stderr: r.stderr, status: r.status }), /secret\.yaml: cannot read file \(EACCES: permission denied\); check its permissions$/);
+    assert.match(
+      assertOneLineError({ stdout: r.stdout, stderr: r.stderr, status: r.status }),
+      /secret\.yaml: cannot read file \(EACCES: permission denied\); check its permissions$/,
+    );
   });
 });
 
@@ -116,11 +145,33 @@ describe('an interrupted write leaves no temporary file', () => {
   // fast write can finish first); it tries again until one does.
   const attempt = async (signal: NodeJS.Signals) => {
     const d = dir();
-    const child = spawn('nice', ['-n', '19', process.execPath, BIN, 'sweep', '--ctx', '1K..10000K:1K', '--nodes', '1..8', '--model', 'llama3-8b', '--cluster', 'h100-ib', '--format', 'csv', '--chart-file', 'chart.svg'], {
-      cwd: d,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'nice',
+      [
+        '-n',
+        '19',
+        process.execPath,
+        BIN,
+        'sweep',
+        '--ctx',
+        '1K..10000K:1K',
+        '--nodes',
+        '1..8',
+        '--model',
+        'llama3-8b',
+        '--cluster',
+        'h100-ib',
+        '--format',
+        'csv',
+        '--chart-file',
+        'chart.svg',
+      ],
+      {
+        cwd: d,
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+        stdio: 'ignore',
+      },
+    );
     let temporary: string | undefined;
     let duringWrite = false;
     const watcher = watch(d, (_event, file) => {
@@ -186,7 +237,10 @@ describe('text reports show control characters, JSON keeps them exactly', () => 
     mkdirSync(join(d, 'sub'));
     writeFileSync(join(d, 'sub', 'm.yaml'), MODEL);
     writeFileSync(join(d, 'sub', 'c.yaml'), CLUSTER);
-    writeFileSync(join(d, 'sub', 's.yaml'), 'scenarios:\n  - name: s\n    model: ./m.yaml\n    cluster: ./c.yaml\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: {}\n');
+    writeFileSync(
+      join(d, 'sub', 's.yaml'),
+      'scenarios:\n  - name: s\n    model: ./m.yaml\n    cluster: ./c.yaml\n    layout: { nodes: 1 }\n    workload: { ctx: 8K }\n    slo: {}\n',
+    );
     const r = runCli(['check', 'sub/s.yaml', '--json'], { cwd: d });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(parseJson(r.stdout).scenarios[0].pass, true);

@@ -102,7 +102,19 @@ const VALID = {
   duration: ['90s', '60s', '80ms', '1.5min', '2h', '500us', '10s', '5m', '1ms'],
   number: ['100', '1000', '5.5', '20', '1'],
   model: ['llama3-70b', 'llama3-405b', 'llama3-8b', 'mistral-large-2', 'qwen2.5-14b-1m', R('presets/models/llama3-8b.yaml')],
-  cluster: ['gtt', 'gti', 'h100-ib', 'a100-ib', 'b200-ib', 'h200-ib', 'mi300x-roce', 'gb200-nvl72', 'gh200-nvl32', R('presets/clusters/h100-ib.yaml'), T('out.yaml')],
+  cluster: [
+    'gtt',
+    'gti',
+    'h100-ib',
+    'a100-ib',
+    'b200-ib',
+    'h200-ib',
+    'mi300x-roce',
+    'gb200-nvl72',
+    'gh200-nvl32',
+    R('presets/clusters/h100-ib.yaml'),
+    T('out.yaml'),
+  ],
   weights: ['bf16', 'fp8', 'fp8-ffn', 'nvfp4', 'mxfp4', 'int4'],
   engine: ['meta-cp', 'vllm', 'sglang', 'trtllm', R('presets/engines/vllm.yaml')],
   attentionDtype: ['bf16', 'fp8'],
@@ -112,12 +124,40 @@ const VALID = {
   objective: ['ttft', 'ttit', 'gpus'],
   format: ['table', 'csv', 'json', 'markdown'],
   chartMetric: ['ttft', 'ttit', 'memory'],
-  params: ['gemm', 'attention', 'serial', 'decode-layer', 'cp-decode', 'attention-kernel', 'all-to-all', 'network', 'network-latency', 'ring-step', 'gemm,attention,serial', ' gemm , network ', 'gemm,gemm'],
+  params: [
+    'gemm',
+    'attention',
+    'serial',
+    'decode-layer',
+    'cp-decode',
+    'attention-kernel',
+    'all-to-all',
+    'network',
+    'network-latency',
+    'ring-step',
+    'gemm,attention,serial',
+    ' gemm , network ',
+    'gemm,gemm',
+  ],
   schemaKind: ['model', 'cluster', 'gpu', 'engine', 'kernels', 'collectives', 'measurements', 'collective-measurements', 'external-measurements', 'check'],
   collectiveOp: ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'sendrecv', 'all_reduce_perf', 'alltoall'],
   bytes: ['8', '256MiB', '1GB', '32K', '8..1GiB', '1K,1M', '8..1GiB:4', '64Ki'],
   algorithm: ['ring', 'tree', 'nvls', 'nvls-tree', 'hierarchical', 'ring,tree', 'hierarchical-sharp'],
-  presetName: ['gtt', 'llama3-405b', 'llama3-70b', 'h100-ib', 'mi300x-roce', 'qwen2.5-14b-1m', 'vllm', 'engine/sglang', 'gpu/h100-sxm', 'b200-sxm', R('presets/models/llama3-8b.yaml'), R('presets/clusters/h100-ib.yaml'), R('presets/gpus/h800.yaml')],
+  presetName: [
+    'gtt',
+    'llama3-405b',
+    'llama3-70b',
+    'h100-ib',
+    'mi300x-roce',
+    'qwen2.5-14b-1m',
+    'vllm',
+    'engine/sglang',
+    'gpu/h100-sxm',
+    'b200-sxm',
+    R('presets/models/llama3-8b.yaml'),
+    R('presets/clusters/h100-ib.yaml'),
+    R('presets/gpus/h800.yaml'),
+  ],
   file: [R('validation/paper-measurements.yaml'), R('examples/sizing.yaml'), R('validation/collectives-h100.yaml')],
   sweepTokens: ['128K', '1M', '8K,128K,1M', '128K..1M:128K', '128K,512K', '1K..4K:1K', '8K..64K:8K', '4,8', '4', '1..16'],
   sweepCount: ['1', '4', '1..32', '1,2,4', '1..8:2', '2..16:2', '8,16', '1..4', '16'],
@@ -126,18 +166,92 @@ const VALID = {
 
 /** Invalid or odd values (wrong units, near-miss names, files of the wrong kind), offered to every flag. */
 const ODD = [
-  '1Mb', '-5', '0', 'NaN', '1e400', '0x10', '', ' ', 'abc', '1..0', '200%', '12 K', '-1', '1e3', 'Infinity', '-0',
-  '00', '0.5', '1.', '.5', '%', '..', '1..', '..5', '1,,2', '1%%', '9007199254740993', '99999999999999999999',
-  '1M:1', '--', '-', '∞', '１', '\t', '1_000', 'null', 'true', '[]', '{}', '1M,1M', '4..1:1', '1..4:0',
-  '1..4:-1', '1..2..3', '1..4:1:1', '0.0', '1e-400', '-1%', '1.5', '1Ki5', '1m', '1KB', '0%', '100.0001%', 'ttft',
-  '1M..128K', '0%..10%', 'llama3-7b', 'LLAMA3-70B', 'h100', 'gt', 'llama', 'gtx', 'fp4', 'int8', 'passq', 'cost',
-  'md', 'models', 'foo', 'gemm,,', ',', ...READ_FILES,
+  '1Mb',
+  '-5',
+  '0',
+  'NaN',
+  '1e400',
+  '0x10',
+  '',
+  ' ',
+  'abc',
+  '1..0',
+  '200%',
+  '12 K',
+  '-1',
+  '1e3',
+  'Infinity',
+  '-0',
+  '00',
+  '0.5',
+  '1.',
+  '.5',
+  '%',
+  '..',
+  '1..',
+  '..5',
+  '1,,2',
+  '1%%',
+  '9007199254740993',
+  '99999999999999999999',
+  '1M:1',
+  '--',
+  '-',
+  '∞',
+  '１',
+  '\t',
+  '1_000',
+  'null',
+  'true',
+  '[]',
+  '{}',
+  '1M,1M',
+  '4..1:1',
+  '1..4:0',
+  '1..4:-1',
+  '1..2..3',
+  '1..4:1:1',
+  '0.0',
+  '1e-400',
+  '-1%',
+  '1.5',
+  '1Ki5',
+  '1m',
+  '1KB',
+  '0%',
+  '100.0001%',
+  'ttft',
+  '1M..128K',
+  '0%..10%',
+  'llama3-7b',
+  'LLAMA3-70B',
+  'h100',
+  'gt',
+  'llama',
+  'gtx',
+  'fp4',
+  'int8',
+  'passq',
+  'cost',
+  'md',
+  'models',
+  'foo',
+  'gemm,,',
+  ',',
+  ...READ_FILES,
   // Control characters (issue 17): shown as \n, \x1b, \r, never obeyed.
-  '8\nK', 'llama3\n70b', '\x1b[2J8K', '\x1b]0;title\x07', 'h100\r', '\x9b2J', '128K\x7f', '\u0085gtt', './x\n.yaml',
+  '8\nK',
+  'llama3\n70b',
+  '\x1b[2J8K',
+  '\x1b]0;title\x07',
+  'h100\r',
+  '\x9b2J',
+  '128K\x7f',
+  '\u0085gtt',
+  './x\n.yaml',
 ];
 
 type ValueKind = keyof typeof VALID;
-
 
 // ---------------------------------------------------------------------------------------------
 // Commands and flags, as src/program.ts declares them.
@@ -373,9 +487,11 @@ function generateArgs(rng: Rng): string[] {
   for (let i = 0; i < extra; i++) {
     const roll = mostlyValid ? rng.next() * 0.74 : rng.next();
     if (spec.flags.length && roll < 0.74) items.push(flagTokens(rng, rng.pick(spec.flags), share));
-    else if (roll < 0.8) items.push(flagTokens(rng, rng.pick(ALL_FLAGS))); // another command's flag
+    else if (roll < 0.8)
+      items.push(flagTokens(rng, rng.pick(ALL_FLAGS))); // another command's flag
     else if (roll < 0.87) items.push([rng.pick(UNKNOWN_FLAGS)]);
-    else if (roll < 0.93) items.push([oddValue(rng, rng.pick(Object.keys(VALID) as ValueKind[]))]); // extra positional
+    else if (roll < 0.93)
+      items.push([oddValue(rng, rng.pick(Object.keys(VALID) as ValueKind[]))]); // extra positional
     else if (roll < 0.97 && spec.flags.length) {
       // a flag repeated
       const flag = rng.pick(spec.flags);
@@ -523,18 +639,55 @@ function givesJsonFlag(args: string[]): boolean {
  * a number gone wrong.
  */
 const NULLABLE_KEYS = new Set<string>([
-  'tpLink', 'cpRingLink', 'crossoverMissRate', 'maxTtftMs', 'maxTtitMs', 'minTokensPerSecond', 'best', 'closest',
-  'output', 'stdError', 'reason', 'layout', 'cpStyle', 'withoutEngineLimits', 'predictedNodes', 'variant', 'ttftMs', 'memoryPerGpuBytes', 'fits', 'problem',
+  'tpLink',
+  'cpRingLink',
+  'crossoverMissRate',
+  'maxTtftMs',
+  'maxTtitMs',
+  'minTokensPerSecond',
+  'best',
+  'closest',
+  'output',
+  'stdError',
+  'reason',
+  'layout',
+  'cpStyle',
+  'withoutEngineLimits',
+  'predictedNodes',
+  'variant',
+  'ttftMs',
+  'memoryPerGpuBytes',
+  'fits',
+  'problem',
   // No ring (CP1): no SendRecv; no collective (TP1): no protocol; validate --data of TTFT/TTIT only: no collectives group.
-  'sendRecv', 'protocol', 'collectives',
+  'sendRecv',
+  'protocol',
+  'collectives',
   // A model without windows or experts.
-  'slidingWindowTokens', 'chunkTokens', 'experts', 'topK', 'sharedExperts',
+  'slidingWindowTokens',
+  'chunkTokens',
+  'experts',
+  'topK',
+  'sharedExperts',
   // A GPU without FP8 or FP4 tensor cores; validate without an external set.
-  'fp8DenseTflops', 'fp4DenseTflops', 'external',
+  'fp8DenseTflops',
+  'fp4DenseTflops',
+  'external',
   // Whole prompts (no prefill chunk); no running-sequence limit; serve: no price, no SLO, open loop, no saturation run.
-  'prefillChunkTokens', 'value', 'maxRunningSequences', 'cost', 'closedLoopConcurrency', 'saturationRequestsPerSecond',
+  'prefillChunkTokens',
+  'value',
+  'maxRunningSequences',
+  'cost',
+  'closedLoopConcurrency',
+  'saturationRequestsPerSecond',
   // validate: no serving group (another --data kind); a source that printed no TPOT or TTFT.
-  'seed', 'serving', 'measuredMeanTpotMs', 'measuredMeanTtftMs', 'predictedMeanTpotMs', 'predictedMeanTtftMs', 'concurrency',
+  'seed',
+  'serving',
+  'measuredMeanTpotMs',
+  'measuredMeanTtftMs',
+  'predictedMeanTpotMs',
+  'predictedMeanTtftMs',
+  'concurrency',
 ]);
 
 /** JSONPath-like paths of the nulls in a parsed JSON value. */
@@ -586,7 +739,15 @@ function violation(run: Run, checkOneLine = true): string | undefined {
     }
     // 'Infinity Fabric' is AMD's GPU interconnect (a link name in the mi300x-roce preset), not a number.
     if (/NaN|Infinity/.test(run.stdout.replaceAll('Infinity Fabric', ''))) return '--json: NaN or Infinity in the JSON';
-    const nulls = nullPaths(doc).filter((p) => !NULLABLE_KEYS.has(p.replace(/\[\d+\]/g, '[]').split('.').pop()!));
+    const nulls = nullPaths(doc).filter(
+      (p) =>
+        !NULLABLE_KEYS.has(
+          p
+            .replace(/\[\d+\]/g, '[]')
+            .split('.')
+            .pop()!,
+        ),
+    );
     if (nulls.length) return `--json: null at ${nulls.slice(0, 5).join(', ')}`;
   }
   return undefined;
@@ -658,14 +819,19 @@ function mutatedYamlRun(rng: Rng, i: number): { file: string; args: string[] } {
     return { file, args: ['check', file, ...(rng.chance(0.7) ? ['--format', rng.pick(['table', 'markdown', 'json'])] : [])] };
   }
   if (kind === 'measurements') {
-    const rows = Array.from({ length: rng.int(2, 4) }, (_, k) =>
-      `  - { name: ${yq(mutate(rng, `run ${k}`))}, ref: ${yq(mutate(rng, 'ref'))}, nodes: ${k % 2 + 1}, contextTokens: ${64000 * (k + 1)}, ttftMs: ${20000 * (k + 1)}${k === 3 ? ', role: held-out' : ''} }`,
+    const rows = Array.from(
+      { length: rng.int(2, 4) },
+      (_, k) =>
+        `  - { name: ${yq(mutate(rng, `run ${k}`))}, ref: ${yq(mutate(rng, 'ref'))}, nodes: ${(k % 2) + 1}, contextTokens: ${64000 * (k + 1)}, ttftMs: ${20000 * (k + 1)}${k === 3 ? ', role: held-out' : ''} }`,
     );
     writeFileSync(file, `model: ${yq(mutate(rng, 'llama3-70b'))}\ncluster: ${yq(mutate(rng, 'h100-ib'))}\nmeasurements:\n${rows.join('\n')}\n`);
     const json = rng.chance(0.3) ? ['--json'] : [];
     return { file, args: rng.chance(0.5) ? ['validate', '--data', file, ...json] : ['calibrate', file, '--params', 'gemm,serial', ...json] };
   }
-  const model = SHIPPED_MODEL.replace(/^name: .*$/m, `name: ${yq(mutate(rng, 'llama3-8b'))}`).replace(/^displayName: .*$/m, `displayName: ${yq(mutate(rng, 'Llama 3 8B'))}`);
+  const model = SHIPPED_MODEL.replace(/^name: .*$/m, `name: ${yq(mutate(rng, 'llama3-8b'))}`).replace(
+    /^displayName: .*$/m,
+    `displayName: ${yq(mutate(rng, 'Llama 3 8B'))}`,
+  );
   writeFileSync(file, model);
   return {
     file,
@@ -723,7 +889,9 @@ describe('CLI fuzz', () => {
       process.chdir(cwd);
     }
     const seconds = (performance.now() - started) / 1000;
-    t.diagnostic(`${runs} runs in ${seconds.toFixed(1)} s; exit 0: ${codes[0]}, 1: ${codes[1]}, 2: ${codes[2]}, other: ${codes.other}; JSON documents checked: ${jsonChecked}`);
+    t.diagnostic(
+      `${runs} runs in ${seconds.toFixed(1)} s; exit 0: ${codes[0]}, 1: ${codes[1]}, 2: ${codes[2]}, other: ${codes.other}; JSON documents checked: ${jsonChecked}`,
+    );
     assert.deepEqual(failures, [], `${failures.length} contract violation(s):\n${failures.join('\n')}`);
     assert.ok(runs >= MIN_RUNS, `only ${runs} runs in ${seconds.toFixed(1)} s (want at least ${MIN_RUNS})`);
     // The fuzz must reach real work, not only parse errors.
@@ -760,7 +928,9 @@ describe('CLI fuzz', () => {
     } finally {
       process.chdir(cwd);
     }
-    t.diagnostic(`${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; exit 0: ${codes[0]}, 1: ${codes[1]}, 2: ${codes[2]}, other: ${codes.other}`);
+    t.diagnostic(
+      `${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; exit 0: ${codes[0]}, 1: ${codes[1]}, 2: ${codes[2]}, other: ${codes.other}`,
+    );
     assert.deepEqual(failures, [], `${failures.length} contract violation(s):\n${failures.join('\n')}`);
     assert.ok(runs >= Math.min(YAML_RUNS, 50), `only ${runs} runs`);
     assert.ok(codes[0] + codes[1] >= runs / 10, `too few runs got past the files: ${codes[0] + codes[1]} of ${runs}`);
@@ -772,7 +942,8 @@ describe('CLI fuzz', () => {
         assert.ok(known.matches(example), `${known.bug}: its example must match its own matcher`);
         const run = await runInProcess(example);
         assert.equal(violation(run, false), undefined, `${known.bug}: must still never exit 3 or show a trace`);
-        if (violation(run) === undefined) t.diagnostic(`FIXED? ${JSON.stringify(example)} now keeps the contract: narrow or delete '${known.bug}' in KNOWN_BAD`);
+        if (violation(run) === undefined)
+          t.diagnostic(`FIXED? ${JSON.stringify(example)} now keeps the contract: narrow or delete '${known.bug}' in KNOWN_BAD`);
       }
     }
   });

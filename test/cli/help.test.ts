@@ -103,7 +103,11 @@ test('no option states its default twice (commander prints "(default: ...)")', (
 });
 
 test('required options are marked (required)', () => {
-  for (const [command, flag] of [['estimate', '--ctx'], ['sweep', '--ctx'], ['collective', '--bytes']] as const) {
+  for (const [command, flag] of [
+    ['estimate', '--ctx'],
+    ['sweep', '--ctx'],
+    ['collective', '--bytes'],
+  ] as const) {
     const help = helpOf(command).replace(/\s+/g, ' ');
     const entry = help.slice(help.indexOf(` ${flag} <`), help.indexOf(' --', help.indexOf(` ${flag} <`) + 3));
     assert.match(entry, /\(required\)/, `${command} ${flag}: ${entry}`);
@@ -133,5 +137,8 @@ test('an internal error names where to report it', async () => {
     env: { NO_COLOR: '1' },
   });
   assert.equal(code, 3);
-  assert.match(stderr, /^cp-plan: internal error: simulated failure; please report it at https:\/\/github\.com\/cp-plan\/cp-plan\/issues with the command you ran/);
+  assert.match(
+    stderr,
+    /^cp-plan: internal error: simulated failure; please report it at https:\/\/github\.com\/cp-plan\/cp-plan\/issues with the command you ran/,
+  );
 });

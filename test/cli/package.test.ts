@@ -121,12 +121,12 @@ describe('the packed manifest', () => {
 });
 
 describe('npm install -g from the tarball, run from another directory', () => {
-  test('the installed command exists and is the tarball\'s bin', () => {
+  test("the installed command exists and is the tarball's bin", () => {
     assert.ok(existsSync(INSTALLED_BIN), `${INSTALLED_BIN} exists`);
     assert.ok(existsSync(join(PREFIX, 'lib', 'node_modules', 'cp-plan', 'dist', 'cli.cjs')));
   });
 
-  test('estimate --ctx 1M --nodes 16 --json: exit 0, the same stdout as the repo\'s bin', () => {
+  test("estimate --ctx 1M --nodes 16 --json: exit 0, the same stdout as the repo's bin", () => {
     const args = ['estimate', '--ctx', '1M', '--nodes', '16', '--json'];
     const r = installed(args);
     assert.equal(r.status, 0, r.stderr);
@@ -147,7 +147,7 @@ describe('npm install -g from the tarball, run from another directory', () => {
     }
   });
 
-  test('--help (pre-rendered) and estimate --help (the program) are the repo\'s', () => {
+  test("--help (pre-rendered) and estimate --help (the program) are the repo's", () => {
     for (const args of [['--help'], ['estimate', '--help']]) {
       const r = installed(args);
       assert.equal(r.status, 0, r.stderr);
@@ -155,7 +155,7 @@ describe('npm install -g from the tarball, run from another directory', () => {
     }
   });
 
-  test('presets list --json: every built-in preset, as the repo\'s bin lists them', () => {
+  test("presets list --json: every built-in preset, as the repo's bin lists them", () => {
     const r = installed(['presets', 'list', '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');

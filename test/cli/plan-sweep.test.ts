@@ -25,11 +25,23 @@ describe('plan', () => {
     // The chosen layout's warnings (issue 16: CP14 decode is extrapolated), each once: 1M is beyond the
     // model's configured context, CP decode was measured only up to CP2, constants are transferred.
     const warned = stderrLines(r);
-    assert.ok(warned.every((l) => l.startsWith('cp-plan: warning: ')), r.stderr);
+    assert.ok(
+      warned.every((l) => l.startsWith('cp-plan: warning: ')),
+      r.stderr,
+    );
     assert.equal(new Set(warned).size, warned.length, 'each warning once');
-    assert.ok(warned.some((l) => /context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072/.test(l)), r.stderr);
-    assert.ok(warned.some((l) => /decode under CP14 is extrapolated: CP decode was measured only up to CP2/.test(l)), r.stderr);
-    assert.ok(warned.some((l) => /transferred, not measured on this GPU and engine/.test(l)), r.stderr);
+    assert.ok(
+      warned.some((l) => /context of 1000000 tokens exceeds llama3-405b's configured maximum of 131072/.test(l)),
+      r.stderr,
+    );
+    assert.ok(
+      warned.some((l) => /decode under CP14 is extrapolated: CP decode was measured only up to CP2/.test(l)),
+      r.stderr,
+    );
+    assert.ok(
+      warned.some((l) => /transferred, not measured on this GPU and engine/.test(l)),
+      r.stderr,
+    );
     assert.match(r.stdout, /^Best: 14 nodes TP8 x CP14 pass-KV \[\d(,\d)*\]/m);
     assert.match(r.stdout, /^Warnings:\n(  \[\d\] .*\n)*  \[\d\] decode under CP14 is extrapolated/m);
     assert.match(r.stdout, /^Best: /m);
@@ -59,7 +71,10 @@ describe('plan', () => {
     assert.equal(doc.closest, null);
     // Issue 16: the README promises `warnings`; every candidate carries its layout's, as estimate --json would.
     assert.ok(Array.isArray(doc.warnings), 'warnings is an array');
-    assert.ok(doc.warnings.some((w: string) => /decode under CP14 is extrapolated/.test(w)), JSON.stringify(doc.warnings));
+    assert.ok(
+      doc.warnings.some((w: string) => /decode under CP14 is extrapolated/.test(w)),
+      JSON.stringify(doc.warnings),
+    );
     assert.deepEqual(doc.best.warnings, doc.warnings, "the document's warnings are the best layout's");
     const estimated = parseJson(runCli(['estimate', '--ctx', '1M', '--nodes', '14', '--tp', '8', '--json']).stdout);
     assert.deepEqual(doc.best.warnings, estimated.warnings, "estimate's warnings for the same layout");
@@ -129,7 +144,11 @@ describe('sweep', () => {
     }
     for (const ctx of ['128000', '512000', '1000000']) {
       const series = rows.filter((row) => row.contextTokens === ctx);
-      assert.deepEqual(series.map((row) => Number(row.nodes)), Array.from({ length: 32 }, (_, i) => i + 1), ctx);
+      assert.deepEqual(
+        series.map((row) => Number(row.nodes)),
+        Array.from({ length: 32 }, (_, i) => i + 1),
+        ctx,
+      );
       const ttft = series.map((row) => Number(row.ttftMs));
       assert.ok(ttft[31]! < ttft[0]!, `${ctx}: 32 nodes faster than 1`);
       for (let i = 1; i < 32; i++) assert.ok(ttft[i]! <= ttft[i - 1]!, `${ctx}: TTFT grew from ${i} to ${i + 1} nodes`);
@@ -145,7 +164,10 @@ describe('sweep', () => {
     assert.match(r.stdout, /^ +10% +20% +30% +40% +50%$/m, 'x ticks labelled under the axis');
     // The chart (from its title on) keeps to 80 columns on a pipe; the table and its warning notes above it may not.
     const chart = r.stdout.slice(r.stdout.indexOf('TTFT (s) vs miss rate')).split('\n');
-    assert.ok(chart.every((l) => [...l].length <= 80), '80 columns on a pipe');
+    assert.ok(
+      chart.every((l) => [...l].length <= 80),
+      '80 columns on a pipe',
+    );
   });
 
   test('--log-y, --max-ttft and --chart-metric memory draw their lines and marks', () => {
@@ -175,7 +197,14 @@ describe('sweep', () => {
     assert.ok(chart.every((l) => [...l].length <= 130) && chart.some((l) => [...l].length > 120), 'as wide as the terminal');
     out = '';
     assert.equal(await main(args, io()), 0);
-    assert.ok(out.slice(out.indexOf('TTFT (s) vs')).trimEnd().split('\n').every((l) => [...l].length <= 80), '80 when not a terminal');
+    assert.ok(
+      out
+        .slice(out.indexOf('TTFT (s) vs'))
+        .trimEnd()
+        .split('\n')
+        .every((l) => [...l].length <= 80),
+      '80 when not a terminal',
+    );
   });
 
   test('--format markdown, golden', () => {
@@ -211,7 +240,12 @@ describe('sweep', () => {
     const command = /\(`cp-plan (sweep [^`]*--chart-file docs\/ttft-vs-nodes\.svg)`\)/.exec(readme);
     assert.ok(command, 'README shows the command that draws docs/ttft-vs-nodes.svg');
     const file = join(dir, 'readme.svg');
-    const r = runCli(command[1]!.split(' ').map((a) => (a === 'docs/ttft-vs-nodes.svg' ? file : a)).concat('--format', 'csv'));
+    const r = runCli(
+      command[1]!
+        .split(' ')
+        .map((a) => (a === 'docs/ttft-vs-nodes.svg' ? file : a))
+        .concat('--format', 'csv'),
+    );
     assert.equal(r.status, 0, r.stderr);
     const image = join(REPO_ROOT, 'docs', 'ttft-vs-nodes.svg');
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(image, readFileSync(file));
@@ -252,7 +286,11 @@ describe('sweep', () => {
     assert.equal(table.status, 0, table.stderr);
     const lines = stderrLines(table);
     assert.equal(new Set(lines).size, lines.length, 'each warning once');
-    assert.equal(lines.filter((l) => /^cp-plan: warning: decode under CP16 is extrapolated: CP decode was measured only up to CP2$/.test(l)).length, 1, table.stderr);
+    assert.equal(
+      lines.filter((l) => /^cp-plan: warning: decode under CP16 is extrapolated: CP decode was measured only up to CP2$/.test(l)).length,
+      1,
+      table.stderr,
+    );
     assert.match(table.stdout, /Warnings │/);
     assert.match(table.stdout, /^ {2}\[\d\] decode under CP16 is extrapolated/m);
     const markdown = runCli([...args, '--format', 'markdown']);
@@ -263,7 +301,10 @@ describe('sweep', () => {
     for (const row of doc.rows) {
       assert.ok(row.warnings.every((i: number) => Number.isInteger(i) && doc.warnings[i] !== undefined));
       assert.equal(row.warnings.includes(cp16), row.nodes === 16, `row on ${row.nodes} nodes`);
-      assert.equal(row.warnings.some((i: number) => /^contexts beyond llama3-405b's configured maximum of 131072 tokens/.test(doc.warnings[i])), row.contextTokens > 131072);
+      assert.equal(
+        row.warnings.some((i: number) => /^contexts beyond llama3-405b's configured maximum of 131072 tokens/.test(doc.warnings[i])),
+        row.contextTokens > 131072,
+      );
     }
   });
 
@@ -286,10 +327,18 @@ describe('invalid specs exit 2 with one line', () => {
     ['miss rate above 100%', ['sweep', '--ctx', '128K', '--miss-rate', '1%..120%'], /--miss-rate: .*outside/],
     ['three swept dims', ['sweep', '--nodes', '1..2', '--batch', '1,2', '--miss-rate', '1%,2%', '--ctx', '128K'], /at most two/],
     ['chart with nothing swept', ['sweep', '--ctx', '128K', '--chart'], /--chart needs a swept quantity/],
-    ['an SLO line with no chart', ['sweep', '--ctx', '128K', '--nodes', '1..4', '--max-ttft', '60s'], /^cp-plan: --max-ttft changes the chart; add --chart, --chart-file FILE\.svg or --report FILE\.html$/],
+    [
+      'an SLO line with no chart',
+      ['sweep', '--ctx', '128K', '--nodes', '1..4', '--max-ttft', '60s'],
+      /^cp-plan: --max-ttft changes the chart; add --chart, --chart-file FILE\.svg or --report FILE\.html$/,
+    ],
     ['--log-y with no chart', ['sweep', '--ctx', '128K', '--nodes', '1..4', '--log-y'], /^cp-plan: --log-y changes the chart/],
     ['sweep SLO without a unit', ['sweep', '--ctx', '128K', '--nodes', '1..4', '--chart', '--max-ttit', '50'], /--max-ttit: '50' is not a duration/],
-    ['chart file with nothing swept', ['sweep', '--ctx', '128K', '--chart-file', join(tmpdir(), 'cp-plan-never-written.svg')], /--chart needs a swept quantity/],
+    [
+      'chart file with nothing swept',
+      ['sweep', '--ctx', '128K', '--chart-file', join(tmpdir(), 'cp-plan-never-written.svg')],
+      /--chart needs a swept quantity/,
+    ],
     ['duration without a unit', ['plan', '--ctx', '1M', '--max-ttft', '90'], /--max-ttft: '90' is not a duration/],
     ['negative duration', ['plan', '--ctx', '1M', '--max-ttft', '-1s'], /--max-ttft/],
     ['zero duration', ['plan', '--ctx', '1M', '--max-ttit', '0ms'], /--max-ttit: '0ms'/],
@@ -333,7 +382,7 @@ describe('plan output (issue 16)', () => {
     assertOneLineError(runCli(['plan', '--isl', '8K', '--osl', '1K', '--rate', '1/s', '--max-ttft', '2s', '--format', 'csv']));
   });
 
-  test('--max-nodes above the preset says it stopped at the cluster\'s size', () => {
+  test("--max-nodes above the preset says it stopped at the cluster's size", () => {
     const r = runCli([...base, '--max-nodes', '64', '--format', 'csv']);
     assert.match(r.stderr, /warning: --max-nodes 64: cluster 'gtt' has 32 nodes/);
   });

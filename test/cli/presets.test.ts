@@ -48,7 +48,10 @@ describe('presets show', () => {
   });
 
   test('every built-in preset shows as its file', () => {
-    for (const [folder, list] of [['models', MODELS], ['clusters', CLUSTERS]] as const) {
+    for (const [folder, list] of [
+      ['models', MODELS],
+      ['clusters', CLUSTERS],
+    ] as const) {
       for (const name of list) {
         const r = runCli(['presets', 'show', name]);
         assert.equal(r.status, 0, `${name}: ${r.stderr}`);
@@ -88,7 +91,12 @@ describe('schema modelines: shipped presets, and copies made with presets show',
   });
 
   test('presets show > mine.yaml: the modeline is the absolute URL of the schema, which ships under schema/', () => {
-    for (const [name, kind] of [['h100-ib', 'cluster'], ['llama3-70b', 'model'], ['engine/vllm', 'engine'], ['gpu/h100-sxm', 'gpu']]) {
+    for (const [name, kind] of [
+      ['h100-ib', 'cluster'],
+      ['llama3-70b', 'model'],
+      ['engine/vllm', 'engine'],
+      ['gpu/h100-sxm', 'gpu'],
+    ]) {
       const r = runCli(['presets', 'show', name!]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(MODELINE.exec(r.stdout)?.[1], `${SCHEMA_BASE_URL}${kind}.json`, name);

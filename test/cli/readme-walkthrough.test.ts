@@ -86,11 +86,23 @@ describe('README walkthrough: the runnable blocks, in order', () => {
   test('marks the blocks a new user runs: the common questions, usage, presets, check and calibrate', () => {
     const commands = steps.flatMap((s) => (s.kind === 'run' ? [s.command] : []));
     assert.ok(commands.length >= 40, `${commands.length} runnable commands`);
-    for (const expected of [/^cp-plan estimate --ctx 1M --nodes 16$/, /^cp-plan plan --ctx 1M --max-ttft 90s$/, /^cp-plan calibrate my-runs\.yaml .*--params /, /^cp-plan check examples\/sizing\.yaml /, /^cp-plan presets show h100-ib > /]) {
-      assert.ok(commands.some((c) => expected.test(c)), `a runnable ${expected}`);
+    for (const expected of [
+      /^cp-plan estimate --ctx 1M --nodes 16$/,
+      /^cp-plan plan --ctx 1M --max-ttft 90s$/,
+      /^cp-plan calibrate my-runs\.yaml .*--params /,
+      /^cp-plan check examples\/sizing\.yaml /,
+      /^cp-plan presets show h100-ib > /,
+    ]) {
+      assert.ok(
+        commands.some((c) => expected.test(c)),
+        `a runnable ${expected}`,
+      );
     }
     assert.deepEqual(steps.flatMap((s) => (s.kind === 'file' ? [s.name] : [])).sort(), ['my-runs.yaml', 'sizing.yaml']);
-    assert.ok(commands.every((c) => !/^(npm|npx)\b/.test(c)), 'npm and npx lines stay out of runnable blocks');
+    assert.ok(
+      commands.every((c) => !/^(npm|npx)\b/.test(c)),
+      'npm and npx lines stay out of runnable blocks',
+    );
   });
 
   for (const step of steps) {
@@ -119,8 +131,17 @@ describe('README: getting started from a clone', () => {
     assert.equal(lines.length, 2);
     assert.match(lines[0]!, /^npm ci && npm run build && npx cp-plan estimate --ctx 1M --nodes 16 /);
     assert.match(lines[1]!, /^npm ci && npm test /);
-    const npx = lines[0]!.replace(/^npm ci && npm run build && /, '').replace(/\s+#.*$/, '').replace(/^npx /, 'npx --no-install ');
-    const env = { ...ENV, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_cache: join(TMP, 'npm-cache') };
+    const npx = lines[0]!
+      .replace(/^npm ci && npm run build && /, '')
+      .replace(/\s+#.*$/, '')
+      .replace(/^npx /, 'npx --no-install ');
+    const env = {
+      ...ENV,
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+      npm_config_cache: join(TMP, 'npm-cache'),
+    };
     const r = shell(npx, REPO_ROOT, env);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Llama 3\.1 405B on gtt/);
@@ -130,12 +151,25 @@ describe('README: getting started from a clone', () => {
     const [link, alias] = block('`npx cp-plan` runs the clone');
     assert.match(link!, /^npm link\s/);
     const prefix = join(TMP, 'link-prefix');
-    const env = { ...ENV, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, npm_config_prefix: prefix, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_cache: join(TMP, 'npm-cache') };
-    const linked = shell(`npm link --no-audit --no-fund && cd '${WORK}' && cp-plan --version`, REPO_ROOT, { ...env, PATH: `${join(prefix, 'bin')}:${env.PATH}` });
+    const env = {
+      ...ENV,
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      npm_config_prefix: prefix,
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+      npm_config_cache: join(TMP, 'npm-cache'),
+    };
+    const linked = shell(`npm link --no-audit --no-fund && cd '${WORK}' && cp-plan --version`, REPO_ROOT, {
+      ...env,
+      PATH: `${join(prefix, 'bin')}:${env.PATH}`,
+    });
     assert.equal(linked.status, 0, linked.stderr);
     assert.match(linked.stdout, /\d+\.\d+\.\d+\n$/);
     assert.match(alias!, /^alias cp-plan="node \$PWD\/bin\/cp-plan\.cjs"/);
-    const aliased = shell(`shopt -s expand_aliases\n${alias}\ncd '${WORK}' && cp-plan --version`, REPO_ROOT, { ...ENV, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` });
+    const aliased = shell(`shopt -s expand_aliases\n${alias}\ncd '${WORK}' && cp-plan --version`, REPO_ROOT, {
+      ...ENV,
+      PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+    });
     assert.equal(aliased.status, 0, aliased.stderr);
     assert.match(aliased.stdout, /^\d+\.\d+\.\d+\n$/);
   });
@@ -160,6 +194,9 @@ describe('README: getting started from a clone', () => {
       const file = path?.[1] ?? path?.[2];
       if (file) assert.ok(readFileSync(join(REPO_ROOT, file)).length > 0, `${link}: ${file} is in the repository`);
     }
-    assert.ok(links.some((l) => l.startsWith(repo)), 'the links name the repository of package.json');
+    assert.ok(
+      links.some((l) => l.startsWith(repo)),
+      'the links name the repository of package.json',
+    );
   });
 });

@@ -60,7 +60,11 @@ describe('--report in a browser', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cp-plan-browser-'));
     mkdirSync(ARTIFACTS, { recursive: true });
-    const runs = [...REPORT_RUNS, { kind: 'sweep-1000', args: ['sweep', '--nodes', '1..8', '--ctx', '128K', '--miss-rate', '0.8%..100%:0.8%'], status: 0 }, { kind: 'miss-rate', args: ['sweep', '--nodes', '4', '--ctx', '128K', '--miss-rate', '1%..30%'], status: 0 }];
+    const runs = [
+      ...REPORT_RUNS,
+      { kind: 'sweep-1000', args: ['sweep', '--nodes', '1..8', '--ctx', '128K', '--miss-rate', '0.8%..100%:0.8%'], status: 0 },
+      { kind: 'miss-rate', args: ['sweep', '--nodes', '4', '--ctx', '128K', '--miss-rate', '1%..30%'], status: 0 },
+    ];
     for (const run of runs) {
       const file = join(dir, `${run.kind}.html`);
       const r = runCli([...run.args, '--report', file]);
@@ -94,7 +98,11 @@ describe('--report in a browser', { skip }, () => {
         assert.equal(c.hovers, c.points, `chart ${c.id}: every point has a hover value`);
       }
       assert.ok(page.sortable >= 1 && page.sorted, 'a sortable table sorts both ways');
-      if (kind === 'miss-rate') assert.ok(page.charts.some((c) => c.title.startsWith('TTFT')), 'the pass-KV vs pass-Q chart');
+      if (kind === 'miss-rate')
+        assert.ok(
+          page.charts.some((c) => c.title.startsWith('TTFT')),
+          'the pass-KV vs pass-Q chart',
+        );
     });
 
     test(`${kind}: readable on a 400-pixel screen and in the dark`, async () => {

@@ -9,7 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import { assertOneLineError, REPO_ROOT, runCli, stderrLines } from '../helpers/run-cli.js';
 import { REPORT_RUNS } from '../helpers/report-runs.js';
 
-
 describe('--report', () => {
   let dir: string;
   before(() => {
@@ -67,7 +66,10 @@ describe('--report', () => {
 
   test("user text is escaped: a scenario's name with markup and control characters", () => {
     const yaml = join(dir, 'evil.yaml');
-    const src = readFileSync(join(REPO_ROOT, 'examples', 'sizing-fails.yaml'), 'utf8').replace('name: 1M prefill on 16 nodes', 'name: "<script>alert(1)</script> \\e[31m red"');
+    const src = readFileSync(join(REPO_ROOT, 'examples', 'sizing-fails.yaml'), 'utf8').replace(
+      'name: 1M prefill on 16 nodes',
+      'name: "<script>alert(1)</script> \\e[31m red"',
+    );
     writeFileSync(yaml, src);
     const file = join(dir, 'evil.html');
     const r = runCli(['check', yaml, '--report', file]);
@@ -103,12 +105,20 @@ test("the README's report screenshot was taken of the page the CLI writes today"
   try {
     const r = runCli(['estimate', '--ctx', '1M', '--nodes', '16', '--report', 'report.html'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(readFileSync(docs, 'utf8'), readFileSync(join(dir, 'report.html'), 'utf8'), 'docs/report.html is stale: run node scripts/report-screenshot.mjs (or UPDATE_GOLDEN=1 npm test)');
+    assert.equal(
+      readFileSync(docs, 'utf8'),
+      readFileSync(join(dir, 'report.html'), 'utf8'),
+      'docs/report.html is stale: run node scripts/report-screenshot.mjs (or UPDATE_GOLDEN=1 npm test)',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   assert.ok(existsSync(join(REPO_ROOT, 'docs', 'report.png')), 'docs/report.png exists');
-  assert.match(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), /!\[[^\]]*\]\(https:\/\/raw\.githubusercontent\.com\/[^)]*\/docs\/report\.png\)/, 'the README shows the screenshot');
+  assert.match(
+    readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'),
+    /!\[[^\]]*\]\(https:\/\/raw\.githubusercontent\.com\/[^)]*\/docs\/report\.png\)/,
+    'the README shows the screenshot',
+  );
 });
 
 /** One file: no scripts, styles, images or fonts fetched from anywhere. */

@@ -136,7 +136,12 @@ fs.readFileSync = function (file, ...rest) {
 process.on('exit', () => fs.writeFileSync(out, JSON.stringify({ reads, modules: process.moduleLoadList })));
 `,
     );
-    const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], { cwd: REPO_ROOT, env: cleanEnv({ NO_COLOR: '1' }), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: cleanEnv({ NO_COLOR: '1' }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (r.error) throw r.error;
     assert.ok(existsSync(out), `the preload wrote no trace (stderr: ${r.stderr})`);
     const trace = JSON.parse(readFileSync(out, 'utf8')) as { reads: string[]; modules: string[] };
@@ -202,7 +207,10 @@ describe('a reader that closes early', () => {
   ] as const) {
     test(`sweep --format csv | head -n 1, ${what}: one line out, exit 0, nothing on stderr`, () => {
       const r = pipeToHead(sweep(args));
-      assert.equal(r.stdout, 'model,cluster,engine,nodes,gpus,tp,cp,dcp,ep,pp,cpStyle,contextTokens,cachedTokens,batch,missRate,layout,variant,ttftMs,passKvTtftMs,passQTtftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,fits\n');
+      assert.equal(
+        r.stdout,
+        'model,cluster,engine,nodes,gpus,tp,cp,dcp,ep,pp,cpStyle,contextTokens,cachedTokens,batch,missRate,layout,variant,ttftMs,passKvTtftMs,passQTtftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,fits\n',
+      );
       assert.doesNotMatch(r.stderr, /Error|EPIPE|^\s+at /m, `stderr: ${r.stderr}`);
       // The warning about skipped points (nodes > 32 on gtt) is allowed; nothing else.
       for (const line of r.stderr.split('\n').filter(Boolean)) assert.match(line, /^cp-plan: warning: /, `stderr: ${r.stderr}`);
@@ -219,7 +227,9 @@ describe('a reader that closes early', () => {
     assert.doesNotMatch(r.stderr, /EPIPE|^\s+at /m);
   });
 
-  test('an output that cannot be written (/dev/full) is one line on stderr and exit 2, not an internal error', { skip: existsSync('/dev/full') ? false : 'no /dev/full' }, () => {
+  test('an output that cannot be written (/dev/full) is one line on stderr and exit 2, not an internal error', {
+    skip: existsSync('/dev/full') ? false : 'no /dev/full',
+  }, () => {
     const r = bash(`${q(process.execPath)} ${q(BIN)} estimate --ctx 8K --json > /dev/full`);
     assert.equal(r.status, 2, `stderr: ${r.stderr}`);
     assert.match(r.stderr, /^cp-plan: cannot write the output \(ENOSPC\); check where stdout goes\n$/);

@@ -13,19 +13,28 @@ const paper = readFileSync(join(REPO_ROOT, 'validation', 'paper-measurements.yam
 /** The paper's measurements with every time multiplied by `factor` (1e-3: seconds in a milliseconds column). */
 function scaled(name: string, factor: number): string {
   const file = join(dir, name);
-  writeFileSync(file, paper.replace(/(ttftMs|ttitMs): ([\d.]+)/g, (_, key, v) => `${key}: ${Number((Number(v) * factor).toPrecision(6))}`));
+  writeFileSync(
+    file,
+    paper.replace(/(ttftMs|ttitMs): ([\d.]+)/g, (_, key, v) => `${key}: ${Number((Number(v) * factor).toPrecision(6))}`),
+  );
   return file;
 }
 
 describe('validate --data: times in the wrong unit', () => {
-  for (const [what, factor, direction] of [['seconds', 1e-3, 'below'], ['microseconds', 1e3, 'above']] as const) {
+  for (const [what, factor, direction] of [
+    ['seconds', 1e-3, 'below'],
+    ['microseconds', 1e3, 'above'],
+  ] as const) {
     test(`in ${what}: the report, exit 0, and calibrate's units hint on stderr`, () => {
       const r = runCli(['validate', '--data', scaled(`${what}.yaml`, factor)]);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^cp-plan validate: 25 measured times/);
       const lines = r.stderr.trimEnd().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0]!, new RegExp(`^cp-plan: warning: .*${what}\\.yaml: every measured time is more than 10x \\(median [\\d.]+x\\) ${direction} cp-plan's prediction: `));
+      assert.match(
+        lines[0]!,
+        new RegExp(`^cp-plan: warning: .*${what}\\.yaml: every measured time is more than 10x \\(median [\\d.]+x\\) ${direction} cp-plan's prediction: `),
+      );
       assert.ok(lines[0]!.endsWith(UNITS_QUESTION), lines[0]);
     });
   }
@@ -42,24 +51,46 @@ describe('validate --data: times in the wrong unit', () => {
     assert.equal(r.stderr, '');
   });
 
-  test("calibrate refuses the same data with the same question", () => {
+  test('calibrate refuses the same data with the same question', () => {
     const r = runCli(['calibrate', scaled('x100.yaml', 100), '--cluster', 'gtt']);
     assert.ok(assertOneLineError(r).includes(`(${UNITS_QUESTION})`), r.stderr);
   });
 
   test('wrongUnitsHint: only when every point is off by more than 10x the same way', () => {
     assert.equal(wrongUnitsHint([]), undefined);
-    assert.equal(wrongUnitsHint([{ measured: 1, predicted: 1000 }, { measured: 1000, predicted: 1 }]), undefined);
-    assert.equal(wrongUnitsHint([{ measured: 2, predicted: 1000 }, { measured: 500, predicted: 1000 }]), undefined);
+    assert.equal(
+      wrongUnitsHint([
+        { measured: 1, predicted: 1000 },
+        { measured: 1000, predicted: 1 },
+      ]),
+      undefined,
+    );
+    assert.equal(
+      wrongUnitsHint([
+        { measured: 2, predicted: 1000 },
+        { measured: 500, predicted: 1000 },
+      ]),
+      undefined,
+    );
     assert.match(wrongUnitsHint([{ measured: 1, predicted: 1000 }])!, /^the measured time is 1000x below/);
-    assert.match(wrongUnitsHint([{ measured: 1, predicted: 1000 }, { measured: 2, predicted: 1000 }, { measured: 3, predicted: 1000 }])!, /median 500x\) below/);
+    assert.match(
+      wrongUnitsHint([
+        { measured: 1, predicted: 1000 },
+        { measured: 2, predicted: 1000 },
+        { measured: 3, predicted: 1000 },
+      ])!,
+      /median 500x\) below/,
+    );
   });
 });
 
 describe('validate --data: an empty group prints –', () => {
   test('a measurements file without held-out rows', () => {
     const file = join(dir, 'fit-only.yaml');
-    writeFileSync(file, 'model: llama3-405b\ncluster: gtt\nmeasurements:\n  - { nodes: 1, contextTokens: 8000, ttftMs: 1740 }\n  - { nodes: 1, contextTokens: 32000, ttftMs: 7658 }\n');
+    writeFileSync(
+      file,
+      'model: llama3-405b\ncluster: gtt\nmeasurements:\n  - { nodes: 1, contextTokens: 8000, ttftMs: 1740 }\n  - { nodes: 1, contextTokens: 32000, ttftMs: 7658 }\n',
+    );
     const r = runCli(['validate', '--data', file]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /\n {10}fit [\d.]+% \(2\), held-out –\n/);

@@ -8,7 +8,15 @@ import { parse } from 'yaml';
 import { assertGolden } from '../helpers/golden.js';
 import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
 
-interface Row { name: string; nodes: number; contextTokens: number; cachedTokens?: number; variant?: string; ttftMs?: number; ref: string }
+interface Row {
+  name: string;
+  nodes: number;
+  contextTokens: number;
+  cachedTokens?: number;
+  variant?: string;
+  ttftMs?: number;
+  ref: string;
+}
 const { measurements } = parse(readFileSync(join(REPO_ROOT, 'validation', 'paper-measurements.yaml'), 'utf8')) as { measurements: Row[] };
 
 describe('cp-plan estimate reproduces every full-prefill point of the paper', () => {

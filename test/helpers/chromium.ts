@@ -52,7 +52,16 @@ export class Browser {
 
   static async launch(bin: string): Promise<Browser> {
     const profile = mkdtempSync(join(tmpdir(), 'cp-plan-chromium-'));
-    const args = ['--headless=new', '--remote-debugging-pipe', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--hide-scrollbars', '--mute-audio', `--user-data-dir=${profile}`];
+    const args = [
+      '--headless=new',
+      '--remote-debugging-pipe',
+      '--disable-gpu',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--hide-scrollbars',
+      '--mute-audio',
+      `--user-data-dir=${profile}`,
+    ];
     // Chromium refuses to run as root with its sandbox (containers, CI).
     if (process.getuid?.() === 0) args.push('--no-sandbox');
     const child = spawn(bin, [...args, 'about:blank'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
@@ -79,8 +88,10 @@ export class Browser {
     const load = new Promise<void>((resolve) => (loaded = resolve));
     this.on((m) => {
       if (m.sessionId !== sessionId) return;
-      if (m.method === 'Runtime.exceptionThrown') errors.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
-      if (m.method === 'Runtime.consoleAPICalled' && (m.params.type === 'error' || m.params.type === 'assert')) errors.push(`console.${m.params.type}: ${m.params.args.map((a: any) => a.value ?? a.description).join(' ')}`);
+      if (m.method === 'Runtime.exceptionThrown')
+        errors.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
+      if (m.method === 'Runtime.consoleAPICalled' && (m.params.type === 'error' || m.params.type === 'assert'))
+        errors.push(`console.${m.params.type}: ${m.params.args.map((a: any) => a.value ?? a.description).join(' ')}`);
       if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errors.push(`log: ${m.params.entry.text} ${m.params.entry.url ?? ''}`);
       if (m.method === 'Page.loadEventFired') loaded();
     });
@@ -122,7 +133,11 @@ export class Tab {
   async screenshot(): Promise<Buffer> {
     const m = await this.browser.send('Page.getLayoutMetrics', {}, this.sessionId);
     const size = m.cssContentSize ?? m.contentSize;
-    const r = await this.browser.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: size.width, height: Math.min(size.height, 16_000), scale: 1 } }, this.sessionId);
+    const r = await this.browser.send(
+      'Page.captureScreenshot',
+      { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: size.width, height: Math.min(size.height, 16_000), scale: 1 } },
+      this.sessionId,
+    );
     return Buffer.from(r.data, 'base64');
   }
 

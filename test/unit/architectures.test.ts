@@ -20,7 +20,7 @@ import { gemmSec } from '../../src/model/hardware/kernels.js';
 import { estimatePrefill, prefillFlops } from '../../src/model/prefill.js';
 import { activeParams, embeddingParams, totalParams, weightBytesPerGpu, weightBytesTotal } from '../../src/model/shapes.js';
 import type { ModelSpec, Precision, Workload } from '../../src/model/types.js';
-import {builtinModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { roundCluster, shipped } from './specs.js';
 
 const spec = (name: string): ModelSpec => builtinModel(name).spec;
@@ -109,7 +109,10 @@ describe('layer counts from the patterns', () => {
       { attention: 'full', moe: true, count: 60 },
     ]);
     const ds = spec('deepseek-v3');
-    assert.deepEqual([0, 1, 2, 3, 60].map((i) => isMoeLayer(ds, i)), [false, false, false, true, true]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 60].map((i) => isMoeLayer(ds, i)),
+      [false, false, false, true, true],
+    );
   });
 
   test('maverick: MoE on odd layers (1, 3, ...), full on 3, 7, ... so every full layer is MoE', () => {
@@ -119,7 +122,10 @@ describe('layer counts from the patterns', () => {
       { attention: 'chunked', moe: false, count: 24 },
       { attention: 'chunked', moe: true, count: 12 },
     ]);
-    assert.deepEqual([0, 1, 2, 3, 47].map((i) => isMoeLayer(m, i)), [false, true, false, true, true]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 47].map((i) => isMoeLayer(m, i)),
+      [false, true, false, true, true],
+    );
   });
 
   test('MLA is on for deepseek-v3 and kimi-k2 only', () => {
@@ -149,7 +155,7 @@ describe('parameter counts against the reference (within 0.5%)', () => {
     });
   }
 
-  test('minimax-text-01: the model card\'s 45.9B active excludes the 2 x 200,064 x 6,144 embedding tables', () => {
+  test("minimax-text-01: the model card's 45.9B active excludes the 2 x 200,064 x 6,144 embedding tables", () => {
     const m = spec('minimax-text-01');
     assert.equal(embeddingParams(m), 2 * 200_064 * 6_144);
     near(activeParams(m) - embeddingParams(m), 45.9e9, 0.005, 'minimax active without embeddings');
@@ -324,27 +330,36 @@ describe('expert parallelism layouts', () => {
   const cluster = h200();
 
   test('ep on a dense model is an input error', () => {
-    assert.throws(() => resolveLayout({ nodes: 4, tp: 8, ep: 8 }, spec('llama3-405b'), cluster), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.match(e.message, /^--ep 8: llama3-405b has no mixture-of-experts layers/);
-      return true;
-    });
+    assert.throws(
+      () => resolveLayout({ nodes: 4, tp: 8, ep: 8 }, spec('llama3-405b'), cluster),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /^--ep 8: llama3-405b has no mixture-of-experts layers/);
+        return true;
+      },
+    );
   });
 
   test('ep not a multiple of TP is an input error', () => {
-    assert.throws(() => resolveLayout({ nodes: 4, tp: 8, ep: 12 }, spec('kimi-k2'), cluster), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.match(e.message, /^--ep 12: must be a multiple of TP 8/);
-      return true;
-    });
+    assert.throws(
+      () => resolveLayout({ nodes: 4, tp: 8, ep: 12 }, spec('kimi-k2'), cluster),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /^--ep 12: must be a multiple of TP 8/);
+        return true;
+      },
+    );
   });
 
   test('ep not dividing the experts is an input error (llama4-scout: 16 experts, ep 32)', () => {
-    assert.throws(() => resolveLayout({ nodes: 4, tp: 8, ep: 32 }, spec('llama4-scout'), cluster), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.match(e.message, /^--ep 32: must divide the 16 experts of llama4-scout/);
-      return true;
-    });
+    assert.throws(
+      () => resolveLayout({ nodes: 4, tp: 8, ep: 32 }, spec('llama4-scout'), cluster),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /^--ep 32: must divide the 16 experts of llama4-scout/);
+        return true;
+      },
+    );
     assert.equal(resolveLayout({ nodes: 4, tp: 8, ep: 16 }, spec('llama4-scout'), cluster).ep, 16);
   });
 

@@ -10,7 +10,17 @@ import { terminalChart } from '../../src/render/terminal-chart.js';
 import { sweep, sweepGrid, type SweepDim } from '../../src/planning/sweep.js';
 import { usableHbmBytes } from '../../src/model/memory.js';
 
-const grid = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({ nodes: [1], gpus: [], ctx: [128_000], missRate: [1], batch: [1], tp: [], pp: [], cpStyle: [], ...v });
+const grid = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({
+  nodes: [1],
+  gpus: [],
+  ctx: [128_000],
+  missRate: [1],
+  batch: [1],
+  tp: [],
+  pp: [],
+  cpStyle: [],
+  ...v,
+});
 const rowsOf = (v: Partial<Record<SweepDim, number[]>>) => sweep(llama405b(), gtt(), paperPrecision, sweepGrid(grid(v))).rows;
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 /** README's chart: TTFT against 1..32 nodes for three contexts; 512K and 1M do not fit on the fewest nodes. */
@@ -21,7 +31,14 @@ test('niceTicks: round steps, five to eight ticks where the range allows', () =>
   assert.deepEqual(niceTicks(1, 32, { cover: false, integer: true }), [5, 10, 15, 20, 25, 30]);
   assert.deepEqual(niceTicks(1, 8, { cover: false, integer: true }), [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(niceTicks(0.84, 2.41), [0.5, 1, 1.5, 2, 2.5], 'not 0.84, 0.97, 1.10 ...');
-  for (const [lo, hi] of [[0, 28.6], [0, 26.52], [0, 0.0037], [3, 7.5], [0, 123456], [0, 1.01]] as const) {
+  for (const [lo, hi] of [
+    [0, 28.6],
+    [0, 26.52],
+    [0, 0.0037],
+    [3, 7.5],
+    [0, 123456],
+    [0, 1.01],
+  ] as const) {
     const t = niceTicks(lo, hi);
     assert.ok(t.length >= 5 && t.length <= 8, `${lo}..${hi}: ${t}`);
     const step = t[1]! - t[0]!;
@@ -43,8 +60,14 @@ test('svgChart: a point that does not fit is hollow on a dashed line, with a leg
   const svg = svgChart(d);
   const bad = [...svg.matchAll(/<circle class="point bad"[^>]*>/g)].map((m) => m[0]);
   assert.ok(bad.length >= 3);
-  assert.ok(bad.every((c) => c.includes('fill="white"') && /stroke="#(d62728|2ca02c)"/.test(c)), 'hollow, in its series colour (512K red, 1M green)');
-  assert.ok(bad.some((c) => c.includes('stroke="#2ca02c"')), 'the 1M series ring is green, not a shared red');
+  assert.ok(
+    bad.every((c) => c.includes('fill="white"') && /stroke="#(d62728|2ca02c)"/.test(c)),
+    'hollow, in its series colour (512K red, 1M green)',
+  );
+  assert.ok(
+    bad.some((c) => c.includes('stroke="#2ca02c"')),
+    'the 1M series ring is green, not a shared red',
+  );
   assert.match(svg, /<polyline [^>]*stroke-dasharray="5 4"/, 'the line to a point that does not fit is dashed');
   assert.match(svg, /<polyline fill="none" stroke="#1f77b4" stroke-width="2" points=/, 'a line of points that fit is solid');
   assert.match(svg, />does not fit in memory<\/text>/);
@@ -90,8 +113,14 @@ test('terminalChart: the terminal width, labelled round ticks, a glyph per serie
   const o = chartOptions('ttft', { maxTtftSec: 60 });
   const at80 = terminalChart(d, o, { color: false });
   const lines = at80.trimEnd().split('\n');
-  assert.ok(lines.every((l) => [...l].length <= 80), 'default 80 columns');
-  assert.ok(lines.some((l) => [...l].length >= 75), 'and uses them');
+  assert.ok(
+    lines.every((l) => [...l].length <= 80),
+    'default 80 columns',
+  );
+  assert.ok(
+    lines.some((l) => [...l].length >= 75),
+    'and uses them',
+  );
   const wide = terminalChart(d, o, { color: false, columns: 140 }).trimEnd().split('\n');
   assert.ok(wide.every((l) => [...l].length <= 140) && wide.some((l) => [...l].length >= 135), 'a wider terminal');
   // y ticks are round numbers; x ticks are labelled under the axis.
@@ -113,9 +142,22 @@ test('terminalChart: the terminal width, labelled round ticks, a glyph per serie
 });
 
 test('terminalChart: gaps for missing points, log scale decades', () => {
-  const d: ChartData = { title: 't', xLabel: 'x', yLabel: 'y', x: [1, 2, 3, 4], xText: ['1', '2', '3', '4'], series: [{ name: 'a', values: [1, NaN, 100, 1000] }] };
+  const d: ChartData = {
+    title: 't',
+    xLabel: 'x',
+    yLabel: 'y',
+    x: [1, 2, 3, 4],
+    xText: ['1', '2', '3', '4'],
+    series: [{ name: 'a', values: [1, NaN, 100, 1000] }],
+  };
   const out = terminalChart(d, { logY: true }, { color: false });
-  assert.deepEqual(out.split('\n').filter((l) => l.includes('┤')).map((l) => l.split('┤')[0]!.trim()), ['1000', '100', '10', '1']);
+  assert.deepEqual(
+    out
+      .split('\n')
+      .filter((l) => l.includes('┤'))
+      .map((l) => l.split('┤')[0]!.trim()),
+    ['1000', '100', '10', '1'],
+  );
   assert.match(out, /1 gap\(s\)/);
   assert.match(out, /^t \(log scale\)$/m);
 });

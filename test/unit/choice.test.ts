@@ -21,7 +21,7 @@ test("the paper's equations, in closed form, with C and BW per GPU", () => {
   assert.ok(Math.abs(h.eq5.threshold - (0.125 - (4 * 3200 * 10e9) / (4 * 1e15 * 2))) < 1e-15);
   assert.equal(h.missRate, 0.025);
   assert.equal(h.algorithm1, 'pass-q'); // T < Eq.2 and miss rate < 12.5%
-  assert.equal(h.eq5.holds, h.missRate <= h.eq5.threshold, 'Eq. 5 holds in the paper\'s sense: the pass-Q condition');
+  assert.equal(h.eq5.holds, h.missRate <= h.eq5.threshold, "Eq. 5 holds in the paper's sense: the pass-Q condition");
 });
 
 test('the equations use per-GPU head ratios and each message its own element size', () => {

@@ -13,17 +13,10 @@ import {
   type CollectiveCost,
   type CollectiveOp,
 } from '../../src/model/hardware/collectives.js';
-import {
-  contiguousGroups,
-  groupGeometry,
-  nicBytesPerSecPerGpu,
-  singleDomainGroup,
-  stridedGroups,
-  type CommGroup,
-} from '../../src/model/hardware/topology.js';
+import { contiguousGroups, groupGeometry, nicBytesPerSecPerGpu, singleDomainGroup, stridedGroups, type CommGroup } from '../../src/model/hardware/topology.js';
 import type { ClusterSpec } from '../../src/model/types.js';
 import { shipped } from './specs.js';
-import {builtinNames } from '../../src/presets/catalog.js';
+import { builtinNames } from '../../src/presets/catalog.js';
 import { seriesGroup } from '../../src/validation/collectives.js';
 import { rng } from '../../src/serving/traffic.js';
 
@@ -155,7 +148,14 @@ describe('closed forms (synthetic cluster)', () => {
 
   test('8-GPU ring all-reduce: each protocol where it is the fastest ring', () => {
     // LL -> LL128 crossover: 25.6 µs / (3.5e-11 - 1.9022e-11 s/B) = 1.60 MB; LL128 -> Simple: 15.4 µs / 1.52e-12 = 10.1 MB.
-    const cases: [number, 'LL' | 'LL128' | 'Simple'][] = [[8, 'LL'], [1e6, 'LL'], [4 * 2 ** 20, 'LL128'], [8e6, 'LL128'], [16 * 2 ** 20, 'Simple'], [GiB, 'Simple']];
+    const cases: [number, 'LL' | 'LL128' | 'Simple'][] = [
+      [8, 'LL'],
+      [1e6, 'LL'],
+      [4 * 2 ** 20, 'LL128'],
+      [8e6, 'LL128'],
+      [16 * 2 ** 20, 'Simple'],
+      [GiB, 'Simple'],
+    ];
     for (const [bytes, p] of cases) {
       const r = must(collective('all-reduce', bytes, eight, c, ['ring']));
       assert.equal(r.algorithm, 'ring');
@@ -192,7 +192,7 @@ describe('closed forms (synthetic cluster)', () => {
     const tree = must(collective('all-reduce', 8, eight, c, ['tree']));
     assert.equal(tree.protocol, 'LL');
     // tree LL busBw = 100 x 0.92 / 3.8; algBw = busBw x 0.5; bytes < 64: no correction.
-    close(tree.sec, 15.2 * US + 8 / ((100e9 * 0.92) / 3.8 * 0.5), 'tree LL 8 B');
+    close(tree.sec, 15.2 * US + 8 / (((100e9 * 0.92) / 3.8) * 0.5), 'tree LL 8 B');
     // 1 GiB: ring Simple 56 µs + 18.79 ms; tree Simple 64.4 µs + 2^30 / 46 GB/s = 23.4 ms (log2(2^24) >= 23: no correction).
     const big = collective('all-reduce', GiB, eight, c);
     assert.equal(big.algorithm, 'ring');
@@ -208,7 +208,7 @@ describe('closed forms (synthetic cluster)', () => {
     const bytes = 65536;
     const corr = { LL: 0.6, LL128: 0.6, Simple: 0.6 }; // index 10 of each row: ll 0.6, ll128 0.6, simple 0.6
     const t = {
-      LL: 15.2 * US + bytes / (((92e9 / 3.8) * 0.5) * corr.LL),
+      LL: 15.2 * US + bytes / ((92e9 / 3.8) * 0.5 * corr.LL),
       LL128: (14 + 2 * 7 * 1.25) * US + bytes / (((92e9 * 7) / 9) * 0.5 * corr.LL128),
       Simple: 64.4 * US + bytes / (92e9 * 0.5 * corr.Simple),
     };
@@ -270,7 +270,14 @@ describe('closed forms (synthetic cluster)', () => {
 
   test('tree latency grows with floor(log2(domains))', () => {
     // 8 per domain: LL lat = 6.8 + 2 x (7 x 0.6 + floor(log2 m) x 5.0); LL wins at 8 B.
-    const expected: [number, number][] = [[2, 6.8 + 2 * (4.2 + 1 * 5)], [3, 6.8 + 2 * (4.2 + 1 * 5)], [4, 6.8 + 2 * (4.2 + 2 * 5)], [5, 6.8 + 2 * (4.2 + 2 * 5)], [8, 6.8 + 2 * (4.2 + 3 * 5)], [16, 6.8 + 2 * (4.2 + 4 * 5)]];
+    const expected: [number, number][] = [
+      [2, 6.8 + 2 * (4.2 + 1 * 5)],
+      [3, 6.8 + 2 * (4.2 + 1 * 5)],
+      [4, 6.8 + 2 * (4.2 + 2 * 5)],
+      [5, 6.8 + 2 * (4.2 + 2 * 5)],
+      [8, 6.8 + 2 * (4.2 + 3 * 5)],
+      [16, 6.8 + 2 * (4.2 + 4 * 5)],
+    ];
     for (const [m, latUs] of expected) {
       const r = must(collective('all-reduce', 8, g(8 * m, 8, m), c, ['tree']));
       assert.equal(r.protocol, 'LL', `${m} domains`);
@@ -373,7 +380,6 @@ function bruteForce(groups: number[][], size: number, domainGpus: number): CommG
   return { size, perDomain, domains };
 }
 
-
 describe('topology', () => {
   const DOMAINS = [2, 4, 8, 16, 32, 36, 64, 72];
   const SIZES = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 72, 96, 128, 144];
@@ -388,7 +394,11 @@ describe('topology', () => {
       const groups = Array.from({ length: count }, (_, j) => Array.from({ length: size }, (_, k) => j * size + k));
       const want = bruteForce(groups, size, domain);
       const tag = `size ${size}, gpus ${gpus}, domain ${domain}`;
-      assert.deepEqual(groupGeometry(size, count, (j, k) => j * size + k, domain), want, `groupGeometry ${tag}`);
+      assert.deepEqual(
+        groupGeometry(size, count, (j, k) => j * size + k, domain),
+        want,
+        `groupGeometry ${tag}`,
+      );
       // The closed forms only claim aligned cases; for those, the answer must not depend on gpus.
       assert.deepEqual(contiguousGroups(size, gpus, domain), want, `contiguousGroups ${tag}`);
     }
@@ -478,7 +488,9 @@ describe('physics (presets)', () => {
         for (const b of SORTED) {
           const r = algorithms ? must(collective(op, b, group, c, algorithms)) : collective(op, b, group, c);
           if (prev && r.sec < prev.r.sec * (1 - 1e-12)) {
-            bad.push(`${c.name} ${op} ${JSON.stringify(group)}: ${prev.b} B ${(prev.r.sec / US).toFixed(3)} µs (${prev.r.algorithm}/${prev.r.protocol}) > ${b} B ${(r.sec / US).toFixed(3)} µs (${r.algorithm}/${r.protocol})`);
+            bad.push(
+              `${c.name} ${op} ${JSON.stringify(group)}: ${prev.b} B ${(prev.r.sec / US).toFixed(3)} µs (${prev.r.algorithm}/${prev.r.protocol}) > ${b} B ${(r.sec / US).toFixed(3)} µs (${r.algorithm}/${r.protocol})`,
+            );
           }
           prev = { b, r };
         }
@@ -507,7 +519,11 @@ describe('physics (presets)', () => {
   test('multi-domain all-reduce (free choice) is non-decreasing in bytes', () => {
     const bad = CLUSTERS.flatMap((name) => {
       const c = shipped(name);
-      return decreases(c, groupsOf(c).filter((gr) => !single(gr)), ['all-reduce']);
+      return decreases(
+        c,
+        groupsOf(c).filter((gr) => !single(gr)),
+        ['all-reduce'],
+      );
     });
     assert.deepEqual(bad.slice(0, 10), [], `${bad.length} decreases`);
   });
@@ -518,7 +534,11 @@ describe('physics (presets)', () => {
   test('todo: multi-domain all-to-all is non-decreasing in bytes', { todo: "NCCL's LL -> Simple flip at 16 KiB per peer" }, () => {
     const bad = CLUSTERS.flatMap((name) => {
       const c = shipped(name);
-      return decreases(c, groupsOf(c).filter((gr) => !single(gr)), ['all-to-all']);
+      return decreases(
+        c,
+        groupsOf(c).filter((gr) => !single(gr)),
+        ['all-to-all'],
+      );
     });
     assert.deepEqual(bad.slice(0, 10), [], `${bad.length} decreases`);
   });

@@ -15,7 +15,14 @@ const any = (): ClusterSpec => {
   return { ...c, engine: { ...c.engine, cpStyles: ['ring', 'all-gather', 'ulysses', 'hierarchical'] } };
 };
 const run = (cpStyle: CpStyle, layout: { gpus: number; tp: number }, ctx = 256_000) =>
-  estimate({ model, cluster: any(), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { ...layout, cpStyle }, workload: { contextTokens: ctx, cachedTokens: 0, batch: 1, prefillChunkTokens: null }, variant: 'auto' });
+  estimate({
+    model,
+    cluster: any(),
+    precision: { weights: 'fp8', kvDtype: 'bf16' },
+    layout: { ...layout, cpStyle },
+    workload: { contextTokens: ctx, cachedTokens: 0, batch: 1, prefillChunkTokens: null },
+    variant: 'auto',
+  });
 
 describe('CP styles', () => {
   test('with one rank every style is the no-CP estimate', () => {
@@ -47,15 +54,41 @@ describe('CP styles', () => {
     assert.equal(typeof layoutOrProblem({ gpus: 64, tp: 8, cpStyle: 'ulysses' }, model, any()), 'object');
   });
 
-  test("the engine decides: a style it does not run is an input error; its first style is the default", () => {
+  test('the engine decides: a style it does not run is an input error; its first style is the default', () => {
     const vllm = shipped('h100-ib', 'vllm');
     assert.throws(
-      () => estimate({ model, cluster: vllm, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16, cpStyle: 'ulysses' }, workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 }, variant: 'auto' }),
+      () =>
+        estimate({
+          model,
+          cluster: vllm,
+          precision: { weights: 'fp8', kvDtype: 'bf16' },
+          layout: { gpus: 16, cpStyle: 'ulysses' },
+          workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 },
+          variant: 'auto',
+        }),
       /--cp-style ulysses: engine vllm runs all-gather, ring/,
     );
-    const r = estimate({ model, cluster: vllm, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16 }, workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+    const r = estimate({
+      model,
+      cluster: vllm,
+      precision: { weights: 'fp8', kvDtype: 'bf16' },
+      layout: { gpus: 16 },
+      workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 },
+      variant: 'auto',
+    });
     assert.equal(r.layout.cpStyle, 'all-gather');
-    assert.equal(estimate({ model, cluster: shipped('gtt'), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16 }, workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 }, variant: 'auto' }).layout.cpStyle, undefined, 'meta-cp: ring');
+    assert.equal(
+      estimate({
+        model,
+        cluster: shipped('gtt'),
+        precision: { weights: 'fp8', kvDtype: 'bf16' },
+        layout: { gpus: 16 },
+        workload: { contextTokens: 64_000, cachedTokens: 0, batch: 1 },
+        variant: 'auto',
+      }).layout.cpStyle,
+      undefined,
+      'meta-cp: ring',
+    );
   });
 
   test('all-gather exposes its gather; Ulysses its two All2Alls; ring hides its SendRecv at long context', () => {
@@ -99,22 +132,38 @@ describe('pipeline parallelism', () => {
     assert.ok(fine.memory.perGpu.weightsBytes < 0.3 * one.memory.perGpu.weightsBytes);
   });
 
-  test('why this style: every style on the same layout, the estimate\'s own numbers, and what cannot run', () => {
+  test("why this style: every style on the same layout, the estimate's own numbers, and what cannot run", () => {
     assert.deepEqual(run('ring', { gpus: 8, tp: 8 }).styles, [], 'no CP, no styles');
     const r = run('all-gather', { gpus: 16, tp: 8 });
-    assert.deepEqual(r.styles.map((o) => o.style), ['ring', 'all-gather', 'ulysses', 'hierarchical']);
+    assert.deepEqual(
+      r.styles.map((o) => o.style),
+      ['ring', 'all-gather', 'ulysses', 'hierarchical'],
+    );
     const own = r.styles.find((o) => o.style === 'all-gather')!;
     assert.equal(own.ttftSec, r.prefill.ttftSec, 'the style used matches the estimate');
     assert.equal(own.memoryBytes, r.memory.perGpu.totalBytes);
     const ring = r.styles.find((o) => o.style === 'ring')!;
-    assert.equal(ring.ttftSec, Math.min(run('ring', { gpus: 16, tp: 8 }).variants['pass-kv'].ttftSec, run('ring', { gpus: 16, tp: 8 }).variants['pass-q'].ttftSec));
+    assert.equal(
+      ring.ttftSec,
+      Math.min(run('ring', { gpus: 16, tp: 8 }).variants['pass-kv'].ttftSec, run('ring', { gpus: 16, tp: 8 }).variants['pass-q'].ttftSec),
+    );
     assert.ok(own.memoryBytes! > ring.memoryBytes!, 'all-gather holds the whole KV');
     // 64 heads at TP8 leave 8 per GPU: Ulysses cannot split them over CP3.
     const odd = run('ring', { gpus: 24, tp: 8 }).styles.find((o) => o.style === 'ulysses')!;
     assert.equal(odd.ttftSec, null);
     assert.match(odd.problem!, /must divide the 8 query heads/);
-    const sglang = estimate({ model, cluster: shipped('h100-ib', 'sglang'), precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 16, tp: 8 }, workload: { contextTokens: 256_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
-    assert.deepEqual(sglang.styles.map((o) => o.runByEngine), [false, true, false, false]);
+    const sglang = estimate({
+      model,
+      cluster: shipped('h100-ib', 'sglang'),
+      precision: { weights: 'fp8', kvDtype: 'bf16' },
+      layout: { gpus: 16, tp: 8 },
+      workload: { contextTokens: 256_000, cachedTokens: 0, batch: 1 },
+      variant: 'auto',
+    });
+    assert.deepEqual(
+      sglang.styles.map((o) => o.runByEngine),
+      [false, true, false, false],
+    );
   });
 
   test('hierarchical: Ulysses inside a node, ring across nodes; a 1/N KV share; heads must split over the ranks in a node', () => {
@@ -122,7 +171,10 @@ describe('pipeline parallelism', () => {
     const across = run('hierarchical', { gpus: 32, tp: 8 });
     const ring = run('ring', { gpus: 32, tp: 8 });
     assert.equal(across.memory.perGpu.kvCacheBytes, ring.memory.perGpu.kvCacheBytes);
-    assert.ok(Math.abs(across.prefill.ttftSec / ring.variants['pass-kv'].ttftSec - 1) < 0.1, `${across.prefill.ttftSec} vs ${ring.variants['pass-kv'].ttftSec}`);
+    assert.ok(
+      Math.abs(across.prefill.ttftSec / ring.variants['pass-kv'].ttftSec - 1) < 0.1,
+      `${across.prefill.ttftSec} vs ${ring.variants['pass-kv'].ttftSec}`,
+    );
     // TP2 on one node: four CP ranks in the domain, Ulysses only; across four nodes both parts.
     const inNode = run('hierarchical', { gpus: 8, tp: 2 });
     assert.ok(inNode.prefill.breakdown.cpCommExposedSec > 0, 'the All2All is exposed');

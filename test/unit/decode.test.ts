@@ -6,7 +6,7 @@ import { estimateDecode } from '../../src/model/decode.js';
 import { resolveLayout } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
 import type { Workload } from '../../src/model/types.js';
-import {builtinModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b, paperPrecision, shipped } from './specs.js';
 
 const w = (contextTokens: number, batch = 1): Workload => ({ contextTokens, cachedTokens: 0, batch });
@@ -83,7 +83,10 @@ test('DCP shards the duplicated KV: KV memory and KV reads divide by D, at the c
 test('DCP is refused where it cannot apply (vLLM: dcp divides TP and dcp <= TP / KV heads)', () => {
   const model = builtinModel('llama3-70b').spec; // 8 KV heads
   const cluster = shipped('h100-ib');
-  assert.throws(() => resolveLayout({ nodes: 1, tp: 8, dcp: 8 }, model, cluster), (e: unknown) => e instanceof InputError && /not applicable/.test(e.message));
+  assert.throws(
+    () => resolveLayout({ nodes: 1, tp: 8, dcp: 8 }, model, cluster),
+    (e: unknown) => e instanceof InputError && /not applicable/.test(e.message),
+  );
   assert.throws(() => resolveLayout({ nodes: 2, tp: 16, dcp: 4 }, model, cluster), /must divide TP \/ KV heads = 2/);
   assert.throws(() => resolveLayout({ nodes: 4, tp: 32, dcp: 3 }, model, cluster), /must divide TP \/ KV heads = 4/);
   // Mistral Large 2 at TP24 duplicates each KV head 3 times: DCP2 groups would straddle two heads.

@@ -58,8 +58,14 @@ for (const [name, make] of CASES) {
       const b = r.prefill.breakdown;
       const L = r.model.layers;
       const N = r.layout.cp;
-      assert.deepEqual(PREFILL_PARTS.map((n) => term(terms, 'prefill', n).value), Object.values(b));
-      assert.deepEqual(DECODE_PARTS.map((n) => term(terms, 'decode', n).value), Object.values(r.decode.breakdown));
+      assert.deepEqual(
+        PREFILL_PARTS.map((n) => term(terms, 'prefill', n).value),
+        Object.values(b),
+      );
+      assert.deepEqual(
+        DECODE_PARTS.map((n) => term(terms, 'decode', n).value),
+        Object.values(r.decode.breakdown),
+      );
       close(term(terms, 'prefill', 'GEMM per layer').value * L, b.gemmSec, 'GEMM per layer');
       close(term(terms, 'prefill', 'attention per ring step').value * L * N, b.attentionSec, 'attention per step');
       close(term(terms, 'prefill', 'merge per layer').value * L, b.mergeSec, 'merge per layer');
@@ -106,7 +112,10 @@ for (const [name, make] of CASES) {
       const lines = text.trimEnd().split('\n');
       const phases = [...new Set(terms.map((t) => t.phase))];
       const headings = lines.filter((l) => /^\S/.test(l)).slice(1);
-      assert.deepEqual(headings, phases.map((p) => p[0]!.toUpperCase() + p.slice(1)));
+      assert.deepEqual(
+        headings,
+        phases.map((p) => p[0]!.toUpperCase() + p.slice(1)),
+      );
       const body = lines.filter((l) => l.startsWith('  '));
       assert.equal(body.length, terms.length);
       const formulaColumn = new Set(body.map((l) => l.indexOf('  = ')));

@@ -41,12 +41,20 @@ describe('disaggregated pools', () => {
     }
   });
 
-  test('decode: the largest batch that fits and meets TTIT (brute force over every batch), and Little\'s law for the count', () => {
-    const i = input({ model: builtinModel('llama3-70b').spec, precision: { weights: 'fp8', kvDtype: 'fp8' }, isl: 4000, osl: 400, ratePerSec: 5, maxTtitSec: 0.04 });
+  test("decode: the largest batch that fits and meets TTIT (brute force over every batch), and Little's law for the count", () => {
+    const i = input({
+      model: builtinModel('llama3-70b').spec,
+      precision: { weights: 'fp8', kvDtype: 'fp8' },
+      isl: 4000,
+      osl: 400,
+      ratePerSec: 5,
+      maxTtitSec: 0.04,
+    });
     const pools = decodePools(i);
     assert.ok(pools.length > 0);
     for (const d of pools.slice(0, 3)) {
-      const ttit = (b: number) => estimateDecode(i.model, i.cluster, d.layout, i.precision, { contextTokens: i.isl + i.osl / 2, cachedTokens: 0, batch: b }).ttitSec;
+      const ttit = (b: number) =>
+        estimateDecode(i.model, i.cluster, d.layout, i.precision, { contextTokens: i.isl + i.osl / 2, cachedTokens: 0, batch: b }).ttitSec;
       const fits = (b: number) => {
         const m = memoryParts(i.model, i.cluster, d.layout, i.precision, { contextTokens: i.isl + i.osl, cachedTokens: i.isl + i.osl - 1, batch: b });
         return m.totalBytes <= m.capacityBytes;
@@ -74,8 +82,23 @@ describe('co-located fleet', () => {
     assert.ok(c, 'a fleet exists');
     assert.ok(c.meanTtftSec <= i.maxTtftSec! && c.meanTtitSec <= i.maxTtitSec!);
     if (c.replicas > 1) {
-      const requests = generateRequests({ classes: [{ weight: 1, inputTokens: i.isl, outputTokens: i.osl, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson', ratePerSec: i.ratePerSec }, requests: 150, seed: 1 });
-      const s = serve({ model: i.model, cluster: i.cluster, precision: i.precision, replica: { gpus: c.layout.gpus, tp: c.layout.tp, dcp: c.layout.dcp, ep: c.layout.ep }, replicas: c.replicas - 1, requests, concurrency: null, slo: {}, pricePerGpuHourUsd: null }).summary;
+      const requests = generateRequests({
+        classes: [{ weight: 1, inputTokens: i.isl, outputTokens: i.osl, hitRate: 0, turns: 1, thinkSec: 0 }],
+        arrivals: { kind: 'poisson', ratePerSec: i.ratePerSec },
+        requests: 150,
+        seed: 1,
+      });
+      const s = serve({
+        model: i.model,
+        cluster: i.cluster,
+        precision: i.precision,
+        replica: { gpus: c.layout.gpus, tp: c.layout.tp, dcp: c.layout.dcp, ep: c.layout.ep },
+        replicas: c.replicas - 1,
+        requests,
+        concurrency: null,
+        slo: {},
+        pricePerGpuHourUsd: null,
+      }).summary;
       assert.ok(s.saturated || s.ttft.meanSec > i.maxTtftSec! || s.ttit.meanSec > i.maxTtitSec!, 'one replica fewer also meets the SLOs');
     }
   });
@@ -83,6 +106,8 @@ describe('co-located fleet', () => {
 
 test('an absurd rate has no co-located fleet: a burst that the replicas only drain is saturation, not success', () => {
   // 64 GPUs at most; 10^5 requests/s of 8K prompts would need thousands.
-  const none = planColocated(input({ isl: 8000, osl: 1000, ratePerSec: 100_000, maxTtftSec: 1, maxTtitSec: undefined, simulatedRequests: undefined, space: { maxNodes: 8 } }));
+  const none = planColocated(
+    input({ isl: 8000, osl: 1000, ratePerSec: 100_000, maxTtftSec: 1, maxTtitSec: undefined, simulatedRequests: undefined, space: { maxNodes: 8 } }),
+  );
   assert.equal(none, null);
 });

@@ -26,7 +26,10 @@ const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.ab
 
 describe('curves', () => {
   test('interpolation is linear in log(x), exact at the points, flat beyond the ends', () => {
-    const c = [[10, 0.2], [1000, 0.6]] as const;
+    const c = [
+      [10, 0.2],
+      [1000, 0.6],
+    ] as const;
     close(interpolate(c, 10), 0.2);
     close(interpolate(c, 100), 0.4, 1e-12, 'geometric middle');
     close(interpolate(c, 1), 0.2);
@@ -134,7 +137,14 @@ describe('attention', () => {
     for (const len of [1024, 8192, 65536]) assert.ok(attentionFlopsPerSec(fa2, 'bf16', len, len) < attentionFlopsPerSec(fa3, 'bf16', len, len), `${len}`);
     const model = builtinModel('llama3-70b').spec;
     const run = (c: ClusterSpec) =>
-      estimate({ model, cluster: c, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { gpus: 8 }, workload: { contextTokens: 128_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+      estimate({
+        model,
+        cluster: c,
+        precision: { weights: 'fp8', kvDtype: 'bf16' },
+        layout: { gpus: 8 },
+        workload: { contextTokens: 128_000, cachedTokens: 0, batch: 1 },
+        variant: 'auto',
+      });
     assert.ok(run(fa2).prefill.breakdown.attentionSec > 1.5 * run(fa3).prefill.breakdown.attentionSec);
   });
 
@@ -145,7 +155,7 @@ describe('attention', () => {
     assert.equal(p.provenance, 'transferred');
   });
 
-  test('decode attention: the engine\'s fixed cost replaces the table\'s when it states one', () => {
+  test("decode attention: the engine's fixed cost replaces the table's when it states one", () => {
     const vllm = shipped('h100-ib', 'vllm');
     const meta: ClusterSpec = { ...vllm, engine: { ...vllm.engine, attentionKernelSec: 1e-6 } };
     const bytes = 64e6;
@@ -157,12 +167,26 @@ describe('attention', () => {
   test('FP8 attention needs FP8 tensor cores, an engine that runs it, and an FP8 KV cache', () => {
     const model = builtinModel('llama3-70b').spec;
     const run = (c: ClusterSpec, kvDtype: 'bf16' | 'fp8') =>
-      estimate({ model, cluster: c, precision: { weights: 'fp8', kvDtype, attentionDtype: 'fp8' }, layout: { gpus: 8 }, workload: { contextTokens: 32_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+      estimate({
+        model,
+        cluster: c,
+        precision: { weights: 'fp8', kvDtype, attentionDtype: 'fp8' },
+        layout: { gpus: 8 },
+        workload: { contextTokens: 32_000, cachedTokens: 0, batch: 1 },
+        variant: 'auto',
+      });
     assert.throws(() => run(shipped('h100-ib'), 'bf16'), /add --kv-dtype fp8/);
     assert.throws(() => run(shipped('a100-ib'), 'fp8'), /no FP8 tensor cores/);
     assert.throws(() => run(shipped('gtt'), 'fp8'), /engine 'meta-cp' runs no FP8 attention/);
     const fp8 = run(shipped('h100-ib'), 'fp8').prefill.breakdown.attentionSec;
-    const bf16 = estimate({ model, cluster: shipped('h100-ib'), precision: { weights: 'fp8', kvDtype: 'fp8' }, layout: { gpus: 8 }, workload: { contextTokens: 32_000, cachedTokens: 0, batch: 1 }, variant: 'auto' }).prefill.breakdown.attentionSec;
+    const bf16 = estimate({
+      model,
+      cluster: shipped('h100-ib'),
+      precision: { weights: 'fp8', kvDtype: 'fp8' },
+      layout: { gpus: 8 },
+      workload: { contextTokens: 32_000, cachedTokens: 0, batch: 1 },
+      variant: 'auto',
+    }).prefill.breakdown.attentionSec;
     assert.ok(fp8 < bf16, `FP8 attention ${fp8} vs BF16 ${bf16}`);
   });
 });
@@ -240,7 +264,14 @@ describe('engines and provenance', () => {
   test('only a calibrated cluster warns about leaving its calibrated range (review 13, P1.4)', () => {
     const model = builtinModel('llama3-70b').spec;
     const run = (c: ClusterSpec) =>
-      estimate({ model, cluster: c, precision: { weights: 'fp8', kvDtype: 'bf16' }, layout: { nodes: 32 }, workload: { contextTokens: 2_000_000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+      estimate({
+        model,
+        cluster: c,
+        precision: { weights: 'fp8', kvDtype: 'bf16' },
+        layout: { nodes: 32 },
+        workload: { contextTokens: 2_000_000, cachedTokens: 0, batch: 1 },
+        variant: 'auto',
+      });
     assert.ok(!run(shipped('h100-ib')).warnings.some((w) => w.includes('calibrated')), 'h100-ib has no calibration');
     assert.ok(run(shipped('gtt')).warnings.some((w) => w.includes('extrapolates the calibrated model')));
     for (const name of builtinNames('cluster')) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { resolveLayout } from '../../src/model/layout.js';
-import {builtinModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b, shipped } from './specs.js';
 
 test('defaults: TP = GPUs per node, CP = the rest (the paper layout CPN + TP8)', () => {
@@ -40,13 +40,19 @@ test('impossible layouts are input errors', () => {
 
 test('a default TP that does not fit the model is named as the default, with a TP that works', () => {
   const model = { ...llama405b(), name: 'heads28', attentionHeads: 28, kvHeads: 4 };
-  assert.throws(() => resolveLayout({ nodes: 2 }, model, gtt()), /^InputError: the default TP 8 \(GPUs per node\): does not divide the 28 attention heads.*try --tp 4$/);
+  assert.throws(
+    () => resolveLayout({ nodes: 2 }, model, gtt()),
+    /^InputError: the default TP 8 \(GPUs per node\): does not divide the 28 attention heads.*try --tp 4$/,
+  );
   assert.throws(() => resolveLayout({ nodes: 1, tp: 8 }, model, gtt()), /--tp 8: does not divide/);
 });
 
 test('--gpus hints: a default TP of all the GPUs is named so, and hints are TPs the GPU count can take', () => {
   const model = llama405b();
-  assert.throws(() => resolveLayout({ gpus: 6 }, model, gtt()), /^InputError: the default TP 6 \(all 6 GPUs\): does not divide the 128 attention heads.*try --tp 2$/);
+  assert.throws(
+    () => resolveLayout({ gpus: 6 }, model, gtt()),
+    /^InputError: the default TP 6 \(all 6 GPUs\): does not divide the 128 attention heads.*try --tp 2$/,
+  );
   assert.throws(() => resolveLayout({ gpus: 3 }, model, gtt()), /try --tp 1$/);
   assert.throws(() => resolveLayout({ gpus: 12 }, model, gtt()), /^InputError: --gpus 12: the default TP 8 \(GPUs per node\) does not divide it; give --tp 4 /);
   assert.equal(resolveLayout({ gpus: 12, tp: 4 }, model, gtt()).cp, 3);
@@ -57,9 +63,16 @@ test('--gpus: layouts smaller than a node, and GPU counts that are not whole nod
   const tp4 = resolveLayout({ gpus: 4, tp: 4 }, model, gtt());
   assert.deepEqual([tp4.gpus, tp4.nodes, tp4.tp, tp4.cp, tp4.groups.tp.domains], [4, 1, 4, 1, 1]);
   const twelve = resolveLayout({ gpus: 12, tp: 4 }, model, gtt());
-  assert.deepEqual([twelve.nodes, twelve.cp, twelve.groups.cp.domains, twelve.groups.cp.perDomain], [2, 3, 2, 1], 'rings of 3: two GPUs in node 0, one in node 1');
+  assert.deepEqual(
+    [twelve.nodes, twelve.cp, twelve.groups.cp.domains, twelve.groups.cp.perDomain],
+    [2, 3, 2, 1],
+    'rings of 3: two GPUs in node 0, one in node 1',
+  );
   assert.equal(resolveLayout({ gpus: 8, nodes: 1 }, model, gtt()).gpus, 8, 'agreeing --gpus and --nodes');
-  assert.throws(() => resolveLayout({ gpus: 4, nodes: 2 }, model, gtt()), /^InputError: --gpus 4 and --nodes 2 disagree: 4 GPUs fill 1 node\(s\) of 8; give one of them, or --gpus 9 to 16 with --nodes 2$/);
+  assert.throws(
+    () => resolveLayout({ gpus: 4, nodes: 2 }, model, gtt()),
+    /^InputError: --gpus 4 and --nodes 2 disagree: 4 GPUs fill 1 node\(s\) of 8; give one of them, or --gpus 9 to 16 with --nodes 2$/,
+  );
 });
 
 test('an NVLink domain larger than a node: TP32 inside a GB200 NVL72 rack stays on NVLink, TP32 twice over 96 GPUs straddles racks', () => {

@@ -52,8 +52,7 @@ test('the largest context that fits does fit, and a little more does not', () =>
 
 test("the paper's runs fit: 128K on one node, 1M on 8 and 16 nodes; 1M does not fit one node", () => {
   const model = llama405b();
-  const fits = (nodes: number, ctx: number) =>
-    memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(ctx)).fits;
+  const fits = (nodes: number, ctx: number) => memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(ctx)).fits;
   assert.ok(fits(1, 128_000));
   assert.ok(fits(8, 1_000_000));
   assert.ok(fits(16, 1_000_000));
@@ -66,8 +65,7 @@ test('smallest GPU count that fits (keeping TP8) is minimal', () => {
   const g = smallestGpusThatFit(model, gtt(), layout, paperPrecision, full(1_000_000));
   assert.ok(g !== null && g > 8 && g % 8 === 0, `${g}`);
   const n = g! / 8;
-  const fitsAt = (nodes: number) =>
-    memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(1_000_000)).fits;
+  const fitsAt = (nodes: number) => memoryPerGpu(model, gtt(), resolveLayout({ nodes }, model, gtt()), paperPrecision, full(1_000_000)).fits;
   assert.ok(fitsAt(n!));
   assert.ok(!fitsAt(n! - 1));
 });

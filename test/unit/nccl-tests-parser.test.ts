@@ -207,13 +207,17 @@ ${trailer('sendrecv_perf')}`;
 
 /** Asserts an InputError whose message is one printable line starting with `prefix`. */
 function assertInputError(run: () => unknown, prefix: string | RegExp, what?: string): void {
-  assert.throws(run, (e: unknown) => {
-    assert.ok(e instanceof InputError, `${what ?? ''}: not an InputError: ${String(e)}`);
-    assert.doesNotMatch(e.message, /[\x00-\x1f\x7f-\x9f]/, 'message has a control character or newline');
-    if (typeof prefix === 'string') assert.ok(e.message.startsWith(prefix), e.message);
-    else assert.match(e.message, prefix);
-    return true;
-  }, what);
+  assert.throws(
+    run,
+    (e: unknown) => {
+      assert.ok(e instanceof InputError, `${what ?? ''}: not an InputError: ${String(e)}`);
+      assert.doesNotMatch(e.message, /[\x00-\x1f\x7f-\x9f]/, 'message has a control character or newline');
+      if (typeof prefix === 'string') assert.ok(e.message.startsWith(prefix), e.message);
+      else assert.match(e.message, prefix);
+      return true;
+    },
+    what,
+  );
 }
 
 describe('nccl-tests parser: real outputs', () => {
@@ -259,21 +263,36 @@ describe('nccl-tests parser: real outputs', () => {
     assert.equal(run.ranksPerHost, 8);
     assert.equal(run.gpu, 'A100-SXM4-40GB');
     assert.equal(run.ncclVersion, '2.8.3+cuda11.2');
-    assert.deepEqual(run.rows.map((r) => r.bytes), [8, 16, 32, 64, 128, 256, 512, 1073741824]);
+    assert.deepEqual(
+      run.rows.map((r) => r.bytes),
+      [8, 16, 32, 64, 128, 256, 512, 1073741824],
+    );
     assert.deepEqual(run.rows[6], { bytes: 512, timeUs: 374.7, algbwGBps: 0, busbwGBps: 0 });
-    assert.deepEqual(parseNcclTests(A100_EFA_TAGGED, 'efa.out', 'x', 'in-place').rows[7], { bytes: 1073741824, timeUs: 61303, algbwGBps: 17.52, busbwGBps: 32.84 });
+    assert.deepEqual(parseNcclTests(A100_EFA_TAGGED, 'efa.out', 'x', 'in-place').rows[7], {
+      bytes: 1073741824,
+      timeUs: 61303,
+      algbwGBps: 17.52,
+      busbwGBps: 32.84,
+    });
   });
 });
 
 describe('nccl-tests parser: format variations', () => {
   test('op comes from the header first, then from the file name', () => {
-    const text = header('all_gather_perf') + '        1024           256     float    none      -1    10.00    0.10    0.09       0    10.00    0.10    0.09       0\n';
+    const text =
+      header('all_gather_perf') + '        1024           256     float    none      -1    10.00    0.10    0.09       0    10.00    0.10    0.09       0\n';
     assert.equal(parseNcclTests(text, 'x', 'all_reduce_perf.txt').op, 'all-gather');
     const broadcast = text.replace('all_gather_perf', 'broadcast_perf');
     assert.equal(parseNcclTests(broadcast, 'x', 'all_reduce_perf.txt').op, null, 'a header naming another test wins');
     const cases: [string, string | null][] = [
-      ['all_reduce_perf.txt', 'all-reduce'], ['runs/reduce_scatter_perf.log', 'reduce-scatter'], ['C:\\logs\\all_gather-16gpu.txt', 'all-gather'],
-      ['alltoall_perf', 'all-to-all'], ['alltoallv_perf.txt', null], ['sendrecv_perf.txt', 'sendrecv'], ['AllReduce.TXT', 'all-reduce'], ['bench.txt', null],
+      ['all_reduce_perf.txt', 'all-reduce'],
+      ['runs/reduce_scatter_perf.log', 'reduce-scatter'],
+      ['C:\\logs\\all_gather-16gpu.txt', 'all-gather'],
+      ['alltoall_perf', 'all-to-all'],
+      ['alltoallv_perf.txt', null],
+      ['sendrecv_perf.txt', 'sendrecv'],
+      ['AllReduce.TXT', 'all-reduce'],
+      ['bench.txt', null],
     ];
     for (const [file, op] of cases) assert.equal(parseNcclTests(H100_2NODE, 'x', file).op, op, file);
   });
@@ -287,7 +306,10 @@ describe('nccl-tests parser: format variations', () => {
   });
 
   test('sendrecv: N/A and 0 times are skipped in that column only; #wrong may be N/A', () => {
-    assert.deepEqual(parseNcclTests(SENDRECV, 'sr', 'sr').rows.map((r) => r.bytes), [1024, 2048, 4096]);
+    assert.deepEqual(
+      parseNcclTests(SENDRECV, 'sr', 'sr').rows.map((r) => r.bytes),
+      [1024, 2048, 4096],
+    );
     assert.deepEqual(parseNcclTests(SENDRECV, 'sr', 'sr', 'in-place').rows, [{ bytes: 4096, timeUs: 41, algbwGBps: 0.1, busbwGBps: 0.1 }]);
     assert.equal(parseNcclTests(SENDRECV, 'sr', 'sr').op, 'sendrecv');
   });
@@ -297,7 +319,10 @@ describe('nccl-tests parser: format variations', () => {
     const outNa = header('alltoall_perf') + row(1024, 'N/A N/A N/A', '12.0 0.09 0.08') + row(2048, 'N/A N/A N/A', '13.0 0.16 0.14') + trailer('alltoall_perf');
     const run = parseNcclTests(outNa, 'a2a', 'a2a');
     assert.equal(run.column, 'in-place');
-    assert.deepEqual(run.rows.map((r) => r.timeUs), [12, 13]);
+    assert.deepEqual(
+      run.rows.map((r) => r.timeUs),
+      [12, 13],
+    );
     assertInputError(() => parseNcclTests(outNa, 'a2a', 'a2a', 'out-of-place'), 'a2a: no out-of-place measurements');
     const bothNa = header('alltoall_perf') + row(1024, 'N/A N/A N/A', 'N/A N/A N/A') + trailer('alltoall_perf');
     assertInputError(() => parseNcclTests(bothNa, 'a2a', 'a2a'), 'a2a: no measurements in either column');
@@ -319,7 +344,9 @@ describe('nccl-tests parser: format variations', () => {
   test('launcher prefixes are stripped: Open MPI tags, MPICH -prepend-rank, srun --label', () => {
     const plain = parseNcclTests(H100_2NODE, 'x', 'x');
     for (const prefix of ['[1,0]<stdout>:', '[1,0]<stdout>: ', '[0] ', '0: ']) {
-      const tagged = H100_2NODE.split('\n').map((l) => (l ? prefix + l : l)).join('\n');
+      const tagged = H100_2NODE.split('\n')
+        .map((l) => (l ? prefix + l : l))
+        .join('\n');
       assert.deepEqual(parseNcclTests(tagged, 'x', 'x'), plain, prefix);
     }
   });
@@ -337,9 +364,10 @@ describe('nccl-tests parser: format variations', () => {
   });
 
   test('sizes with thousands separators, times in exponent notation', () => {
-    const text = '#  size count type redop root time algbw busbw #wrong time algbw busbw #wrong\n'
-      + '1,048,576  262,144  float  sum  -1  1.2e+03  0.87  1.64  0  1200  0.87  1.64  0\n'
-      + '1,073,741,824  268,435,456  float  sum  -1  6759.0  158.86  297.86  0  6737.4  159.37  298.82  0\n';
+    const text =
+      '#  size count type redop root time algbw busbw #wrong time algbw busbw #wrong\n' +
+      '1,048,576  262,144  float  sum  -1  1.2e+03  0.87  1.64  0  1200  0.87  1.64  0\n' +
+      '1,073,741,824  268,435,456  float  sum  -1  6759.0  158.86  297.86  0  6737.4  159.37  298.82  0\n';
     const run = parseNcclTests(text, 'x', 'x');
     assert.deepEqual(run.rows, [
       { bytes: 1048576, timeUs: 1200, algbwGBps: 0.87, busbwGBps: 1.64 },
@@ -361,10 +389,11 @@ describe('nccl-tests parser: format variations', () => {
   });
 
   test('zero-byte rows (all_gather/alltoall size rounding) are skipped', () => {
-    const text = header('alltoall_perf')
-      + '           0             0     float    none      -1     0.06    0.00    0.00       0     0.04    0.00    0.00    N/A\n'
-      + '           0             0     float    none      -1     0.04    0.00    0.00       0     0.04    0.00    0.00    N/A\n'
-      + '         256             4     float    none      -1    38.61    0.01    0.01       0    37.29    0.01    0.01    N/A\n';
+    const text =
+      header('alltoall_perf') +
+      '           0             0     float    none      -1     0.06    0.00    0.00       0     0.04    0.00    0.00    N/A\n' +
+      '           0             0     float    none      -1     0.04    0.00    0.00       0     0.04    0.00    0.00    N/A\n' +
+      '         256             4     float    none      -1    38.61    0.01    0.01       0    37.29    0.01    0.01    N/A\n';
     assert.deepEqual(parseNcclTests(text, 'x', 'x').rows, [{ bytes: 256, timeUs: 38.61, algbwGBps: 0.01, busbwGBps: 0.01 }]);
   });
 });
@@ -380,38 +409,66 @@ describe('nccl-tests parser: input errors', () => {
     const lines = H100_2NODE.split('\n');
     const at = lines.findIndex((l) => l.includes(' 4096 ') && l.includes('float'));
     const bad = (row: string) => [...lines.slice(0, at), row, ...lines.slice(at + 1)].join('\n');
-    assertInputError(() => parseNcclTests(bad('        4096          1024     float     sum      -1    126.9'), 'ar.txt', 'ar.txt'), `ar.txt:${at + 1}: malformed data row`);
-    assertInputError(() => parseNcclTests(bad('        4096          1024     float     sum      -1    fast    0.03    0.06      0    125.6    0.03    0.06      0'), 'ar.txt', 'ar.txt'), `ar.txt:${at + 1}: malformed data row: out-of-place time "fast"`);
-    assertInputError(() => parseNcclTests(bad('        4096          1024     float     sum      -1    126.9    0.03    0.06      0    125.6    0.03    nan      0'), 'ar.txt', 'ar.txt', 'in-place'), `ar.txt:${at + 1}: malformed data row: in-place busbw "nan"`);
+    assertInputError(
+      () => parseNcclTests(bad('        4096          1024     float     sum      -1    126.9'), 'ar.txt', 'ar.txt'),
+      `ar.txt:${at + 1}: malformed data row`,
+    );
+    assertInputError(
+      () =>
+        parseNcclTests(
+          bad('        4096          1024     float     sum      -1    fast    0.03    0.06      0    125.6    0.03    0.06      0'),
+          'ar.txt',
+          'ar.txt',
+        ),
+      `ar.txt:${at + 1}: malformed data row: out-of-place time "fast"`,
+    );
+    assertInputError(
+      () =>
+        parseNcclTests(
+          bad('        4096          1024     float     sum      -1    126.9    0.03    0.06      0    125.6    0.03    nan      0'),
+          'ar.txt',
+          'ar.txt',
+          'in-place',
+        ),
+      `ar.txt:${at + 1}: malformed data row: in-place busbw "nan"`,
+    );
   });
 
   test('times and bandwidths must be positive', () => {
-    const text = header('all_reduce_perf') + '        1024           256     float     sum      -1    -10.00    0.10    0.19       0    10.00    0.10    0.19       0\n';
+    const text =
+      header('all_reduce_perf') + '        1024           256     float     sum      -1    -10.00    0.10    0.19       0    10.00    0.10    0.19       0\n';
     assertInputError(() => parseNcclTests(text, 'neg.txt', 'neg.txt'), /^neg\.txt:12: out-of-place time and bandwidths must be positive numbers/);
   });
 
   test('sizes must increase', () => {
-    const text = header('all_reduce_perf')
-      + '        1024           256     float     sum      -1    10.00    0.10    0.19       0    10.00    0.10    0.19       0\n'
-      + '        4096          1024     float     sum      -1    40.00    0.10    0.19       0    40.00    0.10    0.19       0\n'
-      + '        2048           512     float     sum      -1    20.00    0.10    0.19       0    20.00    0.10    0.19       0\n';
+    const text =
+      header('all_reduce_perf') +
+      '        1024           256     float     sum      -1    10.00    0.10    0.19       0    10.00    0.10    0.19       0\n' +
+      '        4096          1024     float     sum      -1    40.00    0.10    0.19       0    40.00    0.10    0.19       0\n' +
+      '        2048           512     float     sum      -1    20.00    0.10    0.19       0    20.00    0.10    0.19       0\n';
     assertInputError(() => parseNcclTests(text, 'order.txt', 'order.txt'), 'order.txt:14: size 2048 B does not increase');
   });
 
   test('a column with no measurements at all', () => {
-    const text = header('sendrecv_perf') + '        1024           256     float     sum      -1    10.00    0.10    0.10       0      N/A     N/A     N/A     N/A\n';
+    const text =
+      header('sendrecv_perf') + '        1024           256     float     sum      -1    10.00    0.10    0.10       0      N/A     N/A     N/A     N/A\n';
     assertInputError(() => parseNcclTests(text, 'sr.txt', 'sr.txt', 'in-place'), 'sr.txt: no in-place measurements');
   });
 
   test('control characters from the input are escaped, never echoed', () => {
-    const text = header('all_reduce_perf') + '        1024           256     float     sum      -1    1\x1b[31m0    0.10    0.19       0    10.00    0.10    0.19       0\n';
+    const text =
+      header('all_reduce_perf') +
+      '        1024           256     float     sum      -1    1\x1b[31m0    0.10    0.19       0    10.00    0.10    0.19       0\n';
     assertInputError(() => parseNcclTests(text, 'esc.txt', 'esc.txt'), /^esc\.txt:12: malformed data row: out-of-place time "1\\x1b\[31m0"/);
     assertInputError(() => parseNcclTests('junk', 'a\nb.txt', 'x'), 'a\\nb.txt: no nccl-tests data rows');
   });
 
   test('fuzz: random junk and mangled real output only ever throw InputError', () => {
     let seed = 12345;
-    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
     const alphabet = ' \t\n\r#0123456789.,-+eE:[]<>N/A\x00\x1b\u00e9abcRankon';
     const sources = [H100_2NODE, MI300X_2NODE_RCCL, A100_EFA_TAGGED, SENDRECV];
     for (let i = 0; i < 400; i++) {

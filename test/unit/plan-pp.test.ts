@@ -49,7 +49,10 @@ test('plan with PP matches an independent enumeration of stages x TP x CP', () =
   const e = enumerate();
   assert.equal(r.evaluated, e.evaluated);
   assert.equal(r.qualifying.length, e.found.length);
-  assert.ok(r.qualifying.some((c) => c.pp > 1), 'some PP layout qualifies');
+  assert.ok(
+    r.qualifying.some((c) => c.pp > 1),
+    'some PP layout qualifies',
+  );
   assert.equal(r.best!.ttftSec, Math.min(...e.found.map((f) => f.ttftSec)));
   for (const c of r.qualifying) {
     assert.equal(c.gpus, c.layout.gpus * c.pp);
@@ -61,9 +64,16 @@ test('PP [1] is the search without PP; a style list decides the styles searched'
   const base = { model, cluster, precision, workload, slo, objective: 'gpus' as const };
   const noPp = plan({ ...base, space: { maxNodes: 4 } });
   const pp1 = plan({ ...base, space: { maxNodes: 4, pp: [1] } });
-  assert.deepEqual(pp1.qualifying.map((c) => [c.gpus, c.ttftSec]), noPp.qualifying.map((c) => [c.gpus, c.ttftSec]));
+  assert.deepEqual(
+    pp1.qualifying.map((c) => [c.gpus, c.ttftSec]),
+    noPp.qualifying.map((c) => [c.gpus, c.ttftSec]),
+  );
   assert.ok(noPp.qualifying.every((c) => c.pp === 1));
-  const styles = new Set(plan({ ...base, space: { maxNodes: 4, cpStyles: ['ring', 'all-gather', 'ulysses'] } }).qualifying.filter((c) => c.layout.cp > 1).map((c) => c.layout.cpStyle ?? 'ring'));
+  const styles = new Set(
+    plan({ ...base, space: { maxNodes: 4, cpStyles: ['ring', 'all-gather', 'ulysses'] } })
+      .qualifying.filter((c) => c.layout.cp > 1)
+      .map((c) => c.layout.cpStyle ?? 'ring'),
+  );
   assert.deepEqual([...styles].sort(), ['all-gather', 'ring', 'ulysses']);
   const admitted = plan({ ...base, space: { maxNodes: 4, admit: (l) => l.cp === 1 } });
   assert.ok(admitted.qualifying.length > 0 && admitted.qualifying.every((c) => c.layout.cp === 1));

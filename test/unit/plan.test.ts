@@ -7,7 +7,7 @@ import { estimatePrefill } from '../../src/model/prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from '../../src/model/types.js';
 import type { Slo } from '../../src/planning/candidates.js';
 import { familyOf, plan, type Objective, type PlanResult } from '../../src/planning/plan.js';
-import {builtinModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b, paperPrecision, shipped } from './specs.js';
 
 interface Scenario {
@@ -24,12 +24,40 @@ const full = (contextTokens: number, batch = 1): Workload => ({ contextTokens, c
 
 const SCENARIOS: Scenario[] = [
   { name: '8B h100-ib 128K TTFT 2 s', model: 'llama3-8b', cluster: 'h100-ib', workload: full(128_000), slo: { maxTtftSec: 2 }, feasible: true },
-  { name: '8B gtt 1M TTFT 30 s + TTIT 20 ms', model: 'llama3-8b', cluster: 'gtt', workload: full(1_000_000), slo: { maxTtftSec: 30, maxTtitSec: 0.02 }, feasible: true },
-  { name: '70B h100-ib 512K 10% miss, TTFT 10 s', model: 'llama3-70b', cluster: 'h100-ib', workload: { contextTokens: 512_000, cachedTokens: 460_800, batch: 1 }, slo: { maxTtftSec: 10 }, feasible: true },
+  {
+    name: '8B gtt 1M TTFT 30 s + TTIT 20 ms',
+    model: 'llama3-8b',
+    cluster: 'gtt',
+    workload: full(1_000_000),
+    slo: { maxTtftSec: 30, maxTtitSec: 0.02 },
+    feasible: true,
+  },
+  {
+    name: '70B h100-ib 512K 10% miss, TTFT 10 s',
+    model: 'llama3-70b',
+    cluster: 'h100-ib',
+    workload: { contextTokens: 512_000, cachedTokens: 460_800, batch: 1 },
+    slo: { maxTtftSec: 10 },
+    feasible: true,
+  },
   { name: '70B gtt 1M memory only', model: 'llama3-70b', cluster: 'gtt', workload: full(1_000_000), slo: {}, feasible: true },
-  { name: '70B h100-ib 128K batch 8, 100 tok/s', model: 'llama3-70b', cluster: 'h100-ib', workload: full(128_000, 8), slo: { minTokensPerSec: 100 }, feasible: true },
+  {
+    name: '70B h100-ib 128K batch 8, 100 tok/s',
+    model: 'llama3-70b',
+    cluster: 'h100-ib',
+    workload: full(128_000, 8),
+    slo: { minTokensPerSec: 100 },
+    feasible: true,
+  },
   { name: '8B gtt 128K TTFT 1 ms (nobody)', model: 'llama3-8b', cluster: 'gtt', workload: full(128_000), slo: { maxTtftSec: 0.001 }, feasible: false },
-  { name: '70B h100-ib 1M TTIT 0.1 ms (nobody)', model: 'llama3-70b', cluster: 'h100-ib', workload: full(1_000_000), slo: { maxTtitSec: 1e-4 }, feasible: false },
+  {
+    name: '70B h100-ib 1M TTIT 0.1 ms (nobody)',
+    model: 'llama3-70b',
+    cluster: 'h100-ib',
+    workload: full(1_000_000),
+    slo: { maxTtitSec: 1e-4 },
+    feasible: false,
+  },
 ];
 
 interface Found {
@@ -57,32 +85,32 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
       }
       for (let dcp = 1; dcp <= base.kvReplication; dcp++) {
         if (base.kvReplication % dcp !== 0) continue;
-       // Every CP style the engine runs (one layout when there is no CP).
-       for (const cpStyle of base.cp > 1 ? cluster.engine.cpStyles : [cluster.engine.cpStyles[0]!]) {
-        let layout: Layout;
-        try {
-          layout = resolveLayout({ gpus, tp, dcp, cpStyle }, model, cluster);
-        } catch {
-          continue;
+        // Every CP style the engine runs (one layout when there is no CP).
+        for (const cpStyle of base.cp > 1 ? cluster.engine.cpStyles : [cluster.engine.cpStyles[0]!]) {
+          let layout: Layout;
+          try {
+            layout = resolveLayout({ gpus, tp, dcp, cpStyle }, model, cluster);
+          } catch {
+            continue;
+          }
+          if (workload.contextTokens - workload.cachedTokens < layout.cp) continue;
+          const fits = memoryPerGpu(model, cluster, layout, precision, workload).fits;
+          // All-gather CP decodes a sequence on one TP group (the whole KV is on every rank).
+          const decodeLayout = layout.cpStyle === 'all-gather' && layout.cp > 1 ? resolveLayout({ gpus: tp, tp, dcp }, model, cluster) : layout;
+          const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
+          // Both ring variants only where there is a ring (all-gather and Ulysses CP have none).
+          const variants: RingVariant[] = layout.cp > 1 && (layout.cpStyle ?? 'ring') === 'ring' ? ['pass-kv', 'pass-q'] : ['pass-kv'];
+          for (const variant of variants) {
+            evaluated++;
+            const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
+            const ok =
+              fits &&
+              (slo.maxTtftSec === undefined || ttftSec <= slo.maxTtftSec) &&
+              (slo.maxTtitSec === undefined || decode.ttitSec <= slo.maxTtitSec) &&
+              (slo.minTokensPerSec === undefined || decode.tokensPerSecondAggregate >= slo.minTokensPerSec);
+            if (ok) qualifying.push({ gpus: layout.gpus, ttftSec });
+          }
         }
-        if (workload.contextTokens - workload.cachedTokens < layout.cp) continue;
-        const fits = memoryPerGpu(model, cluster, layout, precision, workload).fits;
-        // All-gather CP decodes a sequence on one TP group (the whole KV is on every rank).
-        const decodeLayout = layout.cpStyle === 'all-gather' && layout.cp > 1 ? resolveLayout({ gpus: tp, tp, dcp }, model, cluster) : layout;
-        const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
-        // Both ring variants only where there is a ring (all-gather and Ulysses CP have none).
-        const variants: RingVariant[] = layout.cp > 1 && (layout.cpStyle ?? 'ring') === 'ring' ? ['pass-kv', 'pass-q'] : ['pass-kv'];
-        for (const variant of variants) {
-          evaluated++;
-          const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
-          const ok =
-            fits &&
-            (slo.maxTtftSec === undefined || ttftSec <= slo.maxTtftSec) &&
-            (slo.maxTtitSec === undefined || decode.ttitSec <= slo.maxTtitSec) &&
-            (slo.minTokensPerSec === undefined || decode.tokensPerSecondAggregate >= slo.minTokensPerSec);
-          if (ok) qualifying.push({ gpus: layout.gpus, ttftSec });
-        }
-       }
       }
     }
   }
@@ -110,7 +138,10 @@ function assertInvariants(r: PlanResult, objective: Objective, label: string) {
   const key = primary[objective];
   for (let i = 1; i < r.qualifying.length; i++) {
     const [a, b] = [r.qualifying[i - 1]!, r.qualifying[i]!];
-    assert.ok(key(a) < key(b) || (key(a) === key(b) && (a.gpus < b.gpus || (a.gpus === b.gpus && a.ttftSec <= b.ttftSec))), `${label}: qualifying out of order at ${i}`);
+    assert.ok(
+      key(a) < key(b) || (key(a) === key(b) && (a.gpus < b.gpus || (a.gpus === b.gpus && a.ttftSec <= b.ttftSec))),
+      `${label}: qualifying out of order at ${i}`,
+    );
   }
   for (const c of r.qualifying) assert.deepEqual(c.violations, [], `${label}: a qualifying candidate has violations`);
   assert.equal(r.best, r.qualifying[0] ?? null, `${label}: best is the first qualifying`);
@@ -184,7 +215,11 @@ test("the paper's setup (405B, gtt, 1M, TTFT <= 90 s) fits in 16 nodes or fewer 
   assert.ok(r.best.ttftSec <= 90);
   // Parts of a node (1, 2, 4 GPUs), then whole nodes below the best.
   const expected = [1, 2, 4, ...Array.from({ length: r.best.layout.gpus / 8 - 1 }, (_, i) => (i + 1) * 8)];
-  assert.deepEqual(r.smaller.map((s) => s.gpus), expected, 'every smaller GPU count is explained');
+  assert.deepEqual(
+    r.smaller.map((s) => s.gpus),
+    expected,
+    'every smaller GPU count is explained',
+  );
   for (const s of r.smaller) assert.ok(s.closest.violations.length >= 1, `${s.gpus} GPUs`);
   assert.ok(!r.qualifying.some((c) => c.layout.gpus < r.best!.layout.gpus));
   assertInvariants(r, 'gpus', 'paper');
@@ -202,7 +237,10 @@ test('nothing qualifies at 16 nodes and TTFT <= 30 s: best is null, the binding 
   });
   assert.equal(r.best, null);
   assert.ok(r.closest);
-  assert.deepEqual(r.closest.violations.map((v) => v.constraint), ['ttft']);
+  assert.deepEqual(
+    r.closest.violations.map((v) => v.constraint),
+    ['ttft'],
+  );
   assert.ok(r.closest.violations[0]!.factor > 1);
   assert.equal(r.smaller.length, 3 + 16, 'every GPU count (1, 2, 4 and 16 node counts) gets a closest candidate');
   assert.equal(r.rejected.length, new Set(r.rejected.map((f) => f.family)).size);
@@ -214,7 +252,10 @@ test('the search space limits: maxGpus, dcp: false and a forced variant', () => 
   const cluster = shipped('h100-ib');
   const base = { model, cluster, precision: { weights: 'bf16', kvDtype: 'bf16' } as Precision, workload: full(128_000), slo: {}, objective: 'gpus' as const };
   const all = plan({ ...base, space: { maxNodes: 4 } });
-  assert.ok(all.qualifying.some((c) => c.layout.dcp > 1), 'DCP layouts are searched by default');
+  assert.ok(
+    all.qualifying.some((c) => c.layout.dcp > 1),
+    'DCP layouts are searched by default',
+  );
   const capped = plan({ ...base, space: { maxNodes: 4, maxGpus: 16 } });
   assert.ok(capped.qualifying.length > 0 && capped.qualifying.every((c) => c.layout.gpus <= 16));
   const noDcp = plan({ ...base, space: { maxNodes: 4, dcp: false } });

@@ -5,7 +5,7 @@ import { resolveLayout } from '../../src/model/layout.js';
 import { estimatePrefill } from '../../src/model/prefill.js';
 import { layerParams } from '../../src/model/shapes.js';
 import type { ClusterSpec, Precision, RingVariant, Workload } from '../../src/model/types.js';
-import {builtinModel } from '../../src/presets/catalog.js';
+import { builtinModel } from '../../src/presets/catalog.js';
 import { gtt, llama405b, paperPrecision, roundCluster, shipped } from './specs.js';
 
 const bf16: Precision = { weights: 'bf16', kvDtype: 'bf16' };
@@ -34,7 +34,11 @@ test('CP1 TP1 on one GPU reduces to the single-GPU roofline formula', () => {
 });
 
 test('TTFT is the sum of its parts', () => {
-  for (const [nodes, ctx] of [[1, 8000], [4, 128000], [16, 1_000_000]] as const) {
+  for (const [nodes, ctx] of [
+    [1, 8000],
+    [4, 128000],
+    [16, 1_000_000],
+  ] as const) {
     for (const variant of ['pass-kv', 'pass-q'] as const) {
       const p = prefill(nodes, ctx, variant);
       const sum = Object.values(p.breakdown).reduce((a, b) => a + b, 0);

@@ -17,7 +17,10 @@ interface PresetValue {
 }
 
 const dir = join(PACKAGE_ROOT, 'presets', 'clusters');
-const names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 
 /** Every numeric value of a cluster preset's sections, keyed "section.key", with its line comment. */
 function presetValues(name: string): Map<string, PresetValue> {
@@ -79,7 +82,10 @@ describe('presets follow from their derivation scripts', () => {
         assert.match(node.comment ?? '', /fit/, `${d.file} ${key} should say it is fitted`);
       }
       const unitless = !key.includes('Us');
-      assert.ok(close(node.value as number, d.value, unitless ? 0 : 0.05), `${d.file} ${key} is ${node.value}, scripts/fit-gtt.ts gives ${d.value.toPrecision(3)}`);
+      assert.ok(
+        close(node.value as number, d.value, unitless ? 0 : 0.05),
+        `${d.file} ${key} is ${node.value}, scripts/fit-gtt.ts gives ${d.value.toPrecision(3)}`,
+      );
     }
   });
 

@@ -9,7 +9,7 @@ import { estimate, type EstimateResult, type VariantChoice } from '../../src/mod
 import { layoutOrProblem, type LayoutRequest } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
 import type { ClusterSpec, KvDtype, Layout, LinkSpec, ModelSpec, Precision, WeightRecipe, Workload } from '../../src/model/types.js';
-import {builtinNames, builtinModel } from '../../src/presets/catalog.js';
+import { builtinNames, builtinModel } from '../../src/presets/catalog.js';
 import { estimateToJson } from '../../src/render/estimate-json.js';
 import { roundCluster, shipped, idealEngine, roundGpu } from './specs.js';
 
@@ -23,27 +23,25 @@ const provenance = { version: '0.0.0-test', modelFile: 'model.yaml', clusterFile
 const HEADS = [8, 12, 16, 24, 28, 32, 40, 48, 56, 64, 96, 112, 128];
 const divisorsOf = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 
-const randomModel: fc.Arbitrary<ModelSpec> = fc
-  .constantFrom(...HEADS)
-  .chain((attentionHeads) =>
-    fc.record({
-      name: fc.constant('random-model'),
-      displayName: fc.constant('Random model'),
-      source: fc.constant('property test'),
-      layers: fc.integer({ min: 1, max: 128 }),
-      hiddenSize: fc.integer({ min: 1, max: 256 }).map((k) => k * 128),
-      attentionHeads: fc.constant(attentionHeads),
-      kvHeads: fc.constantFrom(...divisorsOf(attentionHeads)),
-      headDim: fc.constantFrom(64, 96, 128, 192, 256),
-      ffnSize: fc.integer({ min: 1, max: 1024 }).map((k) => k * 128),
-      ffnMatrices: fc.constantFrom(2, 3),
-      vocabSize: fc.integer({ min: 1_000, max: 300_000 }),
-      tiedEmbeddings: fc.boolean(),
-      maxContextTokens: fc.integer({ min: 1_024, max: 2_000_000 }),
-      defaultWeights: fc.constantFrom<WeightRecipe>('bf16', 'fp8', 'fp8-ffn'),
-      defaultKvDtype: fc.constantFrom<KvDtype>('bf16', 'fp8'),
-    }),
-  );
+const randomModel: fc.Arbitrary<ModelSpec> = fc.constantFrom(...HEADS).chain((attentionHeads) =>
+  fc.record({
+    name: fc.constant('random-model'),
+    displayName: fc.constant('Random model'),
+    source: fc.constant('property test'),
+    layers: fc.integer({ min: 1, max: 128 }),
+    hiddenSize: fc.integer({ min: 1, max: 256 }).map((k) => k * 128),
+    attentionHeads: fc.constant(attentionHeads),
+    kvHeads: fc.constantFrom(...divisorsOf(attentionHeads)),
+    headDim: fc.constantFrom(64, 96, 128, 192, 256),
+    ffnSize: fc.integer({ min: 1, max: 1024 }).map((k) => k * 128),
+    ffnMatrices: fc.constantFrom(2, 3),
+    vocabSize: fc.integer({ min: 1_000, max: 300_000 }),
+    tiedEmbeddings: fc.boolean(),
+    maxContextTokens: fc.integer({ min: 1_024, max: 2_000_000 }),
+    defaultWeights: fc.constantFrom<WeightRecipe>('bf16', 'fp8', 'fp8-ffn'),
+    defaultKvDtype: fc.constantFrom<KvDtype>('bf16', 'fp8'),
+  }),
+);
 
 const presetModel: fc.Arbitrary<ModelSpec> = fc.constantFrom(...builtinNames('model')).map((name) => builtinModel(name).spec);
 const modelArb: fc.Arbitrary<ModelSpec> = fc.oneof({ arbitrary: randomModel, weight: 4 }, { arbitrary: presetModel, weight: 1 });
@@ -110,7 +108,10 @@ const randomCluster: fc.Arbitrary<ClusterSpec> = fc
         kernels: {
           ...roundGpu.kernels,
           hbmFraction,
-          gemm: { bf16: { fixedSec: 0, bandwidthFraction: gemmFraction, all: [[1, gemmFraction]], bySize: [] }, fp8: { fixedSec: 0, bandwidthFraction: gemmFraction, all: [[1, gemmFraction]], bySize: [] } },
+          gemm: {
+            bf16: { fixedSec: 0, bandwidthFraction: gemmFraction, all: [[1, gemmFraction]], bySize: [] },
+            fp8: { fixedSec: 0, bandwidthFraction: gemmFraction, all: [[1, gemmFraction]], bySize: [] },
+          },
           attention: { fa3: { bf16: [[1, attentionFraction]], fp8: [[1, attentionFraction]] } },
           decodeAttention: { fa3: { bf16: { fixedSec: 5e-6, bandwidthFraction: decodeFraction }, fp8: { fixedSec: 5e-6, bandwidthFraction: decodeFraction } } },
         },
@@ -146,15 +147,13 @@ function validRequests(model: ModelSpec, cluster: ClusterSpec, maxNodes = cluste
 
 /** A workload with at least one new token per CP rank (estimate() rejects fewer with InputError). */
 const workloadFor = (cp: number, maxContext = 2_000_000): fc.Arbitrary<Workload> =>
-  fc
-    .integer({ min: Math.max(1, cp), max: Math.max(cp, maxContext) })
-    .chain((contextTokens) =>
-      fc.record({
-        contextTokens: fc.constant(contextTokens),
-        cachedTokens: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: contextTokens - cp })),
-        batch: fc.integer({ min: 1, max: 8 }),
-      }),
-    );
+  fc.integer({ min: Math.max(1, cp), max: Math.max(cp, maxContext) }).chain((contextTokens) =>
+    fc.record({
+      contextTokens: fc.constant(contextTokens),
+      cachedTokens: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: contextTokens - cp })),
+      batch: fc.integer({ min: 1, max: 8 }),
+    }),
+  );
 
 interface Case {
   model: ModelSpec;
@@ -213,8 +212,7 @@ const closeRel = (a: number, b: number, rel: number): boolean => Math.abs(a - b)
 function* numbersIn(value: unknown, path = ''): Generator<[string, number]> {
   if (typeof value === 'number') yield [path, value];
   else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* numbersIn(v, `${path}[${i}]`);
-  else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) yield* numbersIn(v, path ? `${path}.${k}` : k);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* numbersIn(v, path ? `${path}.${k}` : k);
 }
 
 // ---------------------------------------------------------------- properties
@@ -263,18 +261,16 @@ test('property 2: TTFT never decreases when the context grows (cached 0, both va
 });
 
 test('property 3: per-GPU compute (gemm + attention) never increases with more CP ranks (TP = GPUs per node)', () => {
-  const arb = fc
-    .record({ model: modelArb, cluster: clusterArb, precision: precisionArb })
-    .chain(({ model, cluster, precision }) =>
-      fc.record({
-        model: fc.constant(model),
-        cluster: fc.constant(cluster),
-        precision: fc.constant(precision),
-        nodesA: fc.integer({ min: 1, max: cluster.maxNodes }),
-        nodesB: fc.integer({ min: 1, max: cluster.maxNodes }),
-        workload: workloadFor(cluster.maxNodes),
-      }),
-    );
+  const arb = fc.record({ model: modelArb, cluster: clusterArb, precision: precisionArb }).chain(({ model, cluster, precision }) =>
+    fc.record({
+      model: fc.constant(model),
+      cluster: fc.constant(cluster),
+      precision: fc.constant(precision),
+      nodesA: fc.integer({ min: 1, max: cluster.maxNodes }),
+      nodesB: fc.integer({ min: 1, max: cluster.maxNodes }),
+      workload: workloadFor(cluster.maxNodes),
+    }),
+  );
   fc.assert(
     fc.property(arb, ({ model, cluster, precision, nodesA, nodesB, workload }) => {
       const tp = cluster.gpusPerNode;
@@ -286,7 +282,7 @@ test('property 3: per-GPU compute (gemm + attention) never increases with more C
       if (a === null || b === null) return;
       // At a few tokens per rank, each ring step's MLA expansion reads its weights again: more ranks, more
       // reads (real, and negligible at any context CP is used for). The property is about real shards.
-      if ((workload.contextTokens - workload.cachedTokens) < 1024 * b.layout.cp) return;
+      if (workload.contextTokens - workload.cachedTokens < 1024 * b.layout.cp) return;
       assert.ok(b.layout.cp >= a.layout.cp);
       for (const v of ['pass-kv', 'pass-q'] as const) {
         const ca = a.variants[v].breakdown.gemmSec + a.variants[v].breakdown.attentionSec;
@@ -373,27 +369,24 @@ test('property 7: the JSON round-trips and is byte-identical across two estimate
 
 // Random contexts almost never land where Eq. 5's threshold is a hair below zero, so this
 // aims T at the root of eq5 = eq1 - 4 T BW / (N C e_q) and checks the round trip there.
-test(
-  'property 7b: the JSON round-trips where the Eq. 5 threshold changes sign',
-  () => {
-    fc.assert(
-      fc.property(caseArb, fc.integer({ min: 1, max: 3 }), (c, k) => {
-        const r0 = tryEstimate(c);
-        if (r0 === null) return;
-        const h = r0.heuristic;
-        const root = (h.eq1.threshold * r0.layout.cp * h.computeFlopsPerSec * h.qBytesPerElement) / (4 * h.bandwidthBytesPerSec);
-        const newTokens = Math.floor(root) + k;
-        if (newTokens < r0.layout.cp || newTokens > 10_000_000) return;
-        const r = tryEstimate(c, { workload: { contextTokens: newTokens, cachedTokens: 0, batch: c.workload.batch } });
-        if (r === null) return;
-        const doc = estimateToJson(r, provenance);
-        for (const [path, v] of numbersIn(doc)) assert.ok(!Object.is(v, -0), `${path} is -0 (eq5 = ${r.heuristic.eq5.threshold})`);
-        assert.deepStrictEqual(JSON.parse(JSON.stringify(doc)), doc);
-      }),
-      params,
-    );
-  },
-);
+test('property 7b: the JSON round-trips where the Eq. 5 threshold changes sign', () => {
+  fc.assert(
+    fc.property(caseArb, fc.integer({ min: 1, max: 3 }), (c, k) => {
+      const r0 = tryEstimate(c);
+      if (r0 === null) return;
+      const h = r0.heuristic;
+      const root = (h.eq1.threshold * r0.layout.cp * h.computeFlopsPerSec * h.qBytesPerElement) / (4 * h.bandwidthBytesPerSec);
+      const newTokens = Math.floor(root) + k;
+      if (newTokens < r0.layout.cp || newTokens > 10_000_000) return;
+      const r = tryEstimate(c, { workload: { contextTokens: newTokens, cachedTokens: 0, batch: c.workload.batch } });
+      if (r === null) return;
+      const doc = estimateToJson(r, provenance);
+      for (const [path, v] of numbersIn(doc)) assert.ok(!Object.is(v, -0), `${path} is -0 (eq5 = ${r.heuristic.eq5.threshold})`);
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(doc)), doc);
+    }),
+    params,
+  );
+});
 
 test('property 8a: DCP never stores more KV per GPU than the same layout without DCP', () => {
   const withDcp = caseWhere((layout) => layout.dcp > 1);
@@ -404,7 +397,10 @@ test('property 8a: DCP never stores more KV per GPU than the same layout without
       const b = tryEstimate(c, { request: noDcp });
       if (a === null || b === null) return;
       assert.equal(b.layout.dcp, 1);
-      assert.ok(a.memory.perGpu.kvCacheBytes <= b.memory.perGpu.kvCacheBytes, `DCP${c.layout.dcp}: ${a.memory.perGpu.kvCacheBytes} > ${b.memory.perGpu.kvCacheBytes}`);
+      assert.ok(
+        a.memory.perGpu.kvCacheBytes <= b.memory.perGpu.kvCacheBytes,
+        `DCP${c.layout.dcp}: ${a.memory.perGpu.kvCacheBytes} > ${b.memory.perGpu.kvCacheBytes}`,
+      );
       assert.ok(a.memory.perGpu.totalBytes <= b.memory.perGpu.totalBytes);
       assert.ok(a.memory.maxContextTokens >= b.memory.maxContextTokens);
     }),
@@ -419,7 +415,12 @@ test('property 8b: memory.maxContextTokens fits, one more token does not, and fi
       if (r === null) return;
       const max = r.memory.maxContextTokens;
       const at = (contextTokens: number) =>
-        memoryPerGpu(c.model, c.cluster, r.layout, c.precision, { contextTokens, cachedTokens: 0, batch: c.workload.batch, prefillChunkTokens: r.workload.prefillChunkTokens ?? null });
+        memoryPerGpu(c.model, c.cluster, r.layout, c.precision, {
+          contextTokens,
+          cachedTokens: 0,
+          batch: c.workload.batch,
+          prefillChunkTokens: r.workload.prefillChunkTokens ?? null,
+        });
       if (max > 0) {
         assert.ok(at(max).fits, `maxContextTokens ${max} does not fit`);
         if (max < Number.MAX_SAFE_INTEGER / 2) assert.ok(!at(max + 1).fits, `${max + 1} also fits`);

@@ -43,7 +43,10 @@ test("README's multi-turn table is the partial-prefill and decode part of the va
   const signed = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
   const rows = report.cases
     .filter((c) => c.ref === 'Table 4' || c.group === 'decode')
-    .map((c) => `| ${c.name} | ${c.group === 'decode' ? 'TTIT' : `TTFT, ${label[c.variant]}`} | ${c.measuredMs} ms | ${c.predictedMs.toFixed(c.group === 'decode' ? 2 : 0)} ms | ${signed(c.error)} | ${c.role} | ${c.ref} |`);
+    .map(
+      (c) =>
+        `| ${c.name} | ${c.group === 'decode' ? 'TTIT' : `TTFT, ${label[c.variant]}`} | ${c.measuredMs} ms | ${c.predictedMs.toFixed(c.group === 'decode' ? 2 : 0)} ms | ${signed(c.error)} | ${c.role} | ${c.ref} |`,
+    );
   const table = ['| case | metric | measured | cp-plan | error | role | source |', '|---|---|---:|---:|---:|---|---|', ...rows].join('\n');
   assertReadmeBlock('<!-- accuracy:partial-decode:begin -->', '<!-- accuracy:partial-decode:end -->', table);
 });
@@ -92,25 +95,72 @@ test("README's planning samples are the output of plan and sweep", async () => {
   const ctx = { version: 'test', isTTY: false, env: { NO_COLOR: '1' } };
   const { runPlan } = await import('../../src/commands/plan.js');
   const planned = await runPlan(
-    { ctx: 1_000_000, model: 'llama3-405b', cluster: 'gtt', batch: 1, maxTtft: 90, objective: 'gpus', variant: 'auto', dcp: true, top: 5, json: false, format: 'table', verbose: false, quiet: false, color: false },
+    {
+      ctx: 1_000_000,
+      model: 'llama3-405b',
+      cluster: 'gtt',
+      batch: 1,
+      maxTtft: 90,
+      objective: 'gpus',
+      variant: 'auto',
+      dcp: true,
+      top: 5,
+      json: false,
+      format: 'table',
+      verbose: false,
+      quiet: false,
+      color: false,
+    },
     ctx,
   );
-  assertReadmeBlock('<!-- sample:plan:begin -->', '<!-- sample:plan:end -->', ['```', '$ cp-plan plan --ctx 1M --max-ttft 90s', planned.stdout.trimEnd(), '```'].join('\n'));
+  assertReadmeBlock(
+    '<!-- sample:plan:begin -->',
+    '<!-- sample:plan:end -->',
+    ['```', '$ cp-plan plan --ctx 1M --max-ttft 90s', planned.stdout.trimEnd(), '```'].join('\n'),
+  );
   const { runSweep } = await import('../../src/commands/sweep.js');
   const swept = await runSweep(
-    { model: 'llama3-405b', cluster: 'gtt', nodes: '4', ctx: '128K', missRate: '1%..12%', batch: '1', variant: 'auto', format: 'table', json: false, chart: true, chartMetric: 'ttft', color: false },
+    {
+      model: 'llama3-405b',
+      cluster: 'gtt',
+      nodes: '4',
+      ctx: '128K',
+      missRate: '1%..12%',
+      batch: '1',
+      variant: 'auto',
+      format: 'table',
+      json: false,
+      chart: true,
+      chartMetric: 'ttft',
+      color: false,
+    },
     ctx,
   );
   const chart = swept.stdout.slice(swept.stdout.indexOf('TTFT (s) vs'));
-  assertReadmeBlock('<!-- sample:sweep:begin -->', '<!-- sample:sweep:end -->', ['```', '$ cp-plan sweep --miss-rate 1%..12% --nodes 4 --ctx 128K --chart   # chart part', chart.trimEnd(), '```'].join('\n'));
+  assertReadmeBlock(
+    '<!-- sample:sweep:begin -->',
+    '<!-- sample:sweep:end -->',
+    ['```', '$ cp-plan sweep --miss-rate 1%..12% --nodes 4 --ctx 128K --chart   # chart part', chart.trimEnd(), '```'].join('\n'),
+  );
 });
 
 test("README's presets table is computed from the presets: KV bytes per token, the naive figure, max context, KV at max context", () => {
   const gb = (b: number) => (b >= 1e12 ? `${(b / 1e12).toFixed(2)} TB` : `${(b / 1e9).toFixed(1)} GB`);
   const n = (x: number) => x.toLocaleString('en-US');
   const order = [
-    'llama3-8b', 'llama3-70b', 'llama3-405b', 'qwen2.5-14b-1m', 'mistral-large-2', 'llama4-scout', 'llama4-maverick',
-    'deepseek-v3', 'kimi-k2', 'qwen3-235b-a22b', 'gemma3-27b', 'gpt-oss-120b', 'minimax-text-01',
+    'llama3-8b',
+    'llama3-70b',
+    'llama3-405b',
+    'qwen2.5-14b-1m',
+    'mistral-large-2',
+    'llama4-scout',
+    'llama4-maverick',
+    'deepseek-v3',
+    'kimi-k2',
+    'qwen3-235b-a22b',
+    'gemma3-27b',
+    'gpt-oss-120b',
+    'minimax-text-01',
   ];
   assert.deepEqual([...order].sort(), builtinNames('model'), 'every built-in model is in the README table');
   const rows = order.map((name) => {
@@ -118,10 +168,13 @@ test("README's presets table is computed from the presets: KV bytes per token, t
     const total = totalParams(m);
     const active = activeParams(m);
     const naive = 2 * m.kvHeads * m.headDim * m.layers * 2;
-    return `| \`${name}\` | ${attentionSummary(m)} | ${ffnSummary(m)} | ${(total / 1e9).toFixed(1)}B${m.moe ? ` (${(active / 1e9).toFixed(1)}B)` : ''} | ` +
-      `${n(kvBytesPerToken(m, 'bf16'))} | ${n(naive)} | ${n(m.maxContextTokens)} | ${gb(kvCacheBytesPerSequence(m, 'bf16', m.maxContextTokens))} |`;
+    return (
+      `| \`${name}\` | ${attentionSummary(m)} | ${ffnSummary(m)} | ${(total / 1e9).toFixed(1)}B${m.moe ? ` (${(active / 1e9).toFixed(1)}B)` : ''} | ` +
+      `${n(kvBytesPerToken(m, 'bf16'))} | ${n(naive)} | ${n(m.maxContextTokens)} | ${gb(kvCacheBytesPerSequence(m, 'bf16', m.maxContextTokens))} |`
+    );
   });
-  const header = '| model | attention | FFN | params (active) | KV bytes/token (BF16) | naive 2·K·d·L·2 B | max context | KV of one sequence at max context |\n|---|---|---|---:|---:|---:|---:|---:|';
+  const header =
+    '| model | attention | FFN | params (active) | KV bytes/token (BF16) | naive 2·K·d·L·2 B | max context | KV of one sequence at max context |\n|---|---|---|---:|---:|---:|---:|---:|';
   assertReadmeBlock('<!-- presets:begin -->', '<!-- presets:end -->', [header, ...rows].join('\n'));
 });
 
@@ -137,7 +190,9 @@ test("README's cluster, GPU and engine tables are computed from the presets", ()
   assertReadmeBlock(
     '<!-- clusters:begin -->',
     '<!-- clusters:end -->',
-    ['| cluster | GPU | GPUs per node | scale-up per GPU per direction | NICs per node | default engine |', '|---|---|---:|---|---|---|', ...clusters].join('\n'),
+    ['| cluster | GPU | GPUs per node | scale-up per GPU per direction | NICs per node | default engine |', '|---|---|---:|---|---|---|', ...clusters].join(
+      '\n',
+    ),
   );
   const tf = (x: number | null) => (x === null ? '–' : String(Number((x / 1e12).toPrecision(5))));
   const gpus = builtinNames('gpu').map((name) => {
@@ -149,18 +204,26 @@ test("README's cluster, GPU and engine tables are computed from the presets", ()
   assertReadmeBlock(
     '<!-- gpus:begin -->',
     '<!-- gpus:end -->',
-    ['| GPU | name | arch | BF16 / FP8 / FP4 dense TF/s | HBM | HBM bandwidth | power | kernel tables |', '|---|---|---|---|---:|---:|---:|---|', ...gpus].join('\n'),
+    ['| GPU | name | arch | BF16 / FP8 / FP4 dense TF/s | HBM | HBM bandwidth | power | kernel tables |', '|---|---|---|---|---:|---:|---:|---|', ...gpus].join(
+      '\n',
+    ),
   );
   const engines = builtinNames('engine').map((name) => {
     const e = builtinEngine(name).preset;
-    const kernels = Object.entries(e.kernels).map(([arch, k]) => `${arch} ${k.prefillAttention}/${k.decodeAttention}${k.fp8Attention ? '' : ' (no FP8 attention)'}`).join('; ');
+    const kernels = Object.entries(e.kernels)
+      .map(([arch, k]) => `${arch} ${k.prefillAttention}/${k.decodeAttention}${k.fp8Attention ? '' : ' (no FP8 attention)'}`)
+      .join('; ');
     const o = e.overhead;
     return `| \`${name}\` | ${kernels} | ${o.decodeStepUs.value} µs (${o.decodeStepUs.provenance}) | ${o.decodeLayerUs.value} µs (${o.decodeLayerUs.provenance}) | ${o.serialUsPerContextToken.value} µs (${o.serialUsPerContextToken.provenance}) | ${e.memory.gpuMemoryUtilization.value} |`;
   });
   assertReadmeBlock(
     '<!-- engines:begin -->',
     '<!-- engines:end -->',
-    ['| engine | prefill/decode attention by GPU generation | per decode step | per decode layer | per context token | usable HBM |', '|---|---|---:|---:|---:|---:|', ...engines].join('\n'),
+    [
+      '| engine | prefill/decode attention by GPU generation | per decode step | per decode layer | per context token | usable HBM |',
+      '|---|---|---:|---:|---:|---:|',
+      ...engines,
+    ].join('\n'),
   );
 });
 

@@ -17,7 +17,11 @@ mkdirSync(join(dir, 'empty'));
 function runTests(testDir: string, env: Record<string, string> = {}) {
   // Without NODE_TEST_CONTEXT: this runner's own context would make the child report to it instead.
   const { NODE_TEST_CONTEXT: _, CI: __, ...base } = process.env;
-  const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'run-tests.mjs')], { env: { ...base, CP_PLAN_TEST_DIR: testDir, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'run-tests.mjs')], {
+    env: { ...base, CP_PLAN_TEST_DIR: testDir, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

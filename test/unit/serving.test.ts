@@ -19,25 +19,52 @@ const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.ab
 
 /** A step of constant time, whatever is in it. */
 const constantStep = (tau: number): StepCostModel => ({ stepSec: (b, _k, c) => (b > 0 || c > 0 ? tau : 0), alpha: () => 0 });
-const config = (over: Partial<SimulationConfig> = {}): SimulationConfig => ({ replicas: 1, chunkTokens: 8192, maxRunning: null, kvCapacityTokens: 1e9, concurrency: null, ...over });
+const config = (over: Partial<SimulationConfig> = {}): SimulationConfig => ({
+  replicas: 1,
+  chunkTokens: 8192,
+  maxRunning: null,
+  kvCapacityTokens: 1e9,
+  concurrency: null,
+  ...over,
+});
 const one = (input: number, output: number, arrivals: number[]) =>
-  fromRows(arrivals, arrivals.map(() => input), arrivals.map(() => 0), arrivals.map(() => output));
+  fromRows(
+    arrivals,
+    arrivals.map(() => input),
+    arrivals.map(() => 0),
+    arrivals.map(() => output),
+  );
 
 describe('traffic', () => {
   test('the generator is seeded: the same seed gives the same requests, another seed others', () => {
-    const spec = (seed: number) => ({ classes: [{ weight: 1, inputTokens: { uniform: [100, 1000] as [number, number] }, outputTokens: 50, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson' as const, ratePerSec: 3 }, requests: 500, seed });
+    const spec = (seed: number) => ({
+      classes: [{ weight: 1, inputTokens: { uniform: [100, 1000] as [number, number] }, outputTokens: 50, hitRate: 0, turns: 1, thinkSec: 0 }],
+      arrivals: { kind: 'poisson' as const, ratePerSec: 3 },
+      requests: 500,
+      seed,
+    });
     assert.deepEqual(generateRequests(spec(7)), generateRequests(spec(7)));
     assert.notDeepEqual(generateRequests(spec(7)).inputTokens, generateRequests(spec(8)).inputTokens);
   });
 
   test('Poisson arrivals keep the rate; lognormal lengths keep the median', () => {
-    const r = generateRequests({ classes: [{ weight: 1, inputTokens: { lognormal: { median: 2000, sigma: 0.8 } }, outputTokens: 10, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson', ratePerSec: 5 }, requests: 20_000, seed: 3 });
+    const r = generateRequests({
+      classes: [{ weight: 1, inputTokens: { lognormal: { median: 2000, sigma: 0.8 } }, outputTokens: 10, hitRate: 0, turns: 1, thinkSec: 0 }],
+      arrivals: { kind: 'poisson', ratePerSec: 5 },
+      requests: 20_000,
+      seed: 3,
+    });
     close(r.count / r.arrivalSec[r.count - 1]!, 5, 0.03, 'rate');
     close(percentile(r.inputTokens, 50), 2000, 0.03, 'median');
   });
 
   test('a conversation finds the whole conversation so far cached in its later turns', () => {
-    const r = generateRequests({ classes: [{ weight: 1, inputTokens: 100, outputTokens: 20, hitRate: 0, turns: 3, thinkSec: 10 }], arrivals: { kind: 'constant', ratePerSec: 0.01 }, requests: 3, seed: 1 });
+    const r = generateRequests({
+      classes: [{ weight: 1, inputTokens: 100, outputTokens: 20, hitRate: 0, turns: 3, thinkSec: 10 }],
+      arrivals: { kind: 'constant', ratePerSec: 0.01 },
+      requests: 3,
+      seed: 1,
+    });
     assert.deepEqual([...r.inputTokens], [100, 220, 340]);
     assert.deepEqual([...r.cachedTokens], [0, 120, 240]);
     assert.deepEqual([...r.arrivalSec], [100, 110, 120]);
@@ -64,7 +91,12 @@ describe('the simulation against closed forms', () => {
   });
 
   test("Little's law: time-integrated requests in the system equal the sum of their times in it", () => {
-    const r = generateRequests({ classes: [{ weight: 1, inputTokens: { uniform: [500, 5000] }, outputTokens: { uniform: [10, 300] }, hitRate: 0.2, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson', ratePerSec: 40 }, requests: 3000, seed: 5 });
+    const r = generateRequests({
+      classes: [{ weight: 1, inputTokens: { uniform: [500, 5000] }, outputTokens: { uniform: [10, 300] }, hitRate: 0.2, turns: 1, thinkSec: 0 }],
+      arrivals: { kind: 'poisson', ratePerSec: 40 },
+      requests: 3000,
+      seed: 5,
+    });
     const step: StepCostModel = { stepSec: (b, k, c, a) => (b > 0 || c > 0 ? 0.005 + 2e-6 * (b + c) + 1e-9 * k + a : 0), alpha: () => 1e-10 };
     const sim = simulate(r, step, config({ replicas: 2, chunkTokens: 2048, maxRunning: 64 }));
     let sum = 0;
@@ -77,7 +109,12 @@ describe('the simulation against closed forms', () => {
     const n = 16;
     const k = 50;
     const tau = 0.02;
-    const r = generateRequests({ classes: [{ weight: 1, inputTokens: 10, outputTokens: k, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'closed', concurrency: n }, requests: 1600, seed: 1 });
+    const r = generateRequests({
+      classes: [{ weight: 1, inputTokens: 10, outputTokens: k, hitRate: 0, turns: 1, thinkSec: 0 }],
+      arrivals: { kind: 'closed', concurrency: n },
+      requests: 1600,
+      seed: 1,
+    });
     const sim = simulate(r, constantStep(tau), config({ concurrency: n }));
     close(sim.served / sim.makespanSec, n / (k * tau), 1e-6, 'requests/s');
     close(percentile(sim.e2eSec, 50), k * tau, 1e-9, 'each request: one prefill step and k - 1 decode steps');
@@ -104,9 +141,24 @@ describe('serve on the shipped presets', () => {
   const model = builtinModel('llama3-70b').spec;
   const cluster = shipped('h100-ib', 'vllm');
   const traffic = (rate: number, n = 400, seed = 1) =>
-    generateRequests({ classes: [{ weight: 1, inputTokens: 2000, outputTokens: 200, hitRate: 0, turns: 1, thinkSec: 0 }], arrivals: { kind: 'poisson', ratePerSec: rate }, requests: n, seed });
+    generateRequests({
+      classes: [{ weight: 1, inputTokens: 2000, outputTokens: 200, hitRate: 0, turns: 1, thinkSec: 0 }],
+      arrivals: { kind: 'poisson', ratePerSec: rate },
+      requests: n,
+      seed,
+    });
   const run = (rate: number, seed = 1) =>
-    serve({ model, cluster, precision: { weights: 'fp8', kvDtype: 'fp8' }, replica: { gpus: 8, tp: 8 }, replicas: 1, requests: traffic(rate, 400, seed), concurrency: null, slo: {}, pricePerGpuHourUsd: 2 });
+    serve({
+      model,
+      cluster,
+      precision: { weights: 'fp8', kvDtype: 'fp8' },
+      replica: { gpus: 8, tp: 8 },
+      replicas: 1,
+      requests: traffic(rate, 400, seed),
+      concurrency: null,
+      slo: {},
+      pricePerGpuHourUsd: 2,
+    });
 
   test('deterministic for a seed; percentiles move with the seed', () => {
     assert.deepEqual(run(2).summary, run(2).summary);
@@ -116,7 +168,14 @@ describe('serve on the shipped presets', () => {
   test('light load keeps up (no saturation, TTFT near one prefill); overload saturates', () => {
     const light = run(0.5).summary;
     assert.equal(light.saturated, false);
-    const single = estimate({ model, cluster, precision: { weights: 'fp8', kvDtype: 'fp8' }, layout: { gpus: 8, tp: 8 }, workload: { contextTokens: 2000, cachedTokens: 0, batch: 1 }, variant: 'auto' });
+    const single = estimate({
+      model,
+      cluster,
+      precision: { weights: 'fp8', kvDtype: 'fp8' },
+      layout: { gpus: 8, tp: 8 },
+      workload: { contextTokens: 2000, cachedTokens: 0, batch: 1 },
+      variant: 'auto',
+    });
     assert.ok(light.ttft.p50Sec < 3 * single.prefill.ttftSec + 0.2, `${light.ttft.p50Sec} vs ${single.prefill.ttftSec}`);
     close(light.requestsPerSec, 0.5, 0.15, 'throughput = offered rate below saturation');
     assert.equal(run(200).summary.saturated, true);
@@ -136,7 +195,10 @@ describe('chunked prefill', () => {
 
   test('a chunk no smaller than the prompt is the unchunked prefill', () => {
     const w = { contextTokens: 6000, cachedTokens: 0, batch: 1 };
-    assert.equal(estimatePrefillChunked(model, cluster, layout, precision, w, 'pass-kv', 8192).ttftSec, estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec);
+    assert.equal(
+      estimatePrefillChunked(model, cluster, layout, precision, w, 'pass-kv', 8192).ttftSec,
+      estimatePrefill(model, cluster, layout, precision, w, 'pass-kv').ttftSec,
+    );
   });
 
   test("Simpson's rule over many chunks matches the chunk-by-chunk sum (brute force)", () => {
@@ -162,7 +224,14 @@ describe('chunked prefill', () => {
     const ds = builtinModel('deepseek-v3').spec;
     const h200 = shipped('h200-ib');
     const run = (chunk: number | null) =>
-      estimate({ model: ds, cluster: h200, precision: { weights: ds.defaultWeights, kvDtype: ds.defaultKvDtype }, layout: { gpus: 8 }, workload: { contextTokens: 128_000, cachedTokens: 0, batch: 1, prefillChunkTokens: chunk }, variant: 'auto' });
+      estimate({
+        model: ds,
+        cluster: h200,
+        precision: { weights: ds.defaultWeights, kvDtype: ds.defaultKvDtype },
+        layout: { gpus: 8 },
+        workload: { contextTokens: 128_000, cachedTokens: 0, batch: 1, prefillChunkTokens: chunk },
+        variant: 'auto',
+      });
     assert.ok(run(8192).memory.maxConcurrentSequences >= 4, `${run(8192).memory.maxConcurrentSequences}`);
     assert.ok(run(null).memory.maxConcurrentSequences < run(8192).memory.maxConcurrentSequences, 'a whole 128K prefill holds more activations');
   });
@@ -177,7 +246,10 @@ describe('the serving validation group', () => {
     const data = shippedServing()!;
     const runs = data.data.servingRuns;
     assert.ok(runs.length >= 10);
-    assert.ok(runs.every((r) => r.role === 'held-out'), 'nothing is fitted on serving runs');
+    assert.ok(
+      runs.every((r) => r.role === 'held-out'),
+      'nothing is fitted on serving runs',
+    );
     const r = validateServing(runs, { model: (n) => builtinModel(n).spec, deployment: (c, e) => deploy(builtinCluster(c).spec, builtinEngine(e).preset) });
     assert.equal(r.skipped.length, 0, JSON.stringify(r.skipped));
     assert.equal(r.heldOut.count, runs.length);
@@ -189,7 +261,12 @@ test('whole-prompt engines run the next prompt whole even beside a decode batch'
   // A 10,000-token prompt arrives while 100 sequences decode; budget 8,192 without chunking: still one step.
   const arrivals = [...Array.from({ length: 100 }, () => 0), 0.505];
   const inputs = [...Array.from({ length: 100 }, () => 10), 10_000];
-  const r = fromRows(arrivals, inputs, arrivals.map(() => 0), [...Array.from({ length: 100 }, () => 500), 2]);
+  const r = fromRows(
+    arrivals,
+    inputs,
+    arrivals.map(() => 0),
+    [...Array.from({ length: 100 }, () => 500), 2],
+  );
   const sim = simulate(r, constantStep(0.01), config({ chunkTokens: null, maxStepTokens: 8192 }));
   // Admitted at the next step boundary (0.51 s), its first token at the end of that one step.
   assert.ok(sim.ttftSec[100]! < 0.02, `${sim.ttftSec[100]}`);

@@ -34,10 +34,10 @@ test('KV bytes per token match hardware-and-models.md Sec. 3 for every dense pre
 test('parameter counts from the shapes agree with the published totals within 0.5%', () => {
   // hardware-and-models.md Sec. 1 "calc" column (biases omitted here, < 0.1%).
   const published: Record<string, number> = {
-    'llama3-8b': 8.030e9,
+    'llama3-8b': 8.03e9,
     'llama3-70b': 70.554e9,
     'llama3-405b': 405.853e9,
-    'qwen2.5-14b-1m': 14.770e9,
+    'qwen2.5-14b-1m': 14.77e9,
     'mistral-large-2': 122.61e9,
   };
   for (const [name, params] of Object.entries(published)) {
@@ -69,5 +69,10 @@ test('load-balanced sharding pads each rank to 2 * ceil(T / 2N) token slots', ()
   assert.equal(tokensPerCpRank(128_000, 4), 32_000);
   assert.equal(tokensPerCpRank(1_000_000, 16), 62_500);
   assert.equal(tokensPerCpRank(10, 4), 4); // chunks of 2 (ceil 10/8), two per rank
-  for (const [t, n] of [[7, 3], [100_001, 16], [5, 2]] as const) assert.ok(tokensPerCpRank(t, n) * n >= t);
+  for (const [t, n] of [
+    [7, 3],
+    [100_001, 16],
+    [5, 2],
+  ] as const)
+    assert.ok(tokensPerCpRank(t, n) * n >= t);
 });

@@ -9,18 +9,42 @@ import { svgChart } from '../../src/render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../../src/units.js';
 import { gtt, llama405b, paperPrecision } from './specs.js';
 
-const grid = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({ nodes: [1], gpus: [], ctx: [128_000], missRate: [1], batch: [1], tp: [], pp: [], cpStyle: [], ...v });
+const grid = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({
+  nodes: [1],
+  gpus: [],
+  ctx: [128_000],
+  missRate: [1],
+  batch: [1],
+  tp: [],
+  pp: [],
+  cpStyle: [],
+  ...v,
+});
 const run = (v: Partial<Record<SweepDim, number[]>>, forced?: 'pass-kv' | 'pass-q') => sweep(llama405b(), gtt(), paperPrecision, sweepGrid(grid(v)), forced);
 
 test('sweepGrid: every combination, the first dimension varying slowest', () => {
   const points = sweepGrid(grid({ nodes: [1, 2], ctx: [10, 20, 30] }));
   assert.deepEqual(
     points.map((p) => [p.nodes, p.ctx]),
-    [[1, 10], [1, 20], [1, 30], [2, 10], [2, 20], [2, 30]],
+    [
+      [1, 10],
+      [1, 20],
+      [1, 30],
+      [2, 10],
+      [2, 20],
+      [2, 30],
+    ],
   );
   const mixed = sweepGrid(grid({ ctx: [8, 16], missRate: [0.1, 0.2], tp: [4, 8] }));
   assert.equal(mixed.length, 8);
-  assert.deepEqual(mixed.slice(0, 3).map((p) => [p.ctx, p.missRate, p.tp]), [[8, 0.1, 4], [8, 0.1, 8], [8, 0.2, 4]]);
+  assert.deepEqual(
+    mixed.slice(0, 3).map((p) => [p.ctx, p.missRate, p.tp]),
+    [
+      [8, 0.1, 4],
+      [8, 0.1, 8],
+      [8, 0.2, 4],
+    ],
+  );
   assert.deepEqual(mixed[mixed.length - 1], { nodes: 1, ctx: 16, missRate: 0.2, batch: 1, tp: 8 });
   // No TP values: one point per combination, TP left to the layout default.
   const noTp = sweepGrid(grid({ batch: [1, 2, 4] }));
@@ -70,25 +94,40 @@ test('sweep: a forced variant is reported even when slower', () => {
 
 test('sweep: invalid TP points and too few new tokens for the ring are skipped with a reason', () => {
   const { rows, skipped } = run({ nodes: [1], tp: [1, 2, 3, 4, 5, 8] });
-  assert.deepEqual(rows.map((r) => r.tpUsed), [1, 2, 4, 8]);
-  assert.deepEqual(skipped.map((s) => s.point.tp), [3, 5]);
+  assert.deepEqual(
+    rows.map((r) => r.tpUsed),
+    [1, 2, 4, 8],
+  );
+  assert.deepEqual(
+    skipped.map((s) => s.point.tp),
+    [3, 5],
+  );
   for (const s of skipped) assert.match(s.reason, new RegExp(`^--tp ${s.point.tp}: does not divide the 8 GPUs`));
   // 1,000 tokens at a 0.1% miss rate: one new token cannot be split over a CP2 ring.
   const few = run({ nodes: [1, 2], ctx: [1000], missRate: [0.001] });
-  assert.deepEqual(few.rows.map((r) => r.nodes), [1]);
+  assert.deepEqual(
+    few.rows.map((r) => r.nodes),
+    [1],
+  );
   assert.equal(few.skipped.length, 1);
   assert.match(few.skipped[0]!.reason, /^CP2 needs at least 2 new tokens/);
 });
 
 test('sweep: memory fit follows the context (1M does not fit on one node, does on 16)', () => {
   const { rows } = run({ nodes: [1, 16], ctx: [1_000_000] });
-  assert.deepEqual(rows.map((r) => r.fits), [false, true]);
+  assert.deepEqual(
+    rows.map((r) => r.fits),
+    [false, true],
+  );
   assert.ok(rows[1]!.ttftSec < rows[0]!.ttftSec);
 });
 
 test('chart data: one swept quantity gives pass-KV and pass-Q series; two give one series per value', () => {
   const one = chartData(run({ nodes: [1, 2, 4] }).rows, ['nodes'], 'ttft');
-  assert.deepEqual(one.series.map((s) => s.name), ['pass-KV', 'pass-Q']);
+  assert.deepEqual(
+    one.series.map((s) => s.name),
+    ['pass-KV', 'pass-Q'],
+  );
   assert.deepEqual(one.x, [1, 2, 4]);
   assert.equal(one.series[0]!.values[0], one.series[1]!.values[0], 'CP1: the two series meet');
   const two = chartData(run({ nodes: [2, 4], ctx: [128_000, 1_000_000] }).rows, ['nodes', 'ctx'], 'ttit');

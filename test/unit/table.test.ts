@@ -18,7 +18,24 @@ function rng(seed: number) {
 }
 
 const PLAIN = ['a', 'TTFT', '1.23 s', 'µs', '± 1 s.e.', '≥', '中文', 'é', '', 'multi\nline', 'Measured ms'];
-const PIECES = ['a', 'TTFT', '1.23 s', '+87.7%', 'µs', '± 1 s.e.', '≥', '中文', 'é', '', ' ', 'multi\nline', '\x1b[32mpass\x1b[39m', '\x1b[1mTTFT\x1b[22m', 'llama3-70b', '12,345'];
+const PIECES = [
+  'a',
+  'TTFT',
+  '1.23 s',
+  '+87.7%',
+  'µs',
+  '± 1 s.e.',
+  '≥',
+  '中文',
+  'é',
+  '',
+  ' ',
+  'multi\nline',
+  '\x1b[32mpass\x1b[39m',
+  '\x1b[1mTTFT\x1b[22m',
+  'llama3-70b',
+  '12,345',
+];
 
 describe('table: the same output as cli-table3', () => {
   test('300 random tables, with and without colour, compact and ruled', () => {
@@ -52,7 +69,12 @@ describe('table: the same output as cli-table3', () => {
     const next = rng(5);
     for (const chars of [COMPACT_CHARS, undefined]) {
       for (const count of [100, 101, 250, 1001]) {
-        const options = { head: ['Name', 'Value', 'Note'], colAligns: ['left', 'right', 'left'] as ('left' | 'right')[], style: tableStyle(false), ...(chars ? { chars } : {}) };
+        const options = {
+          head: ['Name', 'Value', 'Note'],
+          colAligns: ['left', 'right', 'left'] as ('left' | 'right')[],
+          style: tableStyle(false),
+          ...(chars ? { chars } : {}),
+        };
         const theirs = new CliTable(options as never);
         const ours = new Table(options);
         for (let i = 0; i < count; i++) {
@@ -65,7 +87,7 @@ describe('table: the same output as cli-table3', () => {
     }
   });
 
-  test("control characters in a cell are shown, not obeyed; a colour sequence and a newline are kept", () => {
+  test('control characters in a cell are shown, not obeyed; a colour sequence and a newline are kept', () => {
     const t = new Table({ head: ['x'], style: tableStyle(false), chars: COMPACT_CHARS });
     t.push(['a\rb\x1b]0;title\x07\x9b2J'], ['\x1b[32mok\x1b[39m']);
     const text = t.toString();
@@ -80,5 +102,4 @@ describe('table: the same output as cli-table3', () => {
     assert.equal(textWidth('✅ pass'), 7);
     assert.equal(textWidth('µs'), 2);
   });
-
 });

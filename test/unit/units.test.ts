@@ -19,8 +19,30 @@ test('token counts: Ki/Mi/Gi are powers of two', () => {
 });
 
 test('token counts: malformed, fractional, non-positive and huge values are input errors naming the flag', () => {
-  for (const bad of ['1Mb', '12 K', ' 12K', '-5', '0', '1e400', 'NaN', '0x10', '', 'K', '1.0001K', '1.5', '1000000.5', '1.0000001M', '0.3Ki', '99999999999G', '1iK']) {
-    assert.throws(() => parseTokenCount(bad, '--ctx'), (e: unknown) => e instanceof InputError && e.message.startsWith('--ctx'), bad);
+  for (const bad of [
+    '1Mb',
+    '12 K',
+    ' 12K',
+    '-5',
+    '0',
+    '1e400',
+    'NaN',
+    '0x10',
+    '',
+    'K',
+    '1.0001K',
+    '1.5',
+    '1000000.5',
+    '1.0000001M',
+    '0.3Ki',
+    '99999999999G',
+    '1iK',
+  ]) {
+    assert.throws(
+      () => parseTokenCount(bad, '--ctx'),
+      (e: unknown) => e instanceof InputError && e.message.startsWith('--ctx'),
+      bad,
+    );
   }
 });
 

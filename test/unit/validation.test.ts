@@ -19,9 +19,13 @@ const KNOWN_MISSES: Record<string, string> = {};
 
 for (const c of report.cases) {
   const known = KNOWN_MISSES[`${c.name} ${c.variant}`];
-  test(`${c.group} ${c.name} ${c.variant} (${c.ref}, ${c.role}): ${c.measuredMs} ms measured, within 10%`, known && Math.abs(c.error) > 0.1 ? { todo: known } : {}, () => {
-    assert.ok(Math.abs(c.error) <= (known ? 0.11 : 0.1), `predicted ${c.predictedMs.toFixed(2)} ms, error ${(c.error * 100).toFixed(1)}%`);
-  });
+  test(
+    `${c.group} ${c.name} ${c.variant} (${c.ref}, ${c.role}): ${c.measuredMs} ms measured, within 10%`,
+    known && Math.abs(c.error) > 0.1 ? { todo: known } : {},
+    () => {
+      assert.ok(Math.abs(c.error) <= (known ? 0.11 : 0.1), `predicted ${c.predictedMs.toFixed(2)} ms, error ${(c.error * 100).toFixed(1)}%`);
+    },
+  );
 }
 
 test('issue 4 gates: overall MAPE <= 8%, no case worse than 15%', () => {
@@ -64,7 +68,12 @@ test('Table 5: ring-iteration components within a factor of 1.5, in the measured
 test("calibrate's fast predictor gives exactly what estimate() gives, on every paper case", () => {
   for (const t of targetsOf(data.measurements)) {
     const m = t.measurement;
-    const r = estimate({ ...inputs, layout: { nodes: m.nodes, tp: m.tp, cp: m.cp }, workload: { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch }, variant: m.variant });
+    const r = estimate({
+      ...inputs,
+      layout: { nodes: m.nodes, tp: m.tp, cp: m.cp },
+      workload: { contextTokens: m.contextTokens, cachedTokens: m.cachedTokens, batch: m.batch },
+      variant: m.variant,
+    });
     const viaEstimate = t.metric === 'ttft' ? r.prefill.ttftSec : r.decode.ttitSec;
     assert.equal(predictSec(t, inputs, inputs.cluster), viaEstimate, `${m.name} ${t.metric}`);
   }

@@ -136,9 +136,12 @@ function ringCandidates(op: Exclude<CollectiveOp, 'all-to-all' | 'sendrecv'>, by
     let lat = at(lib.baseLatencySec.ring, p) + (nsteps - nInter) * intraLat + nInter * interLat;
     if (allReduce && m > 1 && p === 'Simple') lat *= lib.ringPlateauLatencyFactor;
     lat += measuredLatencySec(group, cluster);
-    const busBw = p === 'LL' ? Math.min(llMaxBusBytesPerSec(group, cluster), bus * lib.protocolBandwidthFactor.ringLl)
-      : p === 'LL128' ? bus * lib.protocolBandwidthFactor.ringLl128
-      : bus;
+    const busBw =
+      p === 'LL'
+        ? Math.min(llMaxBusBytesPerSec(group, cluster), bus * lib.protocolBandwidthFactor.ringLl)
+        : p === 'LL128'
+          ? bus * lib.protocolBandwidthFactor.ringLl128
+          : bus;
     const algBw = (busBw * n) / nsteps;
     // The pipeline fill was measured on all-reduce (nccl-tests); all-gather and reduce-scatter keep latency + bandwidth.
     out.push({ sec: lat + bytes / algBw + (allReduce ? fillSec(bytes, group, cluster) : 0), algorithm: 'ring', protocol: p, latencySec: lat });
@@ -157,9 +160,12 @@ function treeCandidates(bytes: number, group: CommGroup, cluster: ClusterSpec): 
     const intraLat = intraHopSec(cluster, 'tree', p);
     const interLat = at(lib.hopLatencySec.net.tree, p);
     const lat = at(lib.baseLatencySec.tree, p) + 2 * ((perDomain - 1) * intraLat + log2i(m) * interLat) + measuredLatencySec(group, cluster);
-    const busBw = p === 'LL' ? Math.min(base * f.treeLl, llMaxBusBytesPerSec(group, cluster))
-      : p === 'LL128' ? base * (m <= 1 ? f.treeLl128SingleNode : f.treeLl128MultiNode)
-      : base;
+    const busBw =
+      p === 'LL'
+        ? Math.min(base * f.treeLl, llMaxBusBytesPerSec(group, cluster))
+        : p === 'LL128'
+          ? base * (m <= 1 ? f.treeLl128SingleNode : f.treeLl128MultiNode)
+          : base;
     const correction = treeCorrection(lib.treeCorrectionFactor[p], bytes);
     // A tree moves every byte up and down: algorithm bandwidth is half the bus bandwidth.
     const algBw = busBw * 0.5 * correction;
@@ -204,8 +210,14 @@ function allReduceCandidates(bytes: number, group: CommGroup, cluster: ClusterSp
     } else {
       // NVLS inside each domain, a tree across domains over every NIC (2 domains: both directions of the tree at once).
       const inter = group.perDomain * nicBytesPerSecPerGpu(cluster) * cluster.scaleOut.busEfficiency * (m <= 2 ? 2 : 1);
-      const lat = at(lib.hopLatencySec.nvlink.nvlsTree, 'Simple') + 2 * log2i(m) * at(lib.hopLatencySec.net.nvlsTree, 'Simple') + measuredLatencySec(group, cluster);
-      out.push({ sec: lat + bytes / (Math.min(nvls, inter) * ratio) + fillSec(bytes, group, cluster), algorithm: 'nvls-tree', protocol: 'Simple', latencySec: lat });
+      const lat =
+        at(lib.hopLatencySec.nvlink.nvlsTree, 'Simple') + 2 * log2i(m) * at(lib.hopLatencySec.net.nvlsTree, 'Simple') + measuredLatencySec(group, cluster);
+      out.push({
+        sec: lat + bytes / (Math.min(nvls, inter) * ratio) + fillSec(bytes, group, cluster),
+        algorithm: 'nvls-tree',
+        protocol: 'Simple',
+        latencySec: lat,
+      });
     }
   }
   if (m > 1 && group.perDomain > 1 && (cluster.scaleOut.inNetworkReduction || withHierarchical)) out.push(hierarchicalAllReduce(bytes, group, cluster));

@@ -25,12 +25,7 @@ export function singleDomainGroup(size: number): CommGroup {
  * member(j, k). Every group is inspected, so an uneven placement (a partial
  * last domain) reports its worst group.
  */
-export function groupGeometry(
-  size: number,
-  count: number,
-  member: (group: number, k: number) => number,
-  domainGpus: number,
-): CommGroup {
+export function groupGeometry(size: number, count: number, member: (group: number, k: number) => number, domainGpus: number): CommGroup {
   let perDomain = size;
   let domains = 1;
   const counts = new Map<number, number>();
@@ -73,4 +68,3 @@ export function stridedGroups(size: number, stride: number, domainGpus: number):
 export function nicBytesPerSecPerGpu(cluster: ClusterSpec): number {
   return (cluster.scaleOut.bytesPerSec * cluster.nicsPerNode) / cluster.gpusPerNode;
 }
-

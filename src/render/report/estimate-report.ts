@@ -11,8 +11,30 @@ const VARIANT = { 'pass-kv': 'pass-KV', 'pass-q': 'pass-Q' } as const;
 
 /** Which groups of constants each headline figure is computed from (termProvenance's terms). */
 const FEEDS: Record<'ttft' | 'ttit' | 'memory', string[]> = {
-  ttft: ['GPU peaks and HBM', 'GEMM efficiency', 'prefill attention efficiency', 'NVLink measured latency and fill', 'network measured latency and fill', 'serial time per context token', 'prefill fixed cost per layer', 'attention kernel fixed cost', 'All2All setup', 'TP all-reduce overlap', 'prefill chunk'],
-  ttit: ['GPU peaks and HBM', 'GEMM efficiency', 'decode attention bandwidth', 'NVLink measured latency and fill', 'network measured latency and fill', 'decode fixed cost per layer', 'decode fixed cost per step', 'CP decode fixed cost per layer', 'TP all-reduce overlap'],
+  ttft: [
+    'GPU peaks and HBM',
+    'GEMM efficiency',
+    'prefill attention efficiency',
+    'NVLink measured latency and fill',
+    'network measured latency and fill',
+    'serial time per context token',
+    'prefill fixed cost per layer',
+    'attention kernel fixed cost',
+    'All2All setup',
+    'TP all-reduce overlap',
+    'prefill chunk',
+  ],
+  ttit: [
+    'GPU peaks and HBM',
+    'GEMM efficiency',
+    'decode attention bandwidth',
+    'NVLink measured latency and fill',
+    'network measured latency and fill',
+    'decode fixed cost per layer',
+    'decode fixed cost per step',
+    'CP decode fixed cost per layer',
+    'TP all-reduce overlap',
+  ],
   memory: ['GPU peaks and HBM', 'usable share of HBM', 'runtime memory reserve'],
 };
 
@@ -59,23 +81,59 @@ export function estimateSections(r: EstimateResult, curve: Curve | null, id: str
   }));
   const d = r.decode.breakdown;
   const decodeParts: [number, string][] = [
-    [d.gemmSec, 'GEMMs'], [d.attentionSec, 'attention'], [d.tpCommSec, 'TP AllReduce'], [d.cpCommSec, 'CP comm'],
-    [d.dcpCommSec, 'DCP comm'], [d.epCommSec, 'EP All2All'], [d.lmHeadSec, 'LM head'], [d.overheadSec, 'engine overhead'],
+    [d.gemmSec, 'GEMMs'],
+    [d.attentionSec, 'attention'],
+    [d.tpCommSec, 'TP AllReduce'],
+    [d.cpCommSec, 'CP comm'],
+    [d.dcpCommSec, 'DCP comm'],
+    [d.epCommSec, 'EP All2All'],
+    [d.lmHeadSec, 'LM head'],
+    [d.overheadSec, 'engine overhead'],
   ];
   const latency = [
-    chart(svgBarChart({ title: 'Prefill: where the TTFT goes', xLabel: 'seconds', unit: 's', rows: ttftRows }, `${id}-ttft`),
-      `Time to first token by component for ${formatInt(r.workload.contextTokens - r.workload.cachedTokens)} new tokens; hover a segment for its value.`),
-    chart(svgBarChart({ title: 'Decode: where a step (TTIT) goes', xLabel: 'milliseconds', unit: 'ms', rows: [{ label: `batch ${r.workload.batch}`, segments: decodeParts.map(([v, name]) => ({ name, value: v * 1e3 })) }] }, `${id}-ttit`),
-      'Time per output token by component.'),
+    chart(
+      svgBarChart({ title: 'Prefill: where the TTFT goes', xLabel: 'seconds', unit: 's', rows: ttftRows }, `${id}-ttft`),
+      `Time to first token by component for ${formatInt(r.workload.contextTokens - r.workload.cachedTokens)} new tokens; hover a segment for its value.`,
+    ),
+    chart(
+      svgBarChart(
+        {
+          title: 'Decode: where a step (TTIT) goes',
+          xLabel: 'milliseconds',
+          unit: 'ms',
+          rows: [{ label: `batch ${r.workload.batch}`, segments: decodeParts.map(([v, name]) => ({ name, value: v * 1e3 })) }],
+        },
+        `${id}-ttit`,
+      ),
+      'Time per output token by component.',
+    ),
   ];
   const m = r.memory.perGpu;
   const gb = (b: number) => round(b / 1e9, 3);
   const limits = [{ value: gb(m.capacityBytes), label: `usable HBM ${formatBytes(m.capacityBytes)}` }];
-  if (Math.abs(r.cluster.gpu.hbmBytes - m.capacityBytes) > 1e6) limits.push({ value: gb(r.cluster.gpu.hbmBytes), label: `HBM ${formatBytes(r.cluster.gpu.hbmBytes)}` });
+  if (Math.abs(r.cluster.gpu.hbmBytes - m.capacityBytes) > 1e6)
+    limits.push({ value: gb(r.cluster.gpu.hbmBytes), label: `HBM ${formatBytes(r.cluster.gpu.hbmBytes)}` });
   const memory = chart(
-    svgBarChart({ title: 'Memory per GPU against HBM capacity', xLabel: 'GB per GPU', unit: 'GB', rows: [{ label: r.memory.fits ? 'fits' : 'does not fit', segments: [
-      { name: 'weights', value: gb(m.weightsBytes) }, { name: 'KV cache', value: gb(m.kvCacheBytes) }, { name: 'activations', value: gb(m.activationBytes) }, { name: 'runtime reserve', value: gb(m.reserveBytes) },
-    ] }], limits }, `${id}-memory`),
+    svgBarChart(
+      {
+        title: 'Memory per GPU against HBM capacity',
+        xLabel: 'GB per GPU',
+        unit: 'GB',
+        rows: [
+          {
+            label: r.memory.fits ? 'fits' : 'does not fit',
+            segments: [
+              { name: 'weights', value: gb(m.weightsBytes) },
+              { name: 'KV cache', value: gb(m.kvCacheBytes) },
+              { name: 'activations', value: gb(m.activationBytes) },
+              { name: 'runtime reserve', value: gb(m.reserveBytes) },
+            ],
+          },
+        ],
+        limits,
+      },
+      `${id}-memory`,
+    ),
     `${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)} usable; this layout holds at most ${formatInt(r.memory.maxContextTokens)} tokens per sequence at batch ${r.workload.batch}.`,
   );
   const out = [section(`${id}-latency`, 'Latency breakdown', latency.join('\n')), section(`${id}-mem`, 'Memory', memory)];
@@ -97,7 +155,10 @@ function variantChart(r: EstimateResult, curve: Curve, id: string): string {
       yLabel: 'TTFT (s)',
       x,
       xText: x.map((v) => `${v}%`),
-      series: [{ name: 'pass-KV', values: curve.map((p) => p.passKvSec) }, { name: 'pass-Q', values: curve.map((p) => p.passQSec) }],
+      series: [
+        { name: 'pass-KV', values: curve.map((p) => p.passKvSec) },
+        { name: 'pass-Q', values: curve.map((p) => p.passQSec) },
+      ],
     },
     {
       id: `${id}-curve`,
@@ -106,21 +167,31 @@ function variantChart(r: EstimateResult, curve: Curve, id: string): string {
       ...(hereIndex >= 0 ? { highlight: { series: r.prefill.variant === 'pass-q' ? 1 : 0, index: hereIndex, label: `this run (${here}%)` } } : {}),
     },
   );
-  const why = c === null
-    ? `${VARIANT[r.crossover.below]} is faster at every miss rate for this layout.`
-    : `Below ${round(c * 100, 2)}% new tokens ${VARIANT[r.crossover.below]} is faster, above it ${VARIANT[r.crossover.above]}.`;
+  const why =
+    c === null
+      ? `${VARIANT[r.crossover.below]} is faster at every miss rate for this layout.`
+      : `Below ${round(c * 100, 2)}% new tokens ${VARIANT[r.crossover.below]} is faster, above it ${VARIANT[r.crossover.above]}.`;
   return chart(svg, `${why} Whole prompts, this layout and batch; the x axis is spaced by point, not by value.`);
 }
 
 export interface EstimateReportInput {
   r: EstimateResult;
   /** The estimate --json document (cost, pipeline, emit). */
-  doc: { cost: { perHourUsd: number; pricePerGpuHourUsd: number; perMillionInputTokensUsd: number; perMillionOutputTokensUsd: number } | null; pipeline?: { stages: number; ttftMs: number; ttitMs: number }; emit?: { engine: string; version: string; command: string } };
+  doc: {
+    cost: { perHourUsd: number; pricePerGpuHourUsd: number; perMillionInputTokensUsd: number; perMillionOutputTokensUsd: number } | null;
+    pipeline?: { stages: number; ttftMs: number; ttitMs: number };
+    emit?: { engine: string; version: string; command: string };
+  };
   terms: ExplainTerm[];
   curve: Curve | null;
   /** The stderr lines of the run (warnings, does not fit). */
   messages: string[];
-  presets: { model: { name: string; file: string; source: string }; cluster: { name: string; file: string; source: string }; gpu: { name: string; kernelTable: string; kernelProvenance: string }; engine: { name: string; file: string } };
+  presets: {
+    model: { name: string; file: string; source: string };
+    cluster: { name: string; file: string; source: string };
+    gpu: { name: string; kernelTable: string; kernelProvenance: string };
+    engine: { name: string; file: string };
+  };
   argv: readonly string[];
   version: string;
 }
@@ -133,13 +204,34 @@ export function estimateReport(i: EstimateReportInput): string {
   const figs = [
     figure('Layout', layout, `${text(r.cluster.engine.displayName)} on ${text(r.cluster.gpu.preset)}`),
     figure('TTFT (time to first token)', formatSeconds(r.prefill.ttftSec), provenanceNote(r, 'ttft')),
-    figure('TTIT (time per output token)', formatSeconds(r.decode.ttitSec), `${r.decode.tokensPerSecondAggregate.toFixed(1)} tokens/s at batch ${r.workload.batch}<br>${provenanceNote(r, 'ttit')}`),
-    figure('Memory per GPU', `${formatBytes(r.memory.perGpu.totalBytes)} of ${formatBytes(r.memory.perGpu.capacityBytes)}`, `${fits ? 'fits' : '<strong>does not fit</strong>'}<br>${provenanceNote(r, 'memory')}`),
+    figure(
+      'TTIT (time per output token)',
+      formatSeconds(r.decode.ttitSec),
+      `${r.decode.tokensPerSecondAggregate.toFixed(1)} tokens/s at batch ${r.workload.batch}<br>${provenanceNote(r, 'ttit')}`,
+    ),
+    figure(
+      'Memory per GPU',
+      `${formatBytes(r.memory.perGpu.totalBytes)} of ${formatBytes(r.memory.perGpu.capacityBytes)}`,
+      `${fits ? 'fits' : '<strong>does not fit</strong>'}<br>${provenanceNote(r, 'memory')}`,
+    ),
     doc.cost
-      ? figure('Cost', `$${doc.cost.perHourUsd.toFixed(2)}/hour`, text(`at $${doc.cost.pricePerGpuHourUsd}/GPU-hour; $${doc.cost.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens, $${doc.cost.perMillionOutputTokensUsd.toFixed(3)} per million output tokens`))
+      ? figure(
+          'Cost',
+          `$${doc.cost.perHourUsd.toFixed(2)}/hour`,
+          text(
+            `at $${doc.cost.pricePerGpuHourUsd}/GPU-hour; $${doc.cost.perMillionInputTokensUsd.toFixed(3)} per million prompt tokens, $${doc.cost.perMillionOutputTokensUsd.toFixed(3)} per million output tokens`,
+          ),
+        )
       : figure('Cost', 'unknown', 'no price for this cluster: give --price-per-gpu-hour'),
   ];
-  if (doc.pipeline) figs.push(figure(`Pipeline PP${doc.pipeline.stages}`, `TTFT ${formatSeconds(doc.pipeline.ttftMs / 1e3)}`, text(`TTIT ${formatSeconds(doc.pipeline.ttitMs / 1e3)}; the rest of the page is one stage's GPUs running the whole model`)));
+  if (doc.pipeline)
+    figs.push(
+      figure(
+        `Pipeline PP${doc.pipeline.stages}`,
+        `TTFT ${formatSeconds(doc.pipeline.ttftMs / 1e3)}`,
+        text(`TTIT ${formatSeconds(doc.pipeline.ttitMs / 1e3)}; the rest of the page is one stage's GPUs running the whole model`),
+      ),
+    );
   const answer = [
     `<div class="figs">${figs.join('')}</div>`,
     `<p>${text(choiceSentence(r))}</p>`,
@@ -153,9 +245,16 @@ export function estimateReport(i: EstimateReportInput): string {
     argv: i.argv,
     version: i.version,
     verdict: fits ? 'pass' : 'fail',
-    verdictText: fits ? `Fits: TTFT ${formatSeconds(r.prefill.ttftSec)}, TTIT ${formatSeconds(r.decode.ttitSec)} on ${r.layout.gpus} GPUs` : `Does not fit in GPU memory on ${r.layout.gpus} GPUs`,
+    verdictText: fits
+      ? `Fits: TTFT ${formatSeconds(r.prefill.ttftSec)}, TTIT ${formatSeconds(r.decode.ttitSec)} on ${r.layout.gpus} GPUs`
+      : `Does not fit in GPU memory on ${r.layout.gpus} GPUs`,
     inputs: inputsOf(i.presets, [
-      ['Workload', text(`${formatInt(w.contextTokens)} tokens of context, ${formatInt(w.cachedTokens)} cached (${formatInt(w.contextTokens - w.cachedTokens)} new), batch ${w.batch}${w.prefillChunkTokens ? `, prefill chunk ${formatInt(w.prefillChunkTokens)}` : ''}`)],
+      [
+        'Workload',
+        text(
+          `${formatInt(w.contextTokens)} tokens of context, ${formatInt(w.cachedTokens)} cached (${formatInt(w.contextTokens - w.cachedTokens)} new), batch ${w.batch}${w.prefillChunkTokens ? `, prefill chunk ${formatInt(w.prefillChunkTokens)}` : ''}`,
+        ),
+      ],
       ['Precision', text(`weights ${r.precision.weights}, KV ${r.precision.kvDtype}, attention ${r.precision.attentionDtype ?? 'bf16'}`)],
     ]),
     answer,
@@ -183,21 +282,36 @@ export function inputsOf(p: EstimateReportInput['presets'], more: [string, strin
 export function provenanceSection(r: EstimateResult): string {
   const used = new Set(usedTerms(r).map((t) => t.term));
   const rows = termProvenance(r.cluster);
-  return section('prov', 'Where the numbers come from', table(rows, [
-    { head: 'Constants', cell: (t) => t.term },
-    { head: 'Provenance', cell: (t) => ({ html: provenanceTag(t.provenance), v: t.provenance }) },
-    { head: 'Source', cell: (t) => t.detail },
-    { head: 'Used here', cell: (t) => (used.has(t.term) ? 'yes' : t.inert ? 'no (zero)' : 'no (not in this layout)') },
-  ], { sortable: true, caption: 'measured: on this hardware; fitted: calibrated here; datasheet: vendor figures; transferred: measured elsewhere; assumed: no source' }));
+  return section(
+    'prov',
+    'Where the numbers come from',
+    table(
+      rows,
+      [
+        { head: 'Constants', cell: (t) => t.term },
+        { head: 'Provenance', cell: (t) => ({ html: provenanceTag(t.provenance), v: t.provenance }) },
+        { head: 'Source', cell: (t) => t.detail },
+        { head: 'Used here', cell: (t) => (used.has(t.term) ? 'yes' : t.inert ? 'no (zero)' : 'no (not in this layout)') },
+      ],
+      {
+        sortable: true,
+        caption: 'measured: on this hardware; fitted: calibrated here; datasheet: vendor figures; transferred: measured elsewhere; assumed: no source',
+      },
+    ),
+  );
 }
 
 export function explainSection(terms: readonly ExplainTerm[]): string {
-  const unit = (t: ExplainTerm) => (t.unit === 's' ? formatSeconds(t.value) : t.unit === 'B' ? formatBytes(t.value) : `${Number(t.value.toPrecision(6))} ${t.unit}`);
-  return `<details id="explain"><summary>Every model term (--explain): ${terms.length} terms with formula and value</summary>\n${table(terms, [
-    { head: 'Phase', cell: (t) => t.phase },
-    { head: 'Term', cell: (t) => t.term },
-    { head: 'Value', cell: (t) => ({ html: text(unit(t)), v: t.value }), num: true },
-    { head: 'Formula', cell: (t) => t.formula },
-  ], { sortable: true })}\n</details>`;
+  const unit = (t: ExplainTerm) =>
+    t.unit === 's' ? formatSeconds(t.value) : t.unit === 'B' ? formatBytes(t.value) : `${Number(t.value.toPrecision(6))} ${t.unit}`;
+  return `<details id="explain"><summary>Every model term (--explain): ${terms.length} terms with formula and value</summary>\n${table(
+    terms,
+    [
+      { head: 'Phase', cell: (t) => t.phase },
+      { head: 'Term', cell: (t) => t.term },
+      { head: 'Value', cell: (t) => ({ html: text(unit(t)), v: t.value }), num: true },
+      { head: 'Formula', cell: (t) => t.formula },
+    ],
+    { sortable: true },
+  )}\n</details>`;
 }
-

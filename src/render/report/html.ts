@@ -34,7 +34,11 @@ export interface Column<T> {
 }
 
 /** A table with <th scope> headers; sortable ones sort by clicking a header (inline script, optional). */
-export function table<T>(rows: readonly T[], cols: readonly Column<T>[], opts: { caption?: string; sortable?: boolean; rowClass?: (r: T) => string } = {}): string {
+export function table<T>(
+  rows: readonly T[],
+  cols: readonly Column<T>[],
+  opts: { caption?: string; sortable?: boolean; rowClass?: (r: T) => string } = {},
+): string {
   const head = cols.map((c) => `<th scope="col"${c.num ? ' class="num"' : ''}>${text(c.head)}</th>`).join('');
   const body = rows
     .map((r) => {

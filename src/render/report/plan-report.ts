@@ -30,7 +30,10 @@ export interface PlanReportInput extends Common {
 
 const messageList = (messages: readonly string[]) =>
   warnings(messages.filter((m) => m.startsWith('warning: ')).map((m) => m.slice(9))) +
-  messages.filter((m) => m.startsWith('check failed')).map((m) => `<p class="verdict fail">${text(m)}</p>`).join('');
+  messages
+    .filter((m) => m.startsWith('check failed'))
+    .map((m) => `<p class="verdict fail">${text(m)}</p>`)
+    .join('');
 
 /** The `plan --report` page for one request. Pure. */
 export function planReport(i: PlanReportInput): string {
@@ -49,7 +52,9 @@ export function planReport(i: PlanReportInput): string {
   const answer = [
     `<p>SLOs: ${text(i.sloText)}.</p>`,
     b ? `<div class="figs">${figs.join('')}</div>` : '',
-    !b && r.closest && worst ? `<p>No layout meets every constraint. The closest, ${text(describeLayout(r.closest))} on ${r.closest.layout.gpus} GPUs, ${text(describeViolation(worst))} (${worst.factor.toFixed(2)}x off).</p>` : '',
+    !b && r.closest && worst
+      ? `<p>No layout meets every constraint. The closest, ${text(describeLayout(r.closest))} on ${r.closest.layout.gpus} GPUs, ${text(describeViolation(worst))} (${worst.factor.toFixed(2)}x off).</p>`
+      : '',
     messageList(i.messages),
   ].join('\n');
   const cols = [
@@ -61,13 +66,30 @@ export function planReport(i: PlanReportInput): string {
     { head: 'Memory/GPU', cell: (c: Candidate) => ({ html: text(formatBytes(c.memoryBytes)), v: c.memoryBytes }), num: true },
   ];
   const sections = [section('frontier', 'GPUs against TTFT', paretoChart(r, i.maxTtftSec))];
-  if (b) sections.push(section('best', `The ${Math.min(i.top, r.qualifying.length)} best layouts`, table(r.qualifying.slice(0, i.top), cols, { sortable: true, rowClass: (c) => (c === b ? 'chosen' : '') })));
+  if (b)
+    sections.push(
+      section(
+        'best',
+        `The ${Math.min(i.top, r.qualifying.length)} best layouts`,
+        table(r.qualifying.slice(0, i.top), cols, { sortable: true, rowClass: (c) => (c === b ? 'chosen' : '') }),
+      ),
+    );
   if (r.smaller.length) {
-    sections.push(section('smaller', b ? 'Why fewer GPUs do not do' : 'The closest layout at each size', table(r.smaller, [
-      { head: 'GPUs', cell: (s) => ({ html: String(s.gpus), v: s.gpus }), num: true },
-      { head: 'Closest layout', cell: (s) => describeLayout(s.closest) },
-      { head: 'Misses', cell: (s) => ({ html: text(s.closest.violations.map(describeViolation).join('; ')), cls: 'fail' }) },
-    ], { sortable: true })));
+    sections.push(
+      section(
+        'smaller',
+        b ? 'Why fewer GPUs do not do' : 'The closest layout at each size',
+        table(
+          r.smaller,
+          [
+            { head: 'GPUs', cell: (s) => ({ html: String(s.gpus), v: s.gpus }), num: true },
+            { head: 'Closest layout', cell: (s) => describeLayout(s.closest) },
+            { head: 'Misses', cell: (s) => ({ html: text(s.closest.violations.map(describeViolation).join('; ')), cls: 'fail' }) },
+          ],
+          { sortable: true },
+        ),
+      ),
+    );
   }
   if (i.chosen) sections.push(...estimateSections(i.chosen.r, i.chosen.curve, 'p'), provenanceSection(i.chosen.r), explainSection(i.chosen.terms));
   return page({
@@ -123,7 +145,8 @@ export interface FleetReportInput extends Common {
   pools: PrefillPool[];
 }
 
-const describeFleetLayout = (l: Layout) => `${l.gpus} GPUs: TP${l.tp}${l.cp > 1 ? ` x CP${l.cp}` : ''}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}`;
+const describeFleetLayout = (l: Layout) =>
+  `${l.gpus} GPUs: TP${l.tp}${l.cp > 1 ? ` x CP${l.cp}` : ''}${l.dcp > 1 ? ` DCP${l.dcp}` : ''}${l.ep > 1 ? ` EP${l.ep}` : ''}`;
 
 /** The `plan --isl --osl --rate --report` page: a fleet, co-located or disaggregated. Pure. */
 export function fleetReport(i: FleetReportInput): string {
@@ -133,8 +156,18 @@ export function fleetReport(i: FleetReportInput): string {
   const figs: string[] = [];
   if (i.disaggregated && d) {
     figs.push(
-      figure('Prefill pool', `${d.prefill.instances} x ${describeFleetLayout(d.prefill.layout)}`, text(`mean TTFT ${formatSeconds(d.prefill.meanTtftSec)}: ${formatSeconds(d.prefill.serviceSec)} prefill + ${formatSeconds(d.prefill.waitSec)} wait + ${formatSeconds(d.prefill.transferSec)} KV transfer`)),
-      figure('Decode pool', `${d.decode.instances} x ${describeFleetLayout(d.decode.layout)}`, text(`TTIT ${formatSeconds(d.decode.ttitSec)}, ${d.decode.batchPerInstance} sequence(s) per instance`)),
+      figure(
+        'Prefill pool',
+        `${d.prefill.instances} x ${describeFleetLayout(d.prefill.layout)}`,
+        text(
+          `mean TTFT ${formatSeconds(d.prefill.meanTtftSec)}: ${formatSeconds(d.prefill.serviceSec)} prefill + ${formatSeconds(d.prefill.waitSec)} wait + ${formatSeconds(d.prefill.transferSec)} KV transfer`,
+        ),
+      ),
+      figure(
+        'Decode pool',
+        `${d.decode.instances} x ${describeFleetLayout(d.decode.layout)}`,
+        text(`TTIT ${formatSeconds(d.decode.ttitSec)}, ${d.decode.batchPerInstance} sequence(s) per instance`),
+      ),
       figure('GPUs', formatInt(d.gpus)),
       figure('Cost', money(d.gpus)),
     );
@@ -149,43 +182,98 @@ export function fleetReport(i: FleetReportInput): string {
   }
   const answer = [`<p>${text(i.heading)}</p>`, `<div class="figs">${figs.join('')}</div>`, messageList(i.messages)].join('\n');
   const rows: { label: string; segments: { name: string; value: number }[] }[] = [];
-  if (d) rows.push({ label: `disaggregated${i.disaggregated ? ' (chosen)' : ''}`, segments: [{ name: 'prefill pool', value: d.prefill.gpus }, { name: 'decode pool', value: d.decode.gpus }] });
+  if (d)
+    rows.push({
+      label: `disaggregated${i.disaggregated ? ' (chosen)' : ''}`,
+      segments: [
+        { name: 'prefill pool', value: d.prefill.gpus },
+        { name: 'decode pool', value: d.decode.gpus },
+      ],
+    });
   if (c) rows.push({ label: `co-located${i.disaggregated ? '' : ' (chosen)'}`, segments: [{ name: 'replicas', value: c.gpus }] });
   const sections: string[] = [];
   type Pool = { fleet: string; layout: Layout; instances: number; gpus: number; ttft: number | null; ttit: number | null };
   const pools: Pool[] = [];
-  if (d) pools.push({ fleet: 'disaggregated: prefill pool', layout: d.prefill.layout, instances: d.prefill.instances, gpus: d.prefill.gpus, ttft: d.prefill.meanTtftSec, ttit: null }, { fleet: 'disaggregated: decode pool', layout: d.decode.layout, instances: d.decode.instances, gpus: d.decode.gpus, ttft: null, ttit: d.decode.ttitSec });
+  if (d)
+    pools.push(
+      {
+        fleet: 'disaggregated: prefill pool',
+        layout: d.prefill.layout,
+        instances: d.prefill.instances,
+        gpus: d.prefill.gpus,
+        ttft: d.prefill.meanTtftSec,
+        ttit: null,
+      },
+      { fleet: 'disaggregated: decode pool', layout: d.decode.layout, instances: d.decode.instances, gpus: d.decode.gpus, ttft: null, ttit: d.decode.ttitSec },
+    );
   if (c) pools.push({ fleet: 'co-located replicas', layout: c.layout, instances: c.replicas, gpus: c.gpus, ttft: c.meanTtftSec, ttit: c.meanTtitSec });
   const seconds = (v: number | null) => ({ html: v === null ? '' : text(formatSeconds(v)), v: v ?? '' });
-  const poolTable = table(pools, [
-    { head: 'Fleet', cell: (p) => p.fleet },
-    { head: 'Layout', cell: (p) => describeFleetLayout(p.layout) },
-    { head: 'Instances', cell: (p) => ({ html: String(p.instances), v: p.instances }), num: true },
-    { head: 'GPUs', cell: (p) => ({ html: formatInt(p.gpus), v: p.gpus }), num: true },
-    { head: 'Mean TTFT', cell: (p) => seconds(p.ttft), num: true },
-    { head: 'TTIT', cell: (p) => seconds(p.ttit), num: true },
-    ...(i.price === null ? [] : [{ head: '$/hour', cell: (p: Pool) => ({ html: `$${(p.gpus * i.price!).toFixed(2)}`, v: p.gpus }), num: true }]),
-  ], { sortable: true });
-  if (rows.length) sections.push(section('fleets', 'The fleets side by side', chart(svgBarChart({ title: 'GPUs per fleet', xLabel: 'GPUs', unit: 'GPUs', rows }, 'fleets'), 'Both ways of serving the stream that meet the SLOs; hover for pool sizes.') + poolTable));
+  const poolTable = table(
+    pools,
+    [
+      { head: 'Fleet', cell: (p) => p.fleet },
+      { head: 'Layout', cell: (p) => describeFleetLayout(p.layout) },
+      { head: 'Instances', cell: (p) => ({ html: String(p.instances), v: p.instances }), num: true },
+      { head: 'GPUs', cell: (p) => ({ html: formatInt(p.gpus), v: p.gpus }), num: true },
+      { head: 'Mean TTFT', cell: (p) => seconds(p.ttft), num: true },
+      { head: 'TTIT', cell: (p) => seconds(p.ttit), num: true },
+      ...(i.price === null ? [] : [{ head: '$/hour', cell: (p: Pool) => ({ html: `$${(p.gpus * i.price!).toFixed(2)}`, v: p.gpus }), num: true }]),
+    ],
+    { sortable: true },
+  );
+  if (rows.length)
+    sections.push(
+      section(
+        'fleets',
+        'The fleets side by side',
+        chart(
+          svgBarChart({ title: 'GPUs per fleet', xLabel: 'GPUs', unit: 'GPUs', rows }, 'fleets'),
+          'Both ways of serving the stream that meet the SLOs; hover for pool sizes.',
+        ) + poolTable,
+      ),
+    );
   if (d) {
-    const ttft = svgBarChart({
-      title: 'Mean TTFT of the disaggregated fleet',
-      xLabel: 'seconds',
-      unit: 's',
-      rows: [{ label: 'mean TTFT', segments: [{ name: 'prefill', value: d.prefill.serviceSec }, { name: 'queueing wait', value: d.prefill.waitSec }, { name: 'KV transfer', value: d.prefill.transferSec }] }],
-      limits: i.maxTtftSec === undefined ? [] : [{ value: i.maxTtftSec, label: `TTFT SLO ${formatSeconds(i.maxTtftSec)}` }],
-    }, 'fleet-ttft');
-    sections.push(section('latency', 'Latency against the SLOs', chart(ttft, `Prefill at ${(d.prefill.utilisation * 100).toFixed(0)}% busy (M/D/1 wait), then the KV cache to the decode pool.`)));
+    const ttft = svgBarChart(
+      {
+        title: 'Mean TTFT of the disaggregated fleet',
+        xLabel: 'seconds',
+        unit: 's',
+        rows: [
+          {
+            label: 'mean TTFT',
+            segments: [
+              { name: 'prefill', value: d.prefill.serviceSec },
+              { name: 'queueing wait', value: d.prefill.waitSec },
+              { name: 'KV transfer', value: d.prefill.transferSec },
+            ],
+          },
+        ],
+        limits: i.maxTtftSec === undefined ? [] : [{ value: i.maxTtftSec, label: `TTFT SLO ${formatSeconds(i.maxTtftSec)}` }],
+      },
+      'fleet-ttft',
+    );
+    sections.push(
+      section(
+        'latency',
+        'Latency against the SLOs',
+        chart(ttft, `Prefill at ${(d.prefill.utilisation * 100).toFixed(0)}% busy (M/D/1 wait), then the KV cache to the decode pool.`),
+      ),
+    );
   }
   if (i.pools.length) sections.push(section('frontier', 'Prefill pools: GPUs against TTFT', poolFrontier(i.pools, d?.prefill ?? null, i.maxTtftSec)));
-  const problems = [i.plan.disaggregatedProblem && `disaggregated: ${i.plan.disaggregatedProblem}`, i.plan.colocatedProblem && `co-located: ${i.plan.colocatedProblem}`].filter(Boolean) as string[];
+  const problems = [
+    i.plan.disaggregatedProblem && `disaggregated: ${i.plan.disaggregatedProblem}`,
+    i.plan.colocatedProblem && `co-located: ${i.plan.colocatedProblem}`,
+  ].filter(Boolean) as string[];
   if (problems.length) sections.push(section('problems', 'What was not found', `<ul>${problems.map((p) => `<li>${text(p)}</li>`).join('')}</ul>`));
   return page({
     title: `cp-plan plan: ${i.heading.split(':')[0]}`,
     argv: i.argv,
     version: i.version,
     verdict: chosen ? 'pass' : 'fail',
-    verdictText: chosen ? `Meets the SLOs with ${formatInt(chosen.gpus)} GPUs (${i.disaggregated ? 'disaggregated' : 'co-located'})` : 'No fleet meets the SLOs',
+    verdictText: chosen
+      ? `Meets the SLOs with ${formatInt(chosen.gpus)} GPUs (${i.disaggregated ? 'disaggregated' : 'co-located'})`
+      : 'No fleet meets the SLOs',
     inputs: inputsOf(i.presets, [['Traffic and SLOs', text(i.heading)]]),
     answer,
     sections,
@@ -197,7 +285,8 @@ function poolFrontier(pools: readonly PrefillPool[], chosen: PrefillPool | null,
   const best = new Map<number, PrefillPool>();
   for (const p of pools) if (!best.has(p.gpus) || best.get(p.gpus)!.meanTtftSec > p.meanTtftSec) best.set(p.gpus, p);
   const frontier: PrefillPool[] = [];
-  for (const g of [...best.keys()].sort((a, b) => a - b)) if (frontier.length === 0 || best.get(g)!.meanTtftSec < frontier[frontier.length - 1]!.meanTtftSec) frontier.push(best.get(g)!);
+  for (const g of [...best.keys()].sort((a, b) => a - b))
+    if (frontier.length === 0 || best.get(g)!.meanTtftSec < frontier[frontier.length - 1]!.meanTtftSec) frontier.push(best.get(g)!);
   // The chosen pool is the cheapest that meets the SLO: shown even where a smaller pool is faster.
   if (chosen && !frontier.some((p) => p.gpus === chosen.gpus)) frontier.push(chosen);
   frontier.sort((a, b) => a.gpus - b.gpus);
@@ -205,7 +294,14 @@ function poolFrontier(pools: readonly PrefillPool[], chosen: PrefillPool | null,
   const at = chosen ? x.indexOf(chosen.gpus) : -1;
   const values = frontier.map((p, k) => (k === at ? chosen!.meanTtftSec : p.meanTtftSec));
   const svg = svgChart(
-    { title: 'Prefill pool: GPUs against mean TTFT', xLabel: 'prefill pool GPUs', yLabel: 'mean TTFT (s)', x, xText: x.map(String), series: [{ name: 'fastest pool at this size', values }] },
+    {
+      title: 'Prefill pool: GPUs against mean TTFT',
+      xLabel: 'prefill pool GPUs',
+      yLabel: 'mean TTFT (s)',
+      x,
+      xText: x.map(String),
+      series: [{ name: 'fastest pool at this size', values }],
+    },
     {
       id: 'pool-frontier',
       xScale: 'linear',

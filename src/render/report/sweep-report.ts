@@ -73,24 +73,37 @@ function charts(i: SweepReportInput): string {
 export function sweepReport(i: SweepReportInput): string {
   const fit = i.rows.filter((r) => r.fits);
   const cols = columns(i.dims);
-  const where = (r: SweepRow) => cols.slice(0, i.dims.length).map((c) => `${c.head.toLowerCase()} ${c.text(r)}`).join(', ');
+  const where = (r: SweepRow) =>
+    cols
+      .slice(0, i.dims.length)
+      .map((c) => `${c.head.toLowerCase()} ${c.text(r)}`)
+      .join(', ');
   const fastest = fit.length ? fit.reduce((a, b) => (b.ttftSec < a.ttftSec ? b : a)) : null;
   const leanest = fit.length ? fit.reduce((a, b) => (b.gpus < a.gpus || (b.gpus === a.gpus && b.ttftSec < a.ttftSec) ? b : a)) : null;
   const figs = [
     figure('Points', formatInt(i.rows.length), text(`${formatInt(fit.length)} fit in memory`)),
-    fastest ? figure('Fastest TTFT that fits', formatSeconds(fastest.ttftSec), text(`${where(fastest)}; TTIT ${formatSeconds(fastest.ttitSec)}`)) : figure('Fastest TTFT that fits', 'none', 'no point fits in memory'),
+    fastest
+      ? figure('Fastest TTFT that fits', formatSeconds(fastest.ttftSec), text(`${where(fastest)}; TTIT ${formatSeconds(fastest.ttitSec)}`))
+      : figure('Fastest TTFT that fits', 'none', 'no point fits in memory'),
     leanest ? figure('Fewest GPUs that fit', formatInt(leanest.gpus), text(`${where(leanest)}; TTFT ${formatSeconds(leanest.ttftSec)}`)) : '',
   ];
   const shown = i.rows.slice(0, MAX_REPORT_ROWS);
-  const cut = i.rows.length > shown.length ? `<p>The table shows the first ${formatInt(shown.length)} of ${formatInt(i.rows.length)} points; --format csv gives them all.</p>` : '';
-  const tableHtml = table(shown, cols.map((c) => ({
-    head: c.head,
-    num: c.key !== 'layout' && c.key !== 'variant',
-    cell: (r: SweepRow) => {
-      const v = c.value(r);
-      return { html: text(c.text(r)), ...(typeof v === 'number' ? { v } : {}) };
-    },
-  })), { sortable: true, rowClass: (r) => (r.fits ? '' : 'fail') });
+  const cut =
+    i.rows.length > shown.length
+      ? `<p>The table shows the first ${formatInt(shown.length)} of ${formatInt(i.rows.length)} points; --format csv gives them all.</p>`
+      : '';
+  const tableHtml = table(
+    shown,
+    cols.map((c) => ({
+      head: c.head,
+      num: c.key !== 'layout' && c.key !== 'variant',
+      cell: (r: SweepRow) => {
+        const v = c.value(r);
+        return { html: text(c.text(r)), ...(typeof v === 'number' ? { v } : {}) };
+      },
+    })),
+    { sortable: true, rowClass: (r) => (r.fits ? '' : 'fail') },
+  );
   return page({
     title: `cp-plan sweep: ${i.title}`,
     argv: i.argv,
