@@ -58,6 +58,12 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   checkReportPath(opts.report);
   const fleet = opts as FleetOptions;
   if (fleet.isl !== undefined || fleet.osl !== undefined || fleet.rate !== undefined || fleet.disaggregated) {
+    if (opts.ctx !== undefined && fleet.isl === undefined && fleet.osl === undefined && fleet.rate === undefined) {
+      // --disaggregated alone with --ctx: pools are sized for a stream of requests, not one.
+      throw new InputError(
+        '--disaggregated sizes prefill and decode pools for a request stream: give --isl, --osl and --rate (e.g. --isl 1M --osl 2K --rate 0.05/s) instead of --ctx',
+      );
+    }
     if (opts.ctx !== undefined) throw new InputError('give --ctx (one request) or --isl, --osl and --rate (a fleet), not both');
     if (opts.format === 'csv' || opts.format === 'markdown')
       throw new InputError(`--format ${opts.format}: a fleet plan prints a table or JSON; use --format table or --json`);

@@ -92,6 +92,11 @@ const cases: Case[] = [
   { name: 'estimate --nodez', args: ['estimate', '--ctx', '1M', '--nodez', '4'], stderrMatch: /unknown option '--nodez'.*Did you mean --nodes\?/ },
   { name: 'estimate -x', args: ['estimate', '--ctx', '1M', '-x'], stderrMatch: /unknown option '-x'/ },
   { name: 'plan --max-tttf', args: ['plan', '--ctx', '1M', '--max-tttf', '9s'], stderrMatch: /'--max-tttf'.*Did you mean --max-ttft\?/ },
+  {
+    name: 'plan --ctx with --disaggregated (pools need a stream)',
+    args: ['plan', '--ctx', '1M', '--max-ttft', '60s', '--max-ttit', '100ms', '--disaggregated'],
+    stderrMatch: /--disaggregated sizes prefill and decode pools for a request stream: give --isl, --osl and --rate/,
+  },
   { name: 'sweep --chrat', args: ['sweep', '--ctx', '1M', '--chrat'], stderrMatch: /'--chrat'.*Did you mean --chart\?/ },
   { name: 'validate --dat', args: ['validate', '--dat', 'x.yaml'], stderrMatch: /'--dat'.*Did you mean --data\?/ },
   { name: 'calibrate --param', args: ['calibrate', 'runs.yaml', '--param', 'gemm'], stderrMatch: /'--param'.*Did you mean --params\?/ },
