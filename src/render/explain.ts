@@ -1,19 +1,18 @@
-import { nicBytesPerSecPerGpu } from '../model/hardware/topology.js';
-import { ringHop } from '../model/prefill.js';
-import type { CollectiveCost } from '../model/hardware/collectives.js';
-import { describeCollective, describeGroupLinks } from './collective-text.js';
+import { describeGroupLinks } from './collective-text.js';
 import type { EstimateResult } from '../model/estimate.js';
-import { kvBytesPerTokenPerGpu, tokensPerCpRank } from '../model/kv-cache.js';
+import { kvBytesPerTokenPerGpu } from '../model/kv-cache.js';
 import { layerGroups, usesMla } from '../model/layers.js';
 import { activationBytesPerToken, activationParts } from '../model/memory.js';
-import { BYTES_PER_ELEMENT, computeDtype, gemmPeakFlopsPerSec, kvBytesPerElement, weightDtypes, type Dtype } from '../model/precision.js';
-import { attentionFraction, decodeAttentionSec, familyUsed, gemmBandwidthFraction, gemmComputeFraction, gemmFixedSec } from '../model/hardware/kernels.js';
+import { BYTES_PER_ELEMENT, type Dtype } from '../model/precision.js';
+import { decodeAttentionSec, familyUsed } from '../model/hardware/kernels.js';
 
 /** The engine's kernel, and the family whose curve stands for it when the table lacks it (a transfer). */
 const kernelName = (own: string, used: string) => (own === used ? own : `${own} (not in the table: ${used}'s curve, transferred)`);
-import { attentionParamsPerGpu, causalPairs, ffnParamsPerGpu } from '../model/shapes.js';
+import { causalPairs } from '../model/shapes.js';
 import { formatBytes, formatFlops, formatPercent, formatSeconds } from './format.js';
 import { layeredTerms } from './explain-layered.js';
+import { explainLocals } from './explain-context.js';
+import { inputTerms } from './explain-inputs.js';
 import { LABEL, VARIANT_UNIT, bw, bytes, capacityFormula, choiceTerms, int, mega, rate, reserveFormula, sec, type ExplainTerm } from './explain-terms.js';
 
 export type { ExplainTerm } from './explain-terms.js';
@@ -39,45 +38,41 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   // Every layer alike (dense GQA): the per-layer formulas below hold with L layers.
   const uniform = groups.length === 1 && groups[0]!.attention === 'full' && !groups[0]!.moe && !usesMla(r.model);
   if (!uniform) return layeredTerms(r);
-  const { model: m, cluster: c, layout: lo, workload: w, precision } = r;
+  const x = explainLocals(r);
+  const {
+    m,
+    c,
+    lo,
+    w,
+    precision,
+    L,
+    N,
+    B,
+    P,
+    T,
+    tp,
+    dt,
+    eKv,
+    bf16,
+    hbmBw,
+    cpL,
+    cpPeerBw,
+    newPerRank,
+    shard,
+    gemmRoofline,
+    pg,
+    gemmParams,
+    lmHeadFormula,
+    attnDtype,
+    k,
+    table,
+    allReduce,
+  } = x;
   const terms: ExplainTerm[] = [];
   const add = (phase: ExplainTerm['phase'], term: string, value: number, unit: string, formula: string) => {
     // Never hand a NaN or an Infinity to JSON (it would print null): such a term is left out.
     if (Number.isFinite(value)) terms.push({ phase, term, formula, value, unit });
   };
-  const L = m.layers;
-  const N = lo.cp;
-  const B = w.batch;
-  const P = w.cachedTokens;
-  const T = w.contextTokens - P;
-  const tp = lo.tp;
-  const dt = weightDtypes(precision.weights);
-  const eKv = kvBytesPerElement(precision.kvDtype);
-  const bf16 = c.gpu.bf16FlopsPerSec;
-  const hbmBw = c.gpu.hbmBytesPerSec;
-  const cpNet = ringHop(lo) === 'net';
-  const cpL = cpNet ? c.scaleOut : c.scaleUp;
-  const cpKey = cpNet ? 'scaleOut' : 'scaleUp';
-  const cpPeerBw = cpNet ? nicBytesPerSecPerGpu(c) : c.scaleUp.peerBytesPerSec;
-  const newPerRank = tokensPerCpRank(T, N);
-  const shard = N > 1 ? `2·⌈${int(T)}/${2 * N}⌉` : int(T);
-  const gemmRoofline = 'calls·t_fix + max(2·params·tokens / (peak·f_gemm(tokens)), params·e / (HBM·b_gemm))';
-  const ap = attentionParamsPerGpu(m, lo, 'full');
-  const pg = { qo: ap.qo, kv: ap.kv, ffn: ffnParamsPerGpu(m, lo, false), norms: 2 * m.hiddenSize };
-  const gemmParams = `QKV/O ${mega(pg.qo + pg.kv)} params ${dt.attention} + FFN ${mega(pg.ffn)} params ${dt.ffn}`;
-  const lmHeadFormula = (tokens: string) =>
-    `t_fix + max(2·V·D/TP·${tokens} / (BF16 peak·f_gemm), V·D/TP·2 B / (HBM·b_gemm)), V·D/TP = ${mega((m.vocabSize * m.hiddenSize) / tp)}`;
-  const attnDtype = precision.attentionDtype ?? 'bf16';
-  const k = c.gpu.kernels;
-  const table = `kernel table ${k.name} (${k.provenance === 'measured' ? 'measured' : `transferred: measured on ${k.measuredOn}`})`;
-  const scaled = (scale: number) => (scale !== 1 ? ` × ${scale} (${c.name}'s calibration with ${c.scales.engine})` : '');
-  const eng = `engine ${c.engine.name}:`;
-  const engineTerm = (key: string) => `${eng} ${key} (${c.engine.provenance[key] ?? 'assumed'})`;
-  // NCCL's tuner prices ring, tree, NVLS and hierarchical algorithms at each protocol and takes the fastest.
-  const allReduce = (tokens: number, cost: CollectiveCost) =>
-    `2·AllReduce(tokens·D·2 B = ${bytes(tokens * m.hiddenSize * 2)}) over TP${tp} on ${describeGroupLinks(lo.groups.tp, c)}; ` +
-    `fastest per NCCL's tuning model: ${describeCollective(cost)}, latency ${sec(cost.latencySec)} + bytes / bandwidth + pipeline fill = ${sec(cost.sec)} each`;
-
   // Layout
   add(
     'layout',
@@ -94,126 +89,7 @@ export function explainTerms(r: EstimateResult): ExplainTerm[] {
   add('layout', 'KV replication', lo.kvReplication, 'x', tp > m.kvHeads ? `TP/K = ${tp}/${m.kvHeads}` : 'TP ≤ K: 1');
   add('layout', 'new tokens per CP rank', newPerRank, 'tokens', N > 1 ? `2·⌈T/2N⌉ = ${shard}` : 'T (CP1)');
 
-  // Inputs
-  add('inputs', 'new tokens T', T, 'tokens', `context − cached = ${int(w.contextTokens)} − ${int(P)}`);
-  add('inputs', 'cached tokens P', P, 'tokens', '--cached, --miss-rate or --hit-rate');
-  add('inputs', 'batch B', B, 'sequences', '--batch');
-  const dims: [string, number, string, string][] = [
-    ['layers L', L, 'layers', 'layers'],
-    ['hidden D', m.hiddenSize, 'elements', 'hiddenSize'],
-    ['query heads H', m.attentionHeads, 'heads', 'attentionHeads'],
-    ['KV heads K', m.kvHeads, 'heads', 'kvHeads'],
-    ['head dim d', m.headDim, 'elements', 'headDim'],
-    ['FFN size F', m.ffnSize, 'elements', 'ffnSize'],
-    ['vocabulary V', m.vocabSize, 'tokens', 'vocabSize'],
-  ];
-  for (const [term, value, unit, key] of dims) add('inputs', term, value, unit, `model ${m.name}: ${key}`);
-  const cl = `cluster ${c.name}:`;
-  const gp = `gpu ${c.gpu.preset}:`;
-  add('inputs', 'BF16 peak', bf16, 'FLOP/s', `${gp} bf16DenseTflops`);
-  add(
-    'inputs',
-    'FP8 peak',
-    gemmPeakFlopsPerSec(c.gpu, 'fp8'),
-    'FLOP/s',
-    c.gpu.fp8FlopsPerSec === null ? `${gp} no FP8 tensor cores, so the BF16 rate` : `${gp} fp8DenseTflops`,
-  );
-  if (c.gpu.fp4FlopsPerSec !== null) add('inputs', 'FP4 peak', c.gpu.fp4FlopsPerSec, 'FLOP/s', `${gp} fp4DenseTflops`);
-  const ffnCompute = computeDtype(c.gpu, dt.ffn);
-  const ffnGemmWeights = pg.ffn / 2;
-  add(
-    'inputs',
-    'f_gemm (prefill)',
-    gemmComputeFraction(c, ffnCompute, B * newPerRank, ffnGemmWeights),
-    'fraction',
-    `FFN GEMM (${mega(ffnGemmWeights)} weights) at ${int(B * newPerRank)} tokens in ${ffnCompute}: fraction of its dense peak, ${table}${scaled(c.scales.gemmScale)}`,
-  );
-  add(
-    'inputs',
-    'f_gemm (decode)',
-    gemmComputeFraction(c, ffnCompute, Math.max(1, Math.ceil(B / N)), ffnGemmWeights),
-    'fraction',
-    `FFN GEMM at ${int(Math.max(1, Math.ceil(B / N)))} tokens in ${ffnCompute} where compute-bound: fraction of its dense peak, ${table}${scaled(c.scales.gemmScale)}`,
-  );
-  add(
-    'inputs',
-    'b_gemm',
-    gemmBandwidthFraction(c, ffnCompute),
-    'fraction',
-    `GEMM weight reads in ${ffnCompute}: fraction of HBM bandwidth, ${table}${scaled(c.scales.gemmBandwidthScale)}`,
-  );
-  add('inputs', 't_fix', gemmFixedSec(c, ffnCompute), 's', `fixed cost of one ${ffnCompute} GEMM call (launch, activation quantisation), ${table}`);
-  const blockLength = Math.ceil(P / N) + newPerRank;
-  const fAttn = attentionFraction(c, attnDtype, blockLength);
-  add(
-    'inputs',
-    'f_attn',
-    fAttn,
-    'fraction',
-    `${kernelName(c.engine.prefillAttention, familyUsed(c, 'attention', attnDtype))} ${attnDtype} prefill attention over ${int(blockLength)} keys (one ring step's KV shard): fraction of peak, ${table}${scaled(c.scales.attentionScale)}`,
-  );
-  add('inputs', 'η_hbm', k.hbmFraction, 'fraction', `${table}: streaming reads over the datasheet HBM bandwidth`);
-  add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${gp} hbmCapacityGB`);
-  add('inputs', 'HBM bandwidth', hbmBw, 'B/s', `${gp} hbmBandwidthTBps`);
-  if (tp > 1 || N > 1) {
-    add('inputs', 'NVLink bandwidth per GPU', c.scaleUp.bytesPerSec, 'B/s', `${cl} scaleUp.bandwidthPerDirectionGBps (${c.scaleUp.name})`);
-    add('inputs', 'NVLink bus η', c.scaleUp.busEfficiency, 'fraction', `${cl} efficiency.scaleUpBusFractionOfPeak`);
-    if (c.scaleUp.nvlsBusBytesPerSec !== null) add('inputs', 'NVLS bus bandwidth', c.scaleUp.nvlsBusBytesPerSec, 'B/s', `${cl} scaleUp.nvlsBusBandwidthGBps`);
-    add('inputs', 'NVLink extra latency', c.scaleUp.extraLatencySec, 's', `${cl} scaleUp.extraLatencyUs (per call, beyond ${c.collectives.displayName})`);
-    add(
-      'inputs',
-      'NVLink all-reduce fill',
-      c.scaleUp.pipelineFillSec,
-      's',
-      `${cl} scaleUp.pipelineFillUs: an all-reduce of b bytes adds fill·b / (b + ${bytes(c.scaleUp.pipelineFillHalfBytes)}) (scaleUp.pipelineFillHalfBytes)`,
-    );
-    if (lo.groups.tp.domains > 1 || lo.groups.cp.domains > 1) {
-      add(
-        'inputs',
-        'network bandwidth per GPU',
-        nicBytesPerSecPerGpu(c),
-        'B/s',
-        `${cl} scaleOut.bandwidthPerNicGBps·nicsPerNode/gpusPerNode = ${bw(c.scaleOut.bytesPerSec)}·${c.nicsPerNode}/${c.gpusPerNode}`,
-      );
-      add('inputs', 'network bus η', c.scaleOut.busEfficiency, 'fraction', `${cl} efficiency.scaleOutBusFractionOfPeak`);
-      add(
-        'inputs',
-        'network extra latency',
-        c.scaleOut.extraLatencySec,
-        's',
-        `${cl} scaleOut.extraLatencyUs (per call that crosses the network, added to the NVLink extra)`,
-      );
-      add(
-        'inputs',
-        'network all-reduce fill',
-        c.scaleOut.pipelineFillSec,
-        's',
-        `${cl} scaleOut.pipelineFillUs, half reached at ${bytes(c.scaleOut.pipelineFillHalfBytes)} (scaleOut.pipelineFillHalfBytes); replaces the NVLink fill across domains`,
-      );
-    }
-  }
-  if (N > 1) {
-    add(
-      'inputs',
-      'CP link peer bandwidth',
-      cpPeerBw,
-      'B/s',
-      cpNet ? `${cl} one GPU's share of the NICs (${cpL.name})` : `${cl} scaleUp peer bandwidth (${cpL.name})`,
-    );
-    add('inputs', 'CP link SendRecv η', cpL.sendRecvEfficiency, 'fraction', `${cl} efficiency.${cpKey}SendRecvFractionOfPeak`);
-    add('inputs', 'CP link All2All η', cpL.allToAllEfficiency, 'fraction', `${cl} efficiency.${cpKey}AllToAllFractionOfPeak`);
-    add('inputs', 'All2All setup', c.engine.allToAllSetupSec, 's', engineTerm('allToAllSetupUs'));
-  }
-  add('inputs', 'serial per context token', c.engine.serialSecPerContextToken, 's/token', engineTerm('serialUsPerContextToken'));
-  add('inputs', 'prefill cost per layer', c.engine.prefillLayerSec, 's', engineTerm('prefillLayerUs'));
-  add('inputs', 'decode fixed per layer', c.engine.decodeLayerSec, 's', engineTerm('decodeLayerUs'));
-  add('inputs', 'decode fixed per step', c.engine.decodeStepSec, 's', engineTerm('decodeStepUs'));
-  if (c.engine.attentionKernelSec !== null) add('inputs', 'attention kernel fixed cost', c.engine.attentionKernelSec, 's', engineTerm('attentionKernelUs'));
-  if (N > 1) add('inputs', 'CP decode fixed per layer', c.engine.cpDecodeLayerSec, 's', engineTerm('cpDecodeLayerUs'));
-  if (c.engine.tpCommOverlapFraction > 0)
-    add('inputs', 'TP all-reduce overlap', c.engine.tpCommOverlapFraction, 'fraction', engineTerm('tpCommOverlapFraction'));
-  add('inputs', 'usable HBM share', c.engine.gpuMemoryUtilization, 'fraction', engineTerm('gpuMemoryUtilization'));
-  add('inputs', 'runtime reserve', c.engine.runtimeReserveBytes, 'B', engineTerm('runtimeReserveGB'));
+  const { fAttn } = inputTerms(r, add, x);
 
   // Prefill: per layer, then the breakdown (L times the per-layer terms), TTFT, FLOPs, MFU
   const p = r.prefill;
