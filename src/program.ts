@@ -12,6 +12,7 @@ import { defineServeCommand } from './program-serve.js';
 import { definePlanCommand } from './program-plan.js';
 import { defineSweepCommand } from './program-sweep.js';
 import { parsePositiveNumber } from './units.js';
+import { CP_STYLES } from './model/cp-style.js';
 
 /**
  * The whole CLI as a function of argv and an output sink, so that it can be
@@ -159,7 +160,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         new Option(
           '--cp-style <style>',
           "how CP splits the context: ring (the paper's), all-gather (vLLM/SGLang prefill CP), ulysses, hierarchical (Ulysses inside an NVLink domain, ring across) (default: the engine's first)",
-        ).choices(['ring', 'all-gather', 'ulysses', 'hierarchical']),
+        ).choices([...CP_STYLES]),
       )
       .addOption(sharedOption('json', { help: 'print one JSON document (schemaVersion 2) instead of tables' }))
       .option('--explain', 'also print every model term with its formula and value for this run (in JSON: an explain array)', false)

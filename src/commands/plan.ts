@@ -1,8 +1,9 @@
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
 import { quoted } from '../render/quote.js';
 import { launchCommand, NotLaunchable, type LaunchCommand, type LaunchInput } from '../emit/launch.js';
+import { CP_STYLES } from '../model/cp-style.js';
 import { estimate } from '../model/estimate.js';
-import type { CpStyle, KvDtype, Layout, RingVariant, WeightRecipe } from '../model/types.js';
+import type { KvDtype, Layout, RingVariant, WeightRecipe } from '../model/types.js';
 import { compareCandidates, plan, type Candidate, type Objective } from '../planning/plan.js';
 import { launchText } from '../render/launch-text.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
@@ -48,7 +49,6 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
 
 /** Pipeline stage counts plan tries where the engine runs PP (stages of whole nodes). */
 const PP_STAGES = [1, 2, 4, 8];
-const ALL_STYLES: CpStyle[] = ['ring', 'all-gather', 'ulysses', 'hierarchical'];
 
 /** Beyond this a search takes seconds (it grows faster than linearly); larger clusters need --max-nodes. */
 const MAX_SEARCH_NODES = 4096;
@@ -120,7 +120,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const result = plan({ ...input, space: { ...baseSpace, cpStyles: engine.cpStyles, pp: engine.ppSupported ? PP_STAGES : [1], admit: launchable } });
   // With an engine named, what the search would pick without its limits (every style, PP, any flag).
   const restricted = opts.engine !== undefined;
-  const free = restricted ? plan({ ...input, space: { ...baseSpace, cpStyles: ALL_STYLES, pp: PP_STAGES } }).best : null;
+  const free = restricted ? plan({ ...input, space: { ...baseSpace, cpStyles: CP_STYLES, pp: PP_STAGES } }).best : null;
   const unrestricted = free && (!result.best || compareCandidates(opts.objective)(free, result.best) < 0) ? free : null;
   const sloText = [
     opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '',

@@ -1,3 +1,4 @@
+import type { CpStyle } from './cp-style.js';
 import type { ComputeDtype, GpuGeneration } from './types.js';
 
 /**
@@ -114,7 +115,7 @@ export interface EngineSpec {
   /** Without chunking: the most tokens a step batches (a longer prompt still runs whole, alone); null: one prompt per step. */
   maxStepTokens: number | null;
   /** The CP styles the engine runs, its default first. */
-  cpStyles: ('ring' | 'all-gather' | 'ulysses' | 'hierarchical')[];
+  cpStyles: CpStyle[];
   /** Whether it shards decode KV inside the TP group (DCP). */
   dcpSupported: boolean;
   /** Whether the engine runs pipeline parallelism (plan searches PP only then). */

@@ -1,3 +1,4 @@
+import { CP_STYLES } from './cp-style.js';
 import { layoutOrProblem } from './layout.js';
 import { memoryPerGpu } from './memory.js';
 import { estimatePrefillChunked } from './prefill-chunked.js';
@@ -16,8 +17,6 @@ export interface StyleOption {
   problem: string | null;
 }
 
-const STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses', 'hierarchical'];
-
 /**
  * Every CP style on one layout, for the "why this style" reason: each style's TTFT (ring: the faster
  * variant) and memory per GPU, through the same prefill and memory functions as the estimate. Empty without
@@ -34,7 +33,7 @@ export function compareStyles(
 ): StyleOption[] {
   if (layout.cp <= 1) return [];
   const used = layout.cpStyle ?? 'ring';
-  return STYLES.map((style) => {
+  return CP_STYLES.map((style) => {
     const runByEngine = cluster.engine.cpStyles.includes(style);
     if (own && style === used) return { style, runByEngine, ...own, problem: null };
     const styled = layoutOrProblem({ gpus: layout.gpus, tp: layout.tp, dcp: layout.dcp, ep: layout.ep, cpStyle: style }, model, cluster);

@@ -231,7 +231,8 @@ export interface Precision {
  * (vLLM and SGLang prefill CP: one All-Gather of K and V per layer, then local attention over the whole
  * context, not overlapped); Ulysses (DeepSpeed: All2All from sequence to head shards and back, two per layer).
  */
-export type CpStyle = 'ring' | 'all-gather' | 'ulysses' | 'hierarchical';
+import type { CpStyle } from './cp-style.js';
+export type { CpStyle };
 
 export interface Layout {
   /** Nodes touched: ceil(gpus / gpusPerNode). */

@@ -1,3 +1,4 @@
+import { CP_STYLES } from '../model/cp-style.js';
 import { layoutOrProblem } from '../model/layout.js';
 import type { ClusterSpec, CpStyle, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
 import { evaluateLayout } from './candidates.js';
@@ -7,7 +8,7 @@ import { contextWarning, warningsFor } from '../model/estimate.js';
 export type SweepDim = 'nodes' | 'gpus' | 'ctx' | 'missRate' | 'batch' | 'tp' | 'pp' | 'cpStyle';
 export const SWEEP_DIMS: readonly SweepDim[] = ['nodes', 'gpus', 'ctx', 'missRate', 'batch', 'tp', 'pp', 'cpStyle'];
 /** The CP styles, in the order a swept cpStyle value indexes. */
-export const CP_STYLES: readonly CpStyle[] = ['ring', 'all-gather', 'ulysses', 'hierarchical'];
+export { CP_STYLES } from '../model/cp-style.js';
 
 export interface SweepPoint {
   /** Whole nodes; or, with `gpus`, the nodes those GPUs touch (filled in from the layout). */

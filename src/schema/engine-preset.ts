@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CP_STYLES } from '../model/cp-style.js';
 import { gpuArchitectures } from './cluster-preset.js';
 import { attentionKernels } from './kernels-preset.js';
 
@@ -90,7 +91,7 @@ export const enginePresetSchema = z.strictObject({
    */
   parallelism: z
     .strictObject({
-      cpStyles: z.array(z.enum(['ring', 'all-gather', 'ulysses', 'hierarchical'])).min(1),
+      cpStyles: z.array(z.enum(CP_STYLES)).min(1),
       /** Whether the engine shards decode KV inside the TP group (DCP / Helix). */
       dcp: z.boolean(),
       /** Whether the engine runs pipeline parallelism (stages of layers); absent: no. */

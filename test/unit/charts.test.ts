@@ -2,7 +2,7 @@
 // reference lines, and the terminal chart's width, glyphs and labelled axes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gtt, llama405b, paperPrecision } from './specs.js';
+import { gtt, llama405b, paperPrecision, sweepGridOf as grid } from './specs.js';
 import { logTicks, niceTicks } from '../../src/render/chart-scale.js';
 import { chartData, chartOptions, type ChartData } from '../../src/render/sweep-chart.js';
 import { svgChart } from '../../src/render/svg-chart.js';
@@ -10,17 +10,6 @@ import { terminalChart } from '../../src/render/terminal-chart.js';
 import { sweep, sweepGrid, type SweepDim } from '../../src/planning/sweep.js';
 import { usableHbmBytes } from '../../src/model/memory.js';
 
-const grid = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({
-  nodes: [1],
-  gpus: [],
-  ctx: [128_000],
-  missRate: [1],
-  batch: [1],
-  tp: [],
-  pp: [],
-  cpStyle: [],
-  ...v,
-});
 const rowsOf = (v: Partial<Record<SweepDim, number[]>>) => sweep(llama405b(), gtt(), paperPrecision, sweepGrid(grid(v))).rows;
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 /** README's chart: TTFT against 1..32 nodes for three contexts; 512K and 1M do not fit on the fewest nodes. */

@@ -1,3 +1,4 @@
+import type { SweepDim } from '../../src/planning/sweep.js';
 // Shared specs for unit tests: the shipped presets, and a synthetic cluster
 // with round numbers for closed-form checks.
 import { estimate, type VariantChoice } from '../../src/model/estimate.js';
@@ -131,3 +132,16 @@ export function estimatePartial(c: { cached: number; new: number }, variant: Var
     variant,
   });
 }
+
+/** A sweep grid of one paper point (1 node, 128K, full prefill, batch 1) with some quantities varied. */
+export const sweepGridOf = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({
+  nodes: [1],
+  gpus: [],
+  ctx: [128_000],
+  missRate: [1],
+  batch: [1],
+  tp: [],
+  pp: [],
+  cpStyle: [],
+  ...v,
+});

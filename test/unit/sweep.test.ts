@@ -7,19 +7,8 @@ import { sweep, sweepGrid, type SweepDim } from '../../src/planning/sweep.js';
 import { chartData } from '../../src/render/sweep-chart.js';
 import { svgChart } from '../../src/render/svg-chart.js';
 import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '../../src/units.js';
-import { gtt, llama405b, paperPrecision } from './specs.js';
+import { gtt, llama405b, paperPrecision, sweepGridOf as grid } from './specs.js';
 
-const grid = (v: Partial<Record<SweepDim, number[]>>): Record<SweepDim, number[]> => ({
-  nodes: [1],
-  gpus: [],
-  ctx: [128_000],
-  missRate: [1],
-  batch: [1],
-  tp: [],
-  pp: [],
-  cpStyle: [],
-  ...v,
-});
 const run = (v: Partial<Record<SweepDim, number[]>>, forced?: 'pass-kv' | 'pass-q') => sweep(llama405b(), gtt(), paperPrecision, sweepGrid(grid(v)), forced);
 
 test('sweepGrid: every combination, the first dimension varying slowest', () => {
