@@ -3,7 +3,7 @@
 // nothing wider than a 400-pixel screen. Screenshots (light, dark, narrow) and a PDF go to test-artifacts/.
 // Skipped, saying why, only where no Chromium is installed (.ci/run installs Debian's chromium).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,9 +65,16 @@ describe('--report in a browser', { skip }, () => {
       { kind: 'sweep-1000', args: ['sweep', '--nodes', '1..8', '--ctx', '128K', '--miss-rate', '0.8%..100%:0.8%'], status: 0 },
       { kind: 'miss-rate', args: ['sweep', '--nodes', '4', '--ctx', '128K', '--miss-rate', '1%..30%'], status: 0 },
     ];
+    // The check file copied under a long directory name: a path is one unbreakable word, and a report
+    // must wrap it at 400 px wherever the checkout lives (CI's clone path is longer than a developer's).
+    const deep = join(dir, 'aCheckoutDirectoryWithALongNameAsCiMachinesHave', 'examples');
+    mkdirSync(deep, { recursive: true });
+    const checkFile = join(deep, 'sizing-fails.yaml');
+    copyFileSync(join(REPO_ROOT, 'examples', 'sizing-fails.yaml'), checkFile);
     for (const run of runs) {
       const file = join(dir, `${run.kind}.html`);
-      const r = runCli([...run.args, '--report', file]);
+      const args = run.kind === 'check' ? ['check', checkFile] : run.args;
+      const r = runCli([...args, '--report', file]);
       assert.equal(r.status, run.status, r.stderr);
       pages.set(run.kind, file);
     }

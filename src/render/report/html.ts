@@ -158,7 +158,7 @@ table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;overflow-wrap:norm
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 thead th{background:var(--card)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 caption{text-align:left;color:var(--muted);padding:.2rem 0}
-table.facts th{font-weight:600;background:var(--card);white-space:nowrap}
+table.facts th{font-weight:600;background:var(--card);white-space:nowrap}table.facts td{overflow-wrap:anywhere}
 tr.chosen td{font-weight:600}tr.fail td:last-child,td.fail{color:var(--bad);font-weight:600}td.pass{color:var(--ok)}
 table.sortable th{cursor:pointer}th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 .prov{display:inline-block;font-size:.78rem;padding:0 .35rem;border-radius:4px;border:1px solid var(--line);white-space:nowrap}
