@@ -34,9 +34,15 @@ const actualText = (c: CheckItem) => (c.check === 'plan' ? 'none' : valueText(c.
 
 const marginText = (c: CheckItem) => (c.check === 'plan' ? '-' : `${c.margin >= 0 ? '+' : ''}${(c.margin * 100).toFixed(1)}%`);
 /** Why a planned scenario found no layout: its closest candidate's worst miss. */
-function noLayoutText(o: ScenarioOutcome): string {
+export function noLayoutText(o: ScenarioOutcome): string {
+  const closest = closestText(o);
+  return `none up to ${o.maxNodes} nodes` + (closest ? `; ${closest}` : '');
+}
+
+/** A planned scenario's closest candidate and its worst miss ("closest 8 nodes TP8 x CP8 … 142 s > 60.0 s"), or ''. */
+export function closestText(o: ScenarioOutcome): string {
   const worst = o.closest ? [...o.closest.violations].sort((a, b) => b.factor - a.factor)[0] : undefined;
-  return `none up to ${o.maxNodes} nodes` + (worst && o.closest ? `; closest ${describeLayout(o.closest)} ${describeViolation(worst)}` : '');
+  return worst && o.closest ? `closest ${describeLayout(o.closest)} ${describeViolation(worst)}` : '';
 }
 
 const layoutText = (o: ScenarioOutcome) =>

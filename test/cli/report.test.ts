@@ -81,6 +81,28 @@ describe('--report', () => {
     assert.ok(html.includes('\\x1b[31m red'));
   });
 
+  test("check: every scenario's warnings beside its rows, and a missing layout's closest candidate", () => {
+    const file = join(dir, 'check-warnings.html');
+    const r = runCli(['check', join(REPO_ROOT, 'examples', 'sizing-fails.yaml'), '--json', '--report', file]);
+    assert.equal(r.status, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as { scenarios: { name: string; warnings: string[] }[] };
+    const html = readFileSync(file, 'utf8');
+    const listed = [...html.matchAll(/<li id="warning-(\d+)"><strong>warning:<\/strong> ([^<]*)<\/li>/g)].map((m) => m[2]);
+    const fromHtml = (s: string) => s.replaceAll('&#39;', "'").replaceAll('&gt;', '>').replaceAll('&lt;', '<').replaceAll('&amp;', '&');
+    const all = [...new Set(doc.scenarios.flatMap((s) => s.warnings))];
+    assert.ok(all.length > 0, 'the example has warnings');
+    assert.deepEqual(listed.map(fromHtml), all, 'each distinct warning listed once, in order of first use');
+    for (const s of doc.scenarios) {
+      const rows = [...html.matchAll(/<tr[^>]*><td>([^<]*)<\/td>.*?<\/tr>/g)].filter((m) => fromHtml(m[1] ?? '') === s.name);
+      assert.ok(rows.length > 0, s.name);
+      for (const row of rows) {
+        const linked = [...row[0].matchAll(/href="#warning-(\d+)"/g)].map((m) => all[Number(m[1]) - 1]);
+        assert.deepEqual(new Set(linked), new Set(s.warnings), `${s.name}: its row links its warnings`);
+      }
+    }
+    assert.match(html, /closest 8 nodes TP8 x CP8 pass-KV does not meet TTFT: 142 s &gt; 60\.0 s/, 'why no layout was found');
+  });
+
   test('a sweep of 1,000 points makes a page under 1 MB', () => {
     const file = join(dir, 'big.html');
     const r = runCli(['sweep', '--nodes', '1..8', '--ctx', '128K', '--miss-rate', '0.8%..100%:0.8%', '--report', file]);
@@ -124,7 +146,7 @@ test("the README's report screenshot was taken of the page the CLI writes today"
 /** One file: no scripts, styles, images or fonts fetched from anywhere. */
 export function assertSelfContained(html: string): void {
   assert.ok(html.startsWith('<!doctype html>'));
-  assert.doesNotMatch(html, /\s(src|href)\s*=/i, 'nothing loaded from a URL');
+  assert.doesNotMatch(html, /\s(src|href)\s*=\s*"(?!#)/i, 'nothing loaded from a URL (links within the page only)');
   assert.doesNotMatch(html, /<link\b|@import|url\(/i, 'no external stylesheet, import or url()');
   assert.match(html, /prefers-color-scheme:\s*dark/, 'a dark colour scheme');
   assert.match(html, /@media print/, 'print CSS');

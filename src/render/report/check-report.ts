@@ -1,6 +1,8 @@
 import type { CheckItem, ScenarioOutcome } from '../../planning/check.js';
 import { formatBytes, formatInt, formatSeconds } from '../format.js';
+import { closestText, noLayoutText } from '../check-report.js';
 import { svgBarChart } from '../svg-chart.js';
+import { footnotes } from '../warnings.js';
 import { chart, figure, page, section, table, text } from './html.js';
 
 export interface CheckReportInput {
@@ -32,12 +34,15 @@ const used = (c: CheckItem) => (c.check === 'minMaxContext' ? (c.limit / Math.ma
 const layoutText = (o: ScenarioOutcome) =>
   o.layout
     ? `${o.layout.nodes}n TP${o.layout.tp} × CP${o.layout.cp}${o.layout.dcp > 1 ? ` DCP${o.layout.dcp}` : ''}${o.layout.ep > 1 ? ` EP${o.layout.ep}` : ''} ${o.layout.variant}`
-    : `none up to ${o.maxNodes ?? '?'} nodes`;
+    : noLayoutText(o);
 
 /** The `check --report` page: a CI artifact. Pure. */
 export function checkReport(i: CheckReportInput): string {
   const passed = i.outcomes.filter((o) => o.pass).length;
   const ok = passed === i.outcomes.length;
+  // Each scenario's warnings numbered once (as under the terminal table); a check row links to its scenario's.
+  const notes = footnotes(i.outcomes.map((o) => o.warnings));
+  const marks = new Map(i.outcomes.map((o, k) => [o, (notes.indices[k] ?? []).map((n) => n + 1).sort((a, b) => a - b)]));
   const items = i.outcomes.flatMap((o) => o.checks.map((c) => ({ o, c })));
   const measured = items.filter(({ c }) => c.check !== 'plan' && Number.isFinite(used(c)));
   const rows = measured.map(({ o, c }) => ({
@@ -47,16 +52,21 @@ export function checkReport(i: CheckReportInput): string {
   const figs = [
     figure('Scenarios', `${passed} of ${i.outcomes.length} pass`),
     figure('Checks', `${items.filter(({ c }) => c.pass).length} of ${items.length} pass`),
+    ...(notes.notes.length ? [figure('Warnings', `${notes.notes.length}`, 'qualify these predictions: listed under every check')] : []),
     ...i.outcomes
       .filter((o) => !o.pass)
       .map((o) =>
         figure(
           `FAIL: ${o.name}`,
-          layoutText(o),
+          o.layout ? layoutText(o) : `none up to ${o.maxNodes ?? '?'} nodes`,
           text(
             o.checks
               .filter((c) => !c.pass)
-              .map((c) => `${LABEL[c.check]} ${valueText(c.check, c.actual)} against ${valueText(c.check, c.limit)}`)
+              .map((c) =>
+                c.check === 'plan'
+                  ? closestText(o) || 'no layout meets the SLOs'
+                  : `${LABEL[c.check]} ${valueText(c.check, c.actual)} against ${valueText(c.check, c.limit)}`,
+              )
               .join('; '),
           ),
         ),
@@ -80,6 +90,13 @@ export function checkReport(i: CheckReportInput): string {
         num: true,
       },
       { head: 'Result', cell: ({ c }) => ({ html: c.pass ? 'pass' : 'FAIL', cls: c.pass ? 'pass' : 'fail' }) },
+      {
+        head: 'Warnings',
+        cell: ({ o }) => ({
+          html: (marks.get(o) ?? []).map((n) => `<a href="#warning-${n}" title="${text(notes.notes[n - 1] ?? '')}">[${n}]</a>`).join(' '),
+          v: (marks.get(o) ?? []).length,
+        }),
+      },
     ],
     { sortable: true, rowClass: ({ c }) => (c.pass ? '' : 'fail') },
   );
@@ -99,7 +116,10 @@ export function checkReport(i: CheckReportInput): string {
       ),
     );
   }
-  sections.push(section('checks', 'Every check', detail));
+  const warningList = notes.notes.length
+    ? `<ol class="warnings">${notes.notes.map((w, k) => `<li id="warning-${k + 1}"><strong>warning:</strong> ${text(w)}</li>`).join('')}</ol>`
+    : '';
+  sections.push(section('checks', 'Every check', detail + warningList));
   return page({
     title: `cp-plan check: ${i.label}`,
     argv: i.argv,
