@@ -186,6 +186,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
       argv: ctx.argv ?? [],
       version: ctx.version,
       messages: [...stderr],
+      warningsOf,
     });
     stderr.push(writeReport(opts.report, html));
   }

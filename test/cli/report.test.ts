@@ -87,7 +87,7 @@ describe('--report', () => {
     assert.equal(r.status, 1, r.stderr);
     const doc = JSON.parse(r.stdout) as { scenarios: { name: string; warnings: string[] }[] };
     const html = readFileSync(file, 'utf8');
-    const listed = [...html.matchAll(/<li id="warning-(\d+)"><strong>warning:<\/strong> ([^<]*)<\/li>/g)].map((m) => m[2]);
+    const listed = [...html.matchAll(/<li id="check-warning-(\d+)"><strong>warning:<\/strong> ([^<]*)<\/li>/g)].map((m) => m[2]);
     const fromHtml = (s: string) => s.replaceAll('&#39;', "'").replaceAll('&gt;', '>').replaceAll('&lt;', '<').replaceAll('&amp;', '&');
     const all = [...new Set(doc.scenarios.flatMap((s) => s.warnings))];
     assert.ok(all.length > 0, 'the example has warnings');
@@ -96,11 +96,53 @@ describe('--report', () => {
       const rows = [...html.matchAll(/<tr[^>]*><td>([^<]*)<\/td>.*?<\/tr>/g)].filter((m) => fromHtml(m[1] ?? '') === s.name);
       assert.ok(rows.length > 0, s.name);
       for (const row of rows) {
-        const linked = [...row[0].matchAll(/href="#warning-(\d+)"/g)].map((m) => all[Number(m[1]) - 1]);
+        const marker = /<a href="#check-warnings">\[([\d,]+)\]<\/a>/.exec(row[0]);
+        const linked = marker ? (marker[1] ?? '').split(',').map((n) => all[Number(n) - 1]) : [];
         assert.deepEqual(new Set(linked), new Set(s.warnings), `${s.name}: its row links its warnings`);
       }
     }
     assert.match(html, /closest 8 nodes TP8 x CP8 pass-KV does not meet TTFT: 142 s &gt; 60\.0 s/, 'why no layout was found');
+  });
+
+  test("plan and sweep: each row's warnings beside it, numbered under its table", () => {
+    const fromHtml = (s: string) => s.replaceAll('&#39;', "'").replaceAll('&gt;', '>').replaceAll('&lt;', '<').replaceAll('&amp;', '&');
+    const cases = [
+      {
+        prefix: 'best',
+        args: ['plan', '--ctx', '1M', '--max-ttft', '60s', '--max-ttit', '100ms'],
+        rows: (d: { candidates: { warnings: string[] }[] }) => d.candidates.map((c) => c.warnings),
+      },
+      {
+        prefix: 'points',
+        args: ['sweep', '--nodes', '1..4', '--ctx', '128K,1M'],
+        rows: (d: { warnings: string[]; rows: { warnings: number[] }[] }) => d.rows.map((r) => r.warnings.map((k) => d.warnings[k] ?? '')),
+      },
+    ];
+    for (const c of cases) {
+      const file = join(dir, `${c.prefix}-warnings.html`);
+      const r = runCli([...c.args, '--json', '--report', file]);
+      assert.equal(r.status, 0, r.stderr);
+      const expected = (c.rows as (d: unknown) => string[][])(JSON.parse(r.stdout));
+      assert.ok(
+        expected.some((w) => w.length > 0),
+        `${c.prefix}: some row has warnings`,
+      );
+      const html = readFileSync(file, 'utf8');
+      const body = html.slice(html.indexOf(`<h2 id="${c.prefix}">`));
+      const table = body.slice(body.indexOf('<tbody>'), body.indexOf('</tbody>'));
+      const notes = [...body.matchAll(new RegExp(`<li id="${c.prefix}-warning-(\\d+)"><strong>warning:</strong> ([^<]*)</li>`, 'g'))].map((m) =>
+        fromHtml(m[2] ?? ''),
+      );
+      const rows = [...table.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((m) => {
+        const marker = new RegExp(`<a href="#${c.prefix}-warnings">\\[([\\d,]+)\\]</a>`).exec(m[1] ?? '');
+        return marker ? (marker[1] ?? '').split(',').map((n) => notes[Number(n) - 1]) : [];
+      });
+      assert.deepEqual(
+        rows.map((w) => [...w].sort()),
+        expected.map((w) => [...w].sort()),
+        `${c.prefix}: every row links the warnings its JSON row carries`,
+      );
+    }
   });
 
   test('a sweep of 1,000 points makes a page under 1 MB', () => {

@@ -2,8 +2,7 @@ import type { CheckItem, ScenarioOutcome } from '../../planning/check.js';
 import { formatBytes, formatInt, formatSeconds } from '../format.js';
 import { closestText, noLayoutText } from '../check-report.js';
 import { svgBarChart } from '../svg-chart.js';
-import { footnotes } from '../warnings.js';
-import { chart, figure, page, section, table, text } from './html.js';
+import { chart, figure, page, section, table, text, warningNotes } from './html.js';
 
 export interface CheckReportInput {
   outcomes: readonly ScenarioOutcome[];
@@ -40,10 +39,9 @@ const layoutText = (o: ScenarioOutcome) =>
 export function checkReport(i: CheckReportInput): string {
   const passed = i.outcomes.filter((o) => o.pass).length;
   const ok = passed === i.outcomes.length;
-  // Each scenario's warnings numbered once (as under the terminal table); a check row links to its scenario's.
-  const notes = footnotes(i.outcomes.map((o) => o.warnings));
-  const marks = new Map(i.outcomes.map((o, k) => [o, (notes.indices[k] ?? []).map((n) => n + 1).sort((a, b) => a - b)]));
   const items = i.outcomes.flatMap((o) => o.checks.map((c) => ({ o, c })));
+  // Each scenario's warnings numbered once (as under the terminal table); a check row links to its scenario's.
+  const notes = warningNotes(items, ({ o }) => o.warnings, 'check');
   const measured = items.filter(({ c }) => c.check !== 'plan' && Number.isFinite(used(c)));
   const rows = measured.map(({ o, c }) => ({
     label: `${o.name}: ${LABEL[c.check]}`,
@@ -52,7 +50,7 @@ export function checkReport(i: CheckReportInput): string {
   const figs = [
     figure('Scenarios', `${passed} of ${i.outcomes.length} pass`),
     figure('Checks', `${items.filter(({ c }) => c.pass).length} of ${items.length} pass`),
-    ...(notes.notes.length ? [figure('Warnings', `${notes.notes.length}`, 'qualify these predictions: listed under every check')] : []),
+    ...(notes.count ? [figure('Warnings', `${notes.count}`, 'qualify these predictions: listed under every check')] : []),
     ...i.outcomes
       .filter((o) => !o.pass)
       .map((o) =>
@@ -90,13 +88,7 @@ export function checkReport(i: CheckReportInput): string {
         num: true,
       },
       { head: 'Result', cell: ({ c }) => ({ html: c.pass ? 'pass' : 'FAIL', cls: c.pass ? 'pass' : 'fail' }) },
-      {
-        head: 'Warnings',
-        cell: ({ o }) => ({
-          html: (marks.get(o) ?? []).map((n) => `<a href="#warning-${n}" title="${text(notes.notes[n - 1] ?? '')}">[${n}]</a>`).join(' '),
-          v: (marks.get(o) ?? []).length,
-        }),
-      },
+      notes.column,
     ],
     { sortable: true, rowClass: ({ c }) => (c.pass ? '' : 'fail') },
   );
@@ -116,10 +108,7 @@ export function checkReport(i: CheckReportInput): string {
       ),
     );
   }
-  const warningList = notes.notes.length
-    ? `<ol class="warnings">${notes.notes.map((w, k) => `<li id="warning-${k + 1}"><strong>warning:</strong> ${text(w)}</li>`).join('')}</ol>`
-    : '';
-  sections.push(section('checks', 'Every check', detail + warningList));
+  sections.push(section('checks', 'Every check', detail + notes.list));
   return page({
     title: `cp-plan check: ${i.label}`,
     argv: i.argv,

@@ -1,4 +1,5 @@
 import type { Provenance } from '../../model/types.js';
+import { footnotes } from '../warnings.js';
 
 /**
  * The HTML report's page and its parts: one self-contained file (inline CSS,
@@ -71,6 +72,30 @@ export function provenanceTag(p: Provenance | string): string {
 /** A headline figure: what it is, its value, and a line on where it comes from. */
 export function figure(label: string, value: string, note = ''): string {
   return `<div class="fig"><div class="fig-label">${text(label)}</div><div class="fig-value">${text(value)}</div>${note ? `<div class="fig-note">${note}</div>` : ''}</div>`;
+}
+
+/**
+ * Warnings beside a table's rows: each distinct warning numbered once (as under the terminal tables), a row's
+ * cell gives its numbers and links to the numbered list; the list goes under the table. `prefix` keeps ids unique on one page.
+ */
+export function warningNotes<T>(rows: readonly T[], warningsOf: (row: T) => readonly string[], prefix: string) {
+  const notes = footnotes(rows.map(warningsOf));
+  const numbers = new Map(rows.map((r, k) => [r, (notes.indices[k] ?? []).map((n) => n + 1).sort((a, b) => a - b)]));
+  return {
+    /** The table column: a row's warning numbers ("[1,3]"), a link to the notes. */
+    column: {
+      head: 'Warnings',
+      cell: (r: T) => {
+        const ns = numbers.get(r) ?? [];
+        return { html: ns.length ? `<a href="#${prefix}-warnings">[${ns.join(',')}]</a>` : '', v: ns.length };
+      },
+    },
+    /** The numbered notes, for under the table; '' without any. */
+    list: notes.notes.length
+      ? `<ol class="warnings" id="${prefix}-warnings">${notes.notes.map((w, k) => `<li id="${prefix}-warning-${k + 1}"><strong>warning:</strong> ${text(w)}</li>`).join('')}</ol>`
+      : '',
+    count: notes.notes.length,
+  };
 }
 
 export function warnings(lines: readonly string[]): string {

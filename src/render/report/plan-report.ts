@@ -8,7 +8,7 @@ import { describeLayout, describeViolation } from '../plan-report.js';
 import { svgBarChart, svgChart } from '../svg-chart.js';
 import { estimateSections, explainSection, inputsOf, provenanceSection, type Curve, type EstimateReportInput } from './estimate-report.js';
 import type { ExplainTerm } from '../explain-terms.js';
-import { chart, figure, page, section, table, text, warnings } from './html.js';
+import { chart, figure, page, section, table, text, warningNotes, warnings } from './html.js';
 
 interface Common {
   presets: EstimateReportInput['presets'];
@@ -26,6 +26,8 @@ export interface PlanReportInput extends Common {
   top: number;
   /** The chosen layout's estimate, its pass-KV vs pass-Q curve and terms (null when nothing qualifies). */
   chosen: { r: EstimateResult; curve: Curve | null; terms: ExplainTerm[] } | null;
+  /** What qualifies a candidate's estimate (estimate's warnings for its layout), beside its row. */
+  warningsOf: (c: Candidate) => readonly string[];
 }
 
 const messageList = (messages: readonly string[]) =>
@@ -66,14 +68,17 @@ export function planReport(i: PlanReportInput): string {
     { head: 'Memory/GPU', cell: (c: Candidate) => ({ html: text(formatBytes(c.memoryBytes)), v: c.memoryBytes }), num: true },
   ];
   const sections = [section('frontier', 'GPUs against TTFT', paretoChart(r, i.maxTtftSec))];
-  if (b)
+  if (b) {
+    const shown = r.qualifying.slice(0, i.top);
+    const notes = warningNotes(shown, i.warningsOf, 'best');
     sections.push(
       section(
         'best',
         `The ${Math.min(i.top, r.qualifying.length)} best layouts`,
-        table(r.qualifying.slice(0, i.top), cols, { sortable: true, rowClass: (c) => (c === b ? 'chosen' : '') }),
+        table(shown, [...cols, notes.column], { sortable: true, rowClass: (c) => (c === b ? 'chosen' : '') }) + notes.list,
       ),
     );
+  }
   if (r.smaller.length) {
     sections.push(
       section(

@@ -5,7 +5,7 @@ import { chartData, chartOptions, type ChartData, type ChartLimits, type ChartMe
 import { columns } from '../sweep-output.js';
 import { svgChart, type LineChartOptions } from '../svg-chart.js';
 import { inputsOf, type EstimateReportInput } from './estimate-report.js';
-import { chart, figure, page, section, table, text, warnings } from './html.js';
+import { chart, figure, page, section, table, text, warningNotes, warnings } from './html.js';
 
 /** More rows than this make a page too heavy to open; the rest are in --format csv. */
 export const MAX_REPORT_ROWS = 1000;
@@ -92,18 +92,23 @@ export function sweepReport(i: SweepReportInput): string {
     i.rows.length > shown.length
       ? `<p>The table shows the first ${formatInt(shown.length)} of ${formatInt(i.rows.length)} points; --format csv gives them all.</p>`
       : '';
-  const tableHtml = table(
-    shown,
-    cols.map((c) => ({
-      head: c.head,
-      num: c.key !== 'layout' && c.key !== 'variant',
-      cell: (r: SweepRow) => {
-        const v = c.value(r);
-        return { html: text(c.text(r)), ...(typeof v === 'number' ? { v } : {}) };
-      },
-    })),
-    { sortable: true, rowClass: (r) => (r.fits ? '' : 'fail') },
-  );
+  const notes = warningNotes(shown, (r) => r.warnings, 'points');
+  const tableHtml =
+    table(
+      shown,
+      [
+        ...cols.map((c) => ({
+          head: c.head,
+          num: c.key !== 'layout' && c.key !== 'variant',
+          cell: (r: SweepRow) => {
+            const v = c.value(r);
+            return { html: text(c.text(r)), ...(typeof v === 'number' ? { v } : {}) };
+          },
+        })),
+        notes.column,
+      ],
+      { sortable: true, rowClass: (r) => (r.fits ? '' : 'fail') },
+    ) + notes.list;
   return page({
     title: `cp-plan sweep: ${i.title}`,
     argv: i.argv,
