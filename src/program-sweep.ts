@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandResult } from './commands/result.js';
-import { duration, exitCodesHelp, positive, withPrecision, sharedOption } from './program-options.js';
+import { duration, exitCodesHelp, positive, prefillChunk, withPrecision, sharedOption } from './program-options.js';
 
 /**
  * cp-plan sweep: a grid of one or two varied quantities. Its module is imported when it runs.
@@ -15,6 +15,7 @@ export function defineSweepCommand(program: Command, defines: (name: string) => 
     .option('--gpus <values>', 'GPU counts instead of nodes (e.g. 1,2,4,8 to include layouts smaller than a node)')
     .option('--miss-rate <values>', 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)', '100%')
     .option('--batch <values>', 'batch sizes: a value, list or range', '1')
+    .option('--prefill-chunk <tokens>', "most new tokens per forward pass (chunked prefill), or none (default: the engine's, as estimate)", prefillChunk)
     .option('--tp <values>', 'TP sizes: a value, list or range (default: GPUs per node)')
     .option('--ep <n>', 'expert parallelism at every point (MoE models): routed experts spread whole over n GPUs', positive('--ep'), 1)
     .option('--pp <values>', 'pipeline stages: a value, list or range; the GPUs are split over them (engines with PP: vllm, sglang, trtllm)')

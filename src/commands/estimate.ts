@@ -90,6 +90,12 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
   if (pp > 1 && !cluster.spec.engine.ppSupported)
     throw new InputError(`--pp ${pp}: engine ${cluster.spec.engine.name} runs no pipeline parallelism; use --engine vllm, sglang or trtllm, or drop --pp`);
   if (pp > 1 && totalGpus % pp !== 0) throw new InputError(`--pp ${pp}: does not divide the ${totalGpus} GPUs; give a GPU count that is a multiple of ${pp}`);
+  if (pp > model.spec.layers)
+    throw new InputError(`--pp ${pp}: more stages than ${printable(model.spec.name)}'s ${model.spec.layers} layers; give at most --pp ${model.spec.layers}`);
+  if (pp > 1 && opts.tp !== undefined && opts.tp > totalGpus / pp)
+    throw new InputError(
+      `--tp ${opts.tp} with --pp ${pp}: each stage has ${totalGpus / pp} of the ${totalGpus} GPUs; give --tp ${totalGpus / pp} or less, or more GPUs`,
+    );
   const layoutRequest = {
     ...(pp > 1 ? { gpus: totalGpus / pp } : { nodes: opts.nodes, gpus: opts.gpus }),
     tp: opts.tp,
@@ -112,23 +118,10 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
     variant: opts.variant,
   });
 
-  const stderr = result.warnings.map((w) => `warning: ${w}`);
-  let exitCode = EXIT_OK;
-  if (!result.memory.fits) {
-    const m = result.memory.perGpu;
-    // Only remedies the model confirms fit (each evaluated with the memory function).
-    const weightsFit = m.weightsBytes + m.reserveBytes <= m.capacityBytes;
-    const fix = remedyText(remediesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload), result.cluster, weightsFit);
-    const max = result.memory.maxContextTokens;
-    const why = !weightsFit
-      ? 'the weights and runtime reserve alone exceed the HBM'
-      : max > 0
-        ? `this layout holds at most ${plural(max, 'token')} per sequence at batch ${opts.batch}`
-        : `not even one token per sequence fits at batch ${opts.batch}; lower --batch`;
-    stderr.push(`does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}; ${why}; ${fix}`);
-    exitCode = EXIT_CHECK_FAILED;
-  }
-
+  if (pp > 1 && result.layout.cp > 1 && !cluster.spec.engine.ppWithCp)
+    throw new InputError(
+      `--pp ${pp} with CP${result.layout.cp}: engine ${cluster.spec.engine.name} runs CP or pipeline stages, not both; give --cp 1, drop --pp or use another --engine`,
+    );
   // Checked in both modes: the table shows the same numbers.
   const price = opts.pricePerGpuHour ?? cluster.spec.price?.perGpuHourUsd ?? null;
   const pipeline =
@@ -143,10 +136,38 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
           result.prefill.variant,
         )
       : null;
+
+  const stderr = result.warnings.map((w) => `warning: ${w}`);
+  let exitCode = EXIT_OK;
+  if (pipeline) {
+    // With --pp the answer is the pipeline's: one stage holds L/S layers (the tables show one stage's GPUs running the whole model).
+    const m = pipeline.memory;
+    if (!m.fits) {
+      stderr.push(
+        `does not fit: each PP${pp} stage needs ${formatBytes(m.perGpu.totalBytes)} per GPU of ${formatBytes(m.perGpu.capacityBytes)}; ` +
+          `this pipeline holds at most ${plural(m.maxContextTokens, 'token')} per sequence at batch ${opts.batch}`,
+      );
+      exitCode = EXIT_CHECK_FAILED;
+    }
+  } else if (!result.memory.fits) {
+    const m = result.memory.perGpu;
+    // Only remedies the model confirms fit (each evaluated with the memory function).
+    const weightsFit = m.weightsBytes + m.reserveBytes <= m.capacityBytes;
+    const fix = remedyText(remediesThatFit(result.model, result.cluster, result.layout, result.precision, result.workload), result.cluster, weightsFit);
+    const max = result.memory.maxContextTokens;
+    const why = !weightsFit
+      ? 'the weights and runtime reserve alone exceed the HBM'
+      : max > 0
+        ? `this layout holds at most ${plural(max, 'token')} per sequence at batch ${opts.batch}`
+        : `not even one token per sequence fits at batch ${opts.batch}; lower --batch`;
+    stderr.push(`does not fit: needs ${formatBytes(m.totalBytes)} per GPU of ${formatBytes(m.capacityBytes)}; ${why}; ${fix}`);
+    exitCode = EXIT_CHECK_FAILED;
+  }
+
   const emit = opts.emit === undefined ? null : await emitFor(opts.emit, result, pp);
   const doc = {
     ...estimateToJson(result, { version: ctx.version, modelFile: model.file, clusterFile: cluster.file }),
-    cost: costOf(result, price),
+    cost: costOf(result, price, pipeline),
     ...(emit ? { emit } : {}),
     ...(pipeline ? { pipeline: pipelineJson(pipeline) } : {}),
   };
@@ -185,16 +206,19 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
  * back (the GPUs' hours over the new tokens); per million output tokens at this decode batch. Null without
  * a price.
  */
-export function costOf(r: ReturnType<typeof estimate>, price: number | null) {
+export function costOf(r: ReturnType<typeof estimate>, price: number | null, pipeline: PipelineEstimate | null = null) {
   if (price === null) return null;
-  const perHour = price * r.layout.gpus;
+  // With --pp: every stage's GPUs, the pipeline's TTFT and TTIT.
+  const perHour = price * r.layout.gpus * (pipeline?.stages ?? 1);
+  const ttftSec = pipeline?.ttftSec ?? r.prefill.ttftSec;
+  const tokensPerSec = pipeline ? r.workload.batch / pipeline.ttitSec : r.decode.tokensPerSecondAggregate;
   const newTokens = (r.workload.contextTokens - r.workload.cachedTokens) * r.workload.batch;
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
     pricePerGpuHourUsd: price,
     perHourUsd: round(perHour),
-    perMillionInputTokensUsd: round((perHour / 3600) * (r.prefill.ttftSec / newTokens) * 1e6),
-    perMillionOutputTokensUsd: round((perHour / 3600 / r.decode.tokensPerSecondAggregate) * 1e6),
+    perMillionInputTokensUsd: round((perHour / 3600) * (ttftSec / newTokens) * 1e6),
+    perMillionOutputTokensUsd: round((perHour / 3600 / tokensPerSec) * 1e6),
   };
 }
 
@@ -217,6 +241,7 @@ function pipelineJson(p: PipelineEstimate) {
   const ms = (s: number) => round(s * 1e3, 3);
   return {
     stages: p.stages,
+    gpus: p.stageLayout.gpus * p.stages,
     gpusPerStage: p.stageLayout.gpus,
     layersPerStage: p.stageLayers,
     chunks: p.chunks,

@@ -25,6 +25,8 @@ export interface PlanOptions extends Omit<CacheOptions, 'ctx'> {
   model: string;
   cluster: string;
   batch: number;
+  /** Most new tokens per forward pass; 0: whole prompts; absent: the engine's. */
+  prefillChunk?: number;
   weights?: WeightRecipe;
   kvDtype?: KvDtype;
   maxTtft?: number;
@@ -80,7 +82,9 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   }
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
-  const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch };
+  // Every candidate is costed with the chunking estimate uses: --prefill-chunk, else the engine's default.
+  const chunk = opts.prefillChunk === undefined ? cluster.spec.engine.prefillChunkTokens : opts.prefillChunk || null;
+  const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch, prefillChunkTokens: chunk };
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
   const perNode = cluster.spec.gpusPerNode;
   if ((opts.maxNodes ?? cluster.spec.maxNodes) > MAX_SEARCH_NODES && (opts.maxGpus === undefined || opts.maxGpus / perNode > MAX_SEARCH_NODES)) {
@@ -112,15 +116,18 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     weights: precision.weights,
     kvDtype: precision.kvDtype,
     contextTokens: opts.ctx,
-    prefillChunkTokens: engine.prefillChunkTokens,
+    prefillChunkTokens: chunk,
     gpuMemoryUtilization: engine.gpuMemoryUtilization,
   });
   const baseSpace = { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp };
   const input = { model: model.spec, cluster: cluster.spec, precision, workload, slo, objective: opts.objective };
-  const result = plan({ ...input, space: { ...baseSpace, cpStyles: engine.cpStyles, pp: engine.ppSupported ? PP_STAGES : [1], admit: launchable } });
+  const result = plan({
+    ...input,
+    space: { ...baseSpace, dcp: opts.dcp && engine.dcpSupported, cpStyles: engine.cpStyles, pp: engine.ppSupported ? PP_STAGES : [1], admit: launchable },
+  });
   // With an engine named, what the search would pick without its limits (every style, PP, any flag).
   const restricted = opts.engine !== undefined;
-  const free = restricted ? plan({ ...input, space: { ...baseSpace, cpStyles: CP_STYLES, pp: PP_STAGES } }).best : null;
+  const free = restricted ? plan({ ...input, space: { ...baseSpace, cpStyles: CP_STYLES, pp: PP_STAGES, ppWithCp: true } }).best : null;
   const unrestricted = free && (!result.best || compareCandidates(opts.objective)(free, result.best) < 0) ? free : null;
   const sloText = [
     opts.maxTtft !== undefined ? `TTFT <= ${formatSeconds(opts.maxTtft)}` : '',

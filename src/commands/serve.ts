@@ -92,6 +92,9 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const tp = opts.tp ?? Math.min(fleet, spec.gpusPerNode);
   if (fleet % tp !== 0) throw new InputError(`--gpus ${fleet} is not a whole number of TP${tp} replicas; use a multiple of ${tp}`);
   const replicas = fleet / tp;
+  if (opts.dcp > 1 && !spec.engine.dcpSupported) {
+    throw new InputError(`--dcp ${opts.dcp}: engine ${spec.engine.name} runs no decode context parallelism; drop --dcp or use --engine vllm or sglang`);
+  }
 
   const { requests, concurrency, traffic, describe } = trafficFrom(opts);
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit };

@@ -26,6 +26,8 @@ export interface SweepOptions {
   ctx: string;
   missRate: string;
   batch: string;
+  /** Most new tokens per forward pass; 0: whole prompts; absent: the engine's. */
+  prefillChunk?: number;
   tp?: string;
   pp?: string;
   cpStyle?: string;
@@ -114,13 +116,15 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (opts.chartFile !== undefined) assertWritable(opts.chartFile, '--chart-file', 'chart.svg');
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
+  // Every point is costed with the chunking estimate uses: --prefill-chunk, else the engine's default.
+  const chunk = opts.prefillChunk === undefined ? engine.prefillChunkTokens : opts.prefillChunk || null;
 
   // Long sweeps go in chunks so that a spinner can turn on an interactive terminal.
   const rows: SweepRow[] = [];
   const skipped: { point: SweepPoint; reason: string }[] = [];
   const spinner = points.length > CHUNK && format === 'table' && ctx.progress ? await ctx.progress(`sweeping ${points.length} points`) : undefined;
   for (let i = 0; i < points.length; i += CHUNK) {
-    const part = sweep(model.spec, cluster.spec, precision, points.slice(i, i + CHUNK), forced, opts.ep ?? 1);
+    const part = sweep(model.spec, cluster.spec, precision, points.slice(i, i + CHUNK), forced, opts.ep ?? 1, chunk);
     rows.push(...part.rows);
     skipped.push(...part.skipped);
     if (spinner) {
@@ -175,7 +179,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   }
 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });
-  const inputs = { model: model.spec.name, cluster: cluster.spec.name, engine: cluster.spec.engine.name };
+  const inputs = { model: model.spec.name, cluster: cluster.spec.name, engine: cluster.spec.engine.name, prefillChunkTokens: chunk };
   let stdout: string;
   switch (format) {
     case 'csv':

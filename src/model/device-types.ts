@@ -120,6 +120,8 @@ export interface EngineSpec {
   dcpSupported: boolean;
   /** Whether the engine runs pipeline parallelism (plan searches PP only then). */
   ppSupported: boolean;
+  /** Whether its pipeline stages combine with CP (SGLang: no). */
+  ppWithCp: boolean;
   /** How each constant above was obtained (keys as in the engine preset). */
   provenance: Record<string, Provenance>;
 }

@@ -63,6 +63,9 @@ export function estimate(input: EstimateInput): EstimateResult {
     throw new InputError(`--cp-style ${asked}: engine ${cluster.engine.name} runs ${styles.join(', ')}; choose one of them or another --engine`);
   }
   const layout = resolveLayout({ ...input.layout, cpStyle: asked ?? styles[0] }, model, cluster);
+  if (layout.dcp > 1 && !cluster.engine.dcpSupported) {
+    throw new InputError(`--dcp ${layout.dcp}: engine ${cluster.engine.name} runs no decode context parallelism; drop --dcp or use --engine vllm or sglang`);
+  }
   checkPlausible(model, cluster, layout, precision);
   const newTokens = workload.contextTokens - workload.cachedTokens;
   if (newTokens < layout.cp) {

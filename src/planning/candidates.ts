@@ -2,7 +2,7 @@ import { estimateDecode } from '../model/decode.js';
 import { layoutOrProblem, withoutCp } from '../model/layout.js';
 import { memoryParts } from '../model/memory.js';
 import { estimatePipelineLayout } from '../model/pipeline.js';
-import { estimatePrefill } from '../model/prefill.js';
+import { estimatePrefillChunked } from '../model/prefill-chunked.js';
 import type { ClusterSpec, CpStyle, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
 
 export interface Slo {
@@ -50,6 +50,8 @@ export interface SearchSpace {
   cpStyles?: readonly CpStyle[];
   /** Pipeline stage counts to try (default [1]); stages > 1 take whole nodes each. */
   pp?: readonly number[];
+  /** Whether PP stages may combine with CP (default: the engine's rule; the unrestricted search: true). */
+  ppWithCp?: boolean;
   /** A filter on (stage layout, stages), e.g. what an engine version can launch. */
   admit?: (layout: Layout, pp: number) => boolean;
 }
@@ -82,6 +84,8 @@ export function* placements(model: ModelSpec, cluster: ClusterSpec, space: Searc
     for (const pp of space.pp ?? [1]) {
       if (gpus % pp !== 0 || pp > model.layers || (pp > 1 && (gpus / pp) % cluster.gpusPerNode !== 0)) continue;
       for (const layout of layoutsOn(gpus / pp, model, cluster, space)) {
+        // An engine whose stages do not combine with CP (SGLang) runs either.
+        if (pp > 1 && layout.cp > 1 && !(space.ppWithCp ?? cluster.engine.ppWithCp)) continue;
         if (!space.admit || space.admit(layout, pp)) yield { layout, pp };
       }
     }
@@ -137,12 +141,15 @@ export function evaluateLayout(
 ): Candidate[] {
   if (workload.contextTokens - workload.cachedTokens < layout.cp) return [];
   if (pp > 1) return evaluatePipeline(model, cluster, layout, precision, workload, slo, forced, pp);
-  const mem = memoryParts(model, cluster, layout, precision, workload);
+  // The prefill chunk as estimate takes it: the workload's when it names one (null: whole prompts), else the engine's.
+  const chunk = workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : workload.prefillChunkTokens;
+  const chunked = { ...workload, prefillChunkTokens: chunk };
+  const mem = memoryParts(model, cluster, layout, precision, chunked);
   // All-gather CP keeps the whole KV on every rank: a sequence decodes on one TP group (as estimate does).
   const decodeLayout = layout.cp > 1 && layout.cpStyle === 'all-gather' ? withoutCp(layout, model, cluster) : layout;
   const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
   return variantsFor(layout, forced).map((variant) => {
-    const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
+    const ttftSec = estimatePrefillChunked(model, cluster, layout, precision, chunked, variant, chunk).ttftSec;
     const c: Candidate = {
       layout,
       pp: 1,

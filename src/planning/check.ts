@@ -53,7 +53,8 @@ export function checkScenario(s: CheckScenario, inputs: ScenarioInputs): Scenari
       ...inputs,
       workload,
       slo: { maxTtftSec: s.slo.maxTtft, maxTtitSec: s.slo.maxTtit },
-      space: { maxNodes, maxGpus: s.plan.maxGpus },
+      // The engine's limits as plan applies them; no pipeline stages (a check layout has none: estimate checks it).
+      space: { maxNodes, maxGpus: s.plan.maxGpus, dcp: inputs.cluster.engine.dcpSupported, pp: [1] },
       objective: 'gpus',
     });
     if (!found.best) {

@@ -87,6 +87,8 @@ export function sweep(
   forced?: RingVariant,
   /** Expert parallelism at every point (MoE models); 1 = off. */
   ep = 1,
+  /** Most new tokens per forward pass (null: whole prompts); absent: the engine's default, as estimate takes it. */
+  prefillChunkTokens?: number | null,
 ): SweepResult {
   const rows: SweepRow[] = [];
   const skipped: SweepResult['skipped'] = [];
@@ -115,6 +117,10 @@ export function sweep(
       skipped.push({ point, reason: `PP${pp} does not divide ${total} GPUs` });
       continue;
     }
+    if (pp > model.layers) {
+      skipped.push({ point, reason: `PP${pp} has more stages than the model's ${model.layers} layers` });
+      continue;
+    }
     const stage = pp > 1 ? { gpus: total / pp } : { nodes: point.nodes, gpus: point.gpus };
     // The engine's default CP style unless the point names one (as estimate does).
     const layout = layoutOrProblem({ ...stage, tp: point.tp, ep, cpStyle: point.cpStyle ?? cluster.engine.cpStyles[0] }, model, cluster);
@@ -122,8 +128,17 @@ export function sweep(
       skipped.push({ point, reason: layout });
       continue;
     }
+    if (pp > 1 && layout.cp > 1 && !cluster.engine.ppWithCp) {
+      skipped.push({ point, reason: `engine ${cluster.engine.name} runs CP or pipeline stages, not both (PP${pp} with CP${layout.cp})` });
+      continue;
+    }
     const newTokens = Math.max(1, Math.round(point.ctx * point.missRate));
-    const workload = { contextTokens: point.ctx, cachedTokens: point.ctx - newTokens, batch: point.batch };
+    const workload = {
+      contextTokens: point.ctx,
+      cachedTokens: point.ctx - newTokens,
+      batch: point.batch,
+      ...(prefillChunkTokens !== undefined ? { prefillChunkTokens } : {}),
+    };
     const evaluated = evaluateLayout(model, cluster, layout, precision, workload, {}, undefined, pp);
     if (evaluated.length === 0) {
       skipped.push({ point, reason: `CP${layout.cp} needs at least ${layout.cp} new tokens` });

@@ -54,6 +54,7 @@ export function engineSpecFor(p: EnginePreset, gpu: Pick<GpuSpec, 'generation' |
     cpStyles: p.parallelism?.cpStyles ?? ['ring'],
     dcpSupported: p.parallelism?.dcp ?? true,
     ppSupported: p.parallelism?.pp ?? false,
+    ppWithCp: p.parallelism?.ppWithCp ?? true,
     prefillChunkTokens: tier('prefillChunkTokens', p.scheduler?.prefillChunkTokens),
     maxRunningSequences: tier('maxRunningSequences', p.scheduler?.maxRunningSequences),
     maxStepTokens: p.scheduler?.maxStepTokens ? take('maxStepTokens', p.scheduler.maxStepTokens) : null,

@@ -90,11 +90,13 @@ export interface SweepInputs {
   model: string;
   cluster: string;
   engine: string;
+  /** The prefill chunk every point was costed with (null: whole prompts). */
+  prefillChunkTokens: number | null;
 }
 
 /**
  * The machine row (CSV and JSON), the same columns whatever was swept: every input (model, cluster, engine,
- * nodes, GPUs, TP, CP, DCP, EP, PP, CP style, context, cached tokens, batch, miss rate), the numbers beside the
+ * nodes, GPUs, TP, CP, DCP, EP, PP, CP style, context, cached tokens, batch, miss rate, prefill chunk), the numbers beside the
  * layout's display string, then the metrics (keys name their units). The contract is in the README.
  */
 const MACHINE_COLUMNS = (inputs: SweepInputs): Column[] => [
@@ -113,6 +115,8 @@ const MACHINE_COLUMNS = (inputs: SweepInputs): Column[] => [
   { key: 'cachedTokens', head: 'Cached', value: (r) => r.cachedTokens, text: (r) => formatInt(r.cachedTokens) },
   DIM_COLUMNS.batch,
   DIM_COLUMNS.missRate,
+  // 0: whole prompts (no chunking), as --prefill-chunk none.
+  { key: 'prefillChunkTokens', head: 'Chunk', value: () => inputs.prefillChunkTokens ?? 0, text: () => formatInt(inputs.prefillChunkTokens ?? 0) },
   ...METRIC_COLUMNS.filter((c) => c.key !== 'gpus'),
 ];
 

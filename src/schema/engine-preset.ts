@@ -96,6 +96,8 @@ export const enginePresetSchema = z.strictObject({
       dcp: z.boolean(),
       /** Whether the engine runs pipeline parallelism (stages of layers); absent: no. */
       pp: z.boolean().optional(),
+      /** Whether pipeline stages combine with CP (absent: yes, where the engine runs both). */
+      ppWithCp: z.boolean().optional(),
       version: z.string().min(1),
       source: z.string().min(1),
     })

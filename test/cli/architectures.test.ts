@@ -237,9 +237,11 @@ describe('MoE fixes the planner and the messages point at', () => {
       assert.ok(Array.isArray(scenarios), `scenarios in ${Object.keys(doc).join(', ')}`);
       assert.equal(scenarios[0].layout.ep, 16);
       // The planned scenario is checked on the layout the planner chose, EP included (TP16 across 2 nodes fits without EP).
+      // check plans without pipeline stages (its layouts have none): plan's best layout without PP.
       const best = parseJson(
-        runCli(['plan', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--ctx', '128K', '--max-ttft', '20s', '--max-nodes', '4', '--json']).stdout,
-      ).best;
+        runCli(['plan', '--model', 'deepseek-v3', '--cluster', 'h100-ib', '--ctx', '128K', '--max-ttft', '20s', '--max-nodes', '4', '--top', '1000', '--json'])
+          .stdout,
+      ).candidates.find((c: { layout: { pp: number } }) => c.layout.pp === 1);
       const planned = scenarios[1].layout;
       assert.deepEqual(
         [planned.gpus, planned.tp, planned.cp, planned.ep],

@@ -114,6 +114,7 @@ _cp_plan() {
     "sweep|--gpus") : ;;
     "sweep|--miss-rate") : ;;
     "sweep|--batch") : ;;
+    "sweep|--prefill-chunk") : ;;
     "sweep|--tp") : ;;
     "sweep|--ep") : ;;
     "sweep|--pp") : ;;
@@ -143,7 +144,7 @@ _cp_plan() {
         "collective") reply='--bytes --cluster --gpus --nodes --ranks-per-node --algorithm --format --json --no-color -h --help' ;;
         "validate") reply='--data --cluster --engine --max-mape --max-error --json --no-color -h --help' ;;
         "calibrate") if [[ "$cur" == -* ]]; then reply='--nccl-tests --cluster --engine --params -o --output --json --no-color -h --help'; else files=yaml; fi ;;
-        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --log-y --max-ttft --max-ttit --report --no-color -h --help' ;;
+        "sweep") reply='--ctx --nodes --gpus --miss-rate --batch --prefill-chunk --tp --ep --pp --cp-style --model --cluster --engine --weights --kv-dtype --attention-dtype --variant --format --json --chart --chart-metric --chart-file --log-y --max-ttft --max-ttit --report --no-color -h --help' ;;
         "check") if [[ "$cur" == -* ]]; then reply='--format --json --report --no-color -h --help'; else files=yaml; fi ;;
         "schema") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='model cluster gpu engine kernels collectives measurements collective-measurements external-measurements serving-measurements workload check'; fi ;;
         "completion") if [[ "$cur" == -* ]]; then reply='-h --help'; else reply='bash zsh fish'; fi ;;

@@ -149,6 +149,7 @@ complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l nodes -x -d 'node 
 complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l gpus -x -d 'GPU counts instead of nodes (e.g. 1,2,4,8 to include layouts smalle...'
 complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l miss-rate -x -d 'miss rates: 5%, a list 1%,5% or a range 1%..50% (step 1%)'
 complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l batch -x -d 'batch sizes: a value, list or range'
+complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l prefill-chunk -x -d 'most new tokens per forward pass (chunked prefill), or none (defaul...'
 complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l tp -x -d 'TP sizes: a value, list or range (default: GPUs per node)'
 complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l ep -x -d 'expert parallelism at every point (MoE models): routed experts spre...'
 complete -c cp-plan -n '__fish_seen_subcommand_from sweep' -l pp -x -d 'pipeline stages: a value, list or range; the GPUs are split over th...'

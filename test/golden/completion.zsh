@@ -184,6 +184,7 @@ _cp_plan_sweep() {
     '--gpus[GPU counts instead of nodes (e.g. 1,2,4,8 to include layouts smalle...]:value: ' \
     '--miss-rate[miss rates 5%, a list 1%,5% or a range 1%..50% (step 1%)]:value: ' \
     '--batch[batch sizes a value, list or range]:value: ' \
+    '--prefill-chunk[most new tokens per forward pass (chunked prefill), or none (defaul...]:value: ' \
     '--tp[TP sizes a value, list or range (default GPUs per node)]:value: ' \
     '--ep[expert parallelism at every point (MoE models) routed experts sprea...]:value: ' \
     '--pp[pipeline stages a value, list or range; the GPUs are split over the...]:value: ' \

@@ -20,7 +20,8 @@ const CASES: [string, () => EstimateResult][] = [
   ['CP16 1M (pass-KV)', () => run(16, 1_000_000)],
   ['CP4 128K at 2% miss (pass-Q)', () => estimatePartial({ cached: 125_440, new: 2_560 })],
   ['CP1 TP8 128K', () => run(1, 128_000)],
-  ['TP16 DCP2 batch 3', () => run(2, 64_000, { tp: 16, dcp: 2, batch: 3 })],
+  // meta-cp runs no DCP: the paper's cluster with an engine that does.
+  ['TP16 DCP2 batch 3', () => run(2, 64_000, { tp: 16, dcp: 2, batch: 3, cluster: { ...gtt(), engine: { ...gtt().engine, dcpSupported: true } } })],
   ['CP2 on a GPU without FP8', () => run(2, 32_000, { cluster: roundCluster({ gpu: { ...roundCluster().gpu, fp8FlopsPerSec: null } }) })],
 ];
 

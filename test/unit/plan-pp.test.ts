@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { resolveLayout } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
 import { estimatePipeline } from '../../src/model/pipeline.js';
-import { estimatePrefill } from '../../src/model/prefill.js';
+import { estimatePrefillChunked } from '../../src/model/prefill-chunked.js';
 import type { Precision, Workload } from '../../src/model/types.js';
 import { plan } from '../../src/planning/plan.js';
 import { builtinModel } from '../../src/presets/catalog.js';
@@ -33,10 +33,15 @@ function enumerate() {
         } catch {
           continue;
         }
+        // SGLang runs CP or pipeline stages, not both.
+        if (pp > 1 && layout.cp > 1 && !cluster.engine.ppWithCp) continue;
         evaluated++;
         const p = pp > 1 ? estimatePipeline(model, cluster, precision, { gpus: stage, tp, cpStyle: 'ring' }, pp, workload, 'pass-kv') : null;
-        const ttftSec = p ? p.ttftSec : estimatePrefill(model, cluster, layout, precision, workload, 'pass-kv').ttftSec;
-        const fits = p ? p.memory.fits : memoryPerGpu(model, cluster, layout, precision, workload).fits;
+        // Without stages: the engine's chunked prefill, as estimate costs it.
+        const chunk = cluster.engine.prefillChunkTokens;
+        const chunked = { ...workload, prefillChunkTokens: chunk };
+        const ttftSec = p ? p.ttftSec : estimatePrefillChunked(model, cluster, layout, precision, chunked, 'pass-kv', chunk).ttftSec;
+        const fits = p ? p.memory.fits : memoryPerGpu(model, cluster, layout, precision, chunked).fits;
         if (fits && ttftSec <= slo.maxTtftSec) found.push({ gpus, pp, tp, ttftSec });
       }
     }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { estimateDecode } from '../../src/model/decode.js';
 import { resolveLayout } from '../../src/model/layout.js';
 import { memoryPerGpu } from '../../src/model/memory.js';
-import { estimatePrefill } from '../../src/model/prefill.js';
+import { estimatePrefillChunked } from '../../src/model/prefill-chunked.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from '../../src/model/types.js';
 import type { Slo } from '../../src/planning/candidates.js';
 import { familyOf, plan, type Objective, type PlanResult } from '../../src/planning/plan.js';
@@ -94,7 +94,9 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
             continue;
           }
           if (workload.contextTokens - workload.cachedTokens < layout.cp) continue;
-          const fits = memoryPerGpu(model, cluster, layout, precision, workload).fits;
+          // The engine's chunked prefill, as estimate costs it (its memory too).
+          const chunk = cluster.engine.prefillChunkTokens;
+          const fits = memoryPerGpu(model, cluster, layout, precision, { ...workload, prefillChunkTokens: chunk }).fits;
           // All-gather CP decodes a sequence on one TP group (the whole KV is on every rank).
           const decodeLayout = layout.cpStyle === 'all-gather' && layout.cp > 1 ? resolveLayout({ gpus: tp, tp, dcp }, model, cluster) : layout;
           const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
@@ -102,7 +104,7 @@ function bruteForce(model: ModelSpec, cluster: ClusterSpec, precision: Precision
           const variants: RingVariant[] = layout.cp > 1 && (layout.cpStyle ?? 'ring') === 'ring' ? ['pass-kv', 'pass-q'] : ['pass-kv'];
           for (const variant of variants) {
             evaluated++;
-            const ttftSec = estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec;
+            const ttftSec = estimatePrefillChunked(model, cluster, layout, precision, { ...workload, prefillChunkTokens: chunk }, variant, chunk).ttftSec;
             const ok =
               fits &&
               (slo.maxTtftSec === undefined || ttftSec <= slo.maxTtftSec) &&

@@ -57,6 +57,7 @@ export const idealEngine: EngineSpec = {
   cpStyles: ['ring', 'all-gather', 'ulysses'],
   dcpSupported: true,
   ppSupported: true,
+  ppWithCp: true,
   provenance: {},
 };
 
