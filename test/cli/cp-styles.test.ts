@@ -1,0 +1,31 @@
+// The CP styles through the CLI: what estimate prints for all-gather, Ulysses and hierarchical.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { REPO_ROOT, parseJson, runCli } from '../helpers/run-cli.js';
+
+let dir = '';
+/** vLLM's preset with every CP style allowed. */
+let anyStyle = '';
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cp-plan-styles-'));
+  anyStyle = join(dir, 'any-style.yaml');
+  const vllm = readFileSync(join(REPO_ROOT, 'presets', 'engines', 'vllm.yaml'), 'utf8');
+  writeFileSync(anyStyle, vllm.replace(/cpStyles: \[[^\]]*\]/, 'cpStyles: [ring, all-gather, ulysses, hierarchical]'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const SGLANG_AG = ['estimate', '--nodes', '4', '--cp', '4', '--cp-style', 'all-gather', '--engine', 'sglang', '--ctx', '128K'];
+
+describe('estimate --cp-style all-gather: the KV capacity of a context is one GPU', () => {
+  test('--json: kvCapacityContextTokens is the per-GPU capacity; the text says so', () => {
+    const doc = parseJson(runCli([...SGLANG_AG, '--json']).stdout);
+    assert.equal(doc.memory.kvCapacityContextTokens, doc.memory.kvCapacityTokens);
+    assert.ok(doc.memory.maxContextTokens <= doc.memory.kvCapacityContextTokens);
+    const text = runCli(SGLANG_AG).stdout;
+    const n = doc.memory.kvCapacityTokens.toLocaleString('en-US');
+    assert.match(text, new RegExp(`KV capacity: ${n} tokens per GPU .*, ${n} tokens of context over CP4 \\(all-gather: every rank holds the whole context\\)`));
+  });
+});
