@@ -29,3 +29,22 @@ describe('estimate --cp-style all-gather: the KV capacity of a context is one GP
     assert.match(text, new RegExp(`KV capacity: ${n} tokens per GPU .*, ${n} tokens of context over CP4 \\(all-gather: every rank holds the whole context\\)`));
   });
 });
+
+describe('estimate --cp-style hierarchical: with TP8 filling each node it is the ring across nodes', () => {
+  test('--json: the TTFT and every prefill part equal the ring pass-KV, the merge included', () => {
+    const args = ['estimate', '--nodes', '4', '--ctx', '128K', '--engine', anyStyle, '--prefill-chunk', 'none', '--variant', 'pass-kv', '--json'];
+    const h = parseJson(runCli([...args, '--cp-style', 'hierarchical']).stdout);
+    const ring = parseJson(runCli([...args, '--cp-style', 'ring']).stdout);
+    assert.ok(h.prefill.breakdownMs.merge > 0);
+    assert.deepEqual(h.prefill.breakdownMs, ring.prefill.breakdownMs);
+    assert.equal(h.prefill.ttftMs, ring.prefill.ttftMs);
+    assert.equal(h.decode.ttitMs, ring.decode.ttitMs);
+  });
+
+  test('the verdict does not send the reader to another --engine when no shipped engine runs the faster style', () => {
+    const r = runCli(['estimate', '--gpus', '16', '--tp', '4', '--engine', 'trtllm', '--ctx', '32K', '--model', 'llama3-70b', '--cluster', 'h100-ib']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Why: hierarchical would be [\d.]+% faster, but trtllm does not run it \(no shipped engine profile runs it\)/);
+    assert.doesNotMatch(r.stdout, /another --engine/);
+  });
+});

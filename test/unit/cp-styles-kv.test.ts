@@ -6,6 +6,7 @@ import { estimate } from '../../src/model/estimate.js';
 import { contextTokensPerKvSlot, kvPlacement } from '../../src/model/kv-cache.js';
 import type { ClusterSpec, CpStyle } from '../../src/model/types.js';
 import { builtinModel } from '../../src/presets/catalog.js';
+import { whoRuns } from '../../src/render/choice-section.js';
 import { shipped } from './specs.js';
 
 const model = builtinModel('llama3-70b').spec; // 8 KV heads, 64 query heads
@@ -43,5 +44,32 @@ describe('CP styles: KV capacity of a context over CP', () => {
     const sharded = run('ulysses', { gpus: 8, tp: 2 });
     assert.equal(contextTokensPerKvSlot(sharded.layout), 4);
     assert.equal(sharded.memory.kvCapacityContextTokens, sharded.memory.kvCapacityTokensPerGpu * 4);
+  });
+});
+
+describe('CP styles: hierarchical with one CP rank per NVLink domain is a ring across domains', () => {
+  for (const [name, workload] of [
+    ['full prefill 256K', {}],
+    ['partial prefill, 120K cached', { ctx: 128_000, cached: 120_000 }],
+    ['batch 3, 64K', { ctx: 64_000, batch: 3 }],
+  ] as const) {
+    test(`${name}: TTFT, every breakdown part, TTIT and memory equal the ring's pass-KV`, () => {
+      const h = run('hierarchical', { gpus: 32, tp: 8 }, workload);
+      const ring = run('ring', { gpus: 32, tp: 8 }, workload);
+      assert.equal(h.layout.groups.cp.perDomain, 1);
+      assert.deepEqual(h.prefill.breakdown, ring.variants['pass-kv'].breakdown);
+      assert.equal(h.prefill.ttftSec, ring.variants['pass-kv'].ttftSec);
+      assert.ok(h.prefill.breakdown.mergeSec > 0, "the ring part's merge is paid");
+      assert.deepEqual(h.decode.breakdown, ring.decode.breakdown);
+      assert.deepEqual(h.memory, ring.memory);
+    });
+  }
+});
+
+describe('CP styles: which shipped engine runs a style (the verdict names it)', () => {
+  test('hierarchical: none; Ulysses: trtllm; all-gather: sglang and vllm', () => {
+    assert.equal(whoRuns('hierarchical'), 'no shipped engine profile runs it');
+    assert.equal(whoRuns('ulysses'), '--engine trtllm does');
+    assert.equal(whoRuns('all-gather'), '--engine sglang or --engine vllm does');
   });
 });
