@@ -136,7 +136,7 @@ function describeLayout(r: EstimateResult): string {
   const cpWhere =
     layout.cp === 1
       ? 'no CP (no ring)'
-      : `CP${layout.cp} ${layout.cpStyle === 'all-gather' ? 'all-gather (K, V gathered per layer)' : layout.cpStyle === 'ulysses' ? 'Ulysses (All2All to head shards and back)' : 'ring'} over ${groupLinkName(g.cp, cluster)}`;
+      : `CP${layout.cp} ${layout.cpStyle === 'all-gather' ? 'all-gather (K, V gathered per layer)' : layout.cpStyle === 'ulysses' ? 'Ulysses (All2All to head shards and back)' : layout.cpStyle === 'hierarchical' ? `hierarchical (Ulysses over ${g.cp.perDomain} in a domain, ring across ${layout.cp / g.cp.perDomain})` : 'ring'} over ${groupLinkName(g.cp, cluster)}`;
   const replication =
     layout.kvReplication > 1
       ? usesMla(r.model)

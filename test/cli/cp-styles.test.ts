@@ -48,3 +48,28 @@ describe('estimate --cp-style hierarchical: with TP8 filling each node it is the
     assert.doesNotMatch(r.stdout, /another --engine/);
   });
 });
+
+describe('estimate: decode follows the CP style', () => {
+  test('Ulysses with replicated heads (1 KV head per GPU over CP2): no ring pass-Q, no messages, the whole context read locally', () => {
+    const args = ['estimate', '--nodes', '2', '--engine', 'trtllm', '--ctx', '128K', '--json'];
+    const ul = parseJson(runCli([...args, '--cp-style', 'ulysses']).stdout);
+    const ring = parseJson(runCli([...args, '--cp-style', 'ring']).stdout);
+    assert.equal(ul.memory.tokensPerGpu, 128_000);
+    assert.equal(ul.decode.breakdownMs.cpComm, 0);
+    assert.ok(ul.decode.ttitMs < ring.decode.ttitMs, `${ul.decode.ttitMs} vs ${ring.decode.ttitMs}`);
+    const text = runCli(['estimate', '--nodes', '2', '--engine', 'trtllm', '--ctx', '128K', '--cp-style', 'ulysses']).stdout;
+    assert.match(text, /CP \(none: heads replicated, each rank has the whole KV\)/);
+    assert.doesNotMatch(text, /CP ring pass-Q/);
+  });
+
+  test('all-gather: no CP decode row, no "CP also speeds decode", no ring-decode extrapolation warning', () => {
+    const r = runCli(SGLANG_AG);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /CP ring pass-Q|here CP also speeds decode/);
+    assert.match(r.stdout, /All-gather CP leaves the whole KV on every rank: a sequence decodes on one TP8 group/);
+    assert.doesNotMatch(r.stderr, /decode under CP4 is extrapolated/);
+    // The ring on the same GPUs is warned about.
+    const ring = runCli(['estimate', '--nodes', '4', '--ctx', '128K', '--engine', anyStyle, '--cp-style', 'ring']);
+    assert.match(ring.stderr, /decode under CP4 is extrapolated/);
+  });
+});
