@@ -1,4 +1,4 @@
-import { collective, sendRecv } from '../hardware/collectives.js';
+import { collective, sendRecv, type CollectiveCost } from '../hardware/collectives.js';
 import { singleDomainGroup } from '../hardware/topology.js';
 import { attentionFlopsPerSec, hbmBytesPerSec } from '../hardware/kernels.js';
 import { kvElementsPerTokenPerGpu, tokensPerCpRank } from '../kv-cache.js';
@@ -18,6 +18,8 @@ export interface StyleRing {
   messageBytes: number;
   /** (r−1)·max(0, SendRecv − step compute). */
   exposedSec: number;
+  /** The step's SendRecv as NCCL runs it (protocol, latency). */
+  sendRecv: CollectiveCost;
 }
 
 /** One full-attention layer of prefill under a CP style other than the ring (the --explain terms read these). */
@@ -98,9 +100,10 @@ export function gatheredAttentionLayer(
     let ring: StyleRing | null = null;
     if (r > 1) {
       const messageBytes = b * (Math.ceil(p / n) + newPerRank) * kvWidth * e;
-      const stepSendRecvSec = sendRecv(messageBytes, 'net', cluster).sec;
+      const step = sendRecv(messageBytes, 'net', cluster);
+      const stepSendRecvSec = step.sec;
       const stepComputeSec = stepSec + mergeSec / (r - 1) + expandSec;
-      ring = { steps: r, stepComputeSec, stepSendRecvSec, messageBytes, exposedSec: (r - 1) * Math.max(0, stepSendRecvSec - stepComputeSec) };
+      ring = { steps: r, stepComputeSec, stepSendRecvSec, messageBytes, exposedSec: (r - 1) * Math.max(0, stepSendRecvSec - stepComputeSec), sendRecv: step };
     }
     return {
       ...none,
