@@ -1,6 +1,6 @@
 import { gatheredAttentionLayer } from '../model/attention/cp-styles.js';
 import type { EstimateResult } from '../model/estimate.js';
-import { kvPlacement } from '../model/kv-cache.js';
+import { kvPlacement, tokensPerCpRank } from '../model/kv-cache.js';
 import { PARTIAL_OUTPUT_BYTES } from '../model/precision.js';
 import { causalPairs } from '../model/shapes.js';
 import type { CpStyle } from '../model/types.js';
@@ -106,8 +106,17 @@ export function prefillCpTerms(r: EstimateResult, add: Add, x: Locals, fAttn: nu
     };
   }
 
-  const mergeBytes = 3 * tokens * lo.qHeadsPerGpu * (m.headDim + 1) * PARTIAL_OUTPUT_BYTES;
-  const cost = gatheredAttentionLayer(m, c, lo, r.precision, r.workload, 0, mergeBytes);
+  // A chunked prefill: the communication terms per layer are the last chunk's (as the ring's step terms), the
+  // totals the sum over the chunks.
+  const { chunks, chunkTokens } = p;
+  const chunked = chunks > 1 && chunkTokens !== null;
+  const cP = chunked ? P + (chunks - 1) * chunkTokens : P;
+  const cT = chunked ? T - (chunks - 1) * chunkTokens : T;
+  const cNew = tokensPerCpRank(cT, N);
+  const last = chunked ? ` (the last of ${chunks} chunks: T = ${int(cT)} new tokens after P = ${int(cP)})` : '';
+  const summed = (perLayer: string) => (chunked ? `Σ over the ${chunks} chunks of L·${perLayer}` : `L·${perLayer}`);
+  const mergeBytes = 3 * B * cNew * lo.qHeadsPerGpu * (m.headDim + 1) * PARTIAL_OUTPUT_BYTES;
+  const cost = gatheredAttentionLayer(m, c, lo, r.precision, { ...r.workload, cachedTokens: cP, contextTokens: cP + cT }, 0, mergeBytes);
   const cpGroup = `CP${N} on ${describeGroupLinks(lo.groups.cp, c)}`;
   const noMerge = 'no ring: one kernel over the whole context per layer, no partial outputs to merge';
   const ulyssesTerms = (where: string) => {
@@ -116,15 +125,15 @@ export function prefillCpTerms(r: EstimateResult, add: Add, x: Locals, fAttn: nu
       'Ulysses Q, K, V sent',
       cost.qkvBytes,
       'B',
-      `B·2⌈T/2N⌉·((H/TP)·d·2 + 2·(K/TP)·d·e_kv) = ${B}·${int(newPerRank)}·(${lo.qHeadsPerGpu}·${m.headDim}·2 + 2·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv})`,
+      `B·2⌈T/2N⌉·((H/TP)·d·2 + 2·(K/TP)·d·e_kv) = ${B}·${int(cNew)}·(${lo.qHeadsPerGpu}·${m.headDim}·2 + 2·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv})${last}`,
     );
-    add('prefill', 'Ulysses output returned', cost.outBytes, 'B', `B·2⌈T/2N⌉·(H/TP)·d·2 = ${B}·${int(newPerRank)}·${lo.qHeadsPerGpu}·${m.headDim}·2`);
+    add('prefill', 'Ulysses output returned', cost.outBytes, 'B', `B·2⌈T/2N⌉·(H/TP)·d·2 = ${B}·${int(cNew)}·${lo.qHeadsPerGpu}·${m.headDim}·2${last}`);
     add(
       'prefill',
       'Ulysses All2Alls per layer',
       cost.allToAllSec,
       's',
-      `All2All(Q, K, V sent) + All2All(output returned) over ${where}, as \`cp-plan collective all-to-all\`; nothing overlaps them`,
+      `All2All(Q, K, V sent) + All2All(output returned) over ${where}, as \`cp-plan collective all-to-all\`; nothing overlaps them${last}`,
     );
   };
   if (style === 'all-gather' || style === 'ulysses') {
@@ -142,14 +151,14 @@ export function prefillCpTerms(r: EstimateResult, add: Add, x: Locals, fAttn: nu
         'K, V gathered',
         cost.allGatherBytes,
         'B',
-        `B·T·2·(K/TP)·d·e_kv = ${B}·${int(T)}·2·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv} (the new tokens'; the cached prefix is whole on every rank)`,
+        `B·T·2·(K/TP)·d·e_kv = ${B}·${int(cT)}·2·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv} (the new tokens'; the cached prefix is whole on every rank${chunked ? `; the last of ${chunks} chunks` : ''})`,
       );
       add(
         'prefill',
         'K, V all-gather per layer',
         cost.allGatherSec,
         's',
-        `All-Gather of K, V gathered over ${cpGroup}, as \`cp-plan collective all-gather\`; nothing overlaps it`,
+        `All-Gather of K, V gathered over ${cpGroup}, as \`cp-plan collective all-gather\`; nothing overlaps it${last}`,
       );
     } else {
       ulyssesTerms(cpGroup);
@@ -157,7 +166,7 @@ export function prefillCpTerms(r: EstimateResult, add: Add, x: Locals, fAttn: nu
     const commTerm = style === 'all-gather' ? 'K, V all-gather per layer' : 'Ulysses All2Alls per layer';
     return {
       attention: `L·attention per layer = ${L}·${sec(pb.attentionSec / L)}`,
-      cpComm: `L·${commTerm} = ${L}·${sec(pb.cpCommExposedSec / L)}`,
+      cpComm: `${summed(commTerm)} = ${L}·${sec(pb.cpCommExposedSec / L)}`,
     };
   }
 
@@ -176,7 +185,13 @@ export function prefillCpTerms(r: EstimateResult, add: Add, x: Locals, fAttn: nu
   if (u > 1) ulyssesTerms(`the ${u} ranks of a domain on ${c.scaleUp.name}`);
   const ring = cost.ring;
   if (ring) {
-    add('prefill', 'ring message', ring.messageBytes, 'B', `pass-KV across domains, one rank's KV shard: ${kvMessage}`);
+    add(
+      'prefill',
+      'ring message',
+      ring.messageBytes,
+      'B',
+      `pass-KV across domains, one rank's KV shard: B·(⌈P/N⌉ + 2⌈T/2N⌉)·2·(K/TP)·d·e_kv = ${B}·(${int(Math.ceil(cP / N))} + ${int(cNew)})·2·${lo.kvHeadsPerGpu}·${m.headDim}·${eKv}${last}`,
+    );
     add(
       'prefill',
       'ring step SendRecv',
@@ -190,12 +205,14 @@ export function prefillCpTerms(r: EstimateResult, add: Add, x: Locals, fAttn: nu
       'exposed SendRecv per layer',
       ring.exposedSec,
       's',
-      `(r−1)·max(0, SendRecv − step compute) = ${steps - 1}·max(0, ${sec(ring.stepSendRecvSec)} − ${sec(ring.stepComputeSec)})`,
+      `(r−1)·max(0, SendRecv − step compute) = ${steps - 1}·max(0, ${sec(ring.stepSendRecvSec)} − ${sec(ring.stepComputeSec)})${last}`,
     );
   }
   return {
     attention: `L·r·attention per ring step = ${L}·${steps}·${sec(pb.attentionSec / (L * steps))}`,
-    cpComm: `L·(Ulysses All2Alls + exposed SendRecv) per layer = ${L}·(${sec(cost.allToAllSec)} + ${sec(ring?.exposedSec ?? 0)})`,
+    cpComm: chunked
+      ? `${summed('(Ulysses All2Alls + exposed SendRecv) per layer')} = ${L}·${sec(pb.cpCommExposedSec / L)}`
+      : `L·(Ulysses All2Alls + exposed SendRecv) per layer = ${L}·(${sec(cost.allToAllSec)} + ${sec(ring?.exposedSec ?? 0)})`,
   };
 }
 

@@ -73,3 +73,25 @@ describe('estimate: decode follows the CP style', () => {
     assert.match(ring.stderr, /decode under CP4 is extrapolated/);
   });
 });
+
+describe('estimate --explain follows the CP style', () => {
+  test("all-gather (sglang, chunked): its all-gather terms, no ring's, KV slots of the whole context", () => {
+    const r = runCli([...SGLANG_AG, '--explain']);
+    assert.equal(r.status, 0, r.stderr);
+    const terms = r.stdout.slice(r.stdout.indexOf('Model terms'));
+    assert.match(terms, /K, V all-gather per layer .* nothing overlaps it \(the last of 16 chunks/);
+    assert.match(terms, /CP comm exposed +292 ms {2}= Σ over the 16 chunks of L·K, V all-gather per layer = 126·2\.32 ms/);
+    assert.match(terms, /KV token slots per GPU +128,000 tokens {2}= P\+T \(all-gather: the whole context on every rank\) = 128,000/);
+    assert.doesNotMatch(terms, /ring message|ring step|exposed SendRecv|CP ring pass-Q|Algorithm 5/);
+  });
+
+  test('Ulysses with replicated heads: its All2Alls, no ring; decode one kernel over the whole context; 2x CP KV replicas', () => {
+    const r = runCli(['estimate', '--nodes', '2', '--engine', 'trtllm', '--cp-style', 'ulysses', '--ctx', '128K', '--explain']);
+    assert.equal(r.status, 0, r.stderr);
+    const terms = r.stdout.slice(r.stdout.indexOf('Model terms'));
+    assert.match(terms, /Ulysses All2Alls per layer/);
+    assert.match(terms, /CP KV replicas +2x/);
+    assert.match(terms, /attention kernel .*n = ⌈ctx\/DCP⌉ = 128,000 tokens/);
+    assert.doesNotMatch(terms, /ring message|exposed SendRecv|CP ring pass-Q/);
+  });
+});
