@@ -1,5 +1,6 @@
 import { allToAll, collective, sendRecv, type CollectiveCost } from './hardware/collectives.js';
-import { kvElementsPerTokenPerGpu, linearStateBytes } from './kv-cache.js';
+import { kvElementsPerTokenPerGpu, kvPlacement, linearStateBytes } from './kv-cache.js';
+import { singleDomainGroup, type CommGroup } from './hardware/topology.js';
 import { cachedTokensOfLayer, layerGroups } from './layers.js';
 import { ACTIVATION_BYTES, BYTES_PER_ELEMENT, PARTIAL_OUTPUT_BYTES, kvBytesPerElement, weightDtypes } from './precision.js';
 import { expertAllToAllSec, ringHop } from './prefill.js';
@@ -15,7 +16,7 @@ export interface DecodeBreakdown {
   attentionSec: number;
   /** Two TP AllReduces per layer: latency-bound at small batch. */
   tpCommSec: number;
-  /** Ring pass-Q decode: the Q SendRecvs, the All2All, the merge and the fixed per-layer cost. */
+  /** CP at decode: the ring pass-Q's Q SendRecvs, All2All, merge and fixed per-layer cost; Ulysses' two All2Alls. */
   cpCommSec: number;
   /** DCP: AllGather of queries and ReduceScatter of partial outputs inside the TP group. */
   dcpCommSec: number;
@@ -28,26 +29,41 @@ export interface DecodeBreakdown {
 
 /**
  * Per full-attention layer, the parts of decode attention (the paper's Table 8
- * columns). With CP, ring pass-Q decode: N attention kernels (one per padded
- * query chunk visiting this rank's KV), N-1 Q SendRecvs, one All2All of the
- * partial outputs; without CP one kernel and no messages.
+ * columns). The KV sits as the prefill's CP style left it (kvPlacement): a ring
+ * of R token ranges, each range's KV heads split into S shards. R > 1: ring
+ * pass-Q decode, R attention kernels (one per padded query chunk visiting this
+ * rank's range), R-1 Q SendRecvs, one All2All of the partial outputs. S > 1
+ * (Ulysses): the queries go to the S ranks owning their heads and the outputs
+ * come back (two All2Alls). Without CP one kernel and no messages.
  */
 export interface DecodeRing {
+  /** Ring steps R: the token ranges a query visits (1 without a ring). */
+  steps: number;
+  /** Head shards S of one range (Ulysses; 1 for the ring). */
+  headShards: number;
+  /** Queries one kernel attends: this rank's (ring), or its head group's S ranks' (Ulysses), the real ones. */
+  queries: number;
+  /** KV tokens one kernel reads per query (after DCP). */
+  kvTokens: number;
+  /** KV bytes one kernel reads. */
+  kvBytes: number;
   /** One attention kernel: its fixed cost plus reading its queries' share of KV. */
   kernelSec: number;
-  /** All attention kernels of the layer (N under CP). */
+  /** All attention kernels of the layer (R under a ring). */
   attentionSec: number;
   /** One Q SendRecv to the ring neighbour (latency-bound at decode sizes). */
   qSendRecvSec: number;
-  /** (N-1) Q SendRecvs: decode kernels are too short to hide them. */
+  /** (R-1) Q SendRecvs: decode kernels are too short to hide them. */
   sendRecvSec: number;
   /** The All2All returning partial outputs and LSE, posted to every peer at once. */
   allToAllSec: number;
   mergeSec: number;
-  /** The fixed per-layer cost of the CP decode path (`cpDecodeLayerUs`). */
+  /** The fixed per-layer cost of the CP ring decode path (`cpDecodeLayerUs`). */
   fixedSec: number;
   /** The Q SendRecv as NCCL runs it, or null without a ring. */
   sendRecv: CollectiveCost | null;
+  /** Ulysses: the All2All of queries (and the new token's K, V) to the head owners, and of the outputs back; 0 when S = 1. */
+  ulyssesAllToAllSec: number;
 }
 
 export interface DecodeEstimate {
@@ -66,15 +82,21 @@ export interface DecodeEstimate {
 
 /**
  * One decode step after prefilling `workload.contextTokens` tokens, for
- * `workload.batch` sequences. Decode under CP is the paper's batched ring
- * pass-Q (Algorithm 4): queries are padded to a multiple of N and split over
- * the CP ranks; each rank still runs every layer's GEMMs (it holds all
- * weights), each query visits every rank's KV shard, and the partial outputs
- * return with one All2All. DCP shards each GPU's tokens over `dcp` TP ranks.
+ * `workload.batch` sequences. Queries are padded to a multiple of N and split
+ * over the CP ranks; each rank still runs every layer's GEMMs (it holds all
+ * weights). Attention follows where the CP style left the KV (kvPlacement):
+ * under a ring, the paper's batched ring pass-Q (Algorithm 4), each query
+ * visiting every rank's KV shard and the partial outputs returning with one
+ * All2All; under Ulysses, no ring: each rank attends its head share over the
+ * whole context, the queries and outputs moved by two All2Alls (none when the
+ * heads are replicated on every rank); hierarchical, both. All-gather leaves
+ * the whole KV on every rank (its callers decode it on one TP group). DCP
+ * shards each GPU's tokens over `dcp` TP ranks.
  */
 export function estimateDecode(model: ModelSpec, cluster: ClusterSpec, layout: Layout, precision: Precision, workload: Workload): DecodeEstimate {
   const n = layout.cp;
   const d = layout.dcp;
+  const { ring: steps, headShards } = kvPlacement(layout);
   const paddedBatch = n > 1 ? Math.ceil(workload.batch / n) * n : workload.batch;
   const local = paddedBatch / n; // queries whose GEMMs this rank runs
   const dt = weightDtypes(precision.weights);
@@ -91,20 +113,27 @@ export function estimateDecode(model: ModelSpec, cluster: ClusterSpec, layout: L
   const qWidth = mla ? mla.kvLoraRank + mla.qkRopeHeadDim : qHeadDim(model);
   const outWidth = mla ? mla.kvLoraRank : vHeadDim(model);
 
-  // Full layers: one kernel per query chunk (the whole batch without CP; padded batch / N per ring step under CP),
-  // each reading its queries' sequences' share of KV on this GPU (1/N by CP, 1/D by DCP). At batch 1 the padded
-  // chunks are real work too, so N kernels read N x ctx/N tokens: CP does not shrink decode attention.
-  const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / n) / d);
-  const chunkQueries = n > 1 ? local : workload.batch;
-  const kvBytes = chunkQueries * tokensHere * kvElementsPerTokenPerGpu(model, layout, 'full') * eKv;
-  const kernelFlops = (chunkQueries * tokensHere * attentionFlopsPerPair(model, 'decode') * headsServed) / model.attentionHeads;
+  // Full layers: one kernel per query chunk (the whole batch without CP; padded batch / N per ring step under a
+  // ring), each reading its queries' sequences' share of KV on this GPU (1/R of the tokens by the ring, 1/S of
+  // the heads by Ulysses, 1/D by DCP). At batch 1 the padded chunks are real work too, so R kernels read
+  // R x ctx/R tokens: a ring does not shrink decode attention. Ulysses' head group of S ranks attends the
+  // S ranks' queries with 1/S of the heads over the whole context (the real sequences only).
+  const tokensHere = Math.ceil(Math.ceil(workload.contextTokens / steps) / d);
+  const chunkQueries = n > 1 ? Math.min(local * headShards, workload.batch) : workload.batch;
+  const kvBytes = (chunkQueries * tokensHere * kvElementsPerTokenPerGpu(model, layout, 'full') * eKv) / headShards;
+  const kernelFlops = (chunkQueries * tokensHere * attentionFlopsPerPair(model, 'decode') * headsServed) / headShards / model.attentionHeads;
   const kernelSec = kernelTime(kernelFlops, kvBytes, tokensHere);
-  const fullAttention = n * kernelSec;
+  const fullAttention = steps * kernelSec;
 
   const tpAllReduce = collective('all-reduce', local * model.hiddenSize * ACTIVATION_BYTES, layout.groups.tp, cluster);
   const tpComm = 2 * tpAllReduce.sec;
 
   const ring: DecodeRing = {
+    steps,
+    headShards,
+    queries: chunkQueries,
+    kvTokens: tokensHere,
+    kvBytes,
     kernelSec,
     attentionSec: fullAttention,
     qSendRecvSec: 0,
@@ -113,19 +142,37 @@ export function estimateDecode(model: ModelSpec, cluster: ClusterSpec, layout: L
     mergeSec: 0,
     fixedSec: 0,
     sendRecv: null,
+    ulyssesAllToAllSec: 0,
   };
-  if (n > 1) {
+  if (steps > 1) {
     // The ring carries the queries this GPU attends with (the DCP group's, once gathered).
     const qBytes = local * headsServed * qWidth * ACTIVATION_BYTES;
     ring.sendRecv = sendRecv(qBytes, ringHop(layout), cluster);
     ring.qSendRecvSec = ring.sendRecv.sec;
-    ring.sendRecvSec = (n - 1) * ring.qSendRecvSec;
+    ring.sendRecvSec = (steps - 1) * ring.qSendRecvSec;
     const perPeer = local * headsServed * (outWidth + 1) * ACTIVATION_BYTES;
-    ring.allToAllSec = allToAll(perPeer, layout.groups.cp, cluster).sec + cluster.engine.allToAllSetupSec;
-    ring.mergeSec = ((n - 1) * 3 * local * headsServed * (outWidth + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
+    // Hierarchical: the ring joins one rank of each NVLink domain.
+    const ringGroup: CommGroup = steps === n ? layout.groups.cp : { size: steps, perDomain: 1, domains: steps };
+    ring.allToAllSec = allToAll(perPeer, ringGroup, cluster).sec + cluster.engine.allToAllSetupSec;
+    ring.mergeSec = ((steps - 1) * 3 * local * headsServed * (outWidth + 1) * PARTIAL_OUTPUT_BYTES) / hbm;
     ring.fixedSec = cluster.engine.cpDecodeLayerSec;
   }
-  const cpComm = ring.sendRecvSec + ring.allToAllSec + ring.mergeSec + ring.fixedSec;
+  if (headShards > 1) {
+    // Ulysses: this rank's queries (and its new tokens' K, V, appended by their heads' owners) go to the S ranks
+    // of its head group; the outputs of their heads come back.
+    const cp = layout.groups.cp;
+    const group: CommGroup =
+      headShards === cp.size
+        ? cp
+        : headShards <= cp.perDomain
+          ? singleDomainGroup(headShards)
+          : { size: headShards, perDomain: cp.perDomain, domains: Math.ceil(headShards / cp.perDomain) };
+    const inBytes = local * (headsServed * qWidth * ACTIVATION_BYTES + kvElementsPerTokenPerGpu(model, layout, 'full') * eKv);
+    const outBytes = local * headsServed * outWidth * ACTIVATION_BYTES;
+    ring.ulyssesAllToAllSec =
+      collective('all-to-all', inBytes, group, cluster).sec + collective('all-to-all', outBytes, group, cluster).sec + 2 * cluster.engine.allToAllSetupSec;
+  }
+  const cpComm = ring.sendRecvSec + ring.allToAllSec + ring.mergeSec + ring.fixedSec + ring.ulyssesAllToAllSec;
 
   let dcpComm = 0;
   if (d > 1) {

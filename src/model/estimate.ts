@@ -5,6 +5,7 @@ import { estimateDecode, type DecodeEstimate } from './decode.js';
 import { paperHeuristic, type HeuristicReport } from './heuristic.js';
 import { resolveLayout, withoutCp, type LayoutRequest } from './layout.js';
 import { compareStyles, type StyleOption } from './style-choice.js';
+import { kvPlacement } from './kv-cache.js';
 import { layerGroups } from './layers.js';
 import { layerWeightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
@@ -155,8 +156,11 @@ export function warningsFor(model: ModelSpec, cluster: ClusterSpec, precision: P
       `beyond the measured range (prefill up to ${range.maxContextTokens} tokens and CP${range.maxPrefillCp}): the prediction extrapolates the calibrated model`,
     );
   }
-  if (range && layout.cp > range.maxDecodeCp) {
-    warnings.push(`decode under CP${layout.cp} is extrapolated: CP decode was measured only up to CP${range.maxDecodeCp}`);
+  // CP decode was measured as the ring pass-Q: all-gather and Ulysses decode have no ring, hierarchical a ring across domains.
+  const decodeRing = kvPlacement(layout).ring;
+  if (range && decodeRing > range.maxDecodeCp) {
+    const across = decodeRing === layout.cp ? '' : ` (its ring across ${decodeRing} NVLink domains)`;
+    warnings.push(`decode under CP${layout.cp}${across} is extrapolated: CP decode was measured only up to CP${range.maxDecodeCp}`);
   }
   const beyond = contextWarning(model, workload.contextTokens);
   if (beyond) warnings.push(beyond);

@@ -83,16 +83,42 @@ export function kvCacheBytesPerGpu(model: ModelSpec, layout: Layout, kvDtype: Kv
   return bytes;
 }
 
+/**
+ * How a CP style places one sequence's full-attention KV over its N CP ranks (README "Context-parallel
+ * styles"): the context is cut into `ring` token ranges (the ring's steps); each range is held by
+ * `ulysses` ranks that split its KV heads into `headShards` = min(ulysses, KV heads per GPU) shards, the
+ * rest replicating them (`replicas` copies of every KV element over the CP group).
+ * - ring: N ranges, one rank each;
+ * - all-gather: one range, every rank whole (N replicas);
+ * - Ulysses: one range, the heads over the N ranks (replicated when N exceeds the KV heads per GPU);
+ * - hierarchical: a ring of N/u ranges over the NVLink domains, Ulysses over the u ranks of each.
+ */
+export function kvPlacement(layout: Layout): { ring: number; ulysses: number; headShards: number; replicas: number } {
+  const n = layout.cp;
+  const style = n > 1 ? (layout.cpStyle ?? 'ring') : 'ring';
+  if (style === 'all-gather') return { ring: 1, ulysses: 1, headShards: 1, replicas: n };
+  const ulysses = style === 'ulysses' ? n : style === 'hierarchical' ? layout.groups.cp.perDomain : 1;
+  const headShards = Math.min(ulysses, layout.kvHeadsPerGpu);
+  return { ring: n / ulysses, ulysses, headShards, replicas: ulysses / headShards };
+}
+
+/**
+ * Tokens of one context whose KV fills one GPU token slot (a slot being one token at the per-GPU KV width):
+ * ring·headShards·DCP. The KV capacity per GPU times this is the context the CP group (and DCP) holds.
+ */
+export function contextTokensPerKvSlot(layout: Layout): number {
+  const k = kvPlacement(layout);
+  return k.ring * k.headShards * layout.dcp;
+}
+
 /** Token slots of KV one GPU stores: its CP rank's share, then every dcp-th token of it (DCP). */
 export function kvTokensPerGpu(tokens: number, layout: Layout): number {
-  // All-gather CP keeps the whole context on every rank; Ulysses a 1/N head share, replicated when N exceeds
-  // the KV heads per GPU (counted here as token slots of the per-GPU KV width).
+  // All-gather CP keeps the whole context on every rank; Ulysses (and hierarchical's Ulysses part) a head
+  // share, replicated when its ranks exceed the KV heads per GPU (counted here as token slots of the per-GPU
+  // KV width): kvPlacement's replicas.
   if (layout.cpStyle === 'all-gather') return Math.ceil(tokens / layout.dcp);
   const shard = Math.ceil(tokensPerCpRank(tokens, layout.cp) / layout.dcp);
-  if (layout.cpStyle === 'ulysses') return shard * Math.max(1, layout.cp / layout.kvHeadsPerGpu);
-  // Hierarchical: the Ulysses part (the CP ranks of one domain) replicates heads the same way.
-  if (layout.cpStyle === 'hierarchical') return shard * Math.max(1, layout.groups.cp.perDomain / layout.kvHeadsPerGpu);
-  return shard;
+  return shard * kvPlacement(layout).replicas;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { kvBytesPerTokenPerGpu, kvCacheBytesPerGpu, kvElementsPerTokenPerGpu, kvTokensPerGpu, tokensPerCpRank } from './kv-cache.js';
+import { contextTokensPerKvSlot, kvBytesPerTokenPerGpu, kvCacheBytesPerGpu, kvElementsPerTokenPerGpu, kvTokensPerGpu, tokensPerCpRank } from './kv-cache.js';
 import { layerGroups } from './layers.js';
 import { ACTIVATION_BYTES, PARTIAL_OUTPUT_BYTES, kvBytesPerElement } from './precision.js';
 import { qHeadDim, vHeadDim, weightBytesPerGpu } from './shapes.js';
@@ -22,6 +22,12 @@ export interface MemoryEstimate {
   maxContextTokens: number;
   /** Tokens of KV one GPU can hold next to its weights and runtime reserve. */
   kvCapacityTokensPerGpu: number;
+  /**
+   * Tokens of one context the CP group (and DCP) holds in that capacity: per GPU times the ring's ranges and
+   * the head shards (contextTokensPerKvSlot); all-gather keeps the whole context on every rank, so its
+   * figure is the per-GPU one.
+   */
+  kvCapacityContextTokens: number;
   /** Largest batch of sequences of this context whose prefill and KV fit; 0 if none. */
   maxBatch: number;
   /** Sequences of this context whose KV fits at once beside one prefill's (or chunk's) activations. */
@@ -86,12 +92,14 @@ export function memoryPerGpu(model: ModelSpec, cluster: ClusterSpec, layout: Lay
   // less what activations take beyond the rest of HBM).
   const free = parts.capacityBytes - parts.weightsBytes - parts.reserveBytes - (cluster.engine.memoryFractionCovers === 'all' ? 0 : parts.activationBytes);
   const fitsAt = fitsAtFor(model, cluster, layout, precision);
+  const kvCapacityTokensPerGpu = kvCapacityTokens(free, kvBytesPerTokenPerGpu(model, layout, precision.kvDtype));
   return {
     perGpu: parts,
     fits: parts.totalBytes <= parts.capacityBytes,
     tokensPerGpu: kvTokensPerGpu(workload.contextTokens, layout),
     maxContextTokens: maxContextThatFits(model, cluster, layout, precision, workload.batch, workload.prefillChunkTokens ?? null),
-    kvCapacityTokensPerGpu: kvCapacityTokens(free, kvBytesPerTokenPerGpu(model, layout, precision.kvDtype)),
+    kvCapacityTokensPerGpu,
+    kvCapacityContextTokens: kvCapacityTokensPerGpu * contextTokensPerKvSlot(layout),
     maxBatch: largestFitting((batch) => fitsAt({ ...workload, batch })),
     maxConcurrentSequences: maxConcurrentSequences(model, cluster, layout, precision, workload),
   };

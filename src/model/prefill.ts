@@ -111,9 +111,12 @@ export function estimatePrefill(
   let ring: RingTiming = { variant, steps: 1, stepComputeSec: 0, stepSendRecvSec: 0, messageBytes: 0, allToAllSec: 0, exposedSec: 0, sendRecv: null };
   for (const g of layerGroups(model)) {
     const layer = { gemm: layerGemmSec(model, cluster, layout, precision, tokens, g), attention: 0, merge: 0, cpExposed: 0 };
+    // A ring step's merge of a partial output (+ LSE) into the running one: read two, write one, in FP32.
+    const mergeBytes = 3 * tokens * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
     if (g.attention === 'full' && n > 1 && layout.cpStyle !== undefined && layout.cpStyle !== 'ring') {
-      const cost = gatheredAttentionLayer(model, cluster, layout, precision, workload, mlaExpansionSec(model, cluster, layout, workload));
+      const cost = gatheredAttentionLayer(model, cluster, layout, precision, workload, mlaExpansionSec(model, cluster, layout, workload), mergeBytes);
       layer.attention = cost.attentionSec;
+      layer.merge = cost.mergeSec;
       layer.cpExposed = cost.exposedSec;
     } else if (g.attention === 'full') {
       // The causal pairs are spread evenly over ranks and ring steps. Each step's kernel runs this rank's
@@ -121,7 +124,6 @@ export function estimatePrefill(
       const pairsPerRank = (b * attentionPairs(model, 'full', t, p)) / n;
       const rate = attentionFlopsPerSec(cluster, attnDtype, newPerRank, Math.ceil(p / n) + newPerRank);
       const attnStep = (pairsPerRank * attentionFlopsPerPair(model) * headShare) / n / rate;
-      const mergeBytes = 3 * tokens * layout.qHeadsPerGpu * (vHeadDim(model) + 1) * PARTIAL_OUTPUT_BYTES;
       layer.merge = n > 1 ? ((n - 1) * mergeBytes) / hbm : 0;
       const expandStep = mlaExpansionSec(model, cluster, layout, workload);
       ring = ringTiming(model, cluster, layout, precision, workload, variant, attnStep, layer.merge / Math.max(1, n - 1), expandStep);

@@ -1,5 +1,7 @@
 import type { EstimateResult } from '../model/estimate.js';
 import type { StyleOption } from '../model/style-choice.js';
+import type { CpStyle } from '../model/types.js';
+import { builtinEngine, builtinNames } from '../presets/catalog.js';
 import { formatBytes, formatPercent, formatSeconds, plural } from './format.js';
 import { choiceNotes, choiceReason } from './reason.js';
 import { VARIANT_LABEL, type SectionContext } from './sections.js';
@@ -33,9 +35,15 @@ function styleLines(r: EstimateResult, { chalk }: SectionContext): string[] {
     why =
       gap < 0.02
         ? `${used} is within ${formatPercent(gap)} of the fastest style here (${fastest.style}): a tie within the model's accuracy`
-        : `${fastest.style} would be ${formatPercent(gap)} faster${fastest.runByEngine ? ` (give --cp-style ${fastest.style})` : `, but ${r.cluster.engine.name} does not run it (another --engine does)`}`;
+        : `${fastest.style} would be ${formatPercent(gap)} faster${fastest.runByEngine ? ` (give --cp-style ${fastest.style})` : `, but ${r.cluster.engine.name} does not run it (${whoRuns(fastest.style)})`}`;
   }
   return [chalk.bold('CP style') + `  ${used}; ${r.styles.map(describe).join('; ')}`, `  Why: ${why}`];
+}
+
+/** The shipped engine profiles (presets/engines/) whose parallelism.cpStyles include `style`, as a clause. */
+export function whoRuns(style: CpStyle): string {
+  const engines = builtinNames('engine').filter((name) => builtinEngine(name).preset.parallelism?.cpStyles?.includes(style));
+  return engines.length === 0 ? 'no shipped engine profile runs it' : `--engine ${engines.join(' or --engine ')} does`;
 }
 
 function ringLines(r: EstimateResult, { chalk }: SectionContext): string[] {

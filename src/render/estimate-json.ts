@@ -239,7 +239,7 @@ export function estimateToJson(r: EstimateResult, provenance: Provenance) {
       tokensPerGpu: r.memory.tokensPerGpu,
       maxContextTokens: r.memory.maxContextTokens,
       kvCapacityTokens: r.memory.kvCapacityTokensPerGpu,
-      kvCapacityContextTokens: r.memory.kvCapacityTokensPerGpu * r.layout.cp * r.layout.dcp,
+      kvCapacityContextTokens: r.memory.kvCapacityContextTokens,
       maxBatch: r.memory.maxBatch,
       maxConcurrentSequences: r.memory.maxConcurrentSequences,
       weightsTotalBytes: Math.round(weightBytesTotal(model, precision.weights)),

@@ -115,7 +115,8 @@ function memorySection(r: EstimateResult, { chalk, style }: SectionContext): str
   return [
     mem.toString(),
     `KV capacity: ${plural(memory.kvCapacityTokensPerGpu, 'token')} per GPU next to weights and reserve, ` +
-      `${plural(memory.kvCapacityTokensPerGpu * layout.cp * layout.dcp, 'token')} of context over CP${layout.cp}` +
+      `${plural(memory.kvCapacityContextTokens, 'token')} of context over CP${layout.cp}` +
+      (layout.cpStyle === 'all-gather' && layout.cp > 1 ? ' (all-gather: every rank holds the whole context)' : '') +
       (layout.dcp > 1 ? ` x DCP${layout.dcp}` : '') +
       `. Largest full-prefill context at batch ${workload.batch}: ${plural(memory.maxContextTokens, 'token')}; ` +
       `largest batch of this workload: ${memory.maxBatch}; concurrent sequences of this context (continuous batching, one ` +
@@ -135,7 +136,7 @@ function describeLayout(r: EstimateResult): string {
   const cpWhere =
     layout.cp === 1
       ? 'no CP (no ring)'
-      : `CP${layout.cp} ${layout.cpStyle === 'all-gather' ? 'all-gather (K, V gathered per layer)' : layout.cpStyle === 'ulysses' ? 'Ulysses (All2All to head shards and back)' : 'ring'} over ${groupLinkName(g.cp, cluster)}`;
+      : `CP${layout.cp} ${layout.cpStyle === 'all-gather' ? 'all-gather (K, V gathered per layer)' : layout.cpStyle === 'ulysses' ? 'Ulysses (All2All to head shards and back)' : layout.cpStyle === 'hierarchical' ? `hierarchical (Ulysses over ${g.cp.perDomain} in a domain, ring across ${layout.cp / g.cp.perDomain})` : 'ring'} over ${groupLinkName(g.cp, cluster)}`;
   const replication =
     layout.kvReplication > 1
       ? usesMla(r.model)

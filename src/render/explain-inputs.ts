@@ -2,6 +2,7 @@ import type { EstimateResult } from '../model/estimate.js';
 import { nicBytesPerSecPerGpu } from '../model/hardware/topology.js';
 import { computeDtype, gemmPeakFlopsPerSec } from '../model/precision.js';
 import { attentionFraction, familyUsed, gemmBandwidthFraction, gemmComputeFraction, gemmFixedSec } from '../model/hardware/kernels.js';
+import { attentionKeyLength } from './explain-cp.js';
 import type { ExplainLocals } from './explain-context.js';
 import { bw, bytes, int, mega, type ExplainTerm } from './explain-terms.js';
 
@@ -62,14 +63,14 @@ export function inputTerms(r: EstimateResult, add: Add, x: ExplainLocals) {
     `GEMM weight reads in ${ffnCompute}: fraction of HBM bandwidth, ${table}${scaled(c.scales.gemmBandwidthScale)}`,
   );
   add('inputs', 't_fix', gemmFixedSec(c, ffnCompute), 's', `fixed cost of one ${ffnCompute} GEMM call (launch, activation quantisation), ${table}`);
-  const blockLength = Math.ceil(P / N) + newPerRank;
+  const { keys: blockLength, what } = attentionKeyLength(r, x);
   const fAttn = attentionFraction(c, attnDtype, blockLength);
   add(
     'inputs',
     'f_attn',
     fAttn,
     'fraction',
-    `${kernelName(c.engine.prefillAttention, familyUsed(c, 'attention', attnDtype))} ${attnDtype} prefill attention over ${int(blockLength)} keys (one ring step's KV shard): fraction of peak, ${table}${scaled(c.scales.attentionScale)}`,
+    `${kernelName(c.engine.prefillAttention, familyUsed(c, 'attention', attnDtype))} ${attnDtype} prefill attention over ${int(blockLength)} keys (${what}): fraction of peak, ${table}${scaled(c.scales.attentionScale)}`,
   );
   add('inputs', 'η_hbm', k.hbmFraction, 'fraction', `${table}: streaming reads over the datasheet HBM bandwidth`);
   add('inputs', 'HBM capacity', c.gpu.hbmBytes, 'B', `${gp} hbmCapacityGB`);

@@ -6,10 +6,36 @@ import { activationBytesPerToken } from '../model/memory.js';
 import { kvBytesPerElement } from '../model/precision.js';
 import { activeParams, totalParams } from '../model/shapes.js';
 import { bytes, capacityFormula, choiceTerms, int, reserveFormula, sec, type Add, type ExplainTerm } from './explain-terms.js';
+import { DECODE_CP_TERM, explainStyle } from './explain-cp.js';
+import type { CpStyle } from '../model/types.js';
 
 const KIND: Record<string, string> = { full: 'full-attention', sliding: 'sliding-window', chunked: 'chunked-attention', linear: 'linear-attention' };
 
 /** What one layer of a kind costs, in words: the formula behind its per-layer value. */
+/** A full-attention layer's prefill attention and CP terms under the styles other than the ring. */
+const STYLE_FULL_LAYER: Record<Exclude<CpStyle, 'ring'>, { attention: string; cp: string }> = {
+  'all-gather': {
+    attention: 'causal pairs·FLOPs per pair·(H/TP)/H / N / (BF16 peak·η_attn), one kernel over the whole context',
+    cp: "All-Gather of the new tokens' K, V (B·T·KV elements per token per GPU·e) over the CP group; nothing overlaps it",
+  },
+  ulysses: {
+    attention: 'causal pairs·FLOPs per pair·(H/TP)/H / N / (BF16 peak·η_attn), one kernel over the whole context at 1/N of the heads',
+    cp: 'All2All of Q, K, V to the ranks owning their heads + All2All of the output back; nothing overlaps them',
+  },
+  hierarchical: {
+    attention: 'causal pairs·FLOPs per pair·(H/TP)/H / N / (BF16 peak·η_attn) per step, r = N/u steps (one per NVLink domain)',
+    cp: 'the two Ulysses All2Alls inside a domain + (r−1)·max(0, SendRecv − step compute) across domains',
+  },
+};
+
+/** The decode CP term of a layered model, per style. */
+const DECODE_CP_LAYERED: Record<CpStyle, string> = {
+  ring: 'full layers only: exposed Q SendRecv + All2All + merge + sync',
+  'all-gather': 'all-gather: the whole KV on every rank, a sequence decodes on one TP group: no CP exchange',
+  ulysses: 'full layers only: All2All of queries to the head owners and of outputs back (none when heads are replicated)',
+  hierarchical: 'full layers only: Ulysses All2Alls inside a domain + ring pass-Q across domains (Q SendRecv, All2All, merge, sync)',
+};
+
 const PER_LAYER_FORMULA: Record<string, Record<string, string>> = {
   gemm: {
     dense: 'calls·t_fix + max(2·params·tokens / (peak·f_gemm), params·e / (HBM·b_gemm)) over the attention projections and the dense FFN',
@@ -53,7 +79,8 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
     lo.gpus === lo.nodes * lo.gpusPerNode ? `nodes × GPUs per node = ${lo.nodes} × ${lo.gpusPerNode}` : `--gpus, on ${lo.nodes} node(s) of ${lo.gpusPerNode}`,
   );
   add('layout', 'TP', lo.tp, 'GPUs', lo.tp > 1 ? `AllReduce on ${describeGroupLinks(lo.groups.tp, c)}` : 'no tensor parallelism');
-  add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${lo.tp}, ring over ${groupLinkName(lo.groups.cp, c)}` : 'no ring');
+  const style = explainStyle(r);
+  add('layout', 'CP', N, 'ranks', N > 1 ? `GPUs / TP = ${lo.gpus} / ${lo.tp}, ${style} over ${groupLinkName(lo.groups.cp, c)}` : 'no ring');
   add('layout', 'DCP', lo.dcp, 'GPUs', lo.dcp > 1 ? 'decode KV sharded inside the TP group' : 'no decode context parallelism');
   if (m.moe)
     add(
@@ -96,9 +123,11 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
   for (const l of p.layers) {
     const name = `${KIND[l.attention]}${l.moe ? ' MoE' : ''} layer`;
     add('prefill', `${name}: GEMMs`, l.gemmSec, 's', PER_LAYER_FORMULA.gemm![l.moe ? 'moe' : 'dense']!);
-    add('prefill', `${name}: attention`, l.attentionSec, 's', PER_LAYER_FORMULA.attention![l.attention]!);
-    if (l.mergeSec > 0) add('prefill', `${name}: merge`, l.mergeSec, 's', '(N−1)·3·tokens·(H/TP)·(d_v+1)·4 B / (HBM·η_hbm)');
-    if (N > 1) add('prefill', `${name}: CP comm exposed`, l.cpCommExposedSec, 's', PER_LAYER_FORMULA.cp![l.attention]!);
+    const styled = l.attention === 'full' && style !== 'ring' ? STYLE_FULL_LAYER[style] : null;
+    add('prefill', `${name}: attention`, l.attentionSec, 's', styled?.attention ?? PER_LAYER_FORMULA.attention![l.attention]!);
+    if (l.mergeSec > 0)
+      add('prefill', `${name}: merge`, l.mergeSec, 's', `(${style === 'hierarchical' ? 'r' : 'N'}−1)·3·tokens·(H/TP)·(d_v+1)·4 B / (HBM·η_hbm)`);
+    if (N > 1) add('prefill', `${name}: CP comm exposed`, l.cpCommExposedSec, 's', styled?.cp ?? PER_LAYER_FORMULA.cp![l.attention]!);
     if (l.tpCommSec > 0) add('prefill', `${name}: TP AllReduce`, l.tpCommSec, 's', `2 AllReduces of tokens·D·2 B, each ${describeCollective(p.tpAllReduce)}`);
     if (l.epCommSec > 0) add('prefill', `${name}: EP All2All`, l.epCommSec, 's', '2·All2All of tokens/TP·topK·D·2 B·(EP−1)/EP (dispatch and combine)');
   }
@@ -135,7 +164,7 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
       : "full layers: max(FLOPs, KV reads) of this GPU's shard; bounded layers: their window; linear layers: their state",
   );
   add('decode', 'TP AllReduce', db.tpCommSec, 's', "L·2 AllReduces of the step's tokens");
-  add('decode', 'CP ring pass-Q', db.cpCommSec, 's', N > 1 ? 'full layers only: exposed Q SendRecv + All2All + merge + sync' : 'CP1: no ring');
+  add('decode', DECODE_CP_TERM[style], db.cpCommSec, 's', N > 1 ? DECODE_CP_LAYERED[style] : 'CP1: no ring');
   add('decode', 'DCP', db.dcpCommSec, 's', lo.dcp > 1 ? 'query gather + output reduce-scatter per softmax layer' : 'DCP1: no exchange');
   add('decode', 'EP All2All', db.epCommSec, 's', lo.ep > 1 ? "MoE layers: dispatch and combine of the step's tokens" : 'EP1: none');
   add('decode', 'LM head', db.lmHeadSec, 's', 'V·D/TP weights read once per step');
@@ -146,7 +175,7 @@ export function layeredTerms(r: EstimateResult): ExplainTerm[] {
     's',
     `L·decodeLayerUs + decodeStepUs = ${m.layers}·${sec(c.engine.decodeLayerSec)} + ${sec(c.engine.decodeStepSec)} (engine ${c.engine.name})`,
   );
-  add('decode', 'TTIT', d.ttitSec, 's', 'GEMMs + attention + TP AllReduce + CP ring pass-Q + DCP + EP All2All + LM head + engine overhead');
+  add('decode', 'TTIT', d.ttitSec, 's', `GEMMs + attention + TP AllReduce + ${DECODE_CP_TERM[style]} + DCP + EP All2All + LM head + engine overhead`);
 
   const mem = r.memory;
   const g = mem.perGpu;

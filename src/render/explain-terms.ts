@@ -30,7 +30,8 @@ export type Add = (phase: ExplainTerm['phase'], term: string, value: number, uni
 export function choiceTerms(r: EstimateResult, add: Add): void {
   const { cluster: c, layout: lo, workload: w, precision } = r;
   const N = lo.cp;
-  if (N === 1) return;
+  // Only the ring has the pass-KV / pass-Q choice.
+  if (N === 1 || (lo.cpStyle ?? 'ring') !== 'ring') return;
   const T = w.contextTokens - w.cachedTokens;
   const eKv = kvBytesPerElement(precision.kvDtype);
   const bf16 = c.gpu.bf16FlopsPerSec;

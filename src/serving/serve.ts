@@ -1,4 +1,4 @@
-import { kvBytesPerTokenPerGpu } from '../model/kv-cache.js';
+import { contextTokensPerKvSlot, kvBytesPerTokenPerGpu } from '../model/kv-cache.js';
 import { resolveLayout, type LayoutRequest } from '../model/layout.js';
 import { memoryParts } from '../model/memory.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision } from '../model/types.js';
@@ -60,7 +60,8 @@ export function kvCapacityTokens(
   const free = one.capacityBytes - one.weightsBytes - one.reserveBytes - one.activationBytes;
   const perToken = kvBytesPerTokenPerGpu(model, layout, precision.kvDtype);
   if (perToken <= 0 || free <= 0) return 0;
-  return Math.floor(free / perToken) * layout.dcp;
+  // Tokens of context per slot: DCP's share (a replica has no CP), as the estimate's KV capacity counts them.
+  return Math.floor(free / perToken) * contextTokensPerKvSlot(layout);
 }
 
 export function serve(input: ServeInput): ServeResult {

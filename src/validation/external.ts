@@ -100,7 +100,7 @@ export function predictRow(r: ExternalRow, inputs: ExternalInputs): { measuredSe
         variant: 'auto',
       });
       // Tokens, not seconds (the case says so in `unit`).
-      return { measuredSec: r.measuredTokens, predictedSec: e.memory.kvCapacityTokensPerGpu * e.layout.cp * e.layout.dcp };
+      return { measuredSec: r.measuredTokens, predictedSec: e.memory.kvCapacityContextTokens };
     }
     default: {
       const cluster = inputs.deployment(r.cluster, r.engine);
