@@ -87,7 +87,7 @@ describe('--report', () => {
     assert.equal(r.status, 1, r.stderr);
     const doc = JSON.parse(r.stdout) as { scenarios: { name: string; warnings: string[] }[] };
     const html = readFileSync(file, 'utf8');
-    const listed = [...html.matchAll(/<li id="check-warning-(\d+)"><strong>warning:<\/strong> ([^<]*)<\/li>/g)].map((m) => m[2]);
+    const listed = [...html.matchAll(/<li id="check-warning-(\d+)"><strong>warning:<\/strong> ([^<]*)<\/li>/g)].map((m) => m[2] ?? '');
     const fromHtml = (s: string) => s.replaceAll('&#39;', "'").replaceAll('&gt;', '>').replaceAll('&lt;', '<').replaceAll('&amp;', '&');
     const all = [...new Set(doc.scenarios.flatMap((s) => s.warnings))];
     assert.ok(all.length > 0, 'the example has warnings');
