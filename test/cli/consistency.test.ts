@@ -16,6 +16,9 @@ interface Layout {
   cpStyle: string | null;
 }
 
+/** An argument list written as one line. */
+const words = (line: string) => line.split(' ');
+
 const json = <T>(args: string[], status = 0): T => {
   const r = runCli([...args, '--json']);
   assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
@@ -81,97 +84,24 @@ describe('plan, sweep and estimate agree', () => {
   });
 
   test("an engine's limits hold in estimate, plan and sweep: no DCP on meta-cp, no PP with CP on SGLang", () => {
-    const metaDcp = runCli([
-      'estimate',
-      '--ctx',
-      '128K',
-      '--dcp',
-      '2',
-      '--engine',
-      'meta-cp',
-      '--tp',
-      '16',
-      '--nodes',
-      '2',
-      '--model',
-      'llama3-70b',
-      '--cluster',
-      'h100-ib',
-    ]);
+    const metaDcp = runCli(words('estimate --ctx 128K --dcp 2 --engine meta-cp --tp 16 --nodes 2 --model llama3-70b --cluster h100-ib'));
     assert.match(assertOneLineError(metaDcp), /--dcp 2: engine meta-cp runs no decode context parallelism/);
-    const metaPlan = json<{ candidates: { layout: Layout }[] }>([
-      'plan',
-      '--engine',
-      'meta-cp',
-      '--ctx',
-      '1M',
-      '--max-ttft',
-      '60s',
-      '--model',
-      'llama3-70b',
-      '--cluster',
-      'h100-ib',
-      '--top',
-      '50',
-    ]);
+    const metaPlan = json<{ candidates: { layout: Layout }[] }>(
+      words('plan --engine meta-cp --ctx 1M --max-ttft 60s --model llama3-70b --cluster h100-ib --top 50'),
+    );
     assert.ok(metaPlan.candidates.length > 0);
     assert.ok(
       metaPlan.candidates.every((c) => c.layout.dcp === 1),
       'no DCP candidate',
     );
-    const sglangPpCp = runCli([
-      'estimate',
-      '--engine',
-      'sglang',
-      '--pp',
-      '2',
-      '--cp',
-      '2',
-      '--ctx',
-      '128K',
-      '--model',
-      'llama3-70b',
-      '--cluster',
-      'h100-ib',
-      '--nodes',
-      '2',
-      '--tp',
-      '4',
-    ]);
+    const sglangPpCp = runCli(words('estimate --engine sglang --pp 2 --cp 2 --ctx 128K --model llama3-70b --cluster h100-ib --nodes 2 --tp 4'));
     assert.match(assertOneLineError(sglangPpCp), /--pp 2 with CP2: engine sglang runs CP or pipeline stages, not both/);
-    const sglangPlan = json<{ candidates: { layout: Layout }[]; best: { layout: Layout } }>([
-      'plan',
-      '--engine',
-      'sglang',
-      '--ctx',
-      '512K',
-      '--max-ttft',
-      '20s',
-      '--top',
-      '50',
-    ]);
+    const sglangPlan = json<{ candidates: { layout: Layout }[]; best: { layout: Layout } }>(words('plan --engine sglang --ctx 512K --max-ttft 20s --top 50'));
     assert.ok(
       sglangPlan.candidates.every((c) => c.layout.pp === 1 || c.layout.cp === 1),
       'no PP x CP candidate',
     );
-    const sweep = runCli([
-      'sweep',
-      '--engine',
-      'sglang',
-      '--model',
-      'llama3-70b',
-      '--cluster',
-      'h100-ib',
-      '--nodes',
-      '2',
-      '--tp',
-      '4',
-      '--pp',
-      '1,2',
-      '--ctx',
-      '128K',
-      '--json',
-    ]);
+    const sweep = runCli(words('sweep --engine sglang --model llama3-70b --cluster h100-ib --nodes 2 --tp 4 --pp 1,2 --ctx 128K --json'));
     assert.equal(sweep.status, 0, sweep.stderr);
     const rows = (JSON.parse(sweep.stdout) as { rows: Layout[] }).rows;
     assert.ok(
@@ -183,23 +113,7 @@ describe('plan, sweep and estimate agree', () => {
 
 describe('estimate --pp answers for the pipeline', () => {
   test("the issue's qwen3 example fits: the exit code follows the pipeline's memory, not one stage running the whole model", () => {
-    const args = [
-      'estimate',
-      '--model',
-      'qwen3-235b-a22b',
-      '--cluster',
-      'h20-ib',
-      '--nodes',
-      '4',
-      '--tp',
-      '4',
-      '--pp',
-      '8',
-      '--prefill-chunk',
-      '6K',
-      '--ctx',
-      '1M',
-    ];
+    const args = words('estimate --model qwen3-235b-a22b --cluster h20-ib --nodes 4 --tp 4 --pp 8 --prefill-chunk 6K --ctx 1M');
     const r = runCli(args);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /does not fit/);
@@ -225,44 +139,11 @@ describe('estimate --pp answers for the pipeline', () => {
   });
 
   test('more stages than layers is refused; a TP larger than a stage names both', () => {
-    const many = runCli([
-      'estimate',
-      '--ctx',
-      '128K',
-      '--pp',
-      '64',
-      '--engine',
-      'vllm',
-      '--nodes',
-      '8',
-      '--tp',
-      '1',
-      '--model',
-      'llama3-8b',
-      '--cluster',
-      'h100-ib',
-    ]);
+    const many = runCli(words('estimate --ctx 128K --pp 64 --engine vllm --nodes 8 --tp 1 --model llama3-8b --cluster h100-ib'));
     assert.match(assertOneLineError(many), /--pp 64: more stages than llama3-8b's 32 layers; give at most --pp 32/);
     const tp = runCli(['estimate', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--nodes', '1', '--tp', '8', '--pp', '2', '--ctx', '128K']);
     assert.match(assertOneLineError(tp), /--tp 8 with --pp 2: each stage has 4 of the 8 GPUs/);
-    const sweep = runCli([
-      'sweep',
-      '--model',
-      'llama3-8b',
-      '--cluster',
-      'h100-ib',
-      '--engine',
-      'vllm',
-      '--nodes',
-      '8',
-      '--tp',
-      '1',
-      '--pp',
-      '32,64',
-      '--ctx',
-      '128K',
-      '--json',
-    ]);
+    const sweep = runCli(words('sweep --model llama3-8b --cluster h100-ib --engine vllm --nodes 8 --tp 1 --pp 32,64 --ctx 128K --json'));
     assert.equal(sweep.status, 0, sweep.stderr);
     const d = JSON.parse(sweep.stdout) as { rows: Layout[]; skipped: number };
     assert.deepEqual(
