@@ -46,6 +46,11 @@ export interface LaunchInput {
 /** A layout the engine version cannot launch: the reason, for a message or a plan's restriction. */
 export class NotLaunchable extends Error {}
 
+/** Nodes the whole deployment touches: every stage's GPUs (TP x CP per stage, times PP), whole nodes. */
+export function deploymentNodes(input: LaunchInput): number {
+  return Math.ceil((input.layout.gpus * input.pp) / input.layout.gpusPerNode);
+}
+
 type Args = [string, string | null][];
 
 /**
@@ -107,7 +112,7 @@ function vllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: u
   args.push(['--max-model-len', String(input.contextTokens)]);
   args.push(['--gpu-memory-utilization', String(input.gpuMemoryUtilization)]);
   if (input.prefillChunkTokens !== null) args.push(['--max-num-batched-tokens', String(input.prefillChunkTokens)]);
-  const nodes = lo.nodes * input.pp;
+  const nodes = deploymentNodes(input);
   if (nodes > 1) notes.push(`${nodes} nodes: start a Ray cluster over them first (vLLM's multi-node serving), then run this on the head node`);
   return { args };
 }
@@ -138,7 +143,7 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   args.push(['--context-length', String(input.contextTokens)]);
   args.push(['--mem-fraction-static', String(input.gpuMemoryUtilization)]);
   if (input.prefillChunkTokens !== null) args.push(['--chunked-prefill-size', String(input.prefillChunkTokens)]);
-  const nodes = lo.nodes * input.pp;
+  const nodes = deploymentNodes(input);
   if (nodes > 1) {
     args.push(['--nnodes', String(nodes)], ['--node-rank', '0'], ['--dist-init-addr', 'HEAD_NODE_IP:5000']);
     notes.push(
@@ -172,9 +177,9 @@ function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
     args.push(['--config', TRTLLM_CONFIG]);
     notes.push(`write ${TRTLLM_CONFIG} first (its text is shown with the command; in --json, emit.configFile.yaml)`);
   }
-  const gpus = lo.gpus * input.pp;
-  if (lo.nodes * input.pp > 1)
-    notes.push(`${lo.nodes * input.pp} nodes: launch under MPI or Slurm with ${gpus} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
+  const nodes = deploymentNodes(input);
+  if (nodes > 1)
+    notes.push(`${nodes} nodes: launch under MPI or Slurm with ${lo.gpus * input.pp} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
   return { args, ...(hasConfig ? { config } : {}) };
 }
 

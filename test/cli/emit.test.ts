@@ -1,0 +1,79 @@
+// End to end on the built binary: --emit's launch commands run what was modelled (review of --emit: node
+// counts with shared nodes, pasteable plan output, whole-prompt budgets, SGLang's TP x CP weight split,
+// TensorRT-LLM's CpType spelling). Every flag emitted is checked against the pinned flag list.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { REPO_ROOT, assertOneLineError, parseJson, runCli } from '../helpers/run-cli.js';
+
+/** The pinned flag list of an engine (presets/engines/flags/ENGINE.yaml: one `  - --flag` a line). */
+const flagList = (engine: string) =>
+  new Set([...readFileSync(join(REPO_ROOT, 'presets', 'engines', 'flags', `${engine}.yaml`), 'utf8').matchAll(/^ {2}- (--[\w-]+)$/gm)].map((m) => m[1]));
+
+interface Emit {
+  engine: string;
+  command: string;
+  flags: string[];
+  notes: string[];
+  configFile?: { yaml: string };
+}
+
+/** `estimate … --emit ENGINE --json`'s emit, after checking every flag of the command is in the pinned list. */
+function emitOf(engine: string, ...args: string[]): Emit {
+  const r = runCli(['estimate', ...args, '--emit', engine, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const emit: Emit = parseJson(r.stdout).emit;
+  const list = flagList(engine);
+  const inCommand = emit.command.replace(/^(python -m sglang.launch_server|vllm serve|trtllm-serve serve)/, '').match(/(?<=\s)--[\w-]+/g) ?? [];
+  for (const f of [...emit.flags, ...inCommand]) assert.ok(list.has(f), `${f} is not in ${engine}'s pinned flag list`);
+  return emit;
+}
+
+/** The value a command gives a flag. */
+const flagValue = (command: string, flag: string) => command.match(new RegExp(`(?:^|\\s)${flag} (\\S+)`))?.[1];
+
+describe('--emit: nodes are the whole deployment (every stage), not one stage per node', () => {
+  test('SGLang: 16 GPUs of TP4 x PP4 on 2 nodes launch with --nnodes 2', () => {
+    const e = emitOf(
+      'sglang',
+      '--model',
+      'llama3-70b',
+      '--cluster',
+      'h100-ib',
+      '--ctx',
+      '128K',
+      '--nodes',
+      '2',
+      '--tp',
+      '4',
+      '--pp',
+      '4',
+      '--engine',
+      'sglang',
+    );
+    assert.equal(flagValue(e.command, '--nnodes'), '2', e.command);
+    assert.ok(
+      e.notes.some((n) => n.startsWith('2 nodes: run the same command on the other node with --node-rank 1;')),
+      e.notes.join('; '),
+    );
+  });
+
+  test('vLLM: TP4 x PP2 on 8 GPUs is one node (no Ray cluster); 12 GPUs of TP4 x PP3 on 8-GPU nodes are 2', () => {
+    const one = emitOf('vllm', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '128K', '--gpus', '8', '--tp', '4', '--pp', '2');
+    assert.ok(!one.notes.some((n) => /nodes|Ray/.test(n)), one.notes.join('; '));
+    const two = emitOf('vllm', '--model', 'gemma3-27b', '--cluster', 'a100-ib', '--ctx', '128K', '--gpus', '12', '--tp', '4', '--pp', '3');
+    assert.ok(
+      two.notes.some((n) => n.startsWith('2 nodes: start a Ray cluster')),
+      two.notes.join('; '),
+    );
+  });
+
+  test('TensorRT-LLM: the same 12 GPUs are 2 nodes of 12 ranks', () => {
+    const e = emitOf('trtllm', '--model', 'gemma3-27b', '--cluster', 'a100-ib', '--ctx', '128K', '--gpus', '12', '--tp', '4', '--pp', '3');
+    assert.ok(
+      e.notes.some((n) => n.startsWith('2 nodes: launch under MPI or Slurm with 12 ranks')),
+      e.notes.join('; '),
+    );
+  });
+});
