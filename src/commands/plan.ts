@@ -237,7 +237,11 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
       limitsText +
       presetsLine(quoted(model), quoted(cluster)) +
       '\n' +
-      quoted(launchText(emit)),
+      // Quoted line by line: the command's own line breaks stay, so it can be pasted.
+      launchText(emit)
+        .split('\n')
+        .map((line) => quoted(line))
+        .join('\n'),
     stderr,
     exitCode,
   };

@@ -77,3 +77,14 @@ describe('--emit: nodes are the whole deployment (every stage), not one stage pe
     );
   });
 });
+
+describe('plan --emit: the launch command in the table can be pasted', () => {
+  test('its lines are lines, not an escaped \\n', () => {
+    for (const engine of ['vllm', 'sglang', 'trtllm']) {
+      const r = runCli(['plan', '--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '128K', '--max-ttft', '60s', '--emit', engine]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /\\n/, `${engine}: a literal \\n in the output`);
+      assert.match(r.stdout, new RegExp(`^Launch \\(${engine} [0-9a-f]{40}\\):\\n  (vllm serve|python -m sglang\\.launch_server|trtllm-serve serve) `, 'm'));
+    }
+  });
+});
