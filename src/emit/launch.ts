@@ -153,8 +153,12 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   return { args };
 }
 
-/** TensorRT-LLM's CpType for a cp-plan style (tensorrt_llm/mapping.py); all-gather has none. */
-const TRTLLM_CP_TYPE: Record<string, string> = { ring: 'ring', ulysses: 'ulysses' };
+/**
+ * TensorRT-LLM's CpType member for a cp-plan style (tensorrt_llm/mapping.py: IntEnum ULYSSES, STAR, RING,
+ * HELIX); all-gather has none. The member's own spelling: serve.py @00209af1 upper-cases only the CLI's
+ * cp_config (get_llm_args), and the --config YAML reaches llm_args.py's cp_config, a plain dict.
+ */
+const TRTLLM_CP_TYPE: Record<string, string> = { ring: 'RING', ulysses: 'ULYSSES' };
 
 function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: Record<string, string> } {
   const lo = input.layout;

@@ -88,3 +88,11 @@ describe('plan --emit: the launch command in the table can be pasted', () => {
     }
   });
 });
+
+describe('--emit trtllm: the CP type is the CpType member as spelt', () => {
+  test('cp_config.cp_type: RING (ULYSSES with --cp-style ulysses)', () => {
+    const args = ['--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '128K', '--gpus', '16', '--tp', '8'];
+    assert.match(emitOf('trtllm', ...args).configFile?.yaml ?? '', /^ {2}cp_type: RING$/m);
+    assert.match(emitOf('trtllm', ...args, '--cp-style', 'ulysses').configFile?.yaml ?? '', /^ {2}cp_type: ULYSSES$/m);
+  });
+});
