@@ -112,7 +112,10 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
     weights: precision.weights,
     kvDtype: precision.kvDtype,
     contextTokens: opts.ctx,
+    cachedTokens: cached,
+    batch: opts.batch,
     prefillChunkTokens: engine.prefillChunkTokens,
+    maxStepTokens: engine.maxStepTokens,
     gpuMemoryUtilization: engine.gpuMemoryUtilization,
   });
   const baseSpace = { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp };

@@ -38,8 +38,14 @@ export interface LaunchInput {
   weights: WeightRecipe;
   kvDtype: KvDtype;
   contextTokens: number;
+  /** Of the context, tokens already cached (the prefill computes the rest). */
+  cachedTokens: number;
+  /** Prompts prefilled together. */
+  batch: number;
   /** The prefill chunk (max batched tokens); null = whole prompts. */
   prefillChunkTokens: number | null;
+  /** The engine's token budget of one step (its default), when the preset gives it. */
+  maxStepTokens: number | null;
   gpuMemoryUtilization: number;
 }
 
@@ -49,6 +55,16 @@ export class NotLaunchable extends Error {}
 /** Nodes the whole deployment touches: every stage's GPUs (TP x CP per stage, times PP), whole nodes. */
 export function deploymentNodes(input: LaunchInput): number {
   return Math.ceil((input.layout.gpus * input.pp) / input.layout.gpusPerNode);
+}
+
+/**
+ * A step's token budget per CP rank that lets prompts be prefilled whole: the batch's new tokens, at least one
+ * whole prompt (TensorRT-LLM checks prompt_len / cp_size, cached prefix included), and never below the
+ * engine's default budget (which also bounds decode batches).
+ */
+export function wholePromptTokens(input: LaunchInput, cp: number): number {
+  const perRank = (tokens: number) => Math.ceil(tokens / cp);
+  return Math.max(perRank(input.contextTokens), input.batch * perRank(input.contextTokens - input.cachedTokens), input.maxStepTokens ?? 0);
 }
 
 type Args = [string, string | null][];
@@ -111,11 +127,16 @@ function vllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: u
   if (input.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8']);
   args.push(['--max-model-len', String(input.contextTokens)]);
   args.push(['--gpu-memory-utilization', String(input.gpuMemoryUtilization)]);
-  if (input.prefillChunkTokens !== null) args.push(['--max-num-batched-tokens', String(input.prefillChunkTokens)]);
+  // vLLM V1 always chunks prefills (at its default budget without this flag): whole prompts need a budget
+  // that holds them, which makes each one a single chunk.
+  args.push(['--max-num-batched-tokens', String(input.prefillChunkTokens ?? wholePromptTokens(input, 1))]);
   const nodes = deploymentNodes(input);
   if (nodes > 1) notes.push(`${nodes} nodes: start a Ray cluster over them first (vLLM's multi-node serving), then run this on the head node`);
   return { args };
 }
+
+/** SGLang's default --max-prefill-tokens (server_args.py @001067ff). */
+const SGLANG_MAX_PREFILL_TOKENS = 16384;
 
 function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?: undefined } {
   const lo = input.layout;
@@ -142,7 +163,13 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   if (input.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8_e4m3']);
   args.push(['--context-length', String(input.contextTokens)]);
   args.push(['--mem-fraction-static', String(input.gpuMemoryUtilization)]);
-  if (input.prefillChunkTokens !== null) args.push(['--chunked-prefill-size', String(input.prefillChunkTokens)]);
+  // -1 disables chunked prefill (server_args.py @001067ff: chunked_prefill_size "Setting this to -1 means
+  // disabling chunked prefill"); a prefill batch then holds max(--max-prefill-tokens, context length) tokens,
+  // so a batch of whole prompts larger than that needs --max-prefill-tokens.
+  args.push(['--chunked-prefill-size', String(input.prefillChunkTokens ?? -1)]);
+  const batchTokens = input.batch * (input.contextTokens - input.cachedTokens);
+  if (input.prefillChunkTokens === null && batchTokens > Math.max(SGLANG_MAX_PREFILL_TOKENS, input.contextTokens))
+    args.push(['--max-prefill-tokens', String(batchTokens)]);
   const nodes = deploymentNodes(input);
   if (nodes > 1) {
     args.push(['--nnodes', String(nodes)], ['--node-rank', '0'], ['--dist-init-addr', 'HEAD_NODE_IP:5000']);
@@ -171,7 +198,10 @@ function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   if (lo.ep > 1) args.push(['--ep_size', String(lo.ep)]);
   args.push(['--max_seq_len', String(input.contextTokens)]);
   args.push(['--kv_cache_free_gpu_memory_fraction', String(input.gpuMemoryUtilization)]);
+  // Without chunked prefill the PyTorch backend refuses a prompt whose prompt_len / cp_size exceeds
+  // max_num_tokens (default 8192): NVIDIA/TensorRT-LLM@4c05a748 tensorrt_llm/llmapi/llm.py, _check_arguments.
   if (input.prefillChunkTokens !== null) args.push(['--enable_chunked_prefill', null], ['--max_num_tokens', String(input.prefillChunkTokens)]);
+  else args.push(['--max_num_tokens', String(wholePromptTokens(input, lo.cp))]);
   const config: Record<string, string> = {};
   if (lo.cp > 1) config['cp_config.cp_type'] = TRTLLM_CP_TYPE[style]!;
   if (input.kvDtype === 'fp8') config['kv_cache_config.dtype'] = 'fp8';
@@ -206,7 +236,10 @@ export function launchInputOf(r: EstimateResult, pp = 1): LaunchInput {
     weights: r.precision.weights,
     kvDtype: r.precision.kvDtype,
     contextTokens: r.workload.contextTokens,
+    cachedTokens: r.workload.cachedTokens,
+    batch: r.workload.batch,
     prefillChunkTokens: r.workload.prefillChunkTokens ?? null,
+    maxStepTokens: r.cluster.engine.maxStepTokens,
     gpuMemoryUtilization: r.cluster.engine.gpuMemoryUtilization,
   };
 }

@@ -89,6 +89,37 @@ describe('plan --emit: the launch command in the table can be pasted', () => {
   });
 });
 
+describe('--emit: whole prompts get a step budget that holds them', () => {
+  const llama = ['--model', 'llama3-70b', '--cluster', 'h100-ib', '--gpus', '8'];
+
+  test("TensorRT-LLM (whole prompts by default): --max_num_tokens holds a prompt's tokens per CP rank", () => {
+    const cp = emitOf('trtllm', ...llama, '--ctx', '128K', '--tp', '4', '--cp', '2');
+    assert.equal(flagValue(cp.command, '--max_num_tokens'), '64000', cp.command);
+    assert.ok(!cp.flags.includes('--enable_chunked_prefill'), cp.command);
+    // A batch of whole prompts prefilled together; never below TensorRT-LLM's default of 8192.
+    assert.equal(flagValue(emitOf('trtllm', ...llama, '--ctx', '32K', '--batch', '4').command, '--max_num_tokens'), '128000');
+    assert.equal(flagValue(emitOf('trtllm', ...llama, '--ctx', '4K').command, '--max_num_tokens'), '8192');
+    // A modelled chunk is enabled, and is the budget.
+    const chunked = emitOf('trtllm', ...llama, '--ctx', '128K', '--prefill-chunk', '16K');
+    assert.ok(chunked.flags.includes('--enable_chunked_prefill'), chunked.command);
+    assert.equal(flagValue(chunked.command, '--max_num_tokens'), '16000');
+  });
+
+  test('vLLM with --prefill-chunk none: --max-num-batched-tokens of the whole prompt (V1 always chunks)', () => {
+    const e = emitOf('vllm', ...llama, '--ctx', '128K', '--prefill-chunk', 'none');
+    assert.equal(flagValue(e.command, '--max-num-batched-tokens'), '128000', e.command);
+    assert.equal(flagValue(emitOf('vllm', ...llama, '--ctx', '128K').command, '--max-num-batched-tokens'), '8192');
+  });
+
+  test('SGLang with --prefill-chunk none: --chunked-prefill-size -1, and --max-prefill-tokens for a batch of them', () => {
+    const e = emitOf('sglang', ...llama, '--ctx', '128K', '--prefill-chunk', 'none');
+    assert.equal(flagValue(e.command, '--chunked-prefill-size'), '-1', e.command);
+    assert.ok(!e.flags.includes('--max-prefill-tokens'), e.command);
+    const batch = emitOf('sglang', ...llama, '--ctx', '32K', '--batch', '4', '--prefill-chunk', 'none');
+    assert.equal(flagValue(batch.command, '--max-prefill-tokens'), '128000', batch.command);
+  });
+});
+
 describe('--emit trtllm: the CP type is the CpType member as spelt', () => {
   test('cp_config.cp_type: RING (ULYSSES with --cp-style ulysses)', () => {
     const args = ['--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '128K', '--gpus', '16', '--tp', '8'];
