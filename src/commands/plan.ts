@@ -107,6 +107,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   };
   const launchInputFor = (layout: Layout, pp: number): LaunchInput => ({
     modelId: model.spec.huggingFace ?? model.spec.name,
+    model: model.spec,
     layout,
     pp,
     weights: precision.weights,

@@ -1,5 +1,5 @@
 import type { EstimateResult } from '../model/estimate.js';
-import type { KvDtype, Layout, WeightRecipe } from '../model/types.js';
+import type { KvDtype, Layout, ModelSpec, WeightRecipe } from '../model/types.js';
 
 export type LaunchEngine = 'vllm' | 'sglang' | 'trtllm';
 
@@ -32,6 +32,8 @@ export interface FlagList {
 export interface LaunchInput {
   /** The Hugging Face id (or the preset name when the preset has none). */
   modelId: string;
+  /** The model's shapes: what an engine's sharding must divide. */
+  model: Pick<ModelSpec, 'name' | 'ffnSize' | 'moe'>;
   /** One pipeline stage's layout (the whole layout without PP). */
   layout: Layout;
   pp: number;
@@ -49,8 +51,15 @@ export interface LaunchInput {
   gpuMemoryUtilization: number;
 }
 
-/** A layout the engine version cannot launch: the reason, for a message or a plan's restriction. */
-export class NotLaunchable extends Error {}
+/** A layout the engine version cannot launch: the reason, for a message or a plan's restriction; `fix` when one is known. */
+export class NotLaunchable extends Error {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Nodes the whole deployment touches: every stage's GPUs (TP x CP per stage, times PP), whole nodes. */
 export function deploymentNodes(input: LaunchInput): number {
@@ -141,6 +150,7 @@ const SGLANG_MAX_PREFILL_TOKENS = 16384;
 function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?: undefined } {
   const lo = input.layout;
   allGatherOnly('sglang', lo);
+  if (lo.cp > 1) sglangCpShards(input);
   // SGLang's attention CP is carved out of its TP world: server_args.py (_handle_context_parallelism) asserts
   // tp_size % attn_cp_size == 0, so TP t x CP c is --tp-size t*c --attn-cp-size c (attention TP t); some
   // versions also assert pp_size == 1 with CP, so CP with PP is not emitted.
@@ -178,6 +188,36 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
     );
   }
   return { args };
+}
+
+/**
+ * The weight dimensions SGLang splits over its whole TP world when attention CP is carved out of it
+ * (--tp-size TP*CP): its dense MLPs (MergedColumnParallelLinear / RowParallelLinear, whose divide() asserts
+ * an exact split) and MoE experts (over the MoE TP, TP*CP / EP). Attention is split over TP alone, which the
+ * layout already checks. Throws with a CP degree that splits them evenly.
+ */
+function sglangCpShards(input: LaunchInput): void {
+  const { tp, cp, ep } = input.layout;
+  const m = input.model;
+  const moe = m.moe ?? null;
+  const splits = (world: number): string | null => {
+    if ((!moe || moe.firstDenseLayers > 0 || moe.layerInterval > 1) && m.ffnSize % world !== 0) return `the FFN intermediate size ${m.ffnSize}`;
+    if (moe && moe.sharedExperts > 0 && (moe.sharedFfnSize * moe.sharedExperts) % world !== 0)
+      return `the shared-expert intermediate size ${moe.sharedFfnSize * moe.sharedExperts}`;
+    if (moe && (world % ep !== 0 || moe.expertFfnSize % (world / ep) !== 0))
+      return `the expert intermediate size ${moe.expertFfnSize} (over MoE TP ${world / ep})`;
+    return null;
+  };
+  const bad = splits(tp * cp);
+  if (bad === null) return;
+  const works = (c: number) => c > 1 && splits(tp * c) === null;
+  const below = [...Array(cp).keys()].reverse().find(works);
+  const above = [...Array(3 * cp).keys()].map((i) => cp + 1 + i).find(works);
+  const pick = below ?? above;
+  throw new NotLaunchable(
+    `sglang splits its FFN weights over --tp-size ${tp * cp} (TP${tp} x CP${cp}), which does not divide ${bad} of ${m.name} (its linear layers assert an even split)`,
+    pick === undefined ? 'try --cp 1 or another engine' : `try --cp ${pick} on ${tp * pick} GPUs, --cp 1, or another engine`,
+  );
 }
 
 /**
@@ -231,6 +271,7 @@ function toYaml(config: Record<string, string>): string {
 export function launchInputOf(r: EstimateResult, pp = 1): LaunchInput {
   return {
     modelId: r.model.huggingFace ?? r.model.name,
+    model: r.model,
     layout: r.layout,
     pp,
     weights: r.precision.weights,

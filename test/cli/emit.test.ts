@@ -120,6 +120,28 @@ describe('--emit: whole prompts get a step budget that holds them', () => {
   });
 });
 
+describe("--emit sglang: its TP x CP world must split the model's FFN weights", () => {
+  test('TP16 x CP10 for llama3-405b (FFN 53248) is refused with one line naming a CP that splits it', () => {
+    const line = assertOneLineError(
+      runCli(['estimate', '--model', 'llama3-405b', '--cluster', 'h100-ib', '--ctx', '512K', '--gpus', '160', '--tp', '16', '--emit', 'sglang']),
+    );
+    assert.match(line, /^cp-plan: --emit sglang: .*--tp-size 160 \(TP16 x CP10\), which does not divide the FFN intermediate size 53248 of llama3-405b/);
+    assert.match(line, /try --cp 8 on 128 GPUs/);
+    // That suggestion launches.
+    emitOf('sglang', '--model', 'llama3-405b', '--cluster', 'h100-ib', '--ctx', '512K', '--gpus', '128', '--tp', '16');
+  });
+
+  test('plan --emit sglang searches only layouts whose TP x CP splits the FFN', () => {
+    const r = runCli(['plan', '--model', 'llama3-405b', '--cluster', 'h100-ib', '--ctx', '1M', '--max-ttft', '45s', '--emit', 'sglang', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseJson(r.stdout);
+    const { tp, cp } = doc.best.layout;
+    assert.ok(cp > 1, 'a CP layout is the answer');
+    assert.equal(53248 % (tp * cp), 0, `TP${tp} x CP${cp}`);
+    assert.equal(flagValue(doc.emit.command, '--tp-size'), String(tp * cp));
+  });
+});
+
 describe('--emit trtllm: the CP type is the CpType member as spelt', () => {
   test('cp_config.cp_type: RING (ULYSSES with --cp-style ulysses)', () => {
     const args = ['--model', 'llama3-70b', '--cluster', 'h100-ib', '--ctx', '128K', '--gpus', '16', '--tp', '8'];
