@@ -232,7 +232,7 @@ async function emitFor(engine: LaunchEngine, r: ReturnType<typeof estimate>, pp:
   } catch (error) {
     if (!(error instanceof NotLaunchable)) throw error;
     throw new InputError(
-      `--emit ${engine}: ${error.message}; this layout cannot be launched with that version (try --cp 1, another --cp-style, or another engine)`,
+      `--emit ${engine}: ${error.message}; this layout cannot be launched with that version (${error.fix ?? 'try --cp 1, another --cp-style, or another engine'})`,
     );
   }
 }

@@ -111,12 +111,16 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   };
   const launchInputFor = (layout: Layout, pp: number): LaunchInput => ({
     modelId: model.spec.huggingFace ?? model.spec.name,
+    model: model.spec,
     layout,
     pp,
     weights: precision.weights,
     kvDtype: precision.kvDtype,
     contextTokens: opts.ctx,
+    cachedTokens: cached,
+    batch: opts.batch,
     prefillChunkTokens: chunk,
+    maxStepTokens: engine.maxStepTokens,
     gpuMemoryUtilization: engine.gpuMemoryUtilization,
   });
   const baseSpace = { maxNodes, maxGpus: opts.maxGpus, variant: opts.variant === 'auto' ? undefined : opts.variant, dcp: opts.dcp };
@@ -244,7 +248,11 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
       limitsText +
       presetsLine(quoted(model), quoted(cluster)) +
       '\n' +
-      quoted(launchText(emit)),
+      // Quoted line by line: the command's own line breaks stay, so it can be pasted.
+      launchText(emit)
+        .split('\n')
+        .map((line) => quoted(line))
+        .join('\n'),
     stderr,
     exitCode,
   };

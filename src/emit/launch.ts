@@ -1,5 +1,5 @@
 import type { EstimateResult } from '../model/estimate.js';
-import type { KvDtype, Layout, WeightRecipe } from '../model/types.js';
+import type { KvDtype, Layout, ModelSpec, WeightRecipe } from '../model/types.js';
 
 export type LaunchEngine = 'vllm' | 'sglang' | 'trtllm';
 
@@ -32,19 +32,49 @@ export interface FlagList {
 export interface LaunchInput {
   /** The Hugging Face id (or the preset name when the preset has none). */
   modelId: string;
+  /** The model's shapes: what an engine's sharding must divide. */
+  model: Pick<ModelSpec, 'name' | 'ffnSize' | 'moe'>;
   /** One pipeline stage's layout (the whole layout without PP). */
   layout: Layout;
   pp: number;
   weights: WeightRecipe;
   kvDtype: KvDtype;
   contextTokens: number;
+  /** Of the context, tokens already cached (the prefill computes the rest). */
+  cachedTokens: number;
+  /** Prompts prefilled together. */
+  batch: number;
   /** The prefill chunk (max batched tokens); null = whole prompts. */
   prefillChunkTokens: number | null;
+  /** The engine's token budget of one step (its default), when the preset gives it. */
+  maxStepTokens: number | null;
   gpuMemoryUtilization: number;
 }
 
-/** A layout the engine version cannot launch: the reason, for a message or a plan's restriction. */
-export class NotLaunchable extends Error {}
+/** A layout the engine version cannot launch: the reason, for a message or a plan's restriction; `fix` when one is known. */
+export class NotLaunchable extends Error {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Nodes the whole deployment touches: every stage's GPUs (TP x CP per stage, times PP), whole nodes. */
+export function deploymentNodes(input: LaunchInput): number {
+  return Math.ceil((input.layout.gpus * input.pp) / input.layout.gpusPerNode);
+}
+
+/**
+ * A step's token budget per CP rank that lets prompts be prefilled whole: the batch's new tokens, at least one
+ * whole prompt (TensorRT-LLM checks prompt_len / cp_size, cached prefix included), and never below the
+ * engine's default budget (which also bounds decode batches).
+ */
+export function wholePromptTokens(input: LaunchInput, cp: number): number {
+  const perRank = (tokens: number) => Math.ceil(tokens / cp);
+  return Math.max(perRank(input.contextTokens), input.batch * perRank(input.contextTokens - input.cachedTokens), input.maxStepTokens ?? 0);
+}
 
 type Args = [string, string | null][];
 
@@ -106,15 +136,21 @@ function vllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: u
   if (input.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8']);
   args.push(['--max-model-len', String(input.contextTokens)]);
   args.push(['--gpu-memory-utilization', String(input.gpuMemoryUtilization)]);
-  if (input.prefillChunkTokens !== null) args.push(['--max-num-batched-tokens', String(input.prefillChunkTokens)]);
-  const nodes = lo.nodes * input.pp;
+  // vLLM V1 always chunks prefills (at its default budget without this flag): whole prompts need a budget
+  // that holds them, which makes each one a single chunk.
+  args.push(['--max-num-batched-tokens', String(input.prefillChunkTokens ?? wholePromptTokens(input, 1))]);
+  const nodes = deploymentNodes(input);
   if (nodes > 1) notes.push(`${nodes} nodes: start a Ray cluster over them first (vLLM's multi-node serving), then run this on the head node`);
   return { args };
 }
 
+/** SGLang's default --max-prefill-tokens (server_args.py @001067ff). */
+const SGLANG_MAX_PREFILL_TOKENS = 16384;
+
 function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?: undefined } {
   const lo = input.layout;
   allGatherOnly('sglang', lo);
+  if (lo.cp > 1) sglangCpShards(input);
   // SGLang's attention CP is carved out of its TP world: server_args.py (_handle_context_parallelism) asserts
   // tp_size % attn_cp_size == 0, so TP t x CP c is --tp-size t*c --attn-cp-size c (attention TP t); some
   // versions also assert pp_size == 1 with CP, so CP with PP is not emitted.
@@ -137,8 +173,14 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   if (input.kvDtype === 'fp8') args.push(['--kv-cache-dtype', 'fp8_e4m3']);
   args.push(['--context-length', String(input.contextTokens)]);
   args.push(['--mem-fraction-static', String(input.gpuMemoryUtilization)]);
-  if (input.prefillChunkTokens !== null) args.push(['--chunked-prefill-size', String(input.prefillChunkTokens)]);
-  const nodes = lo.nodes * input.pp;
+  // -1 disables chunked prefill (server_args.py @001067ff: chunked_prefill_size "Setting this to -1 means
+  // disabling chunked prefill"); a prefill batch then holds max(--max-prefill-tokens, context length) tokens,
+  // so a batch of whole prompts larger than that needs --max-prefill-tokens.
+  args.push(['--chunked-prefill-size', String(input.prefillChunkTokens ?? -1)]);
+  const batchTokens = input.batch * (input.contextTokens - input.cachedTokens);
+  if (input.prefillChunkTokens === null && batchTokens > Math.max(SGLANG_MAX_PREFILL_TOKENS, input.contextTokens))
+    args.push(['--max-prefill-tokens', String(batchTokens)]);
+  const nodes = deploymentNodes(input);
   if (nodes > 1) {
     args.push(['--nnodes', String(nodes)], ['--node-rank', '0'], ['--dist-init-addr', 'HEAD_NODE_IP:5000']);
     notes.push(
@@ -148,8 +190,42 @@ function sglangArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   return { args };
 }
 
-/** TensorRT-LLM's CpType for a cp-plan style (tensorrt_llm/mapping.py); all-gather has none. */
-const TRTLLM_CP_TYPE: Record<string, string> = { ring: 'ring', ulysses: 'ulysses' };
+/**
+ * The weight dimensions SGLang splits over its whole TP world when attention CP is carved out of it
+ * (--tp-size TP*CP): its dense MLPs (MergedColumnParallelLinear / RowParallelLinear, whose divide() asserts
+ * an exact split) and MoE experts (over the MoE TP, TP*CP / EP). Attention is split over TP alone, which the
+ * layout already checks. Throws with a CP degree that splits them evenly.
+ */
+function sglangCpShards(input: LaunchInput): void {
+  const { tp, cp, ep } = input.layout;
+  const m = input.model;
+  const moe = m.moe ?? null;
+  const splits = (world: number): string | null => {
+    if ((!moe || moe.firstDenseLayers > 0 || moe.layerInterval > 1) && m.ffnSize % world !== 0) return `the FFN intermediate size ${m.ffnSize}`;
+    if (moe && moe.sharedExperts > 0 && (moe.sharedFfnSize * moe.sharedExperts) % world !== 0)
+      return `the shared-expert intermediate size ${moe.sharedFfnSize * moe.sharedExperts}`;
+    if (moe && (world % ep !== 0 || moe.expertFfnSize % (world / ep) !== 0))
+      return `the expert intermediate size ${moe.expertFfnSize} (over MoE TP ${world / ep})`;
+    return null;
+  };
+  const bad = splits(tp * cp);
+  if (bad === null) return;
+  const works = (c: number) => c > 1 && splits(tp * c) === null;
+  const below = [...Array(cp).keys()].reverse().find(works);
+  const above = [...Array(3 * cp).keys()].map((i) => cp + 1 + i).find(works);
+  const pick = below ?? above;
+  throw new NotLaunchable(
+    `sglang splits its FFN weights over --tp-size ${tp * cp} (TP${tp} x CP${cp}), which does not divide ${bad} of ${m.name} (its linear layers assert an even split)`,
+    pick === undefined ? 'try --cp 1 or another engine' : `try --cp ${pick} on ${tp * pick} GPUs, --cp 1, or another engine`,
+  );
+}
+
+/**
+ * TensorRT-LLM's CpType member for a cp-plan style (tensorrt_llm/mapping.py: IntEnum ULYSSES, STAR, RING,
+ * HELIX); all-gather has none. The member's own spelling: serve.py @00209af1 upper-cases only the CLI's
+ * cp_config (get_llm_args), and the --config YAML reaches llm_args.py's cp_config, a plain dict.
+ */
+const TRTLLM_CP_TYPE: Record<string, string> = { ring: 'RING', ulysses: 'ULYSSES' };
 
 function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?: Record<string, string> } {
   const lo = input.layout;
@@ -162,7 +238,10 @@ function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
   if (lo.ep > 1) args.push(['--ep_size', String(lo.ep)]);
   args.push(['--max_seq_len', String(input.contextTokens)]);
   args.push(['--kv_cache_free_gpu_memory_fraction', String(input.gpuMemoryUtilization)]);
+  // Without chunked prefill the PyTorch backend refuses a prompt whose prompt_len / cp_size exceeds
+  // max_num_tokens (default 8192): NVIDIA/TensorRT-LLM@4c05a748 tensorrt_llm/llmapi/llm.py, _check_arguments.
   if (input.prefillChunkTokens !== null) args.push(['--enable_chunked_prefill', null], ['--max_num_tokens', String(input.prefillChunkTokens)]);
+  else args.push(['--max_num_tokens', String(wholePromptTokens(input, lo.cp))]);
   const config: Record<string, string> = {};
   if (lo.cp > 1) config['cp_config.cp_type'] = TRTLLM_CP_TYPE[style]!;
   if (input.kvDtype === 'fp8') config['kv_cache_config.dtype'] = 'fp8';
@@ -172,9 +251,9 @@ function trtllmArgs(input: LaunchInput, notes: string[]): { args: Args; config?:
     args.push(['--config', TRTLLM_CONFIG]);
     notes.push(`write ${TRTLLM_CONFIG} first (its text is shown with the command; in --json, emit.configFile.yaml)`);
   }
-  const gpus = lo.gpus * input.pp;
-  if (lo.nodes * input.pp > 1)
-    notes.push(`${lo.nodes * input.pp} nodes: launch under MPI or Slurm with ${gpus} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
+  const nodes = deploymentNodes(input);
+  if (nodes > 1)
+    notes.push(`${nodes} nodes: launch under MPI or Slurm with ${lo.gpus * input.pp} ranks (trtllm-llmapi-launch), as TensorRT-LLM's multi-node serving does`);
   return { args, ...(hasConfig ? { config } : {}) };
 }
 
@@ -192,12 +271,16 @@ function toYaml(config: Record<string, string>): string {
 export function launchInputOf(r: EstimateResult, pp = 1): LaunchInput {
   return {
     modelId: r.model.huggingFace ?? r.model.name,
+    model: r.model,
     layout: r.layout,
     pp,
     weights: r.precision.weights,
     kvDtype: r.precision.kvDtype,
     contextTokens: r.workload.contextTokens,
+    cachedTokens: r.workload.cachedTokens,
+    batch: r.workload.batch,
     prefillChunkTokens: r.workload.prefillChunkTokens ?? null,
+    maxStepTokens: r.cluster.engine.maxStepTokens,
     gpuMemoryUtilization: r.cluster.engine.gpuMemoryUtilization,
   };
 }

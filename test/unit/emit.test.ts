@@ -112,7 +112,7 @@ describe('launch commands', () => {
     const list = loadFlagList('trtllm');
     const cmd = launchCommand('trtllm', launchInputOf(r), list);
     assert.match(cmd.command, /^trtllm-serve serve \S+ --tp_size 8 --cp_size 2 .*--config cp-plan-trtllm\.yaml$/);
-    assert.equal(cmd.configFile?.yaml, 'cp_config:\n  cp_type: ring\nkv_cache_config:\n  dtype: fp8\n');
+    assert.equal(cmd.configFile?.yaml, 'cp_config:\n  cp_type: RING\nkv_cache_config:\n  dtype: fp8\n');
     assert.throws(() => launchCommand('trtllm', launchInputOf(r), { ...list, configKeys: ['kv_cache_config.dtype'] }), /has no config key cp_config.cp_type/);
     assert.throws(() => launchCommand('trtllm', { ...launchInputOf(r), layout: { ...r.layout, cpStyle: 'all-gather' } }, list), /no all-gather CP/);
   });
