@@ -27,7 +27,8 @@ export function estimatePrefillChunked(
   // A chunk is split over the CP ranks like a whole prefill: at least one token per rank.
   const chunk = chunkTokens === null ? null : Math.max(chunkTokens, layout.cp);
   if (chunk === null || newTokens <= chunk) {
-    return { ...estimatePrefill(model, cluster, layout, precision, workload, variant), chunks: 1, chunkTokens: chunk };
+    // The estimate is this call's own object: extended in place (a spread copy halved the planner's rate).
+    return Object.assign(estimatePrefill(model, cluster, layout, precision, workload, variant), { chunks: 1, chunkTokens: chunk });
   }
   const chunks = Math.ceil(newTokens / chunk);
   const serialSec = cluster.engine.serialSecPerContextToken * workload.batch * workload.contextTokens;
