@@ -1,3 +1,4 @@
+import { quoted } from '../render/quote.js';
 import Table from '../render/table.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import type { Layout } from '../model/types.js';
@@ -141,7 +142,7 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const chalk = makeChalk(color);
   const style = { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
-  const lines = [chalk.bold(heading), ''];
+  const lines = [chalk.bold(quoted(heading)), ''];
   const t = new Table({
     head: ['Fleet', 'Layout', 'Instances', 'GPUs', 'Mean TTFT', 'TTIT', ...(price === null ? [] : ['$/hour', '$/M output tokens'])],
     style,
@@ -196,6 +197,6 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   lines.push(
     `* the answer (${opts.disaggregated ? '--disaggregated' : 'co-located; --disaggregated sizes separate pools'}). Co-located fleets are sized by cp-plan serve's simulation (two minutes of Poisson arrivals, 400 to 5,000 requests, seed 1).`,
   );
-  lines.push(presetsLine(model, cluster));
+  lines.push(presetsLine(quoted(model), quoted(cluster)));
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: chosen ? EXIT_OK : EXIT_CHECK_FAILED };
 }

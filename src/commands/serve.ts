@@ -1,3 +1,4 @@
+import { quoted } from '../render/quote.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
 import { contextWarning } from '../model/estimate.js';
 import type { AttentionDtype, KvDtype, WeightRecipe } from '../model/types.js';
@@ -170,7 +171,7 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const title = `${model.spec.displayName} on ${spec.name}, engine ${spec.engine.name}; weights ${precision.weights}, KV cache ${precision.kvDtype}`;
   return {
-    stdout: serveTable(result, { title, traffic: describe, sloText }, saturation, makeChalk(color), color) + '\n' + presetsLine(model, cluster) + '\n',
+    stdout: serveTable(result, { title: quoted(title), traffic: describe, sloText }, saturation, makeChalk(color), color) + '\n' + presetsLine(quoted(model), quoted(cluster)) + '\n',
     stderr,
     exitCode,
   };
