@@ -1,3 +1,4 @@
+import { quoted } from '../render/quote.js';
 import { EXIT_OK, InputError, printable } from '../errors.js';
 import type { CpStyle, KvDtype, RingVariant, WeightRecipe } from '../model/types.js';
 import { CP_STYLES, SWEEP_DIMS, sweep, sweepGrid, type SweepDim, type SweepPoint, type SweepRow } from '../planning/sweep.js';
@@ -212,7 +213,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
       }
       stdout =
         sweepToTable(rows.slice(0, MAX_TABLE_ROWS), dims, color) +
-        (opts.chart && data ? '\n' + terminalChart(data, options, { color, columns: ctx.columns }) : '');
+        (opts.chart && data ? '\n' + terminalChart(quoted(data), options, { color, columns: ctx.columns }) : '');
   }
   if (opts.chart && format !== 'table' && data) stderr.push('note: --chart is drawn only with the table format; use --chart-file for an SVG');
   return { stdout, stderr, exitCode: EXIT_OK };
