@@ -182,7 +182,8 @@ export function planToMarkdown(r: PlanResult, h: PlanHeader, top: number, warnin
         `| ${i + 1} | ${c.gpus} | ${describeLayout(c)}${notes.markers[i] ? ` ${notes.markers[i]}` : ''} | ${formatSeconds(c.ttftSec)} | ${formatSeconds(c.ttitSec)} | ${c.tokensPerSec.toFixed(1)} | ${formatBytes(c.memoryBytes)} |`,
       ),
     );
-    lines.push(...footnoteLines(notes.notes));
+    // A blank line ends the table (GitHub-flavoured Markdown continues it otherwise), then a list, as check and sweep do.
+    if (notes.notes.length) lines.push('', ...footnoteLines(notes.notes).map((l, i) => (i === 0 ? `**${l}**` : `- ${l.trim().replace(/\|/g, '\\|')}`)));
   } else if (r.closest) {
     const worst = [...r.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     lines.push(`No layout meets every constraint; the closest, ${describeLayout(r.closest)} on ${r.closest.gpus} GPUs, ${describeViolation(worst)}.`);

@@ -404,3 +404,14 @@ describe('plan output (issue 16)', () => {
     assert.equal(check.generator.name, 'cp-plan');
   });
 });
+
+test('plan --format markdown ends its table with a blank line before the warnings (else GitHub renders them as rows)', () => {
+  const r = runCli(['plan', '--ctx', '1M', '--max-ttft', '90s', '--format', 'markdown']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  const at = lines.indexOf('**Warnings:**');
+  assert.ok(at > 0, r.stdout);
+  assert.equal(lines[at - 1], '', 'a blank line ends the table');
+  assert.match(lines[at - 2] ?? '', /^\|.*\|$/);
+  assert.match(lines[at + 1] ?? '', /^- \[1\] /);
+});
