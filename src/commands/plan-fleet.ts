@@ -1,3 +1,5 @@
+import { contextWarning, warningsFor } from '../model/estimate.js';
+import { distinct, footnoteLines } from '../render/warnings.js';
 import { quoted } from '../render/quote.js';
 import Table from '../render/table.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
@@ -51,7 +53,7 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
     ratePerSec: opts.rate,
     maxTtftSec: opts.maxTtft,
     maxTtitSec: opts.maxTtit,
-    space: { maxNodes, maxGpus: opts.maxGpus, dcp: opts.dcp },
+    space: { maxNodes, maxGpus: opts.maxGpus, dcp: opts.dcp && spec.engine.dcpSupported },
     pricePerGpuHourUsd: price,
   };
   let result: FleetPlan;
@@ -61,7 +63,20 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
     progress?.stop();
   }
   const chosen = opts.disaggregated ? result.disaggregated : result.colocated;
-  const stderr: string[] = [];
+  // Estimate's warnings for the layouts the answer uses (its pools' or the replica's), at the request's full context;
+  // without an answer, those that hold for any layout (the model's context).
+  const fullContext = { contextTokens: opts.isl + opts.osl, cachedTokens, batch: 1 };
+  const used = opts.disaggregated
+    ? result.disaggregated
+      ? [result.disaggregated.prefill.layout, result.disaggregated.decode.layout]
+      : []
+    : result.colocated
+      ? [result.colocated.layout]
+      : [];
+  const warnings = used.length
+    ? distinct(used.flatMap((l) => warningsFor(model.spec, spec, precision, fullContext, l)))
+    : [contextWarning(model.spec, fullContext.contextTokens)].filter((w) => w !== undefined);
+  const stderr: string[] = warnings.map((w) => `warning: ${w}`);
   if (!chosen) stderr.push(`check failed: ${opts.disaggregated ? result.disaggregatedProblem : result.colocatedProblem} (up to ${maxNodes} nodes)`);
   const cost = (gpus: number) => (price === null ? null : { perHourUsd: round(gpus * price, 2) });
   const outputPerSec = opts.rate * opts.osl;
@@ -134,6 +149,7 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
         meanTtitMs: ms(c.meanTtitSec),
       },
       problems: { disaggregated: result.disaggregatedProblem, colocated: result.colocatedProblem },
+      warnings,
       presets: presetsJson(model, cluster),
     };
     assertRepresentable(doc);
@@ -197,6 +213,7 @@ export async function runFleetPlan(opts: FleetOptions, ctx: CommandContext): Pro
   lines.push(
     `* the answer (${opts.disaggregated ? '--disaggregated' : 'co-located; --disaggregated sizes separate pools'}). Co-located fleets are sized by cp-plan serve's simulation (two minutes of Poisson arrivals, 400 to 5,000 requests, seed 1).`,
   );
+  lines.push(...quoted(footnoteLines(warnings)));
   lines.push(presetsLine(quoted(model), quoted(cluster)));
   return { stdout: lines.join('\n') + '\n', stderr, exitCode: chosen ? EXIT_OK : EXIT_CHECK_FAILED };
 }

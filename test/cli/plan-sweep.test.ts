@@ -415,3 +415,41 @@ test('plan --format markdown ends its table with a blank line before the warning
   assert.match(lines[at - 2] ?? '', /^\|.*\|$/);
   assert.match(lines[at + 1] ?? '', /^- \[1\] /);
 });
+
+test('fleet plans give their warnings: stderr, under the table, in JSON and in the report', () => {
+  const args = [
+    'plan',
+    '--model',
+    'llama3-405b',
+    '--cluster',
+    'h100-ib',
+    '--isl',
+    '1M',
+    '--osl',
+    '2K',
+    '--rate',
+    '0.05/s',
+    '--max-ttft',
+    '60s',
+    '--max-ttit',
+    '100ms',
+    '--disaggregated',
+  ];
+  const table = runCli(args);
+  assert.equal(table.status, 0, table.stderr);
+  assert.ok(
+    stderrLines(table).some((l) => /^cp-plan: warning: context of 1002000 tokens exceeds/.test(l)),
+    table.stderr,
+  );
+  assert.match(table.stdout, /^Warnings:\n {2}\[1\] context of 1002000 tokens/m);
+  const doc = parseJson(runCli([...args, '--json']).stdout);
+  assert.ok(Array.isArray(doc.warnings) && doc.warnings.some((w: string) => w.startsWith('context of 1002000 tokens')), JSON.stringify(doc.warnings));
+  const dir = mkdtempSync(join(tmpdir(), 'cp-plan-fleet-warn-'));
+  try {
+    const file = join(dir, 'fleet.html');
+    assert.equal(runCli([...args, '--report', file]).status, 0);
+    assert.match(readFileSync(file, 'utf8'), /<strong>warning:<\/strong> context of 1002000 tokens/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
