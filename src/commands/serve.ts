@@ -171,7 +171,11 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: false });
   const title = `${model.spec.displayName} on ${spec.name}, engine ${spec.engine.name}; weights ${precision.weights}, KV cache ${precision.kvDtype}`;
   return {
-    stdout: serveTable(result, { title: quoted(title), traffic: describe, sloText }, saturation, makeChalk(color), color) + '\n' + presetsLine(quoted(model), quoted(cluster)) + '\n',
+    stdout:
+      serveTable(result, { title: quoted(title), traffic: describe, sloText }, saturation, makeChalk(color), color) +
+      '\n' +
+      presetsLine(quoted(model), quoted(cluster)) +
+      '\n',
     stderr,
     exitCode,
   };
