@@ -377,7 +377,7 @@ describe('plan output (issue 16)', () => {
     assert.match(lines[1]!, /^1,112,14,1,8,14,1,1,ring,pass-kv,/);
     const md = runCli([...base, '--format', 'markdown', '--top', '2']);
     assert.match(md.stdout, /^\| 1 \| 112 \| 14 nodes TP8 x CP14 pass-KV \[[0-9,]+\] \|/m);
-    assert.match(md.stdout, /^Warnings:\n  \[1\] decode under CP14 is extrapolated/m);
+    assert.match(md.stdout, /^\*\*Warnings:\*\*\n- \[1\] decode under CP14 is extrapolated/m);
     assert.match(md.stderr, /warning: context of 1000000 tokens/);
     assertOneLineError(runCli(['plan', '--isl', '8K', '--osl', '1K', '--rate', '1/s', '--max-ttft', '2s', '--format', 'csv']));
   });
