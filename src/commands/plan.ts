@@ -146,17 +146,17 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   // The answer's: the best layout's, or without one those that hold for any layout.
   const beyond = contextWarning(model.spec, opts.ctx);
   const warnings = result.best ? warningsOf(result.best) : beyond ? [beyond] : [];
+  // A --max-nodes the preset caps: said with the warnings, so JSON and reports carry it too.
+  if (opts.maxNodes !== undefined && opts.maxNodes > cluster.spec.maxNodes)
+    warnings.push(
+      `--max-nodes ${opts.maxNodes}: cluster '${cluster.spec.name}' has ${cluster.spec.maxNodes} nodes (its preset's maxNodes), so the search stopped there; copy the preset (cp-plan presets show) and raise maxNodes to search a larger cluster`,
+    );
   const stderr: string[] = warnings.map((w) => `warning: ${w}`);
   if (!result.best && result.closest) {
     const worst = [...result.closest.violations].sort((a, b) => b.factor - a.factor)[0]!;
     stderr.push(`check failed: no layout up to ${maxNodes} nodes meets the SLOs; closest ${describeViolation(worst)} (${worst.factor.toFixed(2)}x off)`);
   } else if (!result.best) {
     stderr.push('check failed: no valid layout to evaluate within the limits');
-  }
-  if (opts.maxNodes !== undefined && opts.maxNodes > cluster.spec.maxNodes) {
-    stderr.push(
-      `warning: --max-nodes ${opts.maxNodes}: cluster '${cluster.spec.name}' has ${cluster.spec.maxNodes} nodes (its preset's maxNodes), so the search stopped there; copy the preset (cp-plan presets show) and raise maxNodes to search a larger cluster`,
-    );
   }
   const exitCode = result.best ? EXIT_OK : EXIT_CHECK_FAILED;
   const title =

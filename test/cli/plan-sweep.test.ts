@@ -385,6 +385,13 @@ describe('plan output (issue 16)', () => {
   test("--max-nodes above the preset says it stopped at the cluster's size", () => {
     const r = runCli([...base, '--max-nodes', '64', '--format', 'csv']);
     assert.match(r.stderr, /warning: --max-nodes 64: cluster 'gtt' has 32 nodes/);
+    // ... and in the JSON document's warnings, where a pipeline reads why its 64 became 32.
+    const doc = parseJson(runCli([...base, '--max-nodes', '64', '--json']).stdout);
+    assert.equal(doc.maxNodes, 32);
+    assert.ok(
+      doc.warnings.some((w: string) => w.startsWith("--max-nodes 64: cluster 'gtt' has 32 nodes")),
+      JSON.stringify(doc.warnings),
+    );
   });
 
   test('every JSON document names its generator, model and cluster the same way (schemaVersion 2)', () => {
