@@ -180,7 +180,15 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   }
 
   const color = colorEnabled({ isTTY: ctx.isTTY, env: ctx.env, noColorFlag: !opts.color, json: format !== 'table' });
-  const inputs = { model: model.spec.name, cluster: cluster.spec.name, engine: cluster.spec.engine.name, prefillChunkTokens: chunk };
+  const inputs = {
+    model: model.spec.name,
+    cluster: cluster.spec.name,
+    engine: cluster.spec.engine.name,
+    weights: precision.weights,
+    kvDtype: precision.kvDtype,
+    attentionDtype: precision.attentionDtype ?? 'bf16',
+    prefillChunkTokens: chunk,
+  };
   let stdout: string;
   switch (format) {
     case 'csv':

@@ -90,12 +90,16 @@ export interface SweepInputs {
   model: string;
   cluster: string;
   engine: string;
+  /** The precision every point was costed with. */
+  weights: string;
+  kvDtype: string;
+  attentionDtype: string;
   /** The prefill chunk every point was costed with (null: whole prompts). */
   prefillChunkTokens: number | null;
 }
 
 /**
- * The machine row (CSV and JSON), the same columns whatever was swept: every input (model, cluster, engine,
+ * The machine row (CSV and JSON), the same columns whatever was swept: every input (model, cluster, engine, precision,
  * nodes, GPUs, TP, CP, DCP, EP, PP, CP style, context, cached tokens, batch, miss rate, prefill chunk), the numbers beside the
  * layout's display string, then the metrics (keys name their units). The contract is in the README.
  */
@@ -103,6 +107,9 @@ const MACHINE_COLUMNS = (inputs: SweepInputs): Column[] => [
   { key: 'model', head: 'Model', value: () => inputs.model, text: () => inputs.model },
   { key: 'cluster', head: 'Cluster', value: () => inputs.cluster, text: () => inputs.cluster },
   { key: 'engine', head: 'Engine', value: () => inputs.engine, text: () => inputs.engine },
+  { key: 'weights', head: 'Weights', value: () => inputs.weights, text: () => inputs.weights },
+  { key: 'kvDtype', head: 'KV dtype', value: () => inputs.kvDtype, text: () => inputs.kvDtype },
+  { key: 'attentionDtype', head: 'Attention dtype', value: () => inputs.attentionDtype, text: () => inputs.attentionDtype },
   DIM_COLUMNS.nodes,
   DIM_COLUMNS.gpus,
   { key: 'tp', head: 'TP', value: (r) => r.tpUsed, text: (r) => String(r.tpUsed) },

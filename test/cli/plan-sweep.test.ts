@@ -460,3 +460,11 @@ test('fleet plans give their warnings: stderr, under the table, in JSON and in t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sweep rows carry the precision they were costed with (two sweeps concatenated stay apart)', () => {
+  const rows = (extra: string[]) => parseJson(runCli(['sweep', '--nodes', '2', '--ctx', '128K', ...extra, '--json']).stdout).rows;
+  const [plain] = rows([]);
+  const [fp8] = rows(['--weights', 'fp8', '--kv-dtype', 'fp8', '--attention-dtype', 'fp8']);
+  assert.deepEqual([plain.weights, plain.kvDtype, plain.attentionDtype], ['fp8-ffn', 'bf16', 'bf16']);
+  assert.deepEqual([fp8.weights, fp8.kvDtype, fp8.attentionDtype], ['fp8', 'fp8', 'fp8']);
+});

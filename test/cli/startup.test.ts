@@ -209,7 +209,7 @@ describe('a reader that closes early', () => {
       const r = pipeToHead(sweep(args));
       assert.equal(
         r.stdout,
-        'model,cluster,engine,nodes,gpus,tp,cp,dcp,ep,pp,cpStyle,contextTokens,cachedTokens,batch,missRate,prefillChunkTokens,layout,variant,ttftMs,passKvTtftMs,passQTtftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,fits\n',
+        'model,cluster,engine,weights,kvDtype,attentionDtype,nodes,gpus,tp,cp,dcp,ep,pp,cpStyle,contextTokens,cachedTokens,batch,missRate,prefillChunkTokens,layout,variant,ttftMs,passKvTtftMs,passQTtftMs,ttitMs,tokensPerSecond,memoryPerGpuBytes,fits\n',
       );
       assert.doesNotMatch(r.stderr, /Error|EPIPE|^\s+at /m, `stderr: ${r.stderr}`);
       // The warning about skipped points (nodes > 32 on gtt) is allowed; nothing else.
