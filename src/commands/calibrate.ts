@@ -1,3 +1,4 @@
+import { generatorOf } from '../render/provenance.js';
 import { basename, extname } from 'node:path';
 import Table from '../render/table.js';
 import { calibrate } from '../calibration/fit.js';
@@ -143,6 +144,7 @@ export async function runCalibrate(file: string, opts: CalibrateOptions, ctx: Co
   if (opts.json) {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
+      generator: generatorOf(ctx.version),
       data: label,
       baseCluster: cluster.spec.name,
       output: opts.output ?? null,

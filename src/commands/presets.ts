@@ -1,3 +1,4 @@
+import { generatorOf } from '../render/provenance.js';
 import { readInputFile } from '../read-file.js';
 import Table from '../render/table.js';
 import { InputError } from '../errors.js';
@@ -51,6 +52,7 @@ export function runPresetsList(opts: PresetsOptions, ctx: CommandContext): Comma
   if (opts.json) {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
+      generator: generatorOf(ctx.version),
       models: models.map(({ spec: m }) => ({
         name: m.name,
         displayName: m.displayName,

@@ -1,3 +1,4 @@
+import { generatorOf } from '../render/provenance.js';
 import { isAbsolute, relative } from 'node:path';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, printable } from '../errors.js';
 import { quoted } from '../render/quote.js';
@@ -103,7 +104,9 @@ export async function runValidate(opts: ValidateOptions, ctx: CommandContext): P
   const labels = collectiveFiles.map((f) => f.label);
   if (opts.json) {
     const doc = {
-      ...(paper ? validateToJson(paper.report, paper.header, SCHEMA_VERSION) : { schemaVersion: SCHEMA_VERSION }),
+      schemaVersion: SCHEMA_VERSION,
+      generator: generatorOf(ctx.version),
+      ...(paper ? validateToJson(paper.report, paper.header, SCHEMA_VERSION) : {}),
       collectives: collectives ? collectivesToJson(collectives, labels) : null,
       external: external ? externalToJson(external, externalData!.label) : null,
       serving: serving ? servingToJson(serving, servingData!.label) : null,

@@ -409,6 +409,12 @@ describe('plan output (issue 16)', () => {
     const check = parseJson(runCli(['check', 'examples/sizing.yaml', '--json']).stdout);
     assert.equal(check.schemaVersion, 2);
     assert.equal(check.generator.name, 'cp-plan');
+    // Documents without a model or cluster still name their generator.
+    for (const args of [['validate', '--json'], ['presets', 'list', '--json']]) {
+      const d = parseJson(runCli(args).stdout);
+      assert.equal(d.schemaVersion, 2, args.join(' '));
+      assert.deepEqual(Object.keys(d.generator), ['name', 'version'], args.join(' '));
+    }
   });
 });
 
