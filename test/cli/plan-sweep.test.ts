@@ -410,7 +410,10 @@ describe('plan output (issue 16)', () => {
     assert.equal(check.schemaVersion, 2);
     assert.equal(check.generator.name, 'cp-plan');
     // Documents without a model or cluster still name their generator.
-    for (const args of [['validate', '--json'], ['presets', 'list', '--json']]) {
+    for (const args of [
+      ['validate', '--json'],
+      ['presets', 'list', '--json'],
+    ]) {
       const d = parseJson(runCli(args).stdout);
       assert.equal(d.schemaVersion, 2, args.join(' '));
       assert.deepEqual(Object.keys(d.generator), ['name', 'version'], args.join(' '));
