@@ -11,7 +11,7 @@ import { explainTerms } from '../render/explain.js';
 import { formatBytes, formatSeconds, plural, round } from '../render/format.js';
 import { estimatePipeline, type PipelineEstimate } from '../model/pipeline.js';
 import type { CommandContext, CommandResult } from './result.js';
-import { cachedTokens, loadInputs } from './workload-options.js';
+import { cachedTokens, chunkFlag, loadInputs } from './workload-options.js';
 import { checkReportPath, writeReport } from '../report-file.js';
 import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
 import { presetsJson } from '../render/provenance.js';
@@ -113,7 +113,7 @@ export async function runEstimate(opts: EstimateOptions, ctx: CommandContext): P
       contextTokens: opts.ctx,
       cachedTokens: cached,
       batch: opts.batch,
-      ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: opts.prefillChunk || null } : {}),
+      ...(opts.prefillChunk !== undefined ? { prefillChunkTokens: chunkFlag(opts.prefillChunk) } : {}),
     },
     variant: opts.variant,
   });

@@ -15,7 +15,8 @@ import { assertRepresentable } from '../representable.js';
 import { contextWarning, warningsFor } from '../model/estimate.js';
 import type { FleetOptions } from './plan-fleet.js';
 import type { CommandContext, CommandResult } from './result.js';
-import { cachedTokens, loadInputs, type CacheOptions } from './workload-options.js';
+import { cachedTokens, chunkFlag, loadInputs, type CacheOptions } from './workload-options.js';
+import { prefillChunkOf } from '../model/prefill-chunked.js';
 import { checkReportPath, writeReport } from '../report-file.js';
 import { CURVE_MISS_RATES, variantCurve } from '../model/crossover.js';
 import { explainTerms } from '../render/explain.js';
@@ -83,7 +84,7 @@ export async function runPlan(opts: PlanOptions, ctx: CommandContext): Promise<C
   const cached = cachedTokens(opts);
   const { model, cluster, precision } = await loadInputs(opts);
   // Every candidate is costed with the chunking estimate uses: --prefill-chunk, else the engine's default.
-  const chunk = opts.prefillChunk === undefined ? cluster.spec.engine.prefillChunkTokens : opts.prefillChunk || null;
+  const chunk = prefillChunkOf(chunkFlag(opts.prefillChunk), cluster.spec);
   const workload = { contextTokens: opts.ctx, cachedTokens: cached, batch: opts.batch, prefillChunkTokens: chunk };
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit, minTokensPerSec: opts.minThroughput };
   const perNode = cluster.spec.gpusPerNode;

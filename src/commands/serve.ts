@@ -1,6 +1,6 @@
 import { quoted } from '../render/quote.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError } from '../errors.js';
-import { contextWarning } from '../model/estimate.js';
+import { checkDcpRuns, contextWarning } from '../model/estimate.js';
 import type { AttentionDtype, KvDtype, WeightRecipe } from '../model/types.js';
 import { readTextFile, readYamlFile } from '../presets/read-yaml.js';
 import { colorEnabled, makeChalk } from '../render/color.js';
@@ -13,7 +13,7 @@ import { traceLineSchema, workloadFileSchema } from '../schema/workload.js';
 import { saturationRate, serve } from '../serving/serve.js';
 import { fromRows, generateRequests, meanLength, type Arrivals, type RequestClass, type Requests, type TrafficSpec } from '../serving/traffic.js';
 import type { CommandContext, CommandResult } from './result.js';
-import { loadInputs } from './workload-options.js';
+import { chunkFlag, loadInputs } from './workload-options.js';
 
 export interface ServeOptions {
   model: string;
@@ -93,9 +93,7 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
   const tp = opts.tp ?? Math.min(fleet, spec.gpusPerNode);
   if (fleet % tp !== 0) throw new InputError(`--gpus ${fleet} is not a whole number of TP${tp} replicas; use a multiple of ${tp}`);
   const replicas = fleet / tp;
-  if (opts.dcp > 1 && !spec.engine.dcpSupported) {
-    throw new InputError(`--dcp ${opts.dcp}: engine ${spec.engine.name} runs no decode context parallelism; drop --dcp or use --engine vllm or sglang`);
-  }
+  checkDcpRuns(spec, opts.dcp);
 
   const { requests, concurrency, traffic, describe } = trafficFrom(opts);
   const slo = { maxTtftSec: opts.maxTtft, maxTtitSec: opts.maxTtit };
@@ -108,7 +106,7 @@ export async function runServe(opts: ServeOptions, ctx: CommandContext): Promise
     replicas,
     requests,
     concurrency,
-    chunkTokens: opts.prefillChunk === undefined ? undefined : opts.prefillChunk || null,
+    chunkTokens: chunkFlag(opts.prefillChunk),
     maxRunning: opts.maxRunning,
     slo,
     pricePerGpuHourUsd: price,

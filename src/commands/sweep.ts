@@ -13,7 +13,8 @@ import { parsePositiveInt, parseRate, parseSweepValues, parseTokenCount } from '
 import { assertWritable, writeWhole } from '../write-file.js';
 import { distinct } from '../render/warnings.js';
 import type { CommandContext, CommandResult } from './result.js';
-import { loadInputs } from './workload-options.js';
+import { chunkFlag, loadInputs } from './workload-options.js';
+import { prefillChunkOf } from '../model/prefill-chunked.js';
 import { checkChartPath, checkReportPath, writeReport, wroteLine } from '../report-file.js';
 import { usableHbmBytes } from '../model/memory.js';
 
@@ -118,7 +119,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const forced = opts.variant === 'auto' ? undefined : opts.variant;
   const format = opts.json ? 'json' : opts.format;
   // Every point is costed with the chunking estimate uses: --prefill-chunk, else the engine's default.
-  const chunk = opts.prefillChunk === undefined ? engine.prefillChunkTokens : opts.prefillChunk || null;
+  const chunk = prefillChunkOf(chunkFlag(opts.prefillChunk), cluster.spec);
 
   // Long sweeps go in chunks so that a spinner can turn on an interactive terminal.
   const rows: SweepRow[] = [];

@@ -41,6 +41,11 @@ export function precisionFor(model: LoadedModel, asked: { weights?: WeightRecipe
   };
 }
 
+/** --prefill-chunk as the model takes it: a token count, null for none (the flag's 0), undefined when not given. */
+export function chunkFlag(prefillChunk: number | undefined): number | null | undefined {
+  return prefillChunk === undefined ? undefined : prefillChunk || null;
+}
+
 /** Loads the model, cluster and engine presets a command names, and resolves the precision. */
 export async function loadInputs(opts: {
   model: string;

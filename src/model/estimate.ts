@@ -11,7 +11,7 @@ import { layerWeightBytesPerGpu } from './shapes.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { weightDtypes } from './precision.js';
 import { transferredTerms } from './provenance.js';
-import { type ChunkedPrefillEstimate, estimatePrefillChunked } from './prefill-chunked.js';
+import { type ChunkedPrefillEstimate, estimatePrefillChunked, prefillChunkOf } from './prefill-chunked.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 export type VariantChoice = RingVariant | 'auto';
@@ -50,11 +50,17 @@ export interface EstimateResult {
   warnings: string[];
 }
 
+/** DCP only on an engine that runs it (meta-cp does not): an input error otherwise. */
+export function checkDcpRuns(cluster: ClusterSpec, dcp: number): void {
+  if (dcp > 1 && !cluster.engine.dcpSupported)
+    throw new InputError(`--dcp ${dcp}: engine ${cluster.engine.name} runs no decode context parallelism; drop --dcp or use --engine vllm or sglang`);
+}
+
 /** Evaluates one layout and workload. Pure: returns data, never prints. */
 export function estimate(input: EstimateInput): EstimateResult {
   const { model, cluster, precision } = input;
   // The prefill chunk: the workload's when it names one (null: whole prompts), else the engine's default.
-  const chunk = input.workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : input.workload.prefillChunkTokens;
+  const chunk = prefillChunkOf(input.workload.prefillChunkTokens, cluster);
   const workload: Workload = { ...input.workload, prefillChunkTokens: chunk };
   checkPrecision(cluster, precision);
   // The CP style: the one asked for, if the engine runs it; else the engine's default.
@@ -64,9 +70,7 @@ export function estimate(input: EstimateInput): EstimateResult {
     throw new InputError(`--cp-style ${asked}: engine ${cluster.engine.name} runs ${styles.join(', ')}; choose one of them or another --engine`);
   }
   const layout = resolveLayout({ ...input.layout, cpStyle: asked ?? styles[0] }, model, cluster);
-  if (layout.dcp > 1 && !cluster.engine.dcpSupported) {
-    throw new InputError(`--dcp ${layout.dcp}: engine ${cluster.engine.name} runs no decode context parallelism; drop --dcp or use --engine vllm or sglang`);
-  }
+  checkDcpRuns(cluster, layout.dcp);
   checkPlausible(model, cluster, layout, precision);
   const newTokens = workload.contextTokens - workload.cachedTokens;
   if (newTokens < layout.cp) {

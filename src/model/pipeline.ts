@@ -5,7 +5,7 @@ import { resolveLayout, withoutCp } from './layout.js';
 import { memoryPerGpu, type MemoryEstimate } from './memory.js';
 import { ACTIVATION_BYTES } from './precision.js';
 import { estimatePrefill } from './prefill.js';
-import { estimatePrefillChunked } from './prefill-chunked.js';
+import { estimatePrefillChunked, prefillChunkOf } from './prefill-chunked.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
 /**
@@ -59,7 +59,7 @@ export function estimatePipelineLayout(
   workload: Workload,
   variant: RingVariant,
 ): PipelineEstimate {
-  const chunk = workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : workload.prefillChunkTokens;
+  const chunk = prefillChunkOf(workload.prefillChunkTokens, cluster);
   const w = { ...workload, prefillChunkTokens: chunk };
   const whole = estimatePrefillChunked(model, cluster, layout, precision, w, variant, chunk);
   const newTokens = workload.contextTokens - workload.cachedTokens;

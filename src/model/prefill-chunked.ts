@@ -1,6 +1,31 @@
 import { estimatePrefill, type PrefillBreakdown, type PrefillEstimate } from './prefill.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision, RingVariant, Workload } from './types.js';
 
+/** The prefill chunk a workload is costed with: the one asked for (null: whole prompts), else the engine's default. */
+export function prefillChunkOf(asked: number | null | undefined, cluster: ClusterSpec): number | null {
+  return asked === undefined ? cluster.engine.prefillChunkTokens : asked;
+}
+
+/** Whether the new tokens go through in one pass (no chunking, or a chunk that holds them; at least one token per CP rank). */
+function oneChunk(newTokens: number, chunkTokens: number | null, cp: number): boolean {
+  return chunkTokens === null || newTokens <= Math.max(chunkTokens, cp);
+}
+
+/** Only the TTFT of estimatePrefillChunked: the plain prefill when it is one chunk (the planner's hot path). */
+export function chunkedPrefillSec(
+  model: ModelSpec,
+  cluster: ClusterSpec,
+  layout: Layout,
+  precision: Precision,
+  workload: Workload,
+  variant: RingVariant,
+  chunkTokens: number | null,
+): number {
+  return oneChunk(workload.contextTokens - workload.cachedTokens, chunkTokens, layout.cp)
+    ? estimatePrefill(model, cluster, layout, precision, workload, variant).ttftSec
+    : estimatePrefillChunked(model, cluster, layout, precision, workload, variant, chunkTokens).ttftSec;
+}
+
 /** A prefill estimate with the chunking it was costed with (1 chunk and the chunk size when not chunked). */
 export type ChunkedPrefillEstimate = PrefillEstimate & { chunks: number; chunkTokens: number | null };
 
@@ -26,7 +51,7 @@ export function estimatePrefillChunked(
   const newTokens = workload.contextTokens - workload.cachedTokens;
   // A chunk is split over the CP ranks like a whole prefill: at least one token per rank.
   const chunk = chunkTokens === null ? null : Math.max(chunkTokens, layout.cp);
-  if (chunk === null || newTokens <= chunk) {
+  if (chunk === null || oneChunk(newTokens, chunk, layout.cp)) {
     // The estimate is this call's own object: extended in place (a spread copy halved the planner's rate).
     return Object.assign(estimatePrefill(model, cluster, layout, precision, workload, variant), { chunks: 1, chunkTokens: chunk });
   }

@@ -2,8 +2,7 @@ import { estimateDecode } from '../model/decode.js';
 import { layoutOrProblem, withoutCp } from '../model/layout.js';
 import { memoryParts } from '../model/memory.js';
 import { estimatePipelineLayout } from '../model/pipeline.js';
-import { estimatePrefill } from '../model/prefill.js';
-import { estimatePrefillChunked } from '../model/prefill-chunked.js';
+import { chunkedPrefillSec, prefillChunkOf } from '../model/prefill-chunked.js';
 import type { ClusterSpec, CpStyle, Layout, ModelSpec, Precision, RingVariant, Workload } from '../model/types.js';
 
 export interface Slo {
@@ -143,18 +142,14 @@ export function evaluateLayout(
   if (workload.contextTokens - workload.cachedTokens < layout.cp) return [];
   if (pp > 1) return evaluatePipeline(model, cluster, layout, precision, workload, slo, forced, pp);
   // The prefill chunk as estimate takes it: the workload's when it names one (null: whole prompts), else the engine's.
-  const chunk = workload.prefillChunkTokens === undefined ? cluster.engine.prefillChunkTokens : workload.prefillChunkTokens;
+  const chunk = prefillChunkOf(workload.prefillChunkTokens, cluster);
   const chunked = chunk === (workload.prefillChunkTokens ?? null) ? workload : { ...workload, prefillChunkTokens: chunk };
   const mem = memoryParts(model, cluster, layout, precision, chunked);
-  const oneChunk = chunk === null || workload.contextTokens - workload.cachedTokens <= Math.max(chunk, layout.cp);
   // All-gather CP keeps the whole KV on every rank: a sequence decodes on one TP group (as estimate does).
   const decodeLayout = layout.cp > 1 && layout.cpStyle === 'all-gather' ? withoutCp(layout, model, cluster) : layout;
   const decode = estimateDecode(model, cluster, decodeLayout, precision, workload);
   return variantsFor(layout, forced).map((variant) => {
-    // One chunk (or none) is the plain prefill: called directly, the planner's hot path.
-    const ttftSec = oneChunk
-      ? estimatePrefill(model, cluster, layout, precision, chunked, variant).ttftSec
-      : estimatePrefillChunked(model, cluster, layout, precision, chunked, variant, chunk).ttftSec;
+    const ttftSec = chunkedPrefillSec(model, cluster, layout, precision, chunked, variant, chunk);
     const c: Candidate = {
       layout,
       pp: 1,

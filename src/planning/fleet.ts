@@ -2,7 +2,7 @@ import { estimateDecode } from '../model/decode.js';
 import { nicBytesPerSecPerGpu } from '../model/hardware/topology.js';
 import { kvCacheBytesPerSequence } from '../model/kv-cache.js';
 import { memoryParts } from '../model/memory.js';
-import { estimatePrefillChunked } from '../model/prefill-chunked.js';
+import { chunkedPrefillSec, prefillChunkOf } from '../model/prefill-chunked.js';
 import type { ClusterSpec, Layout, ModelSpec, Precision } from '../model/types.js';
 import { saturationRate, serve } from '../serving/serve.js';
 import { generateRequests } from '../serving/traffic.js';
@@ -87,14 +87,14 @@ export function prefillPools(input: FleetInput): PrefillPool[] {
   const { model, cluster, precision } = input;
   const out: PrefillPool[] = [];
   // Prefill instances chunk as the engine does (estimate's rule); one request at a time.
-  const chunk = cluster.engine.prefillChunkTokens;
+  const chunk = prefillChunkOf(undefined, cluster);
   const workload = { contextTokens: input.isl, cachedTokens: input.cachedTokens, batch: 1, prefillChunkTokens: chunk };
   const kvBytes = kvCacheBytesPerSequence(model, precision.kvDtype, input.isl);
   for (const layout of layouts(model, cluster, input.space)) {
     if (input.isl - input.cachedTokens < layout.cp) continue;
     const mem = memoryParts(model, cluster, layout, precision, workload);
     if (mem.totalBytes > mem.capacityBytes) continue;
-    const serviceSec = Math.min(...variantsFor(layout).map((v) => estimatePrefillChunked(model, cluster, layout, precision, workload, v, chunk).ttftSec));
+    const serviceSec = Math.min(...variantsFor(layout).map((v) => chunkedPrefillSec(model, cluster, layout, precision, workload, v, chunk)));
     // The KV leaves over the prefill instance's NICs (all its GPUs' share at once).
     const transferSec = kvBytes / (layout.gpus * nicBytesPerSecPerGpu(cluster) * cluster.scaleOut.sendRecvEfficiency);
     const budget = (input.maxTtftSec ?? Infinity) - serviceSec - transferSec;
