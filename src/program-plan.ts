@@ -13,7 +13,7 @@ export function definePlanCommand(program: Command, defines: (name: string) => b
     program
       .command('plan')
       .description(
-        'Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ring variant) that fits and meets the SLOs; with --isl, --osl and --rate, the smallest fleet (replicas, or disaggregated prefill and decode pools).',
+        'Find the smallest layout (nodes, TP, CP and its style, DCP, EP for MoE models, PP stages, ring variant) that fits and meets the SLOs; with --isl, --osl and --rate, the smallest fleet (replicas, or disaggregated prefill and decode pools).',
       ),
     false,
   )
