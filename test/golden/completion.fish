@@ -14,7 +14,7 @@ function __cp_plan_yaml
 end
 complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'estimate' -d 'Predict prefill (TTFT), decode (TTIT) and per-GPU memory for one mo...'
 complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'serve' -d 'Simulate a deployment serving traffic (continuous batching, chunked...'
-complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'plan' -d 'Find the smallest layout (nodes, TP, CP, DCP, EP for MoE models, ri...'
+complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'plan' -d 'Find the smallest layout (nodes, TP, CP and its style, DCP, EP for...'
 complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'collective' -d 'Predict one NCCL collective\'s time, algorithm, protocol and bus ban...'
 complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'validate' -d 'Compare cp-plan\'s predictions with measured times: the paper\'s (shi...'
 complete -c cp-plan -n 'not __fish_seen_subcommand_from estimate serve plan collective validate calibrate sweep check schema completion presets help' -a 'calibrate' -d 'Fit a cluster\'s efficiency and overhead parameters to your measured...'
